@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ActivationDiscovery",
+    products: [
+        .executable(name: "activation", targets: ["activation"]),
+        .library(name: "ActivationKit", targets: ["ActivationKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libcsv, the C CSV parser from Debian's libcsv-dev (no pkg-config file ships with it).
+        .systemLibrary(
+            name: "CLibCSV",
+            path: "Sources/CLibCSV",
+            providers: [.apt(["libcsv-dev"])]
+        ),
+        // Pure statistics: AUC and DeLong, logistic regression, 2x2 tables, multiple testing, survival.
+        .target(name: "ActivationStatistics"),
+        // The pipeline stages: Ingest -> Features -> Candidates -> Ranking -> Report.
+        .target(
+            name: "ActivationKit",
+            dependencies: ["CLibCSV", "ActivationStatistics"]
+        ),
+        // The deterministic, seeded generator of SampleData (and of the benchmark's large export sets).
+        .target(
+            name: "SampleDataGenerator",
+            dependencies: ["ActivationStatistics"]
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "activation",
+            dependencies: [
+                "ActivationKit",
+                "SampleDataGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ActivationStatisticsTests",
+            dependencies: ["ActivationStatistics"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ActivationKitTests",
+            dependencies: ["ActivationKit", "SampleDataGenerator"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

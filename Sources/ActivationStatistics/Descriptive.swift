@@ -1,0 +1,61 @@
+import Foundation
+
+/// Small descriptive statistics used throughout.
+public enum Descriptive {
+    public static func mean(_ x: [Double]) -> Double {
+        x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count)
+    }
+
+    /// Sample variance with denominator n − 1 (0 for fewer than two values).
+    public static func sampleVariance(_ x: [Double]) -> Double {
+        guard x.count > 1 else { return 0 }
+        let m = mean(x)
+        var s = 0.0
+        for v in x { s += (v - m) * (v - m) }
+        return s / Double(x.count - 1)
+    }
+
+    /// Sample covariance with denominator n − 1.
+    public static func sampleCovariance(_ x: [Double], _ y: [Double]) -> Double {
+        precondition(x.count == y.count)
+        guard x.count > 1 else { return 0 }
+        let mx = mean(x), my = mean(y)
+        var s = 0.0
+        for i in x.indices { s += (x[i] - mx) * (y[i] - my) }
+        return s / Double(x.count - 1)
+    }
+
+    /// The q-quantile (q in [0, 1]) with linear interpolation between order statistics (Hyndman & Fan type 7,
+    /// numpy's default `linear`). `sorted` must be ascending and non-empty.
+    public static func quantile(sorted: [Double], _ q: Double) -> Double {
+        precondition(!sorted.isEmpty)
+        let h = Double(sorted.count - 1) * q
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+    }
+
+    /// The median of integer values (lower-upper mean for an even count); nil when empty.
+    public static func median(_ values: [Int]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let s = values.sorted()
+        return quantile(sorted: s.map(Double.init), 0.5)
+    }
+}
+
+/// Mid-ranks (average ranks for ties), 1-based.
+public enum Ranks {
+    public static func midRanks(_ x: [Double]) -> [Double] {
+        let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
+        var ranks = [Double](repeating: 0, count: x.count)
+        var i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && x[order[j + 1]] == x[order[i]] { j += 1 }
+            let r = Double(i + j + 2) / 2
+            for k in i...j { ranks[order[k]] = r }
+            i = j + 1
+        }
+        return ranks
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+
+/// Logistic regression fitted by Newton-Raphson (equivalently iteratively reweighted least squares) in double
+/// precision.
+///
+/// Model: P(y = 1 | x) = σ(β₀ + β·x) with σ(t) = 1 / (1 + e^−t). The fit maximises
+///
+///     ℓ(β) − λ/2 ‖β₁..ₚ‖²,    λ = 1/C,
+///
+/// where ℓ is the Bernoulli log-likelihood. λ = 0 gives the maximum-likelihood estimate (statsmodels `Logit`);
+/// λ = 1/C gives scikit-learn's L2 `LogisticRegression(C:)` objective (intercept not penalised). Each Newton step
+/// solves (XᵀWX + λI′) Δ = Xᵀ(y − μ) − λβ′ by Cholesky, with step halving whenever the penalised log-likelihood
+/// would fall. Standard errors of the unpenalised fit are the square roots of the diagonal of (XᵀWX)⁻¹ at the
+/// optimum (observed = expected information for the logit link), Wald z = β / se, p = 2(1 − Φ(|z|)).
+public struct LogisticRegression: Sendable {
+    /// What happened to the fit.
+    public enum Status: String, Sendable, Equatable {
+        /// Newton converged to a finite optimum.
+        case converged
+        /// The maximum-likelihood estimate does not exist: the outcome is (quasi-)separated by the predictors,
+        /// so coefficients diverge. Only a penalised fit is finite.
+        case separation
+        /// The information matrix is singular: a predictor is constant or collinear with others.
+        case singular
+        /// The iteration limit was reached without convergence, without evidence of separation.
+        case notConverged = "not_converged"
+    }
+
+    public struct Fit: Sendable, Equatable {
+        public var status: Status
+        /// β₀ (intercept) followed by one coefficient per predictor column.
+        public var coefficients: [Double]
+        /// Standard errors (unpenalised information), same order; empty when the information is singular.
+        public var standardErrors: [Double]
+        public var iterations: Int
+        public var logLikelihood: Double
+        /// Log-likelihood of the intercept-only model.
+        public var nullLogLikelihood: Double
+
+        public var intercept: Double { coefficients[0] }
+        public var zScores: [Double] {
+            guard standardErrors.count == coefficients.count else { return [] }
+            return zip(coefficients, standardErrors).map { $1 > 0 ? $0 / $1 : 0 }
+        }
+        public var pValues: [Double] { zScores.map { NormalDistribution.twoSidedPValue(z: $0) } }
+        /// McFadden's pseudo-R² = 1 − ℓ / ℓ₀.
+        public var mcFaddenR2: Double { nullLogLikelihood == 0 ? 0 : 1 - logLikelihood / nullLogLikelihood }
+
+        /// Predicted probability for one row of predictors (without the intercept column).
+        public func probability(_ x: [Double]) -> Double {
+            var eta = coefficients[0]
+            for j in x.indices { eta += coefficients[j + 1] * x[j] }
+            return LogisticRegression.sigmoid(eta)
+        }
+    }
+
+    public var maxIterations = 100
+    /// Convergence when every |Δβⱼ| < tolerance · (1 + |βⱼ|).
+    public var tolerance = 1e-10
+    /// L2 penalty λ on the slopes (not the intercept); 0 for maximum likelihood.
+    public var penalty: Double
+
+    /// A fitter for maximum likelihood (`penalty: 0`) or for scikit-learn's L2 objective with `penalty: 1 / C`.
+    public init(penalty: Double = 0) { self.penalty = penalty }
+
+    public static func sigmoid(_ t: Double) -> Double {
+        t >= 0 ? 1 / (1 + exp(-t)) : { let e = exp(t); return e / (1 + e) }()
+    }
+
+    /// log(1 + e^t) computed without overflow.
+    static func softplus(_ t: Double) -> Double { t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)) }
+
+    /// Fits y on the predictor rows `x` (each row one customer, without an intercept column).
+    public func fit(x: [[Double]], y: [Bool]) -> Fit {
+        precondition(x.count == y.count, "rows and outcomes differ in length")
+        let n = x.count
+        let p = (x.first?.count ?? 0) + 1
+        // Design matrix with the intercept column, row-major.
+        var design = [Double](repeating: 1, count: n * p)
+        for i in 0..<n { for j in 1..<p { design[i * p + j] = x[i][j - 1] } }
+        let yv = y.map { $0 ? 1.0 : 0.0 }
+        let ybar = n > 0 ? yv.reduce(0, +) / Double(n) : 0.5
+        let nullLL = (ybar > 0 && ybar < 1) ? Double(n) * (ybar * log(ybar) + (1 - ybar) * log(1 - ybar)) : 0
+
+        func objective(_ beta: [Double]) -> (Double, Double) {
+            var ll = 0.0
+            for i in 0..<n {
+                var eta = 0.0
+                for j in 0..<p { eta += design[i * p + j] * beta[j] }
+                // log σ(η) = −softplus(−η), log(1 − σ(η)) = −softplus(η)
+                ll -= yv[i] == 1 ? LogisticRegression.softplus(-eta) : LogisticRegression.softplus(eta)
+            }
+            var pen = 0.0
+            for j in 1..<p { pen += beta[j] * beta[j] }
+            return (ll, ll - penalty / 2 * pen)
+        }
+
+        // A constant or collinear predictor makes XᵀX itself singular: the slope is not identifiable from any data.
+        var gram = [Double](repeating: 0, count: p * p)
+        for i in 0..<n { for j in 0..<p { for k in 0..<p { gram[j * p + k] += design[i * p + j] * design[i * p + k] } } }
+        for j in 1..<p { gram[j * p + j] += penalty }
+        let identifiable = Cholesky(matrix: gram, size: p) != nil
+
+        var beta = [Double](repeating: 0, count: p)
+        if ybar > 0 && ybar < 1 { beta[0] = log(ybar / (1 - ybar)) }
+        var (ll, obj) = objective(beta)
+        var status = identifiable ? Status.notConverged : Status.singular
+        var iterations = 0
+        var maxAbsEta = 0.0
+        while identifiable && iterations < maxIterations {
+            iterations += 1
+            var gradient = [Double](repeating: 0, count: p)
+            var hessian = [Double](repeating: 0, count: p * p)
+            for i in 0..<n {
+                var eta = 0.0
+                for j in 0..<p { eta += design[i * p + j] * beta[j] }
+                let mu = LogisticRegression.sigmoid(eta)
+                let w = mu * (1 - mu)
+                let r = yv[i] - mu
+                for j in 0..<p {
+                    let xij = design[i * p + j]
+                    gradient[j] += xij * r
+                    for k in 0...j { hessian[j * p + k] += w * xij * design[i * p + k] }
+                }
+            }
+            for j in 0..<p { for k in 0..<j { hessian[k * p + j] = hessian[j * p + k] } }
+            for j in 1..<p { gradient[j] -= penalty * beta[j]; hessian[j * p + j] += penalty }
+            guard let step = Cholesky(matrix: hessian, size: p)?.solve(gradient) else {
+                // XᵀX is regular but XᵀWX is not: the weights μ(1 − μ) vanished as fitted probabilities ran to 0 or 1.
+                status = penalty == 0 ? .separation : .notConverged
+                break
+            }
+            // Step halving keeps the penalised log-likelihood from falling.
+            var scale = 1.0
+            var candidate = beta
+            var candidateObjective = (ll, obj)
+            for _ in 0..<30 {
+                for j in 0..<p { candidate[j] = beta[j] + scale * step[j] }
+                candidateObjective = objective(candidate)
+                if candidateObjective.1 >= obj - 1e-12 * abs(obj) { break }
+                scale /= 2
+            }
+            var small = true
+            for j in 0..<p where abs(candidate[j] - beta[j]) >= tolerance * (1 + abs(beta[j])) { small = false }
+            beta = candidate
+            (ll, obj) = candidateObjective
+            if small { status = .converged; break }
+        }
+        // Divergence is the signature of separation: linear predictors run off to ±∞ while the likelihood
+        // creeps towards a supremum it never attains.
+        for i in 0..<n {
+            var eta = 0.0
+            for j in 0..<p { eta += design[i * p + j] * beta[j] }
+            maxAbsEta = max(maxAbsEta, abs(eta))
+        }
+        if penalty == 0 && status != .singular && (status == .notConverged || maxAbsEta > 30) {
+            status = .separation
+        }
+
+        var standardErrors: [Double] = []
+        if status != .singular {
+            var info = [Double](repeating: 0, count: p * p)
+            for i in 0..<n {
+                var eta = 0.0
+                for j in 0..<p { eta += design[i * p + j] * beta[j] }
+                let mu = LogisticRegression.sigmoid(eta)
+                let w = mu * (1 - mu)
+                for j in 0..<p { for k in 0..<p { info[j * p + k] += w * design[i * p + j] * design[i * p + k] } }
+            }
+            if let chol = Cholesky(matrix: info, size: p) {
+                standardErrors = (0..<p).map { j -> Double in
+                    var e = [Double](repeating: 0, count: p); e[j] = 1
+                    return max(0, chol.solve(e)[j]).squareRoot()
+                }
+            }
+        }
+        return Fit(status: status, coefficients: beta, standardErrors: standardErrors, iterations: iterations,
+                   logLikelihood: ll, nullLogLikelihood: nullLL)
+    }
+}
+
+/// Cholesky factorisation A = L Lᵀ of a small symmetric positive-definite matrix (row-major), nil when A is not
+/// numerically positive definite (a constant or collinear predictor).
+struct Cholesky {
+    let l: [Double]
+    let size: Int
+
+    init?(matrix a: [Double], size p: Int) {
+        var l = [Double](repeating: 0, count: p * p)
+        var maxDiag = 0.0
+        for j in 0..<p { maxDiag = max(maxDiag, abs(a[j * p + j])) }
+        for j in 0..<p {
+            var s = a[j * p + j]
+            for k in 0..<j { s -= l[j * p + k] * l[j * p + k] }
+            guard s > 1e-13 * max(maxDiag, 1e-300) else { return nil }
+            let d = s.squareRoot()
+            l[j * p + j] = d
+            for i in (j + 1)..<p {
+                var t = a[i * p + j]
+                for k in 0..<j { t -= l[i * p + k] * l[j * p + k] }
+                l[i * p + j] = t / d
+            }
+        }
+        self.l = l
+        self.size = p
+    }
+
+    func solve(_ b: [Double]) -> [Double] {
+        let p = size
+        var y = b
+        for i in 0..<p {
+            var s = y[i]
+            for k in 0..<i { s -= l[i * p + k] * y[k] }
+            y[i] = s / l[i * p + i]
+        }
+        var x = y
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            var s = x[i]
+            for k in (i + 1)..<p { s -= l[k * p + i] * x[k] }
+            x[i] = s / l[i * p + i]
+        }
+        return x
+    }
+}

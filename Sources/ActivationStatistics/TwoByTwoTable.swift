@@ -1,0 +1,101 @@
+import Foundation
+
+/// A 2×2 table of a yes/no rule ("reached the threshold") against renewal, and the statistics read off it.
+///
+///                  renewed   churned
+///     reached         a         b
+///     not reached     c         d
+public struct TwoByTwoTable: Sendable, Equatable, Hashable {
+    public var reachedRenewed: Int
+    public var reachedChurned: Int
+    public var notReachedRenewed: Int
+    public var notReachedChurned: Int
+
+    public init(reachedRenewed a: Int, reachedChurned b: Int, notReachedRenewed c: Int, notReachedChurned d: Int) {
+        reachedRenewed = a; reachedChurned = b; notReachedRenewed = c; notReachedChurned = d
+    }
+
+    public var reached: Int { reachedRenewed + reachedChurned }
+    public var notReached: Int { notReachedRenewed + notReachedChurned }
+    public var renewed: Int { reachedRenewed + notReachedRenewed }
+    public var churned: Int { reachedChurned + notReachedChurned }
+    public var total: Int { reached + notReached }
+
+    private static func ratio(_ x: Int, _ y: Int) -> Double? { y == 0 ? nil : Double(x) / Double(y) }
+
+    /// Share of customers reaching the rule.
+    public var reachRate: Double? { Self.ratio(reached, total) }
+    /// Renewal rate of those who reach it (= precision, positive predictive value).
+    public var renewRateReached: Double? { Self.ratio(reachedRenewed, reached) }
+    public var renewRateNotReached: Double? { Self.ratio(notReachedRenewed, notReached) }
+    /// Renewal rate reached / not reached.
+    public var lift: Double? {
+        guard let r = renewRateReached, let n = renewRateNotReached, n > 0 else { return nil }
+        return r / n
+    }
+    /// Churn rate of those who did not reach it over the churn rate of those who did: "non-activated customers
+    /// churn k times as often". Unlike a retention lift, it is not capped by a high base renewal rate.
+    public var churnRatio: Double? {
+        guard let r = renewRateReached, let n = renewRateNotReached, r < 1 else { return nil }
+        return (1 - n) / (1 - r)
+    }
+    public var precision: Double? { renewRateReached }
+    /// Negative predictive value: churn rate among those who did not reach it.
+    public var negativePredictiveValue: Double? { Self.ratio(notReachedChurned, notReached) }
+    /// Sensitivity: share of renewed customers who reached it.
+    public var recall: Double? { Self.ratio(reachedRenewed, renewed) }
+    public var specificity: Double? { Self.ratio(notReachedChurned, churned) }
+    /// Youden's J = recall + specificity − 1.
+    public var youdenJ: Double? {
+        guard let r = recall, let s = specificity else { return nil }
+        return r + s - 1
+    }
+    /// AUC of the binary rule, (1 + J) / 2.
+    public var binaryAUC: Double? { youdenJ.map { (1 + $0) / 2 } }
+    /// The φ coefficient (Pearson correlation of the two indicators).
+    public var phi: Double? {
+        let den = Double(reached) * Double(notReached) * Double(renewed) * Double(churned)
+        guard den > 0 else { return nil }
+        return (Double(reachedRenewed) * Double(notReachedChurned) - Double(reachedChurned) * Double(notReachedRenewed)) / den.squareRoot()
+    }
+    /// The sample odds ratio ad / bc; nil (infinite or undefined) when a cell of the denominator is empty.
+    public var oddsRatio: Double? {
+        let den = Double(reachedChurned) * Double(notReachedRenewed)
+        guard den > 0 else { return nil }
+        return Double(reachedRenewed) * Double(notReachedChurned) / den
+    }
+
+    /// The Haldane-Anscombe odds ratio (0.5 added to every cell, so it is finite with empty cells) with its Woolf
+    /// (log-scale normal) confidence interval: exp(log OR ± z √(Σ 1/(cell + ½))).
+    public func correctedOddsRatio(level: Double = 0.95) -> (estimate: Double, low: Double, high: Double) {
+        let a = Double(reachedRenewed) + 0.5, b = Double(reachedChurned) + 0.5
+        let c = Double(notReachedRenewed) + 0.5, d = Double(notReachedChurned) + 0.5
+        let logOR = log(a * d / (b * c))
+        let se = (1 / a + 1 / b + 1 / c + 1 / d).squareRoot()
+        let z = NormalDistribution.quantile(0.5 + level / 2)
+        return (exp(logOR), exp(logOR - z * se), exp(logOR + z * se))
+    }
+
+    /// Two-sided Fisher exact test p-value: the total hypergeometric probability of the tables with the same margins
+    /// that are no more likely than the observed one (with scipy's relative tolerance of 1e-7 for ties).
+    public var fisherExactPValue: Double {
+        let row1 = reached, col1 = renewed, n = total
+        guard n > 0 else { return 1 }
+        let lo = max(0, row1 + col1 - n), hi = min(row1, col1)
+        func logProbability(_ x: Int) -> Double {
+            logChoose(col1, x) + logChoose(n - col1, row1 - x) - logChoose(n, row1)
+        }
+        let observed = logProbability(reachedRenewed)
+        var p = 0.0
+        for x in lo...hi {
+            let lp = logProbability(x)
+            if lp <= observed + log1p(1e-7) { p += exp(lp) }
+        }
+        return min(1, p)
+    }
+}
+
+/// log C(n, k) through lgamma.
+func logChoose(_ n: Int, _ k: Int) -> Double {
+    lgamma(Double(n) + 1) - lgamma(Double(k) + 1) - lgamma(Double(n - k) + 1)
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import ActivationStatistics
+
+@Suite("Logistic regression against statsmodels and scikit-learn")
+struct LogisticRegressionOracleTests {
+    static func data(_ name: String) -> (x: [[Double]], y: [Bool], c: [String: Any]) {
+        let c = Oracle.case(name)
+        let (values, labels) = Oracle.columns(c["input"] as! String)
+        let transform = c["transform"] as! String
+        let x = values.map { [transform == "log1p" ? log1p($0) : $0] }
+        return (x, labels, c)
+    }
+
+    @Test(arguments: ["logit_log1p", "logit_negative"])
+    func maximumLikelihoodMatchesStatsmodels(name: String) {
+        let (x, y, c) = Self.data(name)
+        let mle = c["mle"] as! [String: Any]
+        let fit = LogisticRegression().fit(x: x, y: y)
+        #expect(fit.status == .converged)
+        #expect(abs(fit.intercept - number(mle["intercept"])) < 1e-6)
+        #expect(abs(fit.coefficients[1] - number(mle["coef"])) < 1e-6)
+        #expect(abs(fit.standardErrors[0] - number(mle["se_intercept"])) < 1e-6)
+        #expect(abs(fit.standardErrors[1] - number(mle["se_coef"])) < 1e-6)
+        #expect(abs(fit.zScores[1] - number(mle["z_coef"])) < 1e-6)
+        let p = number(mle["p_coef"])
+        #expect(abs(fit.pValues[1] - p) <= 1e-6 * p)
+        #expect(abs(fit.logLikelihood - number(mle["loglik"])) < 1e-6)
+        #expect(abs(fit.nullLogLikelihood - number(mle["loglik_null"])) < 1e-6)
+        #expect(abs(fit.mcFaddenR2 - number(mle["mcfadden_r2"])) < 1e-6)
+    }
+
+    @Test(arguments: ["logit_log1p", "logit_negative", "logit_separation", "logit_constant"],
+          ["l2_C1", "l2_C0.1"])
+    func penalisedFitMatchesScikitLearn(name: String, variant: String) {
+        let (x, y, c) = Self.data(name)
+        let expected = c[variant] as! [String: Any]
+        let inverseC = variant == "l2_C1" ? 1.0 : 10.0
+        let fit = LogisticRegression(penalty: inverseC).fit(x: x, y: y)
+        #expect(fit.status == .converged)
+        #expect(abs(fit.intercept - number(expected["intercept"])) < 1e-6)
+        #expect(abs(fit.coefficients[1] - number(expected["coef"])) < 1e-6)
+        let probabilities = x.map { fit.probability($0) }
+        let auc = ROCArea(scores: probabilities, labels: y).auc
+        #expect(abs(auc - number(expected["auc_of_probabilities"])) < 1e-9)
+    }
+
+    @Test func separationIsFlaggedNotNaN() {
+        let (x, y, _) = Self.data("logit_separation")
+        let fit = LogisticRegression().fit(x: x, y: y)
+        #expect(fit.status == .separation)
+        #expect(fit.coefficients.allSatisfy { $0.isFinite })
+    }
+
+    @Test func constantPredictorIsSingular() {
+        let (x, y, _) = Self.data("logit_constant")
+        let fit = LogisticRegression().fit(x: x, y: y)
+        #expect(fit.status == .singular)
+        #expect(fit.coefficients.allSatisfy { $0.isFinite })
+        #expect(ROCArea(scores: x.map { $0[0] }, labels: y).auc == 0.5)
+    }
+}
