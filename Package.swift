@@ -27,7 +27,7 @@ let package = Package(
         // The deterministic, seeded generator of SampleData (and of the benchmark's large export sets).
         .target(
             name: "SampleDataGenerator",
-            dependencies: ["ActivationStatistics"]
+            dependencies: ["ActivationKit", "ActivationStatistics"]
         ),
         // The thin command-line front end.
         .executableTarget(

@@ -1,0 +1,78 @@
+/// One behaviour's first-window features for every customer.
+public struct BehaviourFeatures: Sendable {
+    /// The behaviour's name as it appears in the exports.
+    public var name: String
+    /// Events in the first window, per customer.
+    public var counts: [Int]
+    /// Day (0-based from signup) of the first occurrence, nil when the customer never did it in the window.
+    public var firstDay: [Int?]
+    /// Distinct days with at least one occurrence.
+    public var activeDays: [Int]
+    /// Distinct users who did it, when the exports carry a user column.
+    public var users: [Int]?
+    /// Per customer, `windowDays` daily counts (row-major), for "reached N by day D" questions.
+    let daily: [UInt32]
+    let windowDays: Int
+
+    /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window.
+    public func dayReaching(_ threshold: Int, customer: Int) -> Int? {
+        var total = 0
+        let base = customer * windowDays
+        for day in 0..<windowDays {
+            total += Int(daily[base + day])
+            if total >= threshold { return day }
+        }
+        return nil
+    }
+
+    /// The count within the first `days` days (a shorter window inside the first window).
+    public func count(withinDays days: Int, customer: Int) -> Int {
+        var total = 0
+        let base = customer * windowDays
+        for day in 0..<min(days, windowDays) { total += Int(daily[base + day]) }
+        return total
+    }
+}
+
+/// Stage 2's output: each customer's first-window feature vector, per behaviour.
+public struct FeatureTable: Sendable {
+    public var customers: [Customer]
+    /// Behaviours sorted by name (byte order), so output does not depend on file order.
+    public var behaviours: [BehaviourFeatures]
+    public var windowDays: Int
+    public var hasUserColumn: Bool
+
+    /// Indices of customers whose renewal is decided, in customer-table order.
+    public var decidedCustomers: [Int] { customers.indices.filter { customers[$0].outcome != .undecided } }
+
+    /// Builds the table from the streamed daily counts.
+    public init(customers: [Customer], behaviourNames: [String], accumulator: FirstWindowAccumulator) {
+        self.customers = customers
+        windowDays = accumulator.windowDays
+        hasUserColumn = accumulator.sawUsers
+        let order = behaviourNames.indices.sorted { Array(behaviourNames[$0].utf8).lexicographicallyPrecedes(Array(behaviourNames[$1].utf8)) }
+        let window = accumulator.windowDays
+        behaviours = order.map { b in
+            let daily = accumulator.daily[b]
+            var counts = [Int](repeating: 0, count: customers.count)
+            var firstDay = [Int?](repeating: nil, count: customers.count)
+            var active = [Int](repeating: 0, count: customers.count)
+            for c in 0..<customers.count {
+                var total = 0, days = 0
+                var first: Int?
+                for d in 0..<window {
+                    let v = Int(daily[c * window + d])
+                    if v > 0 {
+                        total += v
+                        days += 1
+                        if first == nil { first = d }
+                    }
+                }
+                counts[c] = total; firstDay[c] = first; active[c] = days
+            }
+            let users = accumulator.sawUsers ? accumulator.distinctUsers[b].map(Int.init) : nil
+            return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
+                                     users: users, daily: daily, windowDays: window)
+        }
+    }
+}

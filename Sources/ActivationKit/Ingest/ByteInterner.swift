@@ -1,0 +1,108 @@
+/// Maps byte strings (customer ids, event names, user ids) to dense integer ids without allocating per lookup.
+///
+/// Open addressing with linear probing over a power-of-two table; keys live back to back in one byte arena.
+/// The hash is FNV-1a (64-bit) folded through a multiplicative finaliser so short ids spread across the table.
+public struct ByteInterner: Sendable {
+    private var arena: [UInt8] = []
+    private var keyEnds: [Int] = []
+    private var hashes: [UInt64] = []
+    /// Slot → id + 1 (0 = empty).
+    private var slots: [Int32]
+    private var mask: Int
+
+    public init(capacity: Int = 64) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Int32](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Number of distinct keys.
+    public var count: Int { keyEnds.count }
+
+    @inline(__always)
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        h ^= h >> 32
+        h &*= 0xD6E8_FEB8_6659_FD93
+        h ^= h >> 32
+        return h
+    }
+
+    @inline(__always)
+    private func keyEquals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = id == 0 ? 0 : keyEnds[id - 1]
+        let length = keyEnds[id] - start
+        guard length == key.count else { return false }
+        return arena.withUnsafeBufferPointer { a in
+            length == 0 || memcmp(a.baseAddress! + start, key.baseAddress!, length) == 0
+        }
+    }
+
+    /// The id of `key`, or nil when it was never interned.
+    @inline(__always)
+    public func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let h = Self.hash(key)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { return nil }
+            let id = Int(entry) - 1
+            if hashes[id] == h && keyEquals(id, key) { return id }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The id of `key`, adding it when new. `isNew` tells whether it was added.
+    @inline(__always)
+    public mutating func intern(_ key: UnsafeBufferPointer<UInt8>) -> (id: Int, isNew: Bool) {
+        let h = Self.hash(key)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { break }
+            let id = Int(entry) - 1
+            if hashes[id] == h && keyEquals(id, key) { return (id, false) }
+            slot = (slot + 1) & mask
+        }
+        let id = keyEnds.count
+        arena.append(contentsOf: key)
+        keyEnds.append(arena.count)
+        hashes.append(h)
+        slots[slot] = Int32(id + 1)
+        if keyEnds.count * 2 > slots.count { grow() }
+        return (id, true)
+    }
+
+    public mutating func intern(_ key: String) -> Int {
+        var key = key
+        return key.withUTF8 { intern($0).id }
+    }
+
+    public func lookup(_ key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { lookup($0) }
+    }
+
+    /// The key of `id`, decoded as UTF-8.
+    public func string(_ id: Int) -> String {
+        let start = id == 0 ? 0 : keyEnds[id - 1]
+        return String(decoding: arena[start..<keyEnds[id]], as: UTF8.self)
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        slots = [Int32](repeating: 0, count: size)
+        mask = size - 1
+        for id in 0..<keyEnds.count {
+            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(id + 1)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

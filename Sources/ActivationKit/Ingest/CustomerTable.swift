@@ -1,0 +1,176 @@
+import Foundation
+
+/// Whether a customer renewed.
+public enum RenewalOutcome: String, Sendable, Codable, Equatable {
+    case renewed, churned, undecided
+
+    /// Parses true/false, yes/no, 1/0, y/n, renewed/churned (any case); empty means undecided.
+    public init?(label: String) {
+        switch label.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "yes", "1", "y", "t", "renewed": self = .renewed
+        case "false", "no", "0", "n", "f", "churned": self = .churned
+        case "": self = .undecided
+        default: return nil
+        }
+    }
+}
+
+/// One customer (account) from the customer table.
+public struct Customer: Sendable, Equatable {
+    public var id: String
+    /// Signup day, as days since 1970-01-01 (UTC). The first window starts at 00:00:00Z that day.
+    public var signupDay: Int
+    public var outcome: RenewalOutcome
+    public var segment: String
+    public var acv: Double?
+}
+
+/// The customer table, with ids interned for the event hot path.
+public struct CustomerTable: Sendable {
+    public private(set) var customers: [Customer] = []
+    public private(set) var ids = ByteInterner(capacity: 1024)
+    public var file: String
+
+    public init(file: String) { self.file = file }
+
+    public var count: Int { customers.count }
+    public var decidedCount: Int { customers.lazy.filter { $0.outcome != .undecided }.count }
+
+    public func index(of id: String) -> Int? { ids.lookup(id) }
+
+    mutating func append(_ customer: Customer) -> Bool {
+        var key = customer.id
+        let (_, isNew) = key.withUTF8 { ids.intern($0) }
+        if isNew { customers.append(customer) }
+        return isNew
+    }
+}
+
+/// Reads the customer table: `customer_id,signup_date,renewed[,segment][,acv]` by default.
+public struct CustomerTableReader {
+    public var columns: CustomerColumns
+    public init(columns: CustomerColumns = CustomerColumns()) { self.columns = columns }
+
+    public struct Result: Sendable {
+        public var table: CustomerTable
+        public var rowsRead: Int
+        /// Rows that repeat an earlier row for the same customer exactly; ignored.
+        public var identicalDuplicates: Int
+        public var rejects: [RejectedRow]
+    }
+
+    public func read(path: String) throws -> Result {
+        var source = try FileByteSource(path: path)
+        defer { source.close() }
+        return try read(&source, file: path)
+    }
+
+    public func read(_ source: inout some ByteSource, file: String) throws -> Result {
+        let sink = Sink(file: file, columns: columns)
+        try CSVReader().read(&source, into: sink)
+        if let error = sink.headerError { throw error }
+        guard sink.sawHeader else { throw InputError("\(file): the customer table is empty (no header row); expected columns \(columns.customerID),\(columns.signupDate),\(columns.renewed)") }
+        return Result(table: sink.table, rowsRead: sink.rowsRead, identicalDuplicates: sink.identicalDuplicates, rejects: sink.rejects)
+    }
+
+    final class Sink: CSVRecordSink {
+        let file: String
+        let columns: CustomerColumns
+        var table: CustomerTable
+        var rejects: [RejectedRow] = []
+        var rowsRead = 0
+        var identicalDuplicates = 0
+        var sawHeader = false
+        var headerError: InputError?
+        var header: HeaderMap?
+        var idIndex = 0, signupIndex = 0, renewedIndex = 0
+        var segmentIndex: Int?, acvIndex: Int?
+
+        init(file: String, columns: CustomerColumns) {
+            self.file = file
+            self.columns = columns
+            table = CustomerTable(file: file)
+        }
+
+        func reject(_ line: Int, _ column: String, _ reason: RejectReason, _ detail: String, _ raw: String) {
+            rejects.append(RejectedRow(file: file, line: line, column: column, reason: reason, detail: detail, raw: raw))
+        }
+
+        func syntaxError(_ error: CSVSyntaxError) {
+            if !sawHeader {
+                headerError = headerError ?? InputError("\(file):\(error.line): the header row is not valid CSV: \(error.reason)")
+                return
+            }
+            rowsRead += 1
+            let reason: RejectReason = error.reason.hasPrefix("unterminated") ? .unterminatedQuote : .malformedCSV
+            reject(error.line, "field \(error.column)", reason, error.reason, error.raw)
+        }
+
+        func consume(_ record: CSVRecord) {
+            guard headerError == nil else { return }
+            if !sawHeader {
+                sawHeader = true
+                let map = HeaderMap(record, file: file)
+                do {
+                    idIndex = try map.require(columns.customerID, option: "--customer-id-column")
+                    signupIndex = try map.require(columns.signupDate, option: "--signup-column")
+                    renewedIndex = try map.require(columns.renewed, option: "--renewed-column")
+                } catch { headerError = error as? InputError; return }
+                segmentIndex = map.index(of: columns.segment)
+                acvIndex = map.index(of: columns.acv)
+                header = map
+                return
+            }
+            rowsRead += 1
+            let raw = record.rawText
+            guard record.count == header!.names.count else {
+                reject(record.line, "", .wrongFieldCount, "expected \(header!.names.count) fields, found \(record.count)", raw)
+                return
+            }
+            guard isValidUTF8(record.raw) else {
+                reject(record.line, "", .invalidUTF8, "the row is not valid UTF-8", raw)
+                return
+            }
+            let id = record.string(idIndex)
+            guard !id.isEmpty else {
+                reject(record.line, columns.customerID, .emptyCustomerID, "empty customer id", raw)
+                return
+            }
+            let signupText = record.string(signupIndex)
+            guard let seconds = TimestampParser.parse(record[signupIndex]) else {
+                reject(record.line, columns.signupDate, .unparsableSignupDate, "'\(signupText)' is not a date or timestamp", raw)
+                return
+            }
+            let renewedText = record.string(renewedIndex)
+            guard let outcome = RenewalOutcome(label: renewedText) else {
+                reject(record.line, columns.renewed, .unrecognisedRenewal,
+                       "'\(renewedText)' is not one of true/false, yes/no, 1/0 or empty (undecided)", raw)
+                return
+            }
+            var segment = segmentIndex.map { record.string($0).trimmingCharacters(in: .whitespaces) } ?? ""
+            if segment.isEmpty { segment = "unknown" }
+            var acv: Double?
+            if let acvIndex {
+                let text = record.string(acvIndex).filter { $0 != "$" && $0 != "," && $0 != "_" && $0 != " " }
+                if !text.isEmpty {
+                    guard let value = Double(text), value.isFinite, value >= 0 else {
+                        reject(record.line, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount", raw)
+                        return
+                    }
+                    acv = value
+                }
+            }
+            let signupDay = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
+            let customer = Customer(id: id, signupDay: signupDay, outcome: outcome, segment: segment, acv: acv)
+            if !table.append(customer) {
+                let existing = table.customers[table.index(of: id)!]
+                if existing == customer {
+                    identicalDuplicates += 1
+                } else {
+                    reject(record.line, columns.customerID, .conflictingDuplicateCustomer,
+                           "customer '\(id)' is listed earlier with different data; the first row is kept", raw)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// A behaviour with its model and its threshold scan.
+public struct BehaviourEvidence: Sendable {
+    public var model: BehaviourModel
+    /// Every scanned threshold, in threshold order.
+    public var scan: [ThresholdCandidate]
+    /// The threshold with the largest Youden's J.
+    public var best: ThresholdCandidate?
+    public var name: String { model.behaviour }
+}
+
+/// Stage 4: behaviours ordered by AUC against renewal.
+public struct BehaviourRanking: Sendable {
+    /// AUC ≥ 0.5, highest first: candidates for the activation event.
+    public var candidates: [BehaviourEvidence]
+    /// AUC < 0.5, lowest first: behaviours that go with churn.
+    public var warningSigns: [BehaviourEvidence]
+    /// Never done, or done identically by everyone: nothing to rank.
+    public var unranked: [BehaviourEvidence]
+
+    /// Everything in report order: candidates, then warning signs, then unranked.
+    public var all: [BehaviourEvidence] { candidates + warningSigns + unranked }
+
+    public init(_ evidence: [BehaviourEvidence]) {
+        let unrankable: Set<BehaviourFlag> = [.neverDone, .constant]
+        unranked = evidence.filter { !unrankable.isDisjoint(with: $0.model.flags) }.sorted { $0.name < $1.name }
+        let rankable = evidence.filter { unrankable.isDisjoint(with: $0.model.flags) }
+        candidates = rankable.filter { $0.model.auc.auc >= 0.5 }
+            .sorted { ($0.model.auc.auc, $1.name) > ($1.model.auc.auc, $0.name) }
+        warningSigns = rankable.filter { $0.model.auc.auc < 0.5 }
+            .sorted { ($0.model.auc.auc, $0.name) < ($1.model.auc.auc, $1.name) }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The CSV and JSON files for data teams.
+public enum DataFiles {
+    /// `behaviours.csv`: one row per behaviour, candidates by AUC, then warning signs, then unranked.
+    public static func behaviours(_ result: PipelineResult) -> String {
+        var csv = CSVWriter(header: ["rank", "behaviour", "role", "customers", "reached_any", "auc", "auc_ci_low", "auc_ci_high",
+                                     "cv_auc", "intercept", "coef", "odds_ratio", "std_error", "p_value", "best_threshold",
+                                     "reach_rate", "renew_rate_reached", "renew_rate_not_reached", "churn_ratio",
+                                     "rule_auc", "median_day_reached", "flags"])
+        func row(_ e: BehaviourEvidence, rank: String, role: String) {
+            let m = e.model, b = e.best
+            let ci = m.auc.confidenceInterval()
+            csv.row([rank, m.behaviour, role, String(m.customers), String(m.reachedAny), Format.exact(m.auc.auc),
+                     Format.exact(ci.lowerBound), Format.exact(ci.upperBound), Format.exact(m.crossValidatedAUC),
+                     Format.exact(m.intercept), Format.exact(m.coefficient), Format.exact(m.oddsRatio),
+                     Format.exact(m.standardError), Format.exact(m.pValue), b.map { String($0.threshold) } ?? "",
+                     Format.exact(b?.table.reachRate), Format.exact(b?.table.renewRateReached),
+                     Format.exact(b?.table.renewRateNotReached), Format.exact(b?.table.churnRatio),
+                     Format.exact(b?.table.binaryAUC), Format.exact(b?.medianDayReached),
+                     m.flags.map(\.rawValue).joined(separator: ";")])
+        }
+        for (i, e) in result.ranking.candidates.enumerated() { row(e, rank: String(i + 1), role: "candidate") }
+        for e in result.ranking.warningSigns { row(e, rank: "", role: "warning_sign") }
+        for e in result.ranking.unranked { row(e, rank: "", role: "unranked") }
+        return csv.text
+    }
+
+    /// `thresholds.csv`: every scanned "at least N times" rule of every behaviour, by behaviour then threshold.
+    public static func thresholds(_ result: PipelineResult) -> String {
+        var csv = CSVWriter(header: ["behaviour", "threshold", "window_days", "reached_renewed", "reached_churned",
+                                     "not_reached_renewed", "not_reached_churned", "reach_rate", "renew_rate_reached",
+                                     "renew_rate_not_reached", "lift", "churn_ratio", "odds_ratio", "precision", "recall",
+                                     "specificity", "youden_j", "rule_auc", "phi", "fisher_p", "median_day_reached", "best"])
+        for e in result.features.behaviours.map(\.name) {
+            guard let evidence = result.ranking.all.first(where: { $0.name == e }) else { continue }
+            for c in evidence.scan {
+                let t = c.table
+                csv.row([c.behaviour, String(c.threshold), String(c.windowDays), String(t.reachedRenewed), String(t.reachedChurned),
+                         String(t.notReachedRenewed), String(t.notReachedChurned), Format.exact(t.reachRate),
+                         Format.exact(t.renewRateReached), Format.exact(t.renewRateNotReached), Format.exact(t.lift),
+                         Format.exact(t.churnRatio), Format.exact(t.oddsRatio), Format.exact(t.precision), Format.exact(t.recall),
+                         Format.exact(t.specificity), Format.exact(t.youdenJ), Format.exact(t.binaryAUC), Format.exact(t.phi),
+                         Format.exact(t.fisherExactPValue), Format.exact(c.medianDayReached),
+                         evidence.best?.threshold == c.threshold ? "true" : "false"])
+            }
+        }
+        return csv.text
+    }
+
+    /// `features.csv`: one row per customer, then per behaviour its count, first day and active days
+    /// (and distinct users when the exports carry a user column).
+    public static func features(_ table: FeatureTable) -> String {
+        var header = ["customer_id", "signup_date", "segment", "renewed"]
+        for b in table.behaviours {
+            header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"]
+            if b.users != nil { header.append("\(b.name)_users") }
+        }
+        var csv = CSVWriter(header: header)
+        for (c, customer) in table.customers.enumerated() {
+            let renewed: String
+            switch customer.outcome {
+            case .renewed: renewed = "true"
+            case .churned: renewed = "false"
+            case .undecided: renewed = ""
+            }
+            var fields = [customer.id, TimestampParser.dateString(day: customer.signupDay), customer.segment, renewed]
+            for b in table.behaviours {
+                fields += [String(b.counts[c]), b.firstDay[c].map(String.init) ?? "", String(b.activeDays[c])]
+                if let users = b.users { fields.append(String(users[c])) }
+            }
+            csv.row(fields)
+        }
+        return csv.text
+    }
+
+    /// `rejects.csv`: every row not used, with file, line, column, reason and the raw text.
+    public static func rejects(_ rows: [RejectedRow]) -> String {
+        var csv = CSVWriter(header: ["file", "line", "column", "reason", "detail", "raw"])
+        for r in rows { csv.row([r.file, String(r.line), r.column, r.reason.rawValue, r.detail, r.raw]) }
+        return csv.text
+    }
+
+    struct RunRecord: Encodable {
+        struct Customers: Encodable {
+            var file: InputFile
+            var rowsRead: Int
+            var customers: Int
+            var decided: Int
+            var renewed: Int
+            var churned: Int
+            var undecided: Int
+            var identicalDuplicates: Int
+            var rejected: [String: Int]
+            enum CodingKeys: String, CodingKey {
+                case file, rowsRead = "rows_read", customers, decided, renewed, churned, undecided,
+                     identicalDuplicates = "identical_duplicates", rejected
+            }
+        }
+        struct Events: Encodable {
+            var files: [EventFileAccounting]
+            var rowsRead: Int
+            var used: Int
+            var beforeSignup: Int
+            var afterWindow: Int
+            var rejected: Int
+            enum CodingKeys: String, CodingKey {
+                case files, rowsRead = "rows_read", used, beforeSignup = "before_signup", afterWindow = "after_window", rejected
+            }
+        }
+        var tool: String
+        var version: String
+        var options: PipelineConfiguration
+        var customers: Customers
+        var events: Events
+        var behaviours: Int
+        var proposal: String?
+        var timingsSeconds: [String: Double]
+        enum CodingKeys: String, CodingKey {
+            case tool, version, options, customers, events, behaviours, proposal, timingsSeconds = "timings_seconds"
+        }
+    }
+
+    /// `run.json`: inputs with sizes and SHA-256, options, row accounting, timings and the tool version.
+    public static func runRecord(_ result: PipelineResult, timings: [String: Double]) throws -> String {
+        let table = result.customers.table.customers
+        var customerRejects: [String: Int] = [:]
+        for r in result.customers.rejects { customerRejects[r.reason.rawValue, default: 0] += 1 }
+        let record = RunRecord(
+            tool: "activation", version: ActivationDiscovery.version, options: result.configuration,
+            customers: .init(file: result.customerFile, rowsRead: result.customers.rowsRead, customers: table.count,
+                             decided: table.filter { $0.outcome != .undecided }.count,
+                             renewed: table.filter { $0.outcome == .renewed }.count,
+                             churned: table.filter { $0.outcome == .churned }.count,
+                             undecided: table.filter { $0.outcome == .undecided }.count,
+                             identicalDuplicates: result.customers.identicalDuplicates, rejected: customerRejects),
+            events: .init(files: result.eventFiles, rowsRead: result.eventRowsRead, used: result.eventRowsUsed,
+                          beforeSignup: result.eventRowsBeforeSignup, afterWindow: result.eventRowsAfterWindow,
+                          rejected: result.eventRowsRejected),
+            behaviours: result.features.behaviours.count,
+            proposal: result.proposal.chosen?.candidate.rule,
+            timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
+    }
+}
+
+/// The tool's identity.
+public enum ActivationDiscovery {
+    public static let version = "0.1.0"
+}
