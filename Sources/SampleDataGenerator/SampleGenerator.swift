@@ -221,8 +221,8 @@ public struct SampleGenerator {
 
     // MARK: Dirty set
 
-    /// A small export set with every kind of damage a real export shows: 12 damaged event rows (one of them an
-    /// unterminated quote at the very end) and 5 damaged customer rows, beside two valid but awkward rows
+    /// A small export set with every kind of damage a real export shows: 11 damaged event rows (one of them an
+    /// unterminated quote at the very end) and 6 damaged customer rows, beside two valid but awkward rows
     /// (a quoted comma, a quoted newline) and an exact duplicate customer. The ingest tests pin each one's reason.
     func writeDirty(to root: URL) throws -> String {
         let fm = FileManager.default
@@ -273,6 +273,6 @@ public struct SampleGenerator {
         b += "\(id),login,\(day),\(id)-u1,\n"
         b += "\(id),\"never closed,\(day)T10:00:00Z,\(id)-u1,"
         try b.write(to: root.appendingPathComponent("events/events-b.csv"), atomically: true, encoding: .utf8)
-        return "dirty set: \(accounts.count) accounts, \(events.count) clean event rows plus 12 damaged rows and 5 damaged customer rows"
+        return "dirty set: \(accounts.count) accounts, \(events.count) clean event rows plus 11 damaged rows and 6 damaged customer rows"
     }
 }

@@ -23,6 +23,10 @@ public struct Customer: Sendable, Equatable {
     public var outcome: RenewalOutcome
     public var segment: String
     public var acv: Double?
+
+    public init(id: String, signupDay: Int, outcome: RenewalOutcome, segment: String, acv: Double?) {
+        self.id = id; self.signupDay = signupDay; self.outcome = outcome; self.segment = segment; self.acv = acv
+    }
 }
 
 /// The customer table, with ids interned for the event hot path.

@@ -6,6 +6,10 @@ public struct BehaviourEvidence: Sendable {
     /// The threshold with the largest Youden's J.
     public var best: ThresholdCandidate?
     public var name: String { model.behaviour }
+
+    public init(model: BehaviourModel, scan: [ThresholdCandidate], best: ThresholdCandidate?) {
+        self.model = model; self.scan = scan; self.best = best
+    }
 }
 
 /// Stage 4: behaviours ordered by AUC against renewal.

@@ -1,0 +1,95 @@
+import ActivationKit
+import ActivationStatistics
+import Foundation
+import Testing
+
+/// Builds a feature table from per-customer counts (all on day 0 unless given) and outcomes.
+func featureTable(_ columns: [String: [Int]], outcomes: [RenewalOutcome], days: [String: [Int]] = [:], window: Int = 30) -> FeatureTable {
+    let customers = outcomes.enumerated().map { Customer(id: "c\($0.offset)", signupDay: 0, outcome: $0.element, segment: "s", acv: nil) }
+    let acc = FirstWindowAccumulator(customerCount: customers.count, windowDays: window)
+    let names = columns.keys.sorted()
+    for (b, name) in names.enumerated() {
+        acc.addBehaviour()
+        for (c, count) in columns[name]!.enumerated() where count > 0 {
+            acc.record(customer: c, behaviour: b, day: days[name]?[c] ?? 0, user: -1, count: count)
+        }
+    }
+    return FeatureTable(customers: customers, behaviourNames: names, accumulator: acc)
+}
+
+@Suite("Candidates: per-behaviour models and threshold scans")
+struct CandidatesTests {
+    @Test func modelMatchesTheOracleFitOnLog1pCounts() throws {
+        // The oracle's logit_log1p case, as a behaviour.
+        let url = Repository.root.appendingPathComponent("Tests/ActivationStatisticsTests/Fixtures/oracle/logit_log1p.csv")
+        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        let counts = rows.map { Int($0[0])! }
+        let outcomes = rows.map { $0[1] == "1" ? RenewalOutcome.renewed : .churned }
+        let table = featureTable(["x": counts], outcomes: outcomes)
+        let model = BehaviourModelFitter().fit(table.behaviours[0], customers: table.customers, decided: table.decidedCustomers)
+        #expect(abs(model.intercept - -1.2474682087547742) < 1e-6)
+        #expect(abs(model.coefficient - 1.174839046231388) < 1e-6)
+        #expect(abs(model.standardError! - 0.18388165897249167) < 1e-6)
+        #expect(model.flags.isEmpty)
+        #expect(model.auc.auc > 0.5)
+        #expect(abs(model.crossValidatedAUC - model.auc.auc) < 0.05)
+    }
+
+    @Test func separationGivesAFiniteFlaggedPenalisedFit() {
+        let counts = [0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 1, 2, 0, 0, 0, 0, 3, 2, 1, 1]
+        let outcomes = counts.map { $0 > 0 ? RenewalOutcome.renewed : .churned }
+        let table = featureTable(["x": counts], outcomes: outcomes)
+        let model = BehaviourModelFitter().fit(table.behaviours[0], customers: table.customers, decided: table.decidedCustomers)
+        #expect(model.flags.contains(.separation))
+        #expect(model.coefficient.isFinite && model.intercept.isFinite)
+        #expect(model.standardError == nil && model.pValue == nil)
+        #expect(model.auc.auc == 1)
+    }
+
+    @Test func behaviourNobodyDidIsFlaggedWithAUCOneHalf() {
+        let outcomes: [RenewalOutcome] = [.renewed, .churned, .renewed, .churned, .renewed, .renewed]
+        let table = featureTable(["never": [0, 0, 0, 0, 0, 0]], outcomes: outcomes)
+        let model = BehaviourModelFitter().fit(table.behaviours[0], customers: table.customers, decided: table.decidedCustomers)
+        #expect(model.flags.contains(.neverDone))
+        #expect(model.auc.auc == 0.5)
+        #expect(model.coefficient == 0)
+        #expect(model.intercept.isFinite)
+    }
+
+    @Test func thresholdRangeFollowsThe95thPercentileCappedAt20() {
+        let scanner = ThresholdScanner()
+        #expect(scanner.thresholds(counts: [0, 0, 0, 0, 1]) == 1...1)
+        #expect(scanner.thresholds(counts: Array(0...100)) == 1...20)
+        #expect(scanner.thresholds(counts: Array(0...10)) == 1...9)
+    }
+
+    @Test func scanMatchesTheOracleTableAndPicksThePlantedStep() throws {
+        let url = Repository.root.appendingPathComponent("Tests/ActivationStatisticsTests/Fixtures/oracle/threshold_scan.csv")
+        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        let table = featureTable(["x": rows.map { Int($0[0])! }], outcomes: rows.map { $0[1] == "1" ? .renewed : .churned })
+        let scanner = ThresholdScanner()
+        let scan = scanner.scan(table.behaviours[0], customers: table.customers, decided: table.decidedCustomers)
+        #expect(scan.map(\.threshold) == Array(1...5))
+        #expect(scan[2].table.reached == 300)
+        #expect(abs(scan[2].youdenJ - 0.38824664910485573) < 1e-12)
+        #expect(scanner.best(scan)?.threshold == 3)
+        #expect(scan[0].medianDayReached == 0)
+    }
+
+    @Test func medianDayReachedUsesTheDayTheRunningCountGetsThere() {
+        // Customer 0 reaches 2 on day 5 (1 on day 1, 1 on day 5); customer 1 on day 2; customer 2 on day 9.
+        let customers = (0..<4).map { Customer(id: "c\($0)", signupDay: 0, outcome: $0 < 2 ? .renewed : .churned, segment: "s", acv: nil) }
+        let acc = FirstWindowAccumulator(customerCount: 4, windowDays: 30)
+        acc.addBehaviour()
+        acc.record(customer: 0, behaviour: 0, day: 1, user: -1, count: 1)
+        acc.record(customer: 0, behaviour: 0, day: 5, user: -1, count: 1)
+        acc.record(customer: 1, behaviour: 0, day: 2, user: -1, count: 2)
+        acc.record(customer: 2, behaviour: 0, day: 9, user: -1, count: 3)
+        let table = FeatureTable(customers: customers, behaviourNames: ["x"], accumulator: acc)
+        var scanner = ThresholdScanner()
+        scanner.countQuantile = 1
+        let scan = scanner.scan(table.behaviours[0], customers: customers, decided: [0, 1, 2, 3])
+        #expect(scan[1].threshold == 2)
+        #expect(scan[1].medianDayReached == 5)
+    }
+}

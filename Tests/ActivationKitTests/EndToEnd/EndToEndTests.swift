@@ -1,0 +1,136 @@
+import ActivationKit
+import Foundation
+import SampleDataGenerator
+import Testing
+
+@Suite("End to end on SampleData", .serialized)
+struct EndToEndTests {
+    static func run(_ customers: String, _ events: [String], out: String) throws -> PipelineResult {
+        let configuration = PipelineConfiguration(customersPath: customers, eventPaths: events, outputDirectory: out)
+        let result = try Pipeline.run(configuration)
+        try ReportWriter().write(result, to: out)
+        return result
+    }
+
+    @Test func committedSampleDataIsWhatTheGeneratorWrites() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try SampleGenerator(seed: 42).write(to: dir.path)
+        let committed = Repository.root.appendingPathComponent("SampleData")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".csv") }.sorted()
+        let committedFiles = try FileManager.default.subpathsOfDirectory(atPath: committed.path).filter { $0.hasSuffix(".csv") }.sorted()
+        #expect(files == committedFiles)
+        for file in files {
+            let a = try Data(contentsOf: dir.appendingPathComponent(file))
+            let b = try Data(contentsOf: committed.appendingPathComponent(file))
+            #expect(a == b, "SampleData/\(file) differs from the generator's output: run `make sample`")
+        }
+    }
+
+    @Test func findsThePlantedTruths() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try Self.run(Repository.path("SampleData/customers.csv"), [Repository.path("SampleData/events")], out: out.path)
+
+        // The planted threshold effect is the proposal, and it is strong.
+        let chosen = try #require(result.proposal.chosen)
+        #expect(chosen.candidate.behaviour == "invite_teammate")
+        #expect(chosen.candidate.threshold == 2)
+        #expect(result.proposal.strength == .strong)
+        #expect((chosen.candidate.medianDayReached ?? 99) <= 7)
+        // login is near-universal and must not be proposed.
+        let login = result.ranking.all.first { $0.name == "login" }!
+        #expect((login.scan.first?.table.reachRate ?? 0) > 0.95)
+        // The rare always-renews behaviour fails on reach.
+        let sso = try #require(result.proposal.evaluations.first { $0.candidate.behaviour == "set_up_sso" })
+        #expect(sso.failures.map(\.name).contains { $0.hasPrefix("reach") })
+        #expect(sso.candidate.table.renewRateReached == 1)
+        // The strong but late behaviour ranks above the proposal and fails on week 1.
+        let automation = try #require(result.proposal.evaluations.first { $0.candidate.behaviour == "create_automation" })
+        #expect(automation.evidence.model.auc.auc > chosen.evidence.model.auc.auc)
+        #expect(automation.failures.map(\.name) == [automation.criteria[1].name])
+        // Support contacts are the warning sign, clearly below 0.5.
+        let support = try #require(result.ranking.warningSigns.first)
+        #expect(support.name == "contact_support")
+        #expect(support.model.auc.confidenceInterval().upperBound < 0.5)
+
+        // Rows add up; undecided customers are counted, not fitted.
+        #expect(result.eventRowsRead == result.eventRowsUsed + result.eventRowsBeforeSignup + result.eventRowsAfterWindow + result.eventRowsRejected)
+        #expect(result.eventRowsAfterWindow > 0 && result.eventRowsBeforeSignup > 0)
+        #expect(result.eventRowsRejected == 0)
+        let undecided = result.customers.table.customers.filter { $0.outcome == .undecided }.count
+        #expect(undecided > 0)
+        #expect(result.features.decidedCustomers.count + undecided == result.customers.table.count)
+
+        let report = try String(contentsOf: out.appendingPathComponent("activation-report.md"), encoding: .utf8)
+        #expect(report.contains("**Customers who do `invite_teammate` at least 2 times in their first 30 days renew"))
+        #expect(report.contains("not decided yet"))
+        for file in ["behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "run.json"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let behaviours = try String(contentsOf: out.appendingPathComponent("behaviours.csv"), encoding: .utf8)
+        #expect(behaviours.hasPrefix("rank,behaviour,role,customers,reached_any,auc,auc_ci_low,auc_ci_high,cv_auc,intercept,coef,odds_ratio,std_error,p_value,best_threshold,reach_rate,renew_rate_reached,renew_rate_not_reached,"))
+        #expect(behaviours.split(separator: "\n").count == result.features.behaviours.count + 1)
+        let features = try String(contentsOf: out.appendingPathComponent("features.csv"), encoding: .utf8)
+        #expect(features.split(separator: "\n").count == result.customers.table.count + 1)
+    }
+
+    @Test func sameInputGivesByteIdenticalOutput() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let files = ["activation-report.md", "behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv"]
+        func snapshot() throws -> ([Data], String) {
+            _ = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
+            // run.json may differ only in its timings block.
+            let json = try String(contentsOf: out.appendingPathComponent("run.json"), encoding: .utf8)
+            let start = try #require(json.range(of: "\"timings_seconds\" : {"))
+            let end = try #require(json[start.upperBound...].range(of: "}"))
+            #expect(json.contains("\"ingest\""))
+            return (try files.map { try Data(contentsOf: out.appendingPathComponent($0)) },
+                    String(json[..<start.lowerBound]) + String(json[end.upperBound...]))
+        }
+        let first = try snapshot(), second = try snapshot()
+        for (i, file) in files.enumerated() { #expect(first.0[i] == second.0[i], "\(file)") }
+        #expect(first.1 == second.1)
+    }
+
+    @Test func dirtyDataIsAccountedRowByRow() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
+        let reasons = Set(result.rejects.map(\.reason))
+        #expect(reasons == [.unparsableSignupDate, .unrecognisedRenewal, .invalidACV, .emptyCustomerID, .wrongFieldCount,
+                            .conflictingDuplicateCustomer, .unparsableTimestamp, .invalidCount, .unknownCustomer,
+                            .malformedCSV, .emptyEvent, .invalidUTF8, .unterminatedQuote])
+        #expect(result.eventRowsRejected == 11)
+        #expect(result.customers.rejects.count == 6)
+        #expect(result.customers.identicalDuplicates == 1)
+        #expect(result.eventRowsRead == result.eventRowsUsed + result.eventRowsBeforeSignup + result.eventRowsAfterWindow + result.eventRowsRejected)
+        // The quoted comma and the quoted newline are valid rows, read as behaviours.
+        let names = result.features.behaviours.map(\.name)
+        #expect(names.contains("export, csv") && names.contains("multi\nline"))
+        // Every reject is in rejects.csv with file and line.
+        let rejects = try String(contentsOf: out.appendingPathComponent("rejects.csv"), encoding: .utf8)
+        #expect(rejects.hasPrefix("file,line,column,reason,detail,raw\n"))
+        for r in result.rejects { #expect(rejects.contains("\(r.file),\(r.line),")) }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as! [String: Any]
+        let events = json["events"] as! [String: Any]
+        #expect(events["rejected"] as? Int == 11)
+        let files = events["files"] as! [[String: Any]]
+        #expect(files.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
+    }
+
+    @Test func aFailedRunLeavesThePreviousReportsUntouched() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
+        let before = try Data(contentsOf: out.appendingPathComponent("activation-report.md"))
+        let bad = temporaryDirectory("bad")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        write("customer_id,signup_date,renewed\na,2026-01-01,\n", to: bad.appendingPathComponent("customers.csv"))
+        #expect(throws: InputError.self) {
+            try Self.run(bad.appendingPathComponent("customers.csv").path, [Repository.path("SampleData/dirty/events")], out: out.path)
+        }
+        #expect(try Data(contentsOf: out.appendingPathComponent("activation-report.md")) == before)
+    }
+}
