@@ -45,8 +45,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ActivationKitTests",
-            dependencies: ["ActivationKit", "SampleDataGenerator"],
-            exclude: ["Fixtures"]
+            dependencies: ["ActivationKit", "SampleDataGenerator"]
         ),
     ]
 )
