@@ -45,7 +45,7 @@ public enum Format {
     public static func pValue(_ p: Double?) -> String {
         guard let p, p.isFinite else { return "–" }
         if p < 0.001 { return "< 0.001" }
-        if p < 0.01 { return String(format: "%.3f", p) }
+        if p < 0.1 { return String(format: "%.3f", p) }
         return String(format: "%.2f", p)
     }
 
