@@ -12,12 +12,7 @@ final class RecordingSink: CSVRecordSink {
 }
 
 func parseCSV(_ text: String, chunkSize: Int = 1 << 20) throws -> RecordingSink {
-    var source = MemoryByteSource(text)
-    let sink = RecordingSink()
-    var reader = CSVReader()
-    reader.chunkSize = chunkSize
-    try reader.read(&source, into: sink)
-    return sink
+    try parseCSV(bytes: Array(text.utf8), chunkSize: chunkSize)
 }
 
 func parseCSV(bytes: [UInt8], chunkSize: Int = 1 << 20) throws -> RecordingSink {

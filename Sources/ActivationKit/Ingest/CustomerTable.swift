@@ -102,12 +102,11 @@ public struct CustomerTableReader {
 
         func syntaxError(_ error: CSVSyntaxError) {
             if !sawHeader {
-                headerError = headerError ?? InputError("\(file):\(error.line): the header row is not valid CSV: \(error.reason)")
+                headerError = headerError ?? .header(error, file: file)
                 return
             }
             rowsRead += 1
-            let reason: RejectReason = error.reason.hasPrefix("unterminated") ? .unterminatedQuote : .malformedCSV
-            reject(error.line, "field \(error.column)", reason, error.reason, error.raw)
+            rejects.append(RejectedRow(syntaxError: error, file: file))
         }
 
         func consume(_ record: CSVRecord) {

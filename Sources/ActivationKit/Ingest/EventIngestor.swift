@@ -94,14 +94,13 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
 
     public func syntaxError(_ error: CSVSyntaxError) {
         if !sawHeader {
-            headerError = headerError ?? InputError("\(file):\(error.line): the header row is not valid CSV: \(error.reason)")
+            headerError = headerError ?? .header(error, file: file)
             return
         }
         accounting.rowsRead += 1
-        let reason: RejectReason = error.reason.hasPrefix("unterminated") ? .unterminatedQuote : .malformedCSV
-        accounting.rejected[reason.rawValue, default: 0] += 1
-        rejects.append(RejectedRow(file: file, line: error.line, column: "field \(error.column)", reason: reason,
-                                   detail: error.reason, raw: error.raw))
+        let row = RejectedRow(syntaxError: error, file: file)
+        accounting.rejected[row.reason.rawValue, default: 0] += 1
+        rejects.append(row)
     }
 
     private func readHeader(_ record: CSVRecord) {
@@ -169,31 +168,21 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         if userIndex >= 0 {
             let bytes = record[userIndex]
             if bytes.count > 0 {
-                if let id = users.lookup(bytes) {
-                    user = id
-                } else {
-                    guard isValidUTF8(bytes) else {
-                        reject(record, columns.userID, .invalidUTF8, "the user id is not valid UTF-8")
-                        return
-                    }
-                    user = users.intern(bytes).id
+                guard let interned = users.internValidUTF8(bytes) else {
+                    reject(record, columns.userID, .invalidUTF8, "the user id is not valid UTF-8")
+                    return
                 }
+                user = interned.id
             }
         }
         let offset = seconds - signupSeconds[customer]
         if offset < 0 { accounting.beforeSignup += 1; return }
         if offset >= windowSeconds { accounting.afterWindow += 1; return }
-        let behaviour: Int
-        if let id = behaviours.lookup(eventBytes) {
-            behaviour = id
-        } else {
-            guard isValidUTF8(eventBytes) else {
-                reject(record, columns.event, .invalidUTF8, "the event name is not valid UTF-8")
-                return
-            }
-            behaviour = behaviours.intern(eventBytes).id
-            sink.addBehaviour()
+        guard let (behaviour, isNew) = behaviours.internValidUTF8(eventBytes) else {
+            reject(record, columns.event, .invalidUTF8, "the event name is not valid UTF-8")
+            return
         }
+        if isNew { sink.addBehaviour() }
         accounting.used += 1
         sink.record(customer: customer, behaviour: behaviour, day: Int(offset / 86_400), user: user, count: count)
     }
