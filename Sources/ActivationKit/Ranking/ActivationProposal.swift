@@ -68,7 +68,7 @@ public struct ActivationProposal: Sendable {
                             passed: reach >= criteria.minimumReach && reach <= criteria.maximumReach, detail: reachText),
             CriterionResult(name: "reached in week 1 (median day ≤ \(Format.day(criteria.maximumMedianDay)))",
                             passed: (c.medianDayReached ?? .infinity) <= criteria.maximumMedianDay, detail: dayText),
-            CriterionResult(name: "renews more when reached (p < \(Format.pValue(criteria.significance)))",
+            CriterionResult(name: "renews more when reached (p < \(Format.decimal(criteria.significance, places: 2)))",
                             passed: renewsMore, detail: renewText),
         ]
     }

@@ -83,7 +83,7 @@ public enum MarkdownReport {
                 else if evaluation.qualifies { verdict = "qualifies" }
                 else { verdict = "fails: " + evaluation.failures.map { shortName($0.name) }.joined(separator: ", ") }
             }
-            if !m.flags.isEmpty { verdict += " (" + m.flags.map(\.rawValue).joined(separator: ", ") + ")" }
+            if !m.flags.isEmpty { verdict += " (" + m.flags.map(plainWords).joined(separator: ", ") + ")" }
             let rule = e.best.map { "≥ \($0.threshold)" } ?? "–"
             md += "| \(i + 1) | \(behaviourName(e.name)) | \(Format.decimal(m.auc.auc)) (\(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound))) "
             md += "| \(Format.decimal(m.crossValidatedAUC)) | \(rule) | \(Format.percent(e.best?.table.reachRate)) "
@@ -92,6 +92,17 @@ public enum MarkdownReport {
         }
         md += "\n"
         return md
+    }
+
+    /// A model flag as a founder would say it.
+    static func plainWords(_ flag: BehaviourFlag) -> String {
+        switch flag {
+        case .separation: return "perfect split: model coefficients are only indicative"
+        case .neverDone: return "never done"
+        case .constant: return "done the same by everyone"
+        case .fewCustomers: return "fewer than 10 customers did it"
+        case .notConverged: return "model did not converge"
+        }
     }
 
     static func shortName(_ criterion: String) -> String {
