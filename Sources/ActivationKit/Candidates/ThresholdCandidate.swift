@@ -9,6 +9,8 @@ public struct ThresholdCandidate: Sendable {
     public var table: TwoByTwoTable
     /// Median day (0-based from signup) on which customers who reached it got there.
     public var medianDayReached: Double?
+    /// Day by which three in four of the customers who reached it had got there (75th percentile, linear).
+    public var day75Reached: Double?
 
     public var youdenJ: Double { table.youdenJ ?? 0 }
 
@@ -49,7 +51,8 @@ public struct ThresholdScanner: Sendable {
             }
             return ThresholdCandidate(behaviour: features.name, threshold: n, windowDays: features.windowDays,
                                       table: TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d),
-                                      medianDayReached: Descriptive.median(days))
+                                      medianDayReached: Descriptive.median(days),
+                                      day75Reached: days.isEmpty ? nil : Descriptive.quantile(sorted: days.sorted().map(Double.init), 0.75))
         }
     }
 

@@ -65,7 +65,9 @@ public enum MarkdownReport {
             md += "Treat it as a hypothesis to test in onboarding, not as a target yet.\n\n"
         }
         md += "_What to do with it:_ steer every new customer towards \(behaviourName(c.behaviour)) \(timesWord(c.threshold)) "
-        md += "in their first week, and reach out to those who have not got there by day \(Format.day((c.medianDayReached ?? 0) + 7)).\n\n"
+        let nudgeDay = (c.day75Reached ?? c.medianDayReached ?? 0).rounded(.up)
+        md += "in their first week. Three in four of the customers who get there have done so by day \(Format.day(nudgeDay)): "
+        md += "a customer who has not by then is falling behind and worth a nudge.\n\n"
         return md
     }
 

@@ -91,5 +91,6 @@ struct CandidatesTests {
         let scan = scanner.scan(table.behaviours[0], customers: customers, decided: [0, 1, 2, 3])
         #expect(scan[1].threshold == 2)
         #expect(scan[1].medianDayReached == 5)
+        #expect(scan[1].day75Reached == 7)  // days 2, 5, 9: linear 75th percentile
     }
 }
