@@ -82,7 +82,6 @@ final class ParserState {
     var nextLine = 1
     var recordStartLine = 1
     var recordOpen = false
-    var broken = false
     static let options = UInt8(CSV_STRICT | CSV_STRICT_FINI)
 
     init(sink: any CSVRecordSink) {

@@ -38,7 +38,18 @@ public struct CustomerTable: Sendable {
     public init(file: String) { self.file = file }
 
     public var count: Int { customers.count }
-    public var decidedCount: Int { customers.lazy.filter { $0.outcome != .undecided }.count }
+    /// Customers per renewal outcome.
+    public var outcomeCounts: (renewed: Int, churned: Int, undecided: Int) {
+        var counts = (renewed: 0, churned: 0, undecided: 0)
+        for c in customers {
+            switch c.outcome {
+            case .renewed: counts.renewed += 1
+            case .churned: counts.churned += 1
+            case .undecided: counts.undecided += 1
+            }
+        }
+        return counts
+    }
 
     public func index(of id: String) -> Int? { ids.lookup(id) }
 
@@ -61,12 +72,6 @@ public struct CustomerTableReader {
         /// Rows that repeat an earlier row for the same customer exactly; ignored.
         public var identicalDuplicates: Int
         public var rejects: [RejectedRow]
-    }
-
-    public func read(path: String) throws -> Result {
-        var source = try FileByteSource(path: path)
-        defer { source.close() }
-        return try read(&source, file: path)
     }
 
     public func read(_ source: inout some ByteSource, file: String) throws -> Result {

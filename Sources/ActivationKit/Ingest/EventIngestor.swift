@@ -67,13 +67,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     }
 
     /// Reads one export file completely. Throws only for problems that make the whole file unusable
-    /// (cannot open, no header, a required column missing); row problems become rejects.
-    public func read(path: String) throws {
-        var source = try FileByteSource(path: path)
-        defer { source.close() }
-        try read(&source, file: path)
-    }
-
+    /// (no header, a required column missing); row problems become rejects.
     public func read(_ source: inout some ByteSource, file: String) throws {
         self.file = file
         accounting = EventFileAccounting(path: file)

@@ -1,5 +1,5 @@
 /// Why an input row was not used.
-public enum RejectReason: String, Sendable, Codable, CaseIterable, Comparable {
+public enum RejectReason: String, Sendable, Codable, CaseIterable {
     case malformedCSV = "malformed_csv"
     case unterminatedQuote = "unterminated_quote"
     case wrongFieldCount = "wrong_field_count"
@@ -13,8 +13,6 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable, Comparable {
     case unrecognisedRenewal = "unrecognised_renewal"
     case invalidACV = "invalid_acv"
     case conflictingDuplicateCustomer = "conflicting_duplicate_customer"
-
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// A row that was not used, with where it was and why. Written to `rejects.csv`.

@@ -16,13 +16,16 @@ public struct BehaviourEvidence: Sendable {
 public struct BehaviourRanking: Sendable {
     /// AUC ≥ 0.5, highest first: candidates for the activation event.
     public var candidates: [BehaviourEvidence]
-    /// AUC < 0.5, lowest first: behaviours that go with churn.
+    /// AUC < 0.5 with its whole 95% interval below 0.5, lowest first: behaviours that go with churn.
     public var warningSigns: [BehaviourEvidence]
+    /// AUC < 0.5 but with an interval that includes 0.5: chance explains them, so they are neither candidates
+    /// nor warning signs.
+    public var noClearLink: [BehaviourEvidence]
     /// Never done, or done identically by everyone: nothing to rank.
     public var unranked: [BehaviourEvidence]
 
-    /// Everything in report order: candidates, then warning signs, then unranked.
-    public var all: [BehaviourEvidence] { candidates + warningSigns + unranked }
+    /// Everything in report order: candidates, warning signs, no clear link, unranked.
+    public var all: [BehaviourEvidence] { candidates + warningSigns + noClearLink + unranked }
 
     public init(_ evidence: [BehaviourEvidence]) {
         let unrankable: Set<BehaviourFlag> = [.neverDone, .constant]
@@ -30,7 +33,9 @@ public struct BehaviourRanking: Sendable {
         let rankable = evidence.filter { unrankable.isDisjoint(with: $0.model.flags) }
         candidates = rankable.filter { $0.model.auc.auc >= 0.5 }
             .sorted { ($0.model.auc.auc, $1.name) > ($1.model.auc.auc, $0.name) }
-        warningSigns = rankable.filter { $0.model.auc.auc < 0.5 }
+        let belowHalf = rankable.filter { $0.model.auc.auc < 0.5 }
             .sorted { ($0.model.auc.auc, $0.name) < ($1.model.auc.auc, $1.name) }
+        warningSigns = belowHalf.filter { $0.model.auc.confidenceInterval().upperBound < 0.5 }
+        noClearLink = belowHalf.filter { $0.model.auc.confidenceInterval().upperBound >= 0.5 }
     }
 }

@@ -22,6 +22,7 @@ public enum DataFiles {
         }
         for (i, e) in result.ranking.candidates.enumerated() { row(e, rank: String(i + 1), role: "candidate") }
         for e in result.ranking.warningSigns { row(e, rank: "", role: "warning_sign") }
+        for e in result.ranking.noClearLink { row(e, rank: "", role: "no_clear_link") }
         for e in result.ranking.unranked { row(e, rank: "", role: "unranked") }
         return csv.text
     }
@@ -123,16 +124,14 @@ public enum DataFiles {
 
     /// `run.json`: inputs with sizes and SHA-256, options, row accounting, timings and the tool version.
     public static func runRecord(_ result: PipelineResult, timings: [String: Double]) throws -> String {
-        let table = result.customers.table.customers
+        let outcomes = result.customers.table.outcomeCounts
         var customerRejects: [String: Int] = [:]
         for r in result.customers.rejects { customerRejects[r.reason.rawValue, default: 0] += 1 }
         let record = RunRecord(
             tool: "activation", version: ActivationDiscovery.version, options: result.configuration,
-            customers: .init(file: result.customerFile, rowsRead: result.customers.rowsRead, customers: table.count,
-                             decided: table.filter { $0.outcome != .undecided }.count,
-                             renewed: table.filter { $0.outcome == .renewed }.count,
-                             churned: table.filter { $0.outcome == .churned }.count,
-                             undecided: table.filter { $0.outcome == .undecided }.count,
+            customers: .init(file: result.customerFile, rowsRead: result.customers.rowsRead, customers: result.customers.table.count,
+                             decided: outcomes.renewed + outcomes.churned, renewed: outcomes.renewed,
+                             churned: outcomes.churned, undecided: outcomes.undecided,
                              identicalDuplicates: result.customers.identicalDuplicates, rejected: customerRejects),
             events: .init(files: result.eventFiles, rowsRead: result.eventRowsRead, used: result.eventRowsUsed,
                           beforeSignup: result.eventRowsBeforeSignup, afterWindow: result.eventRowsAfterWindow,

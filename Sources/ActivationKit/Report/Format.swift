@@ -69,9 +69,4 @@ public enum Format {
         return two == decimal(bar) && x != bar ? decimal(x, places: 3) : two
     }
 
-    /// "$12,400"
-    public static func money(_ x: Double?) -> String {
-        guard let x, x.isFinite else { return "–" }
-        return "$" + count(Int(x.rounded()))
-    }
 }

@@ -130,8 +130,7 @@ public enum MarkdownReport {
 
     static func warningSigns(_ result: PipelineResult) -> String {
         var md = "## Warning signs: behaviours that go with churn\n\n"
-        let clear = result.ranking.warningSigns.filter { $0.model.auc.confidenceInterval().upperBound < 0.5 }
-        let unclear = result.ranking.warningSigns.filter { $0.model.auc.confidenceInterval().upperBound >= 0.5 }
+        let clear = result.ranking.warningSigns, unclear = result.ranking.noClearLink
         if clear.isEmpty {
             md += "None: no behaviour goes clearly with churn.\n\n"
         } else {
@@ -159,9 +158,7 @@ public enum MarkdownReport {
 
     static func dataSummary(_ result: PipelineResult) -> String {
         let table = result.customers.table.customers
-        let renewed = table.filter { $0.outcome == .renewed }.count
-        let churned = table.filter { $0.outcome == .churned }.count
-        let undecided = table.filter { $0.outcome == .undecided }.count
+        let (renewed, churned, undecided) = result.customers.table.outcomeCounts
         var md = "## The data\n\n"
         md += "**Customers** (`\(result.customerFile.path)`): \(Format.count(result.customers.rowsRead)) rows read, "
         md += "\(Format.count(table.count)) customers: \(Format.count(renewed)) renewed, \(Format.count(churned)) churned "

@@ -50,6 +50,8 @@ struct EndToEndTests {
         #expect(automation.evidence.model.auc.auc > chosen.evidence.model.auc.auc)
         #expect(automation.failures.map(\.name) == [automation.criteria[1].name])
         // Support contacts are the warning sign, clearly below 0.5.
+        #expect(result.ranking.warningSigns.map(\.name) == ["contact_support"])
+        #expect(result.ranking.noClearLink.contains { $0.name == "view_dashboard" } || result.ranking.candidates.contains { $0.name == "view_dashboard" })
         let support = try #require(result.ranking.warningSigns.first)
         #expect(support.name == "contact_support")
         #expect(support.model.auc.confidenceInterval().upperBound < 0.5)

@@ -33,7 +33,8 @@ struct RankingTests {
     @Test func warningSignsAreNotCandidates() {
         let ranking = BehaviourRanking(Self.evidence())
         #expect(ranking.warningSigns.first?.name == "churny")
-        #expect(ranking.warningSigns.allSatisfy { $0.model.auc.auc < 0.5 })
+        #expect(ranking.warningSigns.allSatisfy { $0.model.auc.confidenceInterval().upperBound < 0.5 })
+        #expect(ranking.noClearLink.allSatisfy { $0.model.auc.auc < 0.5 && $0.model.auc.confidenceInterval().upperBound >= 0.5 })
         #expect(ranking.candidates.allSatisfy { $0.model.auc.auc >= 0.5 })
         #expect(!ranking.candidates.contains { $0.name == "churny" })
         let aucs = ranking.candidates.map(\.model.auc.auc)
