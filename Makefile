@@ -1,6 +1,7 @@
 # Activation Discovery: make nightly (whole pipeline on SampleData -> Reports/), make test.
 SWIFT ?= swift
 CSV_HEADER := /usr/include/csv.h
+ZLIB_HEADER := /usr/include/zlib.h
 BIN := .build/release/activation
 SAMPLE := SampleData
 
@@ -8,12 +9,13 @@ SAMPLE := SampleData
 
 all: build
 
-# libcsv is the one system dependency: install it when its header is missing (a fresh machine needs no manual step).
+# The system C libraries, libcsv (parsing) and zlib (*.csv.gz exports): installed when a header is missing, so a
+# fresh machine needs no manual step.
 deps:
-	@if [ ! -f $(CSV_HEADER) ]; then \
-		echo "installing libcsv-dev (header $(CSV_HEADER) missing)"; \
+	@if [ ! -f $(CSV_HEADER) ] || [ ! -f $(ZLIB_HEADER) ]; then \
+		echo "installing libcsv-dev and zlib1g-dev (a header is missing)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcsv-dev; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcsv-dev zlib1g-dev; \
 	fi
 
 build: deps

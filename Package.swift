@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The config file (activation.toml): a real TOML parser (toml++), not a hand-rolled one.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libcsv, the C CSV parser from Debian's libcsv-dev (no pkg-config file ships with it).
@@ -17,12 +19,21 @@ let package = Package(
             path: "Sources/CLibCSV",
             providers: [.apt(["libcsv-dev"])]
         ),
+        // zlib, for reading gzip-compressed exports (*.csv.gz) as a stream.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Pure statistics: AUC and DeLong, logistic regression, 2x2 tables, multiple testing, survival.
         .target(name: "ActivationStatistics"),
         // The pipeline stages: Ingest -> Features -> Candidates -> Ranking -> Report.
         .target(
             name: "ActivationKit",
-            dependencies: ["CLibCSV", "ActivationStatistics"]
+            dependencies: [
+                "CLibCSV", "CZlib", "ActivationStatistics",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
         ),
         // The deterministic, seeded generator of SampleData (and of the benchmark's large export sets).
         .target(

@@ -14,103 +14,185 @@ struct Activation: ParsableCommand {
         the activation event, and writes a Markdown report and CSV files.
         """,
         version: ActivationDiscovery.version,
-        subcommands: [Run.self, Sample.self]
+        subcommands: [Run.self, Init.self, Sample.self]
     )
+
+    /// Like ArgumentParser's `main()`, but a `Failure` exits with the status of its kind and one line on stderr.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data("activation: error: \(failure.description)\n".utf8))
+            Foundation.exit(failure.exitCode.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the whole pipeline: ingest, features, models, ranking, proposal, report.")
+        abstract: "Run the whole pipeline: ingest, features, models, ranking, proposal, report.",
+        discussion: """
+        Settings come from --config (an activation.toml, see `activation init`); options given here override it.
+        Exit status: 0 success; 64 wrong usage; 65 unusable data (bad header, empty file, no decided customers,
+        rejects above the budget); 66 an input missing; 73 the reports could not be written; 78 a config problem or a
+        path outside the allowed folders. On any failure nothing is written and the previous reports stay.
+        """)
+
+    @Option(help: ArgumentHelp("A config file (activation.toml); relative paths in it are relative to its folder.", valueName: "toml"))
+    var config: String?
 
     @Option(help: ArgumentHelp("The customer table CSV: customer_id,signup_date,renewed[,segment][,acv].", valueName: "csv"))
-    var customers: String
+    var customers: String?
 
-    @Option(help: ArgumentHelp("An event export CSV, or a directory whose *.csv files are all read (sorted by name). Repeatable.",
-                               valueName: "csv-or-directory"))
-    var events: [String]
+    @Option(help: ArgumentHelp("An event export (*.csv or *.csv.gz), a directory of them, or a glob pattern in quotes. Repeatable.",
+                               valueName: "path"))
+    var events: [String] = []
 
-    @Option(help: ArgumentHelp("Directory for the report and CSV files; replaced atomically when the run succeeds.", valueName: "dir"))
-    var out: String
+    @Option(help: ArgumentHelp("Optional user_id,account_id mapping for exports that carry only user ids.", valueName: "csv"))
+    var userAccounts: String?
 
-    @Option(help: "Length of the first window in days: events in [signup 00:00:00Z, signup + N days) count.")
-    var windowDays = 30
+    @Option(help: ArgumentHelp("Reports root: the run goes to <dir>/runs/<date>/ and replaces <dir>/latest/ when it succeeds.", valueName: "dir"))
+    var out: String?
+
+    @Option(help: "Length of the first window in days: events in [signup 00:00:00Z, signup + N days) count (default 30).")
+    var windowDays: Int?
 
     @Option(help: ArgumentHelp("Column layout of the event exports: \(EventColumns.Preset.allCases.map(\.rawValue).joined(separator: ", ")). Column options below override it.",
                                valueName: "name"))
-    var preset: EventColumns.Preset = .standard
+    var preset: EventColumns.Preset?
 
     @Option(help: "Event column holding the customer (account) id.") var customerColumn: String?
     @Option(help: "Event column holding the event (behaviour) name.") var eventColumn: String?
-    @Option(help: "Event column holding the timestamp (ISO 8601, a date, or epoch seconds / milliseconds).") var timestampColumn: String?
+    @Option(help: "Event column holding the timestamp.") var timestampColumn: String?
     @Option(help: "Event column holding the user id (optional; distinct users per behaviour).") var userColumn: String?
     @Option(help: "Event column holding a count per row (optional; 1 when absent).") var countColumn: String?
 
-    @Option(help: "Customer-table column holding the customer id.") var customerIdColumn = "customer_id"
-    @Option(help: "Customer-table column holding the signup date.") var signupColumn = "signup_date"
-    @Option(help: "Customer-table column holding renewed (true/false, yes/no, 1/0; empty = not decided yet).") var renewedColumn = "renewed"
-    @Option(help: "Customer-table column holding the segment (optional).") var segmentColumn = "segment"
-    @Option(help: "Customer-table column holding the annual contract value (optional).") var acvColumn = "acv"
+    @Option(help: "Customer-table column holding the customer id.") var customerIdColumn: String?
+    @Option(help: "Customer-table column holding the signup date.") var signupColumn: String?
+    @Option(help: "Customer-table column holding renewed (true/false, yes/no, 1/0; empty = not decided yet).") var renewedColumn: String?
+    @Option(help: "Customer-table column holding the segment (optional).") var segmentColumn: String?
+    @Option(help: "Customer-table column holding the annual contract value (optional).") var acvColumn: String?
 
-    @Option(help: "UTC offset assumed for event timestamps without a zone, e.g. +02:00 or -0500.") var naiveUtcOffset = "+00:00"
+    @Option(help: ArgumentHelp("auto (ISO 8601, dates, epoch s/ms), epoch_seconds, epoch_milliseconds, or a pattern like '%m/%d/%Y %H:%M'.", valueName: "format"))
+    var timestampFormat: String?
+    @Option(help: ArgumentHelp("Zone of timestamps written without one: UTC, +02:00, or a name like Europe/Berlin.", valueName: "zone"))
+    var timeZone: String?
+    @Option(help: ArgumentHelp("An event name or pattern never used as a behaviour (billing, renewal, cancellation events). Repeatable.", valueName: "name"))
+    var excludeEvent: [String] = []
+    @Flag(help: "Drop exact duplicate event rows (overlapping exports) and count them.") var deduplicate = false
+    @Option(help: ArgumentHelp("Largest share of rows that may be rejected before the run stops (default 0.01 = 1%).", valueName: "share"))
+    var rejectBudget: Double?
+    @Option(help: "Dated runs to keep under <out>/runs/ (default 30).") var keepRuns: Int?
 
     func validate() throws {
-        if events.isEmpty { throw ValidationError("give at least one --events file or directory") }
-        if windowDays < 1 || windowDays > 366 { throw ValidationError("--window-days must be between 1 and 366") }
-        if Self.parseOffset(naiveUtcOffset) == nil { throw ValidationError("--naive-utc-offset '\(naiveUtcOffset)' is not like +02:00 or -0500") }
+        if let windowDays, windowDays < 1 || windowDays > 366 { throw ValidationError("--window-days must be between 1 and 366") }
+        if let rejectBudget, !(0...1).contains(rejectBudget) { throw ValidationError("--reject-budget must be a share between 0 and 1, like 0.01") }
+        if let keepRuns, keepRuns < 1 { throw ValidationError("--keep-runs must be at least 1") }
     }
 
-    static func parseOffset(_ text: String) -> Int? {
-        let s = Array(text.utf8)
-        guard let sign = s.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
-        let digits = s.dropFirst().filter { $0 != UInt8(ascii: ":") }
-        guard digits.count == 2 || digits.count == 4, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        let values = digits.map { Int($0) - 48 }
-        let hours = values[0] * 10 + values[1]
-        let minutes = values.count == 4 ? values[2] * 10 + values[3] : 0
-        guard hours <= 18, minutes < 60 else { return nil }
-        return (sign == UInt8(ascii: "+") ? 1 : -1) * (hours * 3600 + minutes * 60)
+    /// The configuration: the config file's, with every option given on the command line applied over it.
+    func resolvedConfiguration() throws -> PipelineConfiguration {
+        var configuration = PipelineConfiguration(customersPath: "", eventPaths: [], outputDirectory: "")
+        if let config {
+            configuration = try ConfigurationFile(path: config).configuration
+        }
+        if let customers { configuration.customersPath = customers }
+        if !events.isEmpty { configuration.eventPaths = events }
+        if let userAccounts { configuration.userAccountsPath = userAccounts }
+        if let out { configuration.outputDirectory = out }
+        if let windowDays { configuration.windowDays = windowDays }
+        if let preset { configuration.eventColumns = EventColumns(preset: preset) }
+        if let customerColumn { configuration.eventColumns.customerID = customerColumn }
+        if let eventColumn { configuration.eventColumns.event = eventColumn }
+        if let timestampColumn { configuration.eventColumns.timestamp = timestampColumn }
+        if let userColumn { configuration.eventColumns.userID = userColumn }
+        if let countColumn { configuration.eventColumns.count = countColumn }
+        if let customerIdColumn { configuration.customerColumns.customerID = customerIdColumn }
+        if let signupColumn { configuration.customerColumns.signupDate = signupColumn }
+        if let renewedColumn { configuration.customerColumns.renewed = renewedColumn }
+        if let segmentColumn { configuration.customerColumns.segment = segmentColumn }
+        if let acvColumn { configuration.customerColumns.acv = acvColumn }
+        if let timestampFormat { configuration.timestampFormat = try TimestampFormat(timestampFormat) }
+        if let timeZone { configuration.timeZone = try NaiveTimeZone(timeZone) }
+        if !excludeEvent.isEmpty { configuration.naming.excluded += excludeEvent }
+        if deduplicate { configuration.deduplicate = true }
+        if let rejectBudget { configuration.rejectBudget = rejectBudget }
+        if let keepRuns { configuration.keepRuns = keepRuns }
+        var missing: [String] = []
+        if configuration.customersPath.isEmpty { missing.append("--customers (or inputs.customers in the config)") }
+        if configuration.eventPaths.isEmpty { missing.append("--events (or inputs.events in the config)") }
+        if configuration.outputDirectory.isEmpty { missing.append("--out (or output.dir in the config)") }
+        if !missing.isEmpty { throw ValidationError("missing " + missing.joined(separator: ", ")) }
+        return configuration
     }
 
     func run() throws {
-        var configuration = PipelineConfiguration(customersPath: customers, eventPaths: events, outputDirectory: out)
-        configuration.windowDays = windowDays
-        var columns = EventColumns(preset: preset)
-        if let customerColumn { columns.customerID = customerColumn }
-        if let eventColumn { columns.event = eventColumn }
-        if let timestampColumn { columns.timestamp = timestampColumn }
-        if let userColumn { columns.userID = userColumn }
-        if let countColumn { columns.count = countColumn }
-        configuration.eventColumns = columns
-        var customerColumns = CustomerColumns()
-        customerColumns.customerID = customerIdColumn
-        customerColumns.signupDate = signupColumn
-        customerColumns.renewed = renewedColumn
-        customerColumns.segment = segmentColumn
-        customerColumns.acv = acvColumn
-        configuration.customerColumns = customerColumns
-        configuration.naiveTimestampOffsetSeconds = Self.parseOffset(naiveUtcOffset) ?? 0
+        let configuration: PipelineConfiguration
+        do {
+            configuration = try resolvedConfiguration()
+        } catch let error as InputError {
+            throw Failure(error)
+        }
         do {
             let result = try Pipeline.run(configuration)
-            try ReportWriter().write(result, to: out)
+            let written = try ReportWriter(keepRuns: configuration.keepRuns).write(result, to: configuration.outputDirectory)
             var summary = "activation: \(result.eventFiles.count) files, \(result.eventRowsRead) event rows "
             summary += "(\(result.eventRowsUsed) used, \(result.eventRowsBeforeSignup + result.eventRowsAfterWindow) outside the window, "
+            if result.eventRowsExcluded > 0 { summary += "\(result.eventRowsExcluded) excluded, " }
+            if configuration.deduplicate { summary += "\(result.eventRowsDuplicate) duplicates, " }
             summary += "\(result.eventRowsRejected) rejected); \(result.rejects.count) rows in rejects.csv; "
             if let chosen = result.proposal.chosen {
                 summary += "proposed: \(chosen.candidate.rule) (\(result.proposal.strength?.rawValue ?? ""))"
             } else {
                 summary += "no behaviour qualifies as the activation event"
             }
-            FileHandle.standardError.write(Data((summary + "; report in \(out)/activation-report.md\n").utf8))
+            summary += "; report in \(written.latest)/activation-report.md"
+            if !written.pruned.isEmpty { summary += "; pruned \(written.pruned.count) old runs" }
+            FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch let error as InputError {
-            throw ErrorMessage(error.message)
+            throw Failure(error)
         }
     }
 }
 
-/// A one-line error for stderr, exit status 1.
-struct ErrorMessage: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
+/// A run that stopped: one line on stderr, and the exit status of its kind (sysexits.h).
+struct Failure: Error, CustomStringConvertible {
+    let error: InputError
+    init(_ error: InputError) { self.error = error }
+    var description: String { error.message }
+    var exitCode: ExitCode {
+        switch error.kind {
+        case .data: return ExitCode(65)
+        case .missingInput: return ExitCode(66)
+        case .output: return ExitCode(73)
+        case .configuration: return ExitCode(78)
+        }
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a commented example config file (activation.toml) to edit next to your data.")
+
+    @Option(help: ArgumentHelp("Folder to write activation.toml into.", valueName: "dir")) var dir = "."
+    @Flag(help: "Replace an existing activation.toml.") var force = false
+
+    func run() throws {
+        let path = (dir as NSString).appendingPathComponent(ConfigurationFile.fileName)
+        if FileManager.default.fileExists(atPath: path) && !force {
+            throw Failure(InputError("\(path) already exists; use --force to replace it", kind: .output))
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try Data(ConfigurationFile.example.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw Failure(InputError("\(path): could not write: \(error.localizedDescription)", kind: .output))
+        }
+        print("wrote \(path); edit it, then: activation run --config \(path)")
+    }
 }
 
 extension EventColumns.Preset: ExpressibleByArgument {}

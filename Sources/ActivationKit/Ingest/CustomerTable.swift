@@ -15,6 +15,30 @@ public enum RenewalOutcome: String, Sendable, Codable, Equatable {
     }
 }
 
+/// The values of the renewal column that mean renewed, churned and not decided yet. Matched after trimming,
+/// case-insensitively. Billing systems write all sorts (`active`/`cancelled`, `won`/`lost`): set them in the config.
+public struct RenewalLabels: Sendable, Equatable, Codable {
+    public var renewed = ["true", "yes", "1", "y", "t", "renewed"]
+    public var churned = ["false", "no", "0", "n", "f", "churned"]
+    public var undecided = [""]
+    public init() {}
+
+    public func outcome(_ text: String) -> RenewalOutcome? {
+        let value = text.trimmingCharacters(in: .whitespaces).lowercased()
+        func has(_ list: [String]) -> Bool { list.contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == value } }
+        if has(renewed) { return .renewed }
+        if has(churned) { return .churned }
+        if has(undecided) { return .undecided }
+        return nil
+    }
+
+    /// "true/yes/... (renewed), false/no/... (churned), empty (undecided)", for error messages.
+    public var summary: String {
+        func list(_ l: [String]) -> String { l.map { $0.isEmpty ? "empty" : $0 }.joined(separator: "/") }
+        return "\(list(renewed)) (renewed), \(list(churned)) (churned), \(list(undecided)) (undecided)"
+    }
+}
+
 /// One customer (account) from the customer table.
 public struct Customer: Sendable, Equatable {
     public var id: String
@@ -64,7 +88,11 @@ public struct CustomerTable: Sendable {
 /// Reads the customer table: `customer_id,signup_date,renewed[,segment][,acv]` by default.
 public struct CustomerTableReader {
     public var columns: CustomerColumns
-    public init(columns: CustomerColumns = CustomerColumns()) { self.columns = columns }
+    public var labels: RenewalLabels
+    public init(columns: CustomerColumns = CustomerColumns(), labels: RenewalLabels = RenewalLabels()) {
+        self.columns = columns
+        self.labels = labels
+    }
 
     public struct Result: Sendable {
         public var table: CustomerTable
@@ -75,7 +103,7 @@ public struct CustomerTableReader {
     }
 
     public func read(_ source: inout some ByteSource, file: String) throws -> Result {
-        let sink = Sink(file: file, columns: columns)
+        let sink = Sink(file: file, columns: columns, labels: labels)
         try CSVReader().read(&source, into: sink)
         if let error = sink.headerError { throw error }
         guard sink.sawHeader else { throw InputError("\(file): the customer table is empty (no header row); expected columns \(columns.customerID),\(columns.signupDate),\(columns.renewed)") }
@@ -85,6 +113,7 @@ public struct CustomerTableReader {
     final class Sink: CSVRecordSink {
         let file: String
         let columns: CustomerColumns
+        let labels: RenewalLabels
         var table: CustomerTable
         var rejects: [RejectedRow] = []
         var rowsRead = 0
@@ -95,9 +124,10 @@ public struct CustomerTableReader {
         var idIndex = 0, signupIndex = 0, renewedIndex = 0
         var segmentIndex: Int?, acvIndex: Int?
 
-        init(file: String, columns: CustomerColumns) {
+        init(file: String, columns: CustomerColumns, labels: RenewalLabels) {
             self.file = file
             self.columns = columns
+            self.labels = labels
             table = CustomerTable(file: file)
         }
 
@@ -150,9 +180,9 @@ public struct CustomerTableReader {
                 return
             }
             let renewedText = record.string(renewedIndex)
-            guard let outcome = RenewalOutcome(label: renewedText) else {
+            guard let outcome = labels.outcome(renewedText) else {
                 reject(record.line, columns.renewed, .unrecognisedRenewal,
-                       "'\(renewedText)' is not one of true/false, yes/no, 1/0 or empty (undecided)", raw)
+                       "'\(renewedText)' is not one of \(labels.summary)", raw)
                 return
             }
             var segment = segmentIndex.map { record.string($0).trimmingCharacters(in: .whitespaces) } ?? ""

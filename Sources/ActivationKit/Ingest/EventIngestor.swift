@@ -6,24 +6,49 @@ public protocol FirstWindowEventSink: AnyObject {
     func record(customer: Int, behaviour: Int, day: Int, user: Int, count: Int)
 }
 
-/// The fate of every event row of one file. `rowsRead == used + beforeSignup + afterWindow + rejected`.
+/// The fate of every event row of one file:
+/// `rowsRead == used + beforeSignup + afterWindow + excluded + duplicates + rejectedTotal`.
 public struct EventFileAccounting: Sendable, Equatable, Codable {
     public var path: String
     public var bytes: Int = 0
     public var sha256: String = ""
     public var rowsRead = 0
     public var used = 0
-    /// Events stamped before the customer's signup day: outside the first window.
+    /// Events stamped before the customer's signup day: outside the first window, and listed in rejects.csv
+    /// (`event_before_signup`) because they often mean a wrong signup date or time zone.
     public var beforeSignup = 0
     /// Events on or after signup + window: outside the first window.
     public var afterWindow = 0
+    /// Events dropped by the configured exclusions (`events.exclude`).
+    public var excluded = 0
+    /// Exact repeats of an earlier row (same customer, event, timestamp, user and count), when de-duplicating.
+    public var duplicates = 0
+    /// Rows written to rejects.csv as unusable, by reason (unknown customers and users included).
     public var rejected: [String: Int] = [:]
     public var rejectedTotal: Int { rejected.values.reduce(0, +) }
     public init(path: String) { self.path = path }
 
     enum CodingKeys: String, CodingKey {
         case path, bytes, sha256, rowsRead = "rows_read", used, beforeSignup = "before_signup",
-             afterWindow = "after_window", rejected
+             afterWindow = "after_window", excluded, duplicates, rejected
+    }
+}
+
+/// Options of the event reader that are not column names.
+public struct EventReadingOptions: Sendable {
+    public var timestamps: TimestampReader
+    public var naming: EventNaming
+    /// Drop exact duplicate rows (overlapping exports). Costs 8 bytes per in-window event.
+    public var deduplicate: Bool
+    /// Maps user ids to accounts for exports without an account column.
+    public var userAccounts: UserAccountMap?
+
+    public init(timestamps: TimestampReader = TimestampReader(), naming: EventNaming = EventNaming(), deduplicate: Bool = false,
+                userAccounts: UserAccountMap? = nil) {
+        self.timestamps = timestamps
+        self.naming = naming
+        self.deduplicate = deduplicate
+        self.userAccounts = userAccounts
     }
 }
 
@@ -36,31 +61,42 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     public let customers: CustomerTable
     public let windowDays: Int
     public let columns: EventColumns
-    /// Offset assumed for timestamps without a zone (0 = UTC).
-    public var naiveOffsetSeconds = 0
+    public let options: EventReadingOptions
     let sink: Sink
-    /// Event names as they appear in the exports, by behaviour id.
+    /// Behaviour names (after renames), by behaviour id.
     public private(set) var behaviours = ByteInterner(capacity: 64)
     public private(set) var users = ByteInterner(capacity: 4096)
     public private(set) var rejects: [RejectedRow] = []
     public private(set) var files: [EventFileAccounting] = []
+    /// Export event names and what they became, in order of first appearance (for the report).
+    public private(set) var exportNames: [(name: String, resolution: EventNaming.Resolution)] = []
+
+    // Export names as spelled in the files; `exportBehaviour[id]` is the behaviour id, -1 for excluded,
+    // -2 when the behaviour has not been seen inside a window yet (its id is made on first use).
+    private var exportNameIDs = ByteInterner(capacity: 64)
+    private var exportBehaviour: [Int32] = []
+    private var exportCanonical: [String] = []
+    private var seenRows = Set<UInt64>()
 
     // Per-file state.
     private var file = ""
     private var accounting = EventFileAccounting(path: "")
     private var sawHeader = false
     private var headerError: InputError?
-    private var headerNames: [String] = []
     private var fieldCount = 0
-    private var customerIndex = 0, eventIndex = 0, timestampIndex = 0
+    /// -1 when the file has no account column and accounts come from the user-to-account mapping.
+    private var customerIndex = 0
+    private var eventIndex = 0, timestampIndex = 0
     private var userIndex = -1, countIndex = -1
     private let signupSeconds: [Int64]
     private let windowSeconds: Int64
 
-    public init(customers: CustomerTable, windowDays: Int, columns: EventColumns, sink: Sink) {
+    public init(customers: CustomerTable, windowDays: Int, columns: EventColumns,
+                options: EventReadingOptions = EventReadingOptions(), sink: Sink) {
         self.customers = customers
         self.windowDays = windowDays
         self.columns = columns
+        self.options = options
         self.sink = sink
         signupSeconds = customers.customers.map { Int64($0.signupDay) * 86_400 }
         windowSeconds = Int64(windowDays) * 86_400
@@ -100,15 +136,56 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private func readHeader(_ record: CSVRecord) {
         let map = HeaderMap(record, file: file)
         do {
-            customerIndex = try map.require(columns.customerID, option: "--customer-column")
+            if let index = map.index(of: columns.customerID) {
+                customerIndex = index
+            } else if options.userAccounts != nil {
+                customerIndex = -1
+            } else {
+                customerIndex = try map.require(columns.customerID, option: "--customer-column")
+            }
             eventIndex = try map.require(columns.event, option: "--event-column")
             timestampIndex = try map.require(columns.timestamp, option: "--timestamp-column")
+            if customerIndex < 0 {
+                userIndex = try map.require(columns.userID, option: "--user-column (accounts come from the user-to-account mapping)")
+            } else {
+                userIndex = map.index(of: columns.userID) ?? -1
+                if userIndex == customerIndex { userIndex = -1 }
+            }
         } catch { headerError = error as? InputError; return }
-        userIndex = map.index(of: columns.userID) ?? -1
-        if userIndex == customerIndex { userIndex = -1 }
         countIndex = map.index(of: columns.count) ?? -1
-        headerNames = map.names
         fieldCount = record.count
+    }
+
+    /// The behaviour id of an export name, -1 when excluded, nil when the name is not valid UTF-8.
+    @inline(__always)
+    private func behaviour(ofExportName bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        if let id = exportNameIDs.lookup(bytes) {
+            let b = Int(exportBehaviour[id])
+            return b >= -1 ? b : makeBehaviour(exportID: id)
+        }
+        guard isValidUTF8(bytes) else { return nil }
+        let (id, _) = exportNameIDs.intern(bytes)
+        let name = String(decoding: bytes, as: UTF8.self)
+        let resolution = options.naming.resolve(name)
+        exportNames.append((name, resolution))
+        switch resolution {
+        case .excluded:
+            exportBehaviour.append(-1)
+            exportCanonical.append("")
+            return -1
+        case .behaviour(let canonical):
+            exportBehaviour.append(-2)
+            exportCanonical.append(canonical)
+            return makeBehaviour(exportID: id)
+        }
+    }
+
+    private func makeBehaviour(exportID: Int) -> Int {
+        var name = exportCanonical[exportID]
+        let (b, isNew) = name.withUTF8 { behaviours.intern($0) }
+        if isNew { sink.addBehaviour() }
+        exportBehaviour[exportID] = Int32(b)
+        return b
     }
 
     public func consume(_ record: CSVRecord) {
@@ -123,28 +200,55 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             reject(record, "", .wrongFieldCount, "expected \(self.fieldCount) fields as in the header, found \(record.count)")
             return
         }
-        let customerBytes = record[customerIndex]
-        guard customerBytes.count > 0 else {
-            reject(record, columns.customerID, .emptyCustomerID, "empty customer id")
-            return
-        }
-        guard let customer = customers.ids.lookup(customerBytes) else {
-            if !isValidUTF8(customerBytes) {
-                reject(record, columns.customerID, .invalidUTF8, "the customer id is not valid UTF-8")
-            } else {
-                reject(record, columns.customerID, .unknownCustomer,
-                       "customer '\(String(decoding: customerBytes, as: UTF8.self))' is not in the customer table \(self.customers.file)")
+        let customer: Int
+        if customerIndex >= 0 {
+            let customerBytes = record[customerIndex]
+            guard customerBytes.count > 0 else {
+                reject(record, columns.customerID, .emptyCustomerID, "empty customer id")
+                return
             }
-            return
+            guard let found = customers.ids.lookup(customerBytes) else {
+                if !isValidUTF8(customerBytes) {
+                    reject(record, columns.customerID, .invalidUTF8, "the customer id is not valid UTF-8")
+                } else {
+                    reject(record, columns.customerID, .unknownCustomer,
+                           "customer '\(String(decoding: customerBytes, as: UTF8.self))' is not in the customer table \(self.customers.file)")
+                }
+                return
+            }
+            customer = found
+        } else {
+            let userBytes = record[userIndex]
+            guard userBytes.count > 0 else {
+                reject(record, columns.userID, .emptyUserID, "empty user id (accounts come from the user-to-account mapping)")
+                return
+            }
+            let map = options.userAccounts!
+            guard let found = map.customer(ofUser: userBytes) else {
+                reject(record, columns.userID, isValidUTF8(userBytes) ? .unknownUser : .invalidUTF8,
+                       "user '\(String(decoding: userBytes, as: UTF8.self))' is not in the user-to-account mapping \(map.file)")
+                return
+            }
+            guard found >= 0 else {
+                reject(record, columns.userID, .unknownCustomer,
+                       "user '\(String(decoding: userBytes, as: UTF8.self))' belongs to account '\(map.account(ofUser: userBytes))', which is not in the customer table \(self.customers.file)")
+                return
+            }
+            customer = found
         }
         let eventBytes = record[eventIndex]
         guard eventBytes.count > 0 else {
             reject(record, columns.event, .emptyEvent, "empty event name")
             return
         }
-        guard let seconds = TimestampParser.parse(record[timestampIndex], naiveOffsetSeconds: naiveOffsetSeconds) else {
+        guard let behaviour = behaviour(ofExportName: eventBytes) else {
+            reject(record, columns.event, .invalidUTF8, "the event name is not valid UTF-8")
+            return
+        }
+        if behaviour < 0 { accounting.excluded += 1; return }
+        guard let seconds = options.timestamps.seconds(record[timestampIndex]) else {
             reject(record, columns.timestamp, .unparsableTimestamp,
-                   "'\(record.string(self.timestampIndex))' is not an ISO 8601 timestamp, a date, or epoch seconds / milliseconds")
+                   "'\(record.string(self.timestampIndex))' does not match the timestamp format \(self.options.timestamps.format)")
             return
         }
         var count = 1
@@ -170,13 +274,22 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             }
         }
         let offset = seconds - signupSeconds[customer]
-        if offset < 0 { accounting.beforeSignup += 1; return }
-        if offset >= windowSeconds { accounting.afterWindow += 1; return }
-        guard let (behaviour, isNew) = behaviours.internValidUTF8(eventBytes) else {
-            reject(record, columns.event, .invalidUTF8, "the event name is not valid UTF-8")
+        if offset < 0 {
+            accounting.beforeSignup += 1
+            rejects.append(RejectedRow(file: file, line: record.line, column: columns.timestamp, reason: .eventBeforeSignup,
+                                       detail: "stamped \(-offset / 3600) h before the signup day of customer '\(customers.customers[customer].id)' (\(TimestampParser.dateString(day: customers.customers[customer].signupDay)))",
+                                       raw: record.rawText))
             return
         }
-        if isNew { sink.addBehaviour() }
+        if offset >= windowSeconds { accounting.afterWindow += 1; return }
+        if options.deduplicate {
+            // Same customer, behaviour, second, user and count: the same event exported twice.
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3; h ^= h >> 29 }
+            mix(UInt64(customer)); mix(UInt64(behaviour)); mix(UInt64(bitPattern: seconds)); mix(UInt64(bitPattern: Int64(user)))
+            mix(UInt64(count))
+            if !seenRows.insert(h).inserted { accounting.duplicates += 1; return }
+        }
         accounting.used += 1
         sink.record(customer: customer, behaviour: behaviour, day: Int(offset / 86_400), user: user, count: count)
     }

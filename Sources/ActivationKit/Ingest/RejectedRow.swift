@@ -13,6 +13,14 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable {
     case unrecognisedRenewal = "unrecognised_renewal"
     case invalidACV = "invalid_acv"
     case conflictingDuplicateCustomer = "conflicting_duplicate_customer"
+    case eventBeforeSignup = "event_before_signup"
+    case emptyUserID = "empty_user_id"
+    case unknownUser = "unknown_user"
+    case conflictingUserAccount = "conflicting_user_account"
+
+    /// Reasons that say the row is fine but does not belong to a known customer. They count against the reject
+    /// budget like malformed rows: a stale customer table is a data problem worth stopping the night for.
+    public var isUnknownOwner: Bool { self == .unknownCustomer || self == .unknownUser }
 }
 
 /// A row that was not used, with where it was and why. Written to `rejects.csv`.

@@ -51,6 +51,17 @@ public enum TimestampParser {
     /// - Parameter naiveOffsetSeconds: the UTC offset assumed for timestamps without a zone.
     @inline(__always)
     public static func parse(_ s: UnsafeBufferPointer<UInt8>, naiveOffsetSeconds: Int = 0) -> Int64? {
+        var isNaive = false
+        guard let seconds = parse(s, isNaive: &isNaive) else { return nil }
+        return isNaive ? seconds - Int64(naiveOffsetSeconds) : seconds
+    }
+
+    /// Seconds since the epoch, or nil when the bytes are not a timestamp. For a date and time without a zone
+    /// (`isNaive` set) the result is the wall-clock reading taken as UTC; the caller applies the zone.
+    /// A plain date is not naive: it names a calendar day, which is what the window counts.
+    @inline(__always)
+    public static func parse(_ s: UnsafeBufferPointer<UInt8>, isNaive: inout Bool) -> Int64? {
+        isNaive = false
         var n = s.count
         var start = 0
         while start < n && (s[start] == 0x20 || s[start] == 0x09) { start += 1 }
@@ -92,7 +103,7 @@ public enum TimestampParser {
             }
             guard hour <= 23 || (hour == 24 && minute == 0 && second == 0), minute <= 59, second <= 60 else { return nil }
             seconds += Int64(hour * 3600 + minute * 60 + second)
-            if i == n { return seconds - Int64(naiveOffsetSeconds) }
+            if i == n { isNaive = true; return seconds }
             if s[i] == 0x5A || s[i] == 0x7A {  // 'Z'
                 return i + 1 == n ? seconds : nil
             }

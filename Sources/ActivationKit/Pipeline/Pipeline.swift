@@ -5,7 +5,11 @@ public struct PipelineResult: Sendable {
     public var configuration: PipelineConfiguration
     public var customerFile: InputFile
     public var customers: CustomerTableReader.Result
+    public var userAccountsFile: InputFile?
+    public var userAccounts: UserAccountMap?
     public var eventFiles: [EventFileAccounting]
+    /// Export event names in order of first appearance, and the behaviour each became (or its exclusion).
+    public var exportNames: [(name: String, resolution: EventNaming.Resolution)]
     /// Every row not used, customers table first, then events in file order.
     public var rejects: [RejectedRow]
     public var features: FeatureTable
@@ -19,31 +23,14 @@ public struct PipelineResult: Sendable {
     public var eventRowsBeforeSignup: Int { eventFiles.reduce(0) { $0 + $1.beforeSignup } }
     public var eventRowsAfterWindow: Int { eventFiles.reduce(0) { $0 + $1.afterWindow } }
     public var eventRowsRejected: Int { eventFiles.reduce(0) { $0 + $1.rejectedTotal } }
+    public var eventRowsExcluded: Int { eventFiles.reduce(0) { $0 + $1.excluded } }
+    public var eventRowsDuplicate: Int { eventFiles.reduce(0) { $0 + $1.duplicates } }
 }
 
 /// Runs the stages in order: Ingest → Features → Candidates → Ranking (→ Report, by the caller).
 public enum Pipeline {
-    /// The event export files named by `paths`: files as given, directories expanded to their `*.csv` files sorted
-    /// by name. Throws for a path that does not exist or a directory with no CSV file.
     public static func expandEventPaths(_ paths: [String]) throws -> [String] {
-        var files: [String] = []
-        let fm = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError("\(path): no such file or directory (given with --events)")
-            }
-            if isDirectory.boolValue {
-                let names = try fm.contentsOfDirectory(atPath: path)
-                    .filter { $0.lowercased().hasSuffix(".csv") && !$0.hasPrefix(".") }
-                    .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-                guard !names.isEmpty else { throw InputError("\(path): the directory holds no *.csv export") }
-                files += names.map { (path as NSString).appendingPathComponent($0) }
-            } else {
-                files.append(path)
-            }
-        }
-        return files
+        try InputPaths.expandEventPaths(paths)
     }
 
     public static func run(_ configuration: PipelineConfiguration) throws -> PipelineResult {
@@ -53,45 +40,78 @@ public enum Pipeline {
             Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
         guard configuration.windowDays >= 1 && configuration.windowDays <= 366 else {
-            throw InputError("--window-days must be between 1 and 366, got \(configuration.windowDays)")
+            throw InputError("window_days must be between 1 and 366, got \(configuration.windowDays)", kind: .configuration)
+        }
+        guard configuration.rejectBudget >= 0 && configuration.rejectBudget <= 1 else {
+            throw InputError("reject_budget must be a share between 0 and 1 (0.01 = 1%), got \(configuration.rejectBudget)", kind: .configuration)
+        }
+        try configuration.naming.validate()
+        let timestamps = try TimestampReader(format: configuration.timestampFormat, zone: configuration.timeZone)
+        let files = try expandEventPaths(configuration.eventPaths)
+        if let roots = configuration.allowedRoots {
+            try InputPaths.confine(configuration.customersPath, to: roots, what: "customer table")
+            if let path = configuration.userAccountsPath { try InputPaths.confine(path, to: roots, what: "user-to-account mapping") }
+            for file in files { try InputPaths.confine(file, to: roots, what: "event export") }
+            try InputPaths.confine(configuration.outputDirectory, to: roots, what: "output folder")
         }
 
         // Stage 1: Ingest.
         var start = clock.now
-        var customerSource = FingerprintingByteSource(try FileByteSource(path: configuration.customersPath))
+        var customerSource = try ExportByteSource(path: configuration.customersPath)
         let customers: CustomerTableReader.Result
         do {
-            defer { customerSource.base.close() }
-            customers = try CustomerTableReader(columns: configuration.customerColumns)
+            defer { customerSource.close() }
+            customers = try CustomerTableReader(columns: configuration.customerColumns, labels: configuration.renewalLabels)
                 .read(&customerSource, file: configuration.customersPath)
         }
-        let customerFile = InputFile(path: configuration.customersPath, bytes: customerSource.bytesRead, sha256: customerSource.digest())
+        let customerPrint = customerSource.fingerprint()
+        let customerFile = InputFile(path: configuration.customersPath, bytes: customerPrint.bytes, sha256: customerPrint.sha256)
         guard customers.table.count > 0 else {
             throw InputError("\(configuration.customersPath): no usable customer rows (\(customers.rejects.count) rejected; see the first: \(customers.rejects.first.map { "line \($0.line): \($0.detail)" } ?? "none"))")
         }
+        try checkBudget(rejected: customers.rejects.count, read: customers.rowsRead, budget: configuration.rejectBudget,
+                        what: "customer rows", file: configuration.customersPath, first: customers.rejects.first)
         let decided = customers.table.customers.filter { $0.outcome != .undecided }
         guard !decided.isEmpty else {
-            throw InputError("\(configuration.customersPath): no customer has a decided renewal (column '\(configuration.customerColumns.renewed)' is empty everywhere): nothing to learn from")
+            throw InputError("\(configuration.customersPath): no customer has a decided renewal (column '\(configuration.customerColumns.renewed)' holds only undecided values): nothing to learn from; fill in renewals or set the label values in the config")
         }
         guard decided.contains(where: { $0.outcome == .renewed }), decided.contains(where: { $0.outcome == .churned }) else {
             let only = decided[0].outcome == .renewed ? "renewed" : "churned"
             throw InputError("\(configuration.customersPath): every decided customer \(only): renewal cannot be predicted without both renewals and churn")
         }
 
-        let files = try expandEventPaths(configuration.eventPaths)
+        var userAccounts: UserAccountMap?
+        var userAccountsFile: InputFile?
+        if let path = configuration.userAccountsPath {
+            var source = try ExportByteSource(path: path)
+            defer { source.close() }
+            let map = try UserAccountMap(reading: &source, file: path, columns: configuration.userAccountColumns, customers: customers.table)
+            let print = source.fingerprint()
+            userAccountsFile = InputFile(path: path, bytes: print.bytes, sha256: print.sha256)
+            try checkBudget(rejected: map.rejects.count, read: map.rowsRead, budget: configuration.rejectBudget,
+                            what: "mapping rows", file: path, first: map.rejects.first)
+            userAccounts = map
+        }
+
         let accumulator = FirstWindowAccumulator(customerCount: customers.table.count, windowDays: configuration.windowDays)
+        let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
+                                          deduplicate: configuration.deduplicate, userAccounts: userAccounts)
         let ingestor = EventIngestor(customers: customers.table, windowDays: configuration.windowDays,
-                                     columns: configuration.eventColumns, sink: accumulator)
-        ingestor.naiveOffsetSeconds = configuration.naiveTimestampOffsetSeconds
-        var fingerprints: [(Int, String)] = []
+                                     columns: configuration.eventColumns, options: options, sink: accumulator)
+        var fingerprints: [(bytes: Int, sha256: String)] = []
         for file in files {
-            var source = FingerprintingByteSource(try FileByteSource(path: file))
-            defer { source.base.close() }
+            var source = try ExportByteSource(path: file)
+            defer { source.close() }
             try ingestor.read(&source, file: file)
-            fingerprints.append((source.bytesRead, source.digest()))
+            fingerprints.append(source.fingerprint())
         }
         var eventFiles = ingestor.files
         for i in eventFiles.indices { (eventFiles[i].bytes, eventFiles[i].sha256) = fingerprints[i] }
+        let eventRowsRead = eventFiles.reduce(0) { $0 + $1.rowsRead }
+        let eventRowsRejected = eventFiles.reduce(0) { $0 + $1.rejectedTotal }
+        try checkBudget(rejected: eventRowsRejected, read: eventRowsRead, budget: configuration.rejectBudget,
+                        what: "event rows", file: files.count == 1 ? files[0] : "\(files.count) event exports",
+                        first: ingestor.rejects.first { $0.reason != .eventBeforeSignup })
         timings["ingest"] = seconds(clock.now - start)
 
         // Stage 2: Features.
@@ -120,7 +140,21 @@ public enum Pipeline {
         timings["ranking"] = seconds(clock.now - start)
 
         return PipelineResult(configuration: configuration, customerFile: customerFile, customers: customers,
-                              eventFiles: eventFiles, rejects: customers.rejects + ingestor.rejects, features: features,
+                              userAccountsFile: userAccountsFile, userAccounts: userAccounts,
+                              eventFiles: eventFiles, exportNames: ingestor.exportNames,
+                              rejects: customers.rejects + (userAccounts?.rejects ?? []) + ingestor.rejects, features: features,
                               ranking: ranking, proposal: proposal, timings: timings)
+    }
+
+    /// Stops the run when more than `budget` of the rows were rejected: a broken export must fail the night
+    /// loudly rather than produce a report on a fraction of the data.
+    static func checkBudget(rejected: Int, read: Int, budget: Double, what: String, file: String, first: RejectedRow?) throws {
+        guard read > 0, Double(rejected) > budget * Double(read) else { return }
+        var message = "\(file): \(Format.count(rejected)) of \(Format.count(read)) \(what) rejected (\(Format.percent(Double(rejected) / Double(read)))), above the reject budget of \(Format.percent(budget))"
+        if let first {
+            message += "; first: \(first.file):\(first.line)\(first.column.isEmpty ? "" : " column \(first.column)"): \(first.reason.rawValue), \(first.detail)"
+        }
+        message += "; fix the export or raise reject_budget (--reject-budget)"
+        throw InputError(message)
     }
 }

@@ -1,15 +1,34 @@
-/// Everything a run needs to know; the CLI fills it from options.
+/// Everything a run needs to know. The config file (`ConfigurationFile`) and the CLI options fill it.
 public struct PipelineConfiguration: Sendable, Codable, Equatable {
     public var customersPath: String
-    /// Files or directories; a directory contributes every `*.csv` inside it, sorted by name.
+    /// Files, directories or glob patterns; a directory contributes every `*.csv` and `*.csv.gz` inside it,
+    /// a pattern every file it matches, each sorted by name.
     public var eventPaths: [String]
+    /// The reports root: each run goes to `runs/<date>/` and `latest/` (see `ReportWriter`).
     public var outputDirectory: String
     /// Length of the first window in days: events in [signup 00:00:00Z, signup + windowDays) count.
     public var windowDays = 30
     public var customerColumns = CustomerColumns()
+    public var renewalLabels = RenewalLabels()
     public var eventColumns = EventColumns()
-    /// UTC offset, in seconds, assumed for event timestamps without a zone.
-    public var naiveTimestampOffsetSeconds = 0
+    public var timestampFormat = TimestampFormat.automatic
+    /// The zone of event timestamps written without an offset.
+    public var timeZone = NaiveTimeZone.utc
+    /// Renames / merges and exclusions of export event names.
+    public var naming = EventNaming()
+    /// Drop exact duplicate event rows (overlapping exports) and count them.
+    public var deduplicate = false
+    /// Optional `user_id,account_id` file for exports that carry only user ids.
+    public var userAccountsPath: String?
+    public var userAccountColumns = UserAccountColumns()
+    /// Largest share of event rows (and of customer rows) that may be rejected before the run stops: a night
+    /// whose export is broken must fail loudly, not report on a fraction of the data.
+    public var rejectBudget = 0.01
+    /// Dated runs kept under `runs/`; older ones are deleted after a successful run.
+    public var keepRuns = 30
+    /// When set, every input path and the output directory must lie inside one of these folders (after
+    /// resolving symbolic links). Set from a config file; nil for paths typed on the command line.
+    public var allowedRoots: [String]?
     public var criteria = ProposalCriteria()
     /// Cross-validation folds for the per-behaviour models.
     public var folds = 5

@@ -104,21 +104,36 @@ public enum DataFiles {
             var used: Int
             var beforeSignup: Int
             var afterWindow: Int
+            var excluded: Int
+            var duplicates: Int
             var rejected: Int
             enum CodingKeys: String, CodingKey {
-                case files, rowsRead = "rows_read", used, beforeSignup = "before_signup", afterWindow = "after_window", rejected
+                case files, rowsRead = "rows_read", used, beforeSignup = "before_signup", afterWindow = "after_window",
+                     excluded, duplicates, rejected
+            }
+        }
+        struct UserAccounts: Encodable {
+            var file: InputFile
+            var rowsRead: Int
+            var users: Int
+            var identicalDuplicates: Int
+            var rejected: Int
+            enum CodingKeys: String, CodingKey {
+                case file, rowsRead = "rows_read", users, identicalDuplicates = "identical_duplicates", rejected
             }
         }
         var tool: String
         var version: String
         var options: PipelineConfiguration
         var customers: Customers
+        var userAccounts: UserAccounts?
         var events: Events
         var behaviours: Int
         var proposal: String?
         var timingsSeconds: [String: Double]
         enum CodingKeys: String, CodingKey {
-            case tool, version, options, customers, events, behaviours, proposal, timingsSeconds = "timings_seconds"
+            case tool, version, options, customers, userAccounts = "user_accounts", events, behaviours, proposal,
+                 timingsSeconds = "timings_seconds"
         }
     }
 
@@ -133,8 +148,13 @@ public enum DataFiles {
                              decided: outcomes.renewed + outcomes.churned, renewed: outcomes.renewed,
                              churned: outcomes.churned, undecided: outcomes.undecided,
                              identicalDuplicates: result.customers.identicalDuplicates, rejected: customerRejects),
+            userAccounts: result.userAccountsFile.flatMap { file in
+                result.userAccounts.map { .init(file: file, rowsRead: $0.rowsRead, users: $0.userCount,
+                                                identicalDuplicates: $0.identicalDuplicates, rejected: $0.rejects.count) }
+            },
             events: .init(files: result.eventFiles, rowsRead: result.eventRowsRead, used: result.eventRowsUsed,
                           beforeSignup: result.eventRowsBeforeSignup, afterWindow: result.eventRowsAfterWindow,
+                          excluded: result.eventRowsExcluded, duplicates: result.eventRowsDuplicate,
                           rejected: result.eventRowsRejected),
             behaviours: result.features.behaviours.count,
             proposal: result.proposal.chosen?.candidate.rule,

@@ -177,8 +177,10 @@ public enum MarkdownReport {
         let total = max(1, result.eventRowsRead)
         func line(_ label: String, _ n: Int) -> String { "| \(label) | \(Format.count(n)) | \(Format.percent(Double(n) / Double(total))) |\n" }
         md += line("Used (inside a customer's first \(result.configuration.windowDays) days)", result.eventRowsUsed)
-        md += line("Outside the first window: before signup", result.eventRowsBeforeSignup)
+        md += line("Outside the first window: before signup (listed in `rejects.csv`)", result.eventRowsBeforeSignup)
         md += line("Outside the first window: after it", result.eventRowsAfterWindow)
+        if result.eventRowsExcluded > 0 { md += line("Excluded by the config (`events.exclude`)", result.eventRowsExcluded) }
+        if result.configuration.deduplicate { md += line("Exact duplicates of an earlier row, dropped", result.eventRowsDuplicate) }
         md += line("Rejected (see `rejects.csv`)", result.eventRowsRejected)
         md += "| **Total** | **\(Format.count(result.eventRowsRead))** | |\n\n"
         var reasons: [String: Int] = [:]
@@ -187,10 +189,26 @@ public enum MarkdownReport {
             md += "Rejected rows by reason (customers and events): "
             md += reasons.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", ") + ".\n\n"
         }
+        let merged = Dictionary(grouping: result.exportNames.compactMap { entry -> (String, String)? in
+            if case .behaviour(let b) = entry.resolution, b != entry.name { return (b, entry.name) }
+            return nil
+        }, by: \.0)
+        if !merged.isEmpty {
+            md += "Export names merged into one behaviour: "
+            md += merged.keys.sorted().map { b in "`\(b)` ← " + merged[b]!.map { "`\($0.1)`" }.sorted().joined(separator: ", ") }.joined(separator: "; ") + ".\n\n"
+        }
+        let excluded = result.exportNames.compactMap { entry -> String? in
+            if case .excluded(let pattern) = entry.resolution { return "`\(entry.name)` (\(pattern))" }
+            return nil
+        }
+        if !excluded.isEmpty { md += "Events excluded by the config: " + excluded.sorted().joined(separator: ", ") + ".\n\n" }
+        if let mapping = result.userAccounts {
+            md += "Accounts of user-level events from `\(mapping.file)`: \(Format.count(mapping.userCount)) users mapped, \(Format.count(mapping.rejects.count)) mapping rows rejected.\n\n"
+        }
         if result.eventFiles.count > 1 {
-            md += "<details><summary>Per file</summary>\n\n| File | Rows | Used | Outside window | Rejected |\n|---|---:|---:|---:|---:|\n"
+            md += "<details><summary>Per file</summary>\n\n| File | Rows | Used | Outside window | Excluded | Duplicates | Rejected |\n|---|---:|---:|---:|---:|---:|---:|\n"
             for f in result.eventFiles {
-                md += "| `\(f.path)` | \(Format.count(f.rowsRead)) | \(Format.count(f.used)) | \(Format.count(f.beforeSignup + f.afterWindow)) | \(Format.count(f.rejectedTotal)) |\n"
+                md += "| `\(f.path)` | \(Format.count(f.rowsRead)) | \(Format.count(f.used)) | \(Format.count(f.beforeSignup + f.afterWindow)) | \(Format.count(f.excluded)) | \(Format.count(f.duplicates)) | \(Format.count(f.rejectedTotal)) |\n"
             }
             md += "\n</details>\n\n"
         }

@@ -1,11 +1,40 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Writes every output file of a run, all or nothing.
+/// Writes every output file of a run, all or nothing, and keeps dated copies.
 ///
-/// Files are written into a fresh hidden directory beside the output directory and swapped in with `rename(2)` only
-/// when all of them were written, so a failed or killed run leaves the previous reports untouched.
+/// Layout under the reports root:
+/// - `latest/`: the newest complete run (the founders' bookmark);
+/// - `runs/<YYYY-MM-DD>/`: one copy per run date (a second run on the same day replaces that day's copy), so last
+///   week can be compared with today; copies beyond `keepRuns` are pruned, oldest first.
+///
+/// Files are written into a hidden staging folder beside `latest/` and swapped in with one
+/// `renameat2(RENAME_EXCHANGE)` only when all of them were written: at every instant `latest/` is either the
+/// previous run or the new one, complete, so a failed or killed run leaves the previous reports untouched.
+/// (On file systems without the exchange, two renames are used and a kill between them leaves `latest/` missing
+/// with the previous run kept in `.latest.previous-<pid>/`, which the next run restores.)
 public struct ReportWriter {
-    public init() {}
+    /// The name of this run's dated copy; defaults to today's UTC date.
+    public var runName: String
+    public var keepRuns: Int
+
+    public init(runName: String = ReportWriter.today(), keepRuns: Int = 30) {
+        self.runName = runName
+        self.keepRuns = keepRuns
+    }
+
+    public static func today() -> String {
+        TimestampParser.dateString(day: Int(floor(Date().timeIntervalSince1970 / 86_400)))
+    }
+
+    /// Where a successful run put its files.
+    public struct Written: Sendable {
+        public var latest: String
+        public var dated: String
+        public var pruned: [String]
+    }
 
     /// The files of a run, by name.
     public func files(for result: PipelineResult) throws -> [(name: String, contents: String)] {
@@ -19,40 +48,107 @@ public struct ReportWriter {
         ]
     }
 
-    public func write(_ result: PipelineResult, to directory: String) throws {
-        try writeAtomically(try files(for: result), to: directory)
+    @discardableResult
+    public func write(_ result: PipelineResult, to root: String) throws -> Written {
+        try write(try files(for: result), to: root)
     }
 
-    public func writeAtomically(_ files: [(name: String, contents: String)], to directory: String) throws {
+    @discardableResult
+    public func write(_ files: [(name: String, contents: String)], to root: String) throws -> Written {
         let fm = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let runs = rootURL.appendingPathComponent("runs")
+        let latest = rootURL.appendingPathComponent("latest")
+        let dated = runs.appendingPathComponent(runName)
         let pid = ProcessInfo.processInfo.processIdentifier
-        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(pid)")
-        let previous = parent.appendingPathComponent(".\(target.lastPathComponent).previous-\(pid)")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+        let staging = rootURL.appendingPathComponent(".latest.tmp-\(pid)")
+        let datedStaging = runs.appendingPathComponent(".\(runName).tmp-\(pid)")
         do {
+            try fm.createDirectory(at: runs, withIntermediateDirectories: true)
+            try Self.recoverAbandoned(in: rootURL, latest: latest)
+            try? fm.removeItem(at: staging)
+            try? fm.removeItem(at: datedStaging)
+            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
             for file in files {
                 try Data(file.contents.utf8).write(to: staging.appendingPathComponent(file.name))
             }
-            // Keep files in the old directory that this run does not own (a README, earlier dated runs).
-            if fm.fileExists(atPath: target.path) {
-                let owned = Set(files.map(\.name))
-                for name in try fm.contentsOfDirectory(atPath: target.path) where !owned.contains(name) {
-                    try fm.copyItem(at: target.appendingPathComponent(name), to: staging.appendingPathComponent(name))
-                }
-                try fm.moveItem(at: target, to: previous)
+            // The dated copy shares the bytes (hard links): no second write of features.csv.
+            try fm.createDirectory(at: datedStaging, withIntermediateDirectories: false)
+            for file in files {
+                let from = staging.appendingPathComponent(file.name), to = datedStaging.appendingPathComponent(file.name)
+                if link(from.path, to.path) != 0 { try fm.copyItem(at: from, to: to) }
             }
-            try fm.moveItem(at: staging, to: target)
-            try? fm.removeItem(at: previous)
+            try Self.swapIn(staging, as: latest)
+            try Self.swapIn(datedStaging, as: dated)
         } catch {
             try? fm.removeItem(at: staging)
-            if !fm.fileExists(atPath: target.path) && fm.fileExists(atPath: previous.path) {
-                try? fm.moveItem(at: previous, to: target)
-            }
-            throw InputError("\(directory): could not write the reports: \(error.localizedDescription)")
+            try? fm.removeItem(at: datedStaging)
+            let message = (error as? InputError)?.message ?? error.localizedDescription
+            throw InputError("\(root): could not write the reports: \(message); the previous reports are unchanged", kind: .output)
         }
+        let pruned = (try? prune(runs)) ?? []
+        return Written(latest: latest.path, dated: dated.path, pruned: pruned)
+    }
+
+    /// Deletes the oldest dated runs beyond `keepRuns`.
+    func prune(_ runs: URL) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: runs.path)
+            .filter { !$0.hasPrefix(".") }
+            .sorted()
+        guard names.count > keepRuns else { return [] }
+        let doomed = Array(names.prefix(names.count - keepRuns))
+        for name in doomed { try FileManager.default.removeItem(at: runs.appendingPathComponent(name)) }
+        return doomed
+    }
+
+    /// Puts the complete folder `staging` at `target`, atomically when the system allows.
+    static func swapIn(_ staging: URL, as target: URL) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: target.path) else {
+            try fm.moveItem(at: staging, to: target)
+            return
+        }
+        if exchange(staging.path, target.path) {
+            // `staging` now holds the previous contents.
+            try fm.removeItem(at: staging)
+            return
+        }
+        let previous = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).previous-\(ProcessInfo.processInfo.processIdentifier)")
+        try fm.moveItem(at: target, to: previous)
+        do { try fm.moveItem(at: staging, to: target) } catch {
+            try? fm.moveItem(at: previous, to: target)
+            throw error
+        }
+        try? fm.removeItem(at: previous)
+    }
+
+    /// Cleans up after a run that was killed: staging folders of processes that are gone are deleted, and a
+    /// `latest/` lost between the two fallback renames is restored from its `.previous` copy.
+    static func recoverAbandoned(in root: URL, latest: URL) throws {
+        let fm = FileManager.default
+        for directory in [root, root.appendingPathComponent("runs")] {
+            for name in (try? fm.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(".") {
+                guard let dash = name.lastIndex(of: "-"), let pid = Int32(name[name.index(after: dash)...]),
+                      name.contains(".tmp-") || name.contains(".previous-") else { continue }
+                if pid != ProcessInfo.processInfo.processIdentifier && kill(pid, 0) == 0 { continue }  // still running
+                let url = directory.appendingPathComponent(name)
+                if name.hasPrefix(".latest.previous-") && !fm.fileExists(atPath: latest.path) {
+                    try fm.moveItem(at: url, to: latest)
+                } else {
+                    try? fm.removeItem(at: url)
+                }
+            }
+        }
+    }
+
+    /// `renameat2(a, b, RENAME_EXCHANGE)`: swaps two paths in one step. Looked up at run time because the Swift
+    /// Glibc module does not declare it; false when unavailable or unsupported by the file system.
+    static func exchange(_ a: String, _ b: String) -> Bool {
+        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return false }
+        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
+        let renameExchange: UInt32 = 1 << 1
+        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
     }
 }

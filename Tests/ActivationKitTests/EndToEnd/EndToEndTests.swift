@@ -5,8 +5,10 @@ import Testing
 
 @Suite("End to end on SampleData", .serialized)
 struct EndToEndTests {
-    static func run(_ customers: String, _ events: [String], out: String) throws -> PipelineResult {
-        let configuration = PipelineConfiguration(customersPath: customers, eventPaths: events, outputDirectory: out)
+    /// The dirty set is damaged on purpose: 2.4% of its customer rows are rejected, above the default budget.
+    static func run(_ customers: String, _ events: [String], out: String, rejectBudget: Double = 0.05) throws -> PipelineResult {
+        var configuration = PipelineConfiguration(customersPath: customers, eventPaths: events, outputDirectory: out)
+        configuration.rejectBudget = rejectBudget
         let result = try Pipeline.run(configuration)
         try ReportWriter().write(result, to: out)
         return result
@@ -57,23 +59,24 @@ struct EndToEndTests {
         #expect(support.model.auc.confidenceInterval().upperBound < 0.5)
 
         // Rows add up; undecided customers are counted, not fitted.
-        #expect(result.eventRowsRead == result.eventRowsUsed + result.eventRowsBeforeSignup + result.eventRowsAfterWindow + result.eventRowsRejected)
+        #expect(result.eventRowsRead == result.eventRowsUsed + result.eventRowsBeforeSignup + result.eventRowsAfterWindow
+                + result.eventRowsExcluded + result.eventRowsDuplicate + result.eventRowsRejected)
         #expect(result.eventRowsAfterWindow > 0 && result.eventRowsBeforeSignup > 0)
         #expect(result.eventRowsRejected == 0)
         let undecided = result.customers.table.customers.filter { $0.outcome == .undecided }.count
         #expect(undecided > 0)
         #expect(result.features.decidedCustomers.count + undecided == result.customers.table.count)
 
-        let report = try String(contentsOf: out.appendingPathComponent("activation-report.md"), encoding: .utf8)
+        let report = try String(contentsOf: out.appendingPathComponent("latest/activation-report.md"), encoding: .utf8)
         #expect(report.contains("**Customers who do `invite_teammate` at least 2 times in their first 30 days renew"))
         #expect(report.contains("not decided yet"))
         for file in ["behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "run.json"] {
-            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("latest").appendingPathComponent(file).path), "\(file)")
         }
-        let behaviours = try String(contentsOf: out.appendingPathComponent("behaviours.csv"), encoding: .utf8)
+        let behaviours = try String(contentsOf: out.appendingPathComponent("latest/behaviours.csv"), encoding: .utf8)
         #expect(behaviours.hasPrefix("rank,behaviour,role,customers,reached_any,auc,auc_ci_low,auc_ci_high,cv_auc,intercept,coef,odds_ratio,std_error,p_value,best_threshold,reach_rate,renew_rate_reached,renew_rate_not_reached,"))
         #expect(behaviours.split(separator: "\n").count == result.features.behaviours.count + 1)
-        let features = try String(contentsOf: out.appendingPathComponent("features.csv"), encoding: .utf8)
+        let features = try String(contentsOf: out.appendingPathComponent("latest/features.csv"), encoding: .utf8)
         #expect(features.split(separator: "\n").count == result.customers.table.count + 1)
     }
 
@@ -84,11 +87,11 @@ struct EndToEndTests {
         func snapshot() throws -> ([Data], String) {
             _ = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
             // run.json may differ only in its timings block.
-            let json = try String(contentsOf: out.appendingPathComponent("run.json"), encoding: .utf8)
+            let json = try String(contentsOf: out.appendingPathComponent("latest/run.json"), encoding: .utf8)
             let start = try #require(json.range(of: "\"timings_seconds\" : {"))
             let end = try #require(json[start.upperBound...].range(of: "}"))
             #expect(json.contains("\"ingest\""))
-            return (try files.map { try Data(contentsOf: out.appendingPathComponent($0)) },
+            return (try files.map { try Data(contentsOf: out.appendingPathComponent("latest").appendingPathComponent($0)) },
                     String(json[..<start.lowerBound]) + String(json[end.upperBound...]))
         }
         let first = try snapshot(), second = try snapshot()
@@ -103,19 +106,20 @@ struct EndToEndTests {
         let reasons = Set(result.rejects.map(\.reason))
         #expect(reasons == [.unparsableSignupDate, .unrecognisedRenewal, .invalidACV, .emptyCustomerID, .wrongFieldCount,
                             .conflictingDuplicateCustomer, .unparsableTimestamp, .invalidCount, .unknownCustomer,
-                            .malformedCSV, .emptyEvent, .invalidUTF8, .unterminatedQuote])
+                            .malformedCSV, .emptyEvent, .invalidUTF8, .unterminatedQuote, .eventBeforeSignup])
         #expect(result.eventRowsRejected == 11)
         #expect(result.customers.rejects.count == 6)
         #expect(result.customers.identicalDuplicates == 1)
-        #expect(result.eventRowsRead == result.eventRowsUsed + result.eventRowsBeforeSignup + result.eventRowsAfterWindow + result.eventRowsRejected)
+        #expect(result.eventRowsRead == result.eventRowsUsed + result.eventRowsBeforeSignup + result.eventRowsAfterWindow
+                + result.eventRowsExcluded + result.eventRowsDuplicate + result.eventRowsRejected)
         // The quoted comma and the quoted newline are valid rows, read as behaviours.
         let names = result.features.behaviours.map(\.name)
         #expect(names.contains("export, csv") && names.contains("multi\nline"))
         // Every reject is in rejects.csv with file and line.
-        let rejects = try String(contentsOf: out.appendingPathComponent("rejects.csv"), encoding: .utf8)
+        let rejects = try String(contentsOf: out.appendingPathComponent("latest/rejects.csv"), encoding: .utf8)
         #expect(rejects.hasPrefix("file,line,column,reason,detail,raw\n"))
         for r in result.rejects { #expect(rejects.contains("\(r.file),\(r.line),")) }
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as! [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("latest/run.json"))) as! [String: Any]
         let events = json["events"] as! [String: Any]
         #expect(events["rejected"] as? Int == 11)
         let files = events["files"] as! [[String: Any]]
@@ -126,13 +130,13 @@ struct EndToEndTests {
         let out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
         _ = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
-        let before = try Data(contentsOf: out.appendingPathComponent("activation-report.md"))
+        let before = try Data(contentsOf: out.appendingPathComponent("latest/activation-report.md"))
         let bad = temporaryDirectory("bad")
         defer { try? FileManager.default.removeItem(at: bad) }
         write("customer_id,signup_date,renewed\na,2026-01-01,\n", to: bad.appendingPathComponent("customers.csv"))
         #expect(throws: InputError.self) {
             try Self.run(bad.appendingPathComponent("customers.csv").path, [Repository.path("SampleData/dirty/events")], out: out.path)
         }
-        #expect(try Data(contentsOf: out.appendingPathComponent("activation-report.md")) == before)
+        #expect(try Data(contentsOf: out.appendingPathComponent("latest/activation-report.md")) == before)
     }
 }

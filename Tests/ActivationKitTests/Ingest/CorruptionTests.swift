@@ -39,9 +39,10 @@ struct CorruptionTests {
             var source = MemoryByteSource(bytes)
             try ingestor.read(&source, file: "fuzz-\(iteration).csv")
             let f = ingestor.files[0]
-            #expect(f.rowsRead == f.used + f.beforeSignup + f.afterWindow + f.rejectedTotal, "iteration \(iteration)")
+            let outside = f.beforeSignup + f.afterWindow
+            #expect(f.rowsRead == f.used + outside + f.excluded + f.duplicates + f.rejectedTotal, "iteration \(iteration)")
             #expect(sink.events.count == f.used)
-            #expect(ingestor.rejects.count == f.rejectedTotal)
+            #expect(ingestor.rejects.count == f.rejectedTotal + f.beforeSignup)
             let physicalLines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count
             #expect(ingestor.rejects.allSatisfy { $0.line >= 2 && $0.line <= physicalLines }, "iteration \(iteration)")
             totalRejected += f.rejectedTotal

@@ -129,7 +129,8 @@ struct IngestTests {
         let f = ingestor.files[0]
         #expect(f.rowsRead == 12)
         #expect(f.used == 2)
-        #expect(f.rowsRead == f.used + f.beforeSignup + f.afterWindow + f.rejectedTotal)
+        let outside = f.beforeSignup + f.afterWindow
+        #expect(f.rowsRead == f.used + outside + f.excluded + f.duplicates + f.rejectedTotal)
         #expect(ingestor.rejects.map(\.reason) == [.wrongFieldCount, .emptyCustomerID, .unknownCustomer, .emptyEvent,
                                                    .unparsableTimestamp, .invalidCount, .invalidCount, .malformedCSV,
                                                    .invalidUTF8, .unterminatedQuote])

@@ -1,4 +1,4 @@
-import ActivationKit
+@testable import ActivationKit
 import Foundation
 import Testing
 
@@ -29,17 +29,64 @@ struct ReportTests {
         #expect(csv.text == "a,b\nplain,\"with, comma\"\n\"say \"\"hi\"\"\",\"two\nlines\"\n")
     }
 
-    @Test func atomicWriteReplacesOwnedFilesAndKeepsOthers() throws {
+    @Test func eachRunReplacesLatestAndKeepsADatedCopy() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("Reports")
-        try ReportWriter().writeAtomically([("a.md", "one"), ("b.csv", "x\n")], to: out.path)
-        write("kept", to: out.appendingPathComponent("NOTES.md"))
-        try ReportWriter().writeAtomically([("a.md", "two")], to: out.path)
-        #expect(try String(contentsOf: out.appendingPathComponent("a.md"), encoding: .utf8) == "two")
-        #expect(try String(contentsOf: out.appendingPathComponent("NOTES.md"), encoding: .utf8) == "kept")
-        #expect(try String(contentsOf: out.appendingPathComponent("b.csv"), encoding: .utf8) == "x\n")
+        func read(_ path: String) throws -> String { try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8) }
+        try ReportWriter(runName: "2026-11-01").write([("a.md", "one"), ("b.csv", "x\n")], to: out.path)
+        try ReportWriter(runName: "2026-11-02").write([("a.md", "two")], to: out.path)
+        #expect(try read("latest/a.md") == "two")
+        // latest/ is exactly the newest run: nothing of the previous one is left in it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("latest").path) == ["a.md"])
+        #expect(try read("runs/2026-11-01/a.md") == "one")
+        #expect(try read("runs/2026-11-02/a.md") == "two")
+        // A second run on the same day replaces that day's copy.
+        try ReportWriter(runName: "2026-11-02").write([("a.md", "three")], to: out.path)
+        #expect(try read("runs/2026-11-02/a.md") == "three")
+        #expect(try read("latest/a.md") == "three")
         // No staging or previous directories are left behind.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["Reports"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["latest", "runs"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path).sorted() == ["2026-11-01", "2026-11-02"])
+    }
+
+    @Test func oldRunsArePrunedOldestFirst() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var pruned: [String] = []
+        for day in 1...5 {
+            pruned += try ReportWriter(runName: "2026-11-0\(day)", keepRuns: 3).write([("a.md", "\(day)")], to: out.path).pruned
+        }
+        #expect(pruned == ["2026-11-01", "2026-11-02"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path).sorted()
+                == ["2026-11-03", "2026-11-04", "2026-11-05"])
+    }
+
+    @Test func leftoversOfAKilledRunAreCleanedUpOrRestored() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        try ReportWriter(runName: "2026-11-01").write([("a.md", "one")], to: out.path)
+        // A run killed while staging (pid 999999 does not exist) and one killed between the fallback renames.
+        let fm = FileManager.default
+        try fm.createDirectory(at: out.appendingPathComponent(".latest.tmp-999999"), withIntermediateDirectories: false)
+        try fm.createDirectory(at: out.appendingPathComponent("runs/.2026-11-02.tmp-999999"), withIntermediateDirectories: false)
+        try fm.moveItem(at: out.appendingPathComponent("latest"), to: out.appendingPathComponent(".latest.previous-999998"))
+        try ReportWriter.recoverAbandoned(in: out, latest: out.appendingPathComponent("latest"))
+        #expect(try String(contentsOf: out.appendingPathComponent("latest/a.md"), encoding: .utf8) == "one")
+        #expect(try fm.contentsOfDirectory(atPath: out.path).sorted() == ["latest", "runs"])
+        #expect(try fm.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path) == ["2026-11-01"])
+    }
+
+    @Test func anUnwritableReportsFolderIsAnOutputError() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        write("not a folder", to: dir.appendingPathComponent("Reports"))
+        do {
+            try ReportWriter(runName: "2026-11-01").write([("a.md", "one")], to: dir.appendingPathComponent("Reports").path)
+            Issue.record("expected an error")
+        } catch let error as InputError {
+            #expect(error.kind == .output)
+            #expect(error.message.contains("could not write the reports"))
+        }
     }
 }

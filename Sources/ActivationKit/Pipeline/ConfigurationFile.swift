@@ -1,0 +1,272 @@
+import Foundation
+import TOMLKit
+
+/// The `activation.toml` config file: everything the command-line options can say, kept next to the data.
+///
+/// Parsed with TOMLKit (toml++). Relative paths are relative to the file's folder, and every input and output path
+/// must stay inside `allowed_roots` (default: the file's own folder). Unknown keys are errors, so a typo
+/// (`window_day = 14`) cannot silently fall back to a default. `activation init` writes `ConfigurationFile.example`.
+public struct ConfigurationFile {
+    public let path: String
+    /// The folder holding the file; relative paths in it are resolved against this.
+    public let directory: String
+    /// The settings; `customersPath`, `eventPaths` and `outputDirectory` are empty when the file leaves them out.
+    public var configuration: PipelineConfiguration
+    /// The preset named in the file, if any (column names given next to it override it).
+    public var preset: EventColumns.Preset?
+
+    public static let fileName = "activation.toml"
+
+    /// Reads and checks a config file. Errors name the file, and the line and column for syntax errors.
+    public init(path: String) throws {
+        self.path = path
+        directory = ((InputPaths.canonical(path) as NSString).deletingLastPathComponent)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("\(path): cannot read the config file", kind: .missingInput)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError("\(path): the config file is not UTF-8 text", kind: .configuration)
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw InputError("\(path):\(error.source.begin.line):\(error.source.begin.column): not valid TOML: \(error.description)", kind: .configuration)
+        }
+        configuration = PipelineConfiguration(customersPath: "", eventPaths: [], outputDirectory: "")
+        var reader = TableReader(table: root, name: "", file: path)
+        try reader.allow(["allowed_roots", "inputs", "output", "customers", "events", "user_accounts", "analysis", "criteria"])
+        let roots = try reader.strings("allowed_roots") ?? ["."]
+        configuration.allowedRoots = roots.map(resolve)
+
+        if var inputs = try reader.table("inputs") {
+            try inputs.allow(["customers", "events", "user_accounts"])
+            if let v = try inputs.string("customers") { configuration.customersPath = resolve(v) }
+            if let v = try inputs.strings("events", allowSingle: true) { configuration.eventPaths = v.map(resolve) }
+            if let v = try inputs.string("user_accounts") { configuration.userAccountsPath = resolve(v) }
+        }
+        if var output = try reader.table("output") {
+            try output.allow(["dir", "keep_runs"])
+            if let v = try output.string("dir") { configuration.outputDirectory = resolve(v) }
+            if let v = try output.int("keep_runs", range: 1...10_000) { configuration.keepRuns = v }
+        }
+        if var customers = try reader.table("customers") {
+            try customers.allow(["id_column", "signup_column", "renewed_column", "segment_column", "acv_column",
+                                 "renewed_values", "churned_values", "undecided_values"])
+            var c = configuration.customerColumns
+            if let v = try customers.string("id_column") { c.customerID = v }
+            if let v = try customers.string("signup_column") { c.signupDate = v }
+            if let v = try customers.string("renewed_column") { c.renewed = v }
+            if let v = try customers.string("segment_column") { c.segment = v }
+            if let v = try customers.string("acv_column") { c.acv = v }
+            configuration.customerColumns = c
+            if let v = try customers.strings("renewed_values") { configuration.renewalLabels.renewed = v }
+            if let v = try customers.strings("churned_values") { configuration.renewalLabels.churned = v }
+            if let v = try customers.strings("undecided_values") { configuration.renewalLabels.undecided = v }
+        }
+        if var events = try reader.table("events") {
+            try events.allow(["preset", "account_column", "event_column", "timestamp_column", "user_column", "count_column",
+                              "timestamp_format", "time_zone", "exclude", "rename", "deduplicate"])
+            if let v = try events.string("preset") {
+                guard let preset = EventColumns.Preset(rawValue: v) else {
+                    throw InputError("\(path): events.preset '\(v)' is not one of \(EventColumns.Preset.allCases.map(\.rawValue).joined(separator: ", "))", kind: .configuration)
+                }
+                self.preset = preset
+                configuration.eventColumns = EventColumns(preset: preset)
+            }
+            var c = configuration.eventColumns
+            if let v = try events.string("account_column") { c.customerID = v }
+            if let v = try events.string("event_column") { c.event = v }
+            if let v = try events.string("timestamp_column") { c.timestamp = v }
+            if let v = try events.string("user_column") { c.userID = v }
+            if let v = try events.string("count_column") { c.count = v }
+            configuration.eventColumns = c
+            if let v = try events.string("timestamp_format") {
+                do { configuration.timestampFormat = try TimestampFormat(v) } catch let e as InputError {
+                    throw InputError("\(path): events.timestamp_format: \(e.message)", kind: .configuration)
+                }
+            }
+            if let v = try events.string("time_zone") {
+                do { configuration.timeZone = try NaiveTimeZone(v) } catch let e as InputError {
+                    throw InputError("\(path): events.time_zone: \(e.message)", kind: .configuration)
+                }
+            }
+            if let v = try events.strings("exclude") { configuration.naming.excluded = v }
+            if let v = try events.bool("deduplicate") { configuration.deduplicate = v }
+            if var renames = try events.table("rename") {
+                for behaviour in renames.table.keys.sorted() {
+                    configuration.naming.renames[behaviour] = try renames.strings(behaviour, allowSingle: true) ?? []
+                }
+            }
+            do { try configuration.naming.validate() } catch let e as InputError {
+                throw InputError("\(path): events.rename: \(e.message)", kind: .configuration)
+            }
+        }
+        if var mapping = try reader.table("user_accounts") {
+            try mapping.allow(["user_column", "account_column"])
+            if let v = try mapping.string("user_column") { configuration.userAccountColumns.userID = v }
+            if let v = try mapping.string("account_column") { configuration.userAccountColumns.accountID = v }
+        }
+        if var analysis = try reader.table("analysis") {
+            try analysis.allow(["window_days", "reject_budget", "folds"])
+            if let v = try analysis.int("window_days", range: 1...366) { configuration.windowDays = v }
+            if let v = try analysis.double("reject_budget", range: 0...1) { configuration.rejectBudget = v }
+            if let v = try analysis.int("folds", range: 2...20) { configuration.folds = v }
+        }
+        if var criteria = try reader.table("criteria") {
+            try criteria.allow(["min_reach", "max_reach", "max_median_day", "significance", "strong_auc"])
+            if let v = try criteria.double("min_reach", range: 0...1) { configuration.criteria.minimumReach = v }
+            if let v = try criteria.double("max_reach", range: 0...1) { configuration.criteria.maximumReach = v }
+            if let v = try criteria.double("max_median_day", range: 0...366) { configuration.criteria.maximumMedianDay = v }
+            if let v = try criteria.double("significance", range: 0...1) { configuration.criteria.significance = v }
+            if let v = try criteria.double("strong_auc", range: 0.5...1) { configuration.criteria.strongAUC = v }
+        }
+    }
+
+    /// A path from the file, relative to the file's folder unless absolute.
+    func resolve(_ value: String) -> String {
+        value.hasPrefix("/") ? value : (directory as NSString).appendingPathComponent(value)
+    }
+
+    /// Typed, checked access to one table of the file.
+    struct TableReader {
+        let table: TOMLTable
+        let name: String
+        let file: String
+
+        func key(_ k: String) -> String { name.isEmpty ? k : "\(name).\(k)" }
+
+        func fail(_ k: String, _ expected: String) -> InputError {
+            InputError("\(file): \(key(k)) must be \(expected)", kind: .configuration)
+        }
+
+        mutating func allow(_ keys: [String]) throws {
+            for k in table.keys.sorted() where !keys.contains(k) {
+                let closest = keys.min { editDistance($0, k) < editDistance($1, k) } ?? ""
+                throw InputError("\(file): unknown setting '\(key(k))'\(closest.isEmpty ? "" : "; did you mean '\(key(closest))'?") (known: \(keys.joined(separator: ", ")))",
+                                 kind: .configuration)
+            }
+        }
+
+        func table(_ k: String) throws -> TableReader? {
+            guard let value = table[k] else { return nil }
+            guard let t = value.table else { throw fail(k, "a table ([\(key(k))])") }
+            return TableReader(table: t, name: key(k), file: file)
+        }
+
+        func string(_ k: String) throws -> String? {
+            guard let value = table[k] else { return nil }
+            guard let s = value.string else { throw fail(k, "a string in quotes") }
+            return s
+        }
+
+        func strings(_ k: String, allowSingle: Bool = false) throws -> [String]? {
+            guard let value = table[k] else { return nil }
+            if allowSingle, let s = value.string { return [s] }
+            guard let array = value.array else { throw fail(k, "a list of strings, like [\"a\", \"b\"]") }
+            return try array.map { item in
+                guard let s = item.string else { throw fail(k, "a list of strings, like [\"a\", \"b\"]") }
+                return s
+            }
+        }
+
+        func int(_ k: String, range: ClosedRange<Int>) throws -> Int? {
+            guard let value = table[k] else { return nil }
+            guard let v = value.int, range.contains(v) else { throw fail(k, "a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            return v
+        }
+
+        func double(_ k: String, range: ClosedRange<Double>) throws -> Double? {
+            guard let value = table[k] else { return nil }
+            guard let v = value.double ?? value.int.map(Double.init), range.contains(v) else {
+                throw fail(k, "a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return v
+        }
+
+        func bool(_ k: String) throws -> Bool? {
+            guard let value = table[k] else { return nil }
+            guard let v = value.bool else { throw fail(k, "true or false") }
+            return v
+        }
+    }
+
+    /// The commented example `activation init` writes.
+    public static let example = #"""
+    # Activation Discovery config. Paths are relative to this file's folder.
+    # Options given on the command line override what is here.
+
+    # Every input and the output folder must lie inside these folders (symbolic links resolved); anything else is
+    # refused, so a mistyped or hostile path cannot make the nightly job read or write elsewhere.
+    allowed_roots = ["."]
+
+    [inputs]
+    # The customer table: one row per account with signup date, renewal, segment and ACV.
+    customers = "customers.csv"
+    # Event exports: files, folders (every *.csv and *.csv.gz inside) or patterns. Read in name order.
+    events = ["events/*.csv", "events/*.csv.gz"]
+    # Optional: a user_id -> account_id file, for exports that carry only user ids.
+    # user_accounts = "users.csv"
+
+    [output]
+    # Each run writes <dir>/runs/<date>/ and replaces <dir>/latest/ only once everything was written.
+    dir = "Reports"
+    # Dated runs kept; older ones are deleted after a successful run.
+    keep_runs = 30
+
+    [customers]
+    id_column = "customer_id"
+    signup_column = "signup_date"
+    renewed_column = "renewed"
+    segment_column = "segment"   # optional column
+    acv_column = "acv"           # optional column
+    # Values of the renewal column (matched case-insensitively, after trimming).
+    renewed_values = ["true", "yes", "1", "y", "t", "renewed"]
+    churned_values = ["false", "no", "0", "n", "f", "churned"]
+    undecided_values = [""]
+
+    [events]
+    # Column layout: standard, amplitude, mixpanel or segment. The column names below override it.
+    preset = "standard"
+    account_column = "customer_id"
+    event_column = "event"
+    timestamp_column = "timestamp"
+    user_column = "user_id"      # optional: distinct users per behaviour
+    count_column = "count"       # optional: a count per row (1 when absent)
+    # auto (ISO 8601, dates, epoch seconds or milliseconds), epoch_seconds, epoch_milliseconds,
+    # or a pattern such as "%m/%d/%Y %I:%M:%S %p".
+    timestamp_format = "auto"
+    # The zone of timestamps written without one: UTC, an offset ("+02:00") or a zone name ("Europe/Berlin").
+    time_zone = "UTC"
+    # Events that are never candidates: they leak the outcome (billing, renewal, cancellation) or are noise.
+    # Exact names or patterns (* ? [..]).
+    exclude = ["billing_*", "subscription_renewed", "subscription_cancelled"]
+    # Drop exact duplicate rows (the same event in two overlapping exports); the run reports how many.
+    deduplicate = false
+
+    # Several export names for one behaviour: behaviour = [names or patterns].
+    [events.rename]
+    invite_teammate = ["Invite Sent", "invite_sent", "invite_teammate"]
+
+    [user_accounts]
+    user_column = "user_id"
+    account_column = "account_id"
+
+    [analysis]
+    # First window: events in [signup day 00:00 UTC, + window_days) count.
+    window_days = 30
+    # Stop the run (exit status 65) when more than this share of rows is rejected.
+    reject_budget = 0.01
+    # Cross-validation folds for the per-behaviour models.
+    folds = 5
+
+    [criteria]
+    # What the proposed activation event must satisfy.
+    min_reach = 0.10        # reached by at least 10% of decided customers
+    max_reach = 0.90        # and at most 90% (not "first login")
+    max_median_day = 7      # reached by day 7 (median) by those who reach it
+    significance = 0.05     # Fisher exact p below this
+    strong_auc = 0.75       # AUC at or above which the proposal is called strong
+
+    """#
+}
