@@ -22,7 +22,7 @@ build: deps
 	$(SWIFT) build -c release --product activation
 
 nightly: build
-	$(BIN) run --customers $(SAMPLE)/customers.csv --events $(SAMPLE)/events --out Reports
+	$(BIN) run --config $(SAMPLE)/activation.toml
 
 test: deps
 	$(SWIFT) test

@@ -121,6 +121,10 @@ struct Run: ParsableCommand {
         if deduplicate { configuration.deduplicate = true }
         if let rejectBudget { configuration.rejectBudget = rejectBudget }
         if let keepRuns { configuration.keepRuns = keepRuns }
+        // Paths typed on the command line are the operator's own choice: only the config's paths are confined.
+        if configuration.allowedRoots != nil {
+            configuration.allowedRoots! += [customers, userAccounts, out].compactMap { $0 } + events
+        }
         var missing: [String] = []
         if configuration.customersPath.isEmpty { missing.append("--customers (or inputs.customers in the config)") }
         if configuration.eventPaths.isEmpty { missing.append("--events (or inputs.events in the config)") }

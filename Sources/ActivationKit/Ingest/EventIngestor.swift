@@ -136,21 +136,23 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private func readHeader(_ record: CSVRecord) {
         let map = HeaderMap(record, file: file)
         do {
-            if let index = map.index(of: columns.customerID) {
-                customerIndex = index
-            } else if options.userAccounts != nil {
+            if options.userAccounts != nil {
+                // User-level export: the user column (or, failing that, the id column, which is what the Amplitude,
+                // Mixpanel and Segment presets name) holds user ids; the mapping turns them into accounts, and the
+                // same ids are the distinct users per behaviour.
+                if let index = map.index(of: columns.userID) ?? map.index(of: columns.customerID) {
+                    userIndex = index
+                } else {
+                    userIndex = try map.require(columns.userID, option: "--user-column (user ids, mapped to accounts by the user-to-account file)")
+                }
                 customerIndex = -1
             } else {
                 customerIndex = try map.require(columns.customerID, option: "--customer-column")
-            }
-            eventIndex = try map.require(columns.event, option: "--event-column")
-            timestampIndex = try map.require(columns.timestamp, option: "--timestamp-column")
-            if customerIndex < 0 {
-                userIndex = try map.require(columns.userID, option: "--user-column (accounts come from the user-to-account mapping)")
-            } else {
                 userIndex = map.index(of: columns.userID) ?? -1
                 if userIndex == customerIndex { userIndex = -1 }
             }
+            eventIndex = try map.require(columns.event, option: "--event-column")
+            timestampIndex = try map.require(columns.timestamp, option: "--timestamp-column")
         } catch { headerError = error as? InputError; return }
         countIndex = map.index(of: columns.count) ?? -1
         fieldCount = record.count

@@ -20,7 +20,8 @@ public struct ConfigurationFile {
     /// Reads and checks a config file. Errors name the file, and the line and column for syntax errors.
     public init(path: String) throws {
         self.path = path
-        directory = ((InputPaths.canonical(path) as NSString).deletingLastPathComponent)
+        // Kept as given (not made absolute), so that run.json and the report show the paths a reader typed.
+        directory = (path as NSString).deletingLastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError("\(path): cannot read the config file", kind: .missingInput)
         }
@@ -125,7 +126,8 @@ public struct ConfigurationFile {
 
     /// A path from the file, relative to the file's folder unless absolute.
     func resolve(_ value: String) -> String {
-        value.hasPrefix("/") ? value : (directory as NSString).appendingPathComponent(value)
+        if value.hasPrefix("/") || directory.isEmpty { return value }
+        return ((directory as NSString).appendingPathComponent(value) as NSString).standardizingPath
     }
 
     /// Typed, checked access to one table of the file.
@@ -205,7 +207,8 @@ public struct ConfigurationFile {
     customers = "customers.csv"
     # Event exports: files, folders (every *.csv and *.csv.gz inside) or patterns. Read in name order.
     events = ["events/*.csv", "events/*.csv.gz"]
-    # Optional: a user_id -> account_id file, for exports that carry only user ids.
+    # Optional: a user_id -> account_id file, for exports that carry only user ids. Each event's user column (or,
+    # when the export has none, its account column) is looked up in it; distinct users per behaviour come free.
     # user_accounts = "users.csv"
 
     [output]

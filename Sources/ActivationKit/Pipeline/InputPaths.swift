@@ -91,7 +91,7 @@ public enum InputPaths {
             let base = canonical(root)
             if resolved == base || resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") { return }
         }
-        throw InputError("\(path): refused: the \(what) resolves to \(resolved), outside the allowed folders (\(roots.map { canonical($0) }.joined(separator: ", "))); add its folder to allowed_roots in the config if it is meant to be read",
+        throw InputError("\(path): refused: the \(what) resolves to \(resolved), outside the allowed folders (\(roots.map { canonical($0) }.joined(separator: ", "))); add its folder to allowed_roots in the config if it is meant to be used",
                          kind: .configuration)
     }
 }
