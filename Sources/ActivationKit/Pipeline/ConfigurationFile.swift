@@ -205,8 +205,9 @@ public struct ConfigurationFile {
     [inputs]
     # The customer table: one row per account with signup date, renewal, segment and ACV.
     customers = "customers.csv"
-    # Event exports: files, folders (every *.csv and *.csv.gz inside) or patterns. Read in name order.
-    events = ["events/*.csv", "events/*.csv.gz"]
+    # Event exports: files, folders (every *.csv and *.csv.gz inside) or patterns ("exports/2026-*.csv.gz"),
+    # read in name order. A pattern that matches nothing stops the run: a typo must not drop a month silently.
+    events = ["events"]
     # Optional: a user_id -> account_id file, for exports that carry only user ids. Each event's user column (or,
     # when the export has none, its account column) is looked up in it; distinct users per behaviour come free.
     # user_accounts = "users.csv"

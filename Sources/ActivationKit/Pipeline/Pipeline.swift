@@ -47,12 +47,17 @@ public enum Pipeline {
         }
         try configuration.naming.validate()
         let timestamps = try TimestampReader(format: configuration.timestampFormat, zone: configuration.timeZone)
-        let files = try expandEventPaths(configuration.eventPaths)
+        // Paths are confined before anything is opened (so nothing outside is even probed), and the expanded
+        // files again (a pattern or a symbolic link inside an allowed folder may lead out of it).
         if let roots = configuration.allowedRoots {
             try InputPaths.confine(configuration.customersPath, to: roots, what: "customer table")
             if let path = configuration.userAccountsPath { try InputPaths.confine(path, to: roots, what: "user-to-account mapping") }
-            for file in files { try InputPaths.confine(file, to: roots, what: "event export") }
+            for path in configuration.eventPaths { try InputPaths.confine(path, to: roots, what: "event export") }
             try InputPaths.confine(configuration.outputDirectory, to: roots, what: "output folder")
+        }
+        let files = try expandEventPaths(configuration.eventPaths)
+        if let roots = configuration.allowedRoots {
+            for file in files { try InputPaths.confine(file, to: roots, what: "event export") }
         }
 
         // Stage 1: Ingest.

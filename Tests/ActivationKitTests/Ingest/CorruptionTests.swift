@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Ingest survives corrupted exports")
 struct CorruptionTests {
-    /// Corrupts a small clean export in 600 seeded ways (truncation, stray quotes, flipped bytes, fields added and
+    /// Corrupts a small clean export in 3,000 seeded ways (truncation, stray quotes, flipped bytes, fields added and
     /// removed, binary garbage, CR/LF damage) and checks that ingest never crashes, that every row it read is used,
     /// outside the window or rejected, and that rejected rows carry a line number inside the file.
     @Test func randomDamageNeverCrashesAndEveryRowIsAccountedFor() throws {
@@ -18,7 +18,7 @@ struct CorruptionTests {
         let headerEnd = original.firstIndex(of: 0x0A)! + 1
         var rng = SplitMix64(seed: 7)
         var totalRejected = 0
-        for iteration in 0..<600 {
+        for iteration in 0..<3000 {
             var bytes = original
             for _ in 0..<(1 + Int(rng.next() % 6)) {
                 let at = headerEnd + Int(rng.next() % UInt64(max(1, bytes.count - headerEnd)))  // keep the header intact
@@ -47,6 +47,51 @@ struct CorruptionTests {
             #expect(ingestor.rejects.allSatisfy { $0.line >= 2 && $0.line <= physicalLines }, "iteration \(iteration)")
             totalRejected += f.rejectedTotal
         }
-        #expect(totalRejected > 600)
+        #expect(totalRejected > 3000)
+    }
+}
+
+/// The whole pipeline, in process, on 1,200 damaged inputs: every run either produces all its files with
+/// rows that add up, or stops with a data error naming the file. Nothing crashes.
+@Suite("Pipeline survives damaged inputs")
+struct PipelineFuzzTests {
+    @Test func aThousandDamagedRunsEndInAReportOrANamedError() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let customers = Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("SampleData/dirty/customers.csv"))))
+        let allEvents = try String(contentsOfFile: Repository.path("SampleData/dirty/events/events-b.csv"), encoding: .utf8)
+        let events = Array((allEvents.split(separator: "\n", omittingEmptySubsequences: false).prefix(300).joined(separator: "\n") + "\n").utf8)
+        let customersPath = dir.appendingPathComponent("customers.csv").path
+        let eventsPath = dir.appendingPathComponent("events.csv").path
+        var rng = SplitMix64(seed: 99)
+        var succeeded = 0, stopped = 0
+        for iteration in 0..<1200 {
+            let c = iteration % 5 == 0 ? FuzzDamage.damage(customers, rng: &rng, edits: 1 + Int(rng.next() % 4)) : customers
+            let e = FuzzDamage.damage(events, rng: &rng, edits: 1 + Int(rng.next() % 10))
+            try Data(c).write(to: URL(fileURLWithPath: customersPath))
+            try Data(e).write(to: URL(fileURLWithPath: eventsPath))
+            var configuration = PipelineConfiguration(customersPath: customersPath, eventPaths: [eventsPath], outputDirectory: dir.path + "/out")
+            configuration.rejectBudget = [0.01, 0.05, 1][iteration % 3]
+            configuration.folds = 2
+            do {
+                let result = try Pipeline.run(configuration)
+                succeeded += 1
+                let f = result.eventFiles[0]
+                #expect(f.rowsRead == f.used + f.beforeSignup + f.afterWindow + f.excluded + f.duplicates + f.rejectedTotal, "iteration \(iteration)")
+                #expect(result.customers.rowsRead == result.customers.table.count + result.customers.identicalDuplicates + result.customers.rejects.count,
+                        "iteration \(iteration)")
+                if iteration % 50 == 0 {
+                    let files = try ReportWriter().files(for: result)
+                    #expect(files.count == 6)
+                }
+            } catch let error as InputError {
+                stopped += 1
+                #expect(error.kind == .data, "iteration \(iteration): \(error.message)")
+                #expect(error.message.hasPrefix(dir.path), "iteration \(iteration): \(error.message)")
+                #expect(!error.message.contains("\n"), "iteration \(iteration)")
+            }
+        }
+        #expect(succeeded > 100 && stopped > 100, "\(succeeded) succeeded, \(stopped) stopped")
+        print("pipeline fuzz: 1200 damaged runs, \(succeeded) reports, \(stopped) stopped with a named data error")
     }
 }

@@ -16,7 +16,7 @@ struct ConfigurationFileTests {
         let file = try Self.config(ConfigurationFile.example, in: dir)
         let c = file.configuration
         #expect(c.customersPath == dir.path + "/customers.csv")
-        #expect(c.eventPaths == [dir.path + "/events/*.csv", dir.path + "/events/*.csv.gz"])
+        #expect(c.eventPaths == [dir.path + "/events"])
         #expect(c.outputDirectory == dir.path + "/Reports")
         #expect(c.allowedRoots == [dir.path])
         #expect(c.keepRuns == 30 && c.windowDays == 30 && c.rejectBudget == 0.01 && c.folds == 5)
