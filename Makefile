@@ -5,7 +5,7 @@ ZLIB_HEADER := /usr/include/zlib.h
 BIN := .build/release/activation
 SAMPLE := SampleData
 
-.PHONY: all build nightly test sample clean deps
+.PHONY: all build nightly nightly-dirty test sample clean deps
 
 all: build
 
@@ -23,6 +23,10 @@ build: deps
 
 nightly: build
 	$(BIN) run --config $(SAMPLE)/activation.toml
+
+# The damaged sample set, to see rejects and row accounting (reports in Reports/dirty/, not committed).
+nightly-dirty: build
+	$(BIN) run --config $(SAMPLE)/dirty/activation.toml --out Reports/dirty
 
 test: deps
 	$(SWIFT) test

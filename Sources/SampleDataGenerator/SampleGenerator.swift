@@ -226,7 +226,8 @@ public struct SampleGenerator {
     /// (a quoted comma, a quoted newline) and an exact duplicate customer. The ingest tests pin each one's reason.
     func writeDirty(to root: URL) throws -> String {
         let fm = FileManager.default
-        try? fm.removeItem(at: root)
+        // Only the generated exports are replaced: a config kept beside them (activation.toml) stays.
+        try? fm.removeItem(at: root.appendingPathComponent("events"))
         try fm.createDirectory(at: root.appendingPathComponent("events"), withIntermediateDirectories: true)
         var small = self
         small.accounts = 240
@@ -273,6 +274,20 @@ public struct SampleGenerator {
         b += "\(id),login,\(day),\(id)-u1,\n"
         b += "\(id),\"never closed,\(day)T10:00:00Z,\(id)-u1,"
         try b.write(to: root.appendingPathComponent("events/events-b.csv"), atomically: true, encoding: .utf8)
-        return "dirty set: \(accounts.count) accounts, \(events.count) clean event rows plus 11 damaged rows and 6 damaged customer rows"
+        // File 3: a re-export that overlaps file 2 (150 of its rows inside a first window, again), from a newer
+        // tracking SDK that writes ISO timestamps and spells invite_teammate "Invite Sent". With the set's config
+        // (rename + deduplicate) all 150 are recognised as duplicates; without it they count twice.
+        var c = "customer_id,event,timestamp,user_id,count\n"
+        let inWindow = sorted[half...].filter { e in
+            let offset = e.second - Int64(accounts[e.account].signupDay) * 86_400
+            return offset >= 0 && offset < 30 * 86_400
+        }
+        let step = max(1, inWindow.count / 150)
+        for e in stride(from: inWindow.startIndex, to: inWindow.endIndex, by: step).prefix(150).map({ inWindow[$0] }) {
+            let name = e.name == "invite_teammate" ? "Invite Sent" : e.name
+            c += "\(accounts[e.account].id),\(name),\(timestamp(e.second)),\(accounts[e.account].id)-u\(e.user),\(e.count == 1 ? "" : String(e.count))\n"
+        }
+        try c.write(to: root.appendingPathComponent("events/events-c-overlap.csv"), atomically: true, encoding: .utf8)
+        return "dirty set: \(accounts.count) accounts, \(events.count) clean event rows plus 11 damaged rows, 6 damaged customer rows and a 150-row overlapping re-export"
     }
 }

@@ -139,4 +139,23 @@ struct EndToEndTests {
         }
         #expect(try Data(contentsOf: out.appendingPathComponent("latest/activation-report.md")) == before)
     }
+
+    @Test func dirtySetConfigMergesTheRenamedEventAndDropsTheOverlappingReExport() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var configuration = try ConfigurationFile(path: Repository.path("SampleData/dirty/activation.toml")).configuration
+        configuration.outputDirectory = out.path
+        configuration.allowedRoots = nil
+        let result = try Pipeline.run(configuration)
+        let overlap = try #require(result.eventFiles.first { $0.path.hasSuffix("events-c-overlap.csv") })
+        #expect(overlap.rowsRead == 150)
+        #expect(overlap.used == 0)
+        #expect(overlap.duplicates == 150)
+        #expect(result.eventRowsDuplicate == overlap.duplicates)
+        #expect(!result.features.behaviours.map(\.name).contains("Invite Sent"))
+        // Without the config the re-export counts twice and "Invite Sent" is a behaviour of its own.
+        let plain = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
+        #expect(plain.eventRowsUsed == result.eventRowsUsed + overlap.duplicates)
+        #expect(plain.features.behaviours.map(\.name).contains("Invite Sent"))
+    }
 }
