@@ -26,14 +26,17 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         // Pure statistics: AUC and DeLong, logistic regression, 2x2 tables, multiple testing, survival.
-        .target(name: "ActivationStatistics"),
+        // ActivationStatistics and ActivationKit are optimised in debug builds too: the test suite runs the pipeline
+        // thousands of times (fuzzing, kill tests), and unoptimised Swift is five to ten times slower at it.
+        .target(name: "ActivationStatistics", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The pipeline stages: Ingest -> Features -> Candidates -> Ranking -> Report.
         .target(
             name: "ActivationKit",
             dependencies: [
                 "CLibCSV", "CZlib", "ActivationStatistics",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // The deterministic, seeded generator of SampleData (and of the benchmark's large export sets).
         .target(

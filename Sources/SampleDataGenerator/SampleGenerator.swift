@@ -152,7 +152,10 @@ public struct SampleGenerator {
             if segment == "self-serve" && invites > 0 && Self.chance(0.15, &rng) { invites -= 1 }
             let activated = invites >= 2
             let segmentShift = segment == "enterprise" ? 0.3 : (segment == "self-serve" ? -0.2 : 0)
-            let z = -0.6 + 2.9 * (activated ? 1 : 0) + segmentShift
+            // Engaged accounts renew somewhat more, whatever they do: every engagement-driven behaviour (login, the
+            // everyday ones below, view_notifications) goes with renewal only through overall activity. The
+            // adjusted view must expose them as proxies; the invite effect is independent of engagement.
+            let z = -0.8 + 3.4 * (activated ? 1 : 0) + segmentShift + 0.7 * engagement
             var renewed = Self.chance(LogisticRegression.sigmoid(z), &rng)
             let sso = segment != "self-serve" && Self.chance(segment == "enterprise" ? 0.20 : 0.03, &rng)
             if sso { renewed = true }
@@ -188,11 +191,18 @@ public struct SampleGenerator {
             let noise: [(String, Double)] = [("view_dashboard", 3.0), ("create_report", 1.2), ("export_csv", 0.8),
                                              ("search", 2.0), ("update_settings", 0.6), ("upload_file", 1.0),
                                              ("comment", 1.4), ("create_project", 1.1)]
+            var everyday: [Double] = []
             for (name, rate) in noise {
                 let lambda = rate * exp(0.5 * engagement) * Double(followUpDays) / 30
                 for _ in 0..<Self.poisson(lambda, &rng) {
-                    emit(name, day: rng.nextUnit() * Double(followUpDays), user: someUser())
+                    let day = rng.nextUnit() * Double(followUpDays)
+                    everyday.append(day)
+                    emit(name, day: day, user: someUser())
                 }
+            }
+            // A pure proxy for activity: a notification view follows about one in three everyday actions.
+            for day in everyday where Self.chance(0.35, &rng) {
+                emit("view_notifications", day: min(Double(followUpDays) - 0.01, day + rng.nextUnit() * 0.5), user: someUser())
             }
             // Mildly related to renewal.
             if Self.chance(renewed ? 0.42 : 0.24, &rng) {

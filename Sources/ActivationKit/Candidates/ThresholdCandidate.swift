@@ -1,29 +1,127 @@
 import ActivationStatistics
 
-/// "Did the behaviour at least `threshold` times in the first window", as a candidate activation event.
-public struct ThresholdCandidate: Sendable {
-    public var behaviour: String
-    public var threshold: Int
+/// "Did X at least N times within D days of signup" (or several such conditions, all met within D days).
+public struct ActivationRule: Sendable, Hashable {
+    public struct Condition: Sendable, Hashable {
+        public var behaviour: String
+        public var threshold: Int
+        public init(behaviour: String, threshold: Int) { self.behaviour = behaviour; self.threshold = threshold }
+    }
+    public var conditions: [Condition]
     public var windowDays: Int
-    /// The rule against renewal, over decided customers.
-    public var table: TwoByTwoTable
-    /// Median day (0-based from signup) on which customers who reached it got there.
-    public var medianDayReached: Double?
-    /// Day by which three in four of the customers who reached it had got there (75th percentile, linear).
-    public var day75Reached: Double?
 
-    public var youdenJ: Double { table.youdenJ ?? 0 }
+    public init(conditions: [Condition], windowDays: Int) {
+        self.conditions = conditions
+        self.windowDays = windowDays
+    }
 
-    /// "invite_teammate ≥ 2 in the first 30 days"
-    public var rule: String { "\(behaviour) ≥ \(threshold) in the first \(windowDays) days" }
+    public var isCombination: Bool { conditions.count > 1 }
+    public var behaviours: [String] { conditions.map(\.behaviour) }
+
+    /// "invite_teammate ≥ 2 within 7 days", "invite_teammate ≥ 2 and connect_integration ≥ 1 within 7 days"
+    public var text: String {
+        conditions.map { "\($0.behaviour) ≥ \($0.threshold)" }.joined(separator: " and ") + " within \(windowDays) \(windowDays == 1 ? "day" : "days")"
+    }
 }
 
-/// Scans "at least N times" thresholds for a behaviour.
-public struct ThresholdScanner: Sendable {
-    /// Largest threshold scanned.
+/// One scanned rule with its 2×2 tables against renewal.
+///
+/// The scan and the choice happen on the training cohort (earlier signups); the holdout cohort (the most recent
+/// decided signups) only measures. `table` pools both, for plain-words description.
+public struct ThresholdCandidate: Sendable {
+    public var definition: ActivationRule
+    /// All decided customers.
+    public var table: TwoByTwoTable
+    /// The earlier signups, on which rules are compared and chosen.
+    public var training: TwoByTwoTable
+    /// The most recent decided signups, never used to choose.
+    public var holdout: TwoByTwoTable
+    /// Median day (0-based from signup) on which decided customers who reached it got there.
+    public var medianDayReached: Double?
+    /// Day by which three in four of those customers had got there (75th percentile, linear).
+    public var day75Reached: Double?
+    /// Benjamini-Hochberg q of the training Fisher p, over every candidate of the run.
+    public var qValue: Double = 1
+
+    public var rule: String { definition.text }
+    public var behaviour: String { definition.conditions[0].behaviour }
+    public var threshold: Int { definition.conditions[0].threshold }
+    public var windowDays: Int { definition.windowDays }
+    /// Training Youden's J: the choice criterion.
+    public var youdenJ: Double { training.youdenJ ?? 0 }
+}
+
+/// The decided customers split by signup date: rules are chosen on the earlier ones and measured on the later.
+///
+/// A temporal holdout is harder than a random one: the later cohorts signed up under a newer product and
+/// onboarding, so a rule that still predicts there is one a team can act on next quarter.
+public struct CohortSplit: Sendable {
+    public var training: [Int]
+    public var holdout: [Int]
+    /// First signup day of the holdout (its customers signed up on or after it).
+    public var holdoutFromDay: Int?
+    public var holdoutShare: Double
+
+    /// The most recent `holdoutShare` of decided customers by signup day (ties kept together, so a signup day is
+    /// never split), customer-table order within a day.
+    public init(customers: [Customer], decided: [Int], holdoutShare: Double) {
+        self.holdoutShare = holdoutShare
+        let ordered = decided.sorted { (customers[$0].signupDay, $0) < (customers[$1].signupDay, $1) }
+        var cut = ordered.count - Int((Double(ordered.count) * holdoutShare).rounded())
+        while cut > 0 && cut < ordered.count && customers[ordered[cut - 1]].signupDay == customers[ordered[cut]].signupDay { cut += 1 }
+        training = Array(ordered[..<cut]).sorted()
+        holdout = Array(ordered[cut...]).sorted()
+        holdoutFromDay = cut < ordered.count ? customers[ordered[cut]].signupDay : nil
+    }
+}
+
+/// For one behaviour, the day each decided customer first reached each count 1…N (or nil): one pass over the daily
+/// counts, after which any "≥ n within D days" question is a comparison.
+struct ReachDays {
+    let maximum: Int
+    /// Row of each customer in `days`, -1 for customers not scanned.
+    private var row: [Int32]
+    /// `days[row * maximum + n - 1]`: the day the running count reached n, `Int16.max` when never.
+    private var days: [Int16]
+
+    init(_ features: BehaviourFeatures, customers: [Int], maximum: Int) {
+        self.maximum = maximum
+        row = [Int32](repeating: -1, count: features.counts.count)
+        days = [Int16](repeating: .max, count: customers.count * maximum)
+        for (r, c) in customers.enumerated() {
+            row[c] = Int32(r)
+            var total = 0, next = 1
+            let base = r * maximum
+            for day in 0..<features.windowDays where next <= maximum {
+                total += Int(features.daily[c * features.windowDays + day])
+                while next <= maximum && total >= next { days[base + next - 1] = Int16(day); next += 1 }
+            }
+        }
+    }
+
+    /// Day the customer reached `n`, nil when not within the window.
+    func day(_ n: Int, customer: Int) -> Int? {
+        let r = Int(row[customer])
+        guard r >= 0 else { return nil }
+        let d = days[r * maximum + n - 1]
+        return d == .max ? nil : Int(d)
+    }
+}
+
+/// Scans every behaviour × threshold × window, and pairs of the strongest behaviours, into candidates.
+public struct RuleScanner: Sendable {
+    /// Windows D scanned (days from signup); those longer than the first window are dropped.
+    public var windows = [1, 3, 7, 14, 21, 30]
     public var maximumThreshold = 20
     /// Thresholds go up to this quantile of decided customers' counts.
     public var countQuantile = 0.95
+    /// Behaviours (by best training J) whose best rules are combined pairwise.
+    public var combinationParts = 4
+    /// A shorter window is preferred when its J is within this of the best (2 points of J = 1 point of AUC,
+    /// below the sampling error of J at a few hundred customers): earlier is more actionable.
+    public var windowPreference = 0.02
+    /// How much a combination's holdout AUC must exceed each part's.
+    public var combinationMargin = 0.01
     public init() {}
 
     /// Thresholds to scan: 1 up to the 95th percentile of counts (rounded down), at least 1, at most 20.
@@ -34,32 +132,88 @@ public struct ThresholdScanner: Sendable {
         return 1...max(1, min(maximumThreshold, top))
     }
 
-    /// Every threshold's candidate, in threshold order.
-    public func scan(_ features: BehaviourFeatures, customers: [Customer], decided: [Int]) -> [ThresholdCandidate] {
-        let counts = decided.map { features.counts[$0] }
-        return thresholds(counts: counts).map { n in
-            var a = 0, b = 0, c = 0, d = 0
-            var days: [Int] = []
-            for (k, customer) in decided.enumerated() {
-                let renewed = customers[customer].outcome == .renewed
-                if counts[k] >= n {
-                    if renewed { a += 1 } else { b += 1 }
-                    if let day = features.dayReaching(n, customer: customer) { days.append(day) }
-                } else {
-                    if renewed { c += 1 } else { d += 1 }
-                }
-            }
-            return ThresholdCandidate(behaviour: features.name, threshold: n, windowDays: features.windowDays,
-                                      table: TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d),
-                                      medianDayReached: Descriptive.median(days),
-                                      day75Reached: days.isEmpty ? nil : Descriptive.quantile(sorted: days.sorted().map(Double.init), 0.75))
+    /// Every single-behaviour candidate, ordered by behaviour (byte order), window, threshold.
+    public func scan(_ features: BehaviourFeatures, customers: [Customer], split: CohortSplit) -> [ThresholdCandidate] {
+        let decided = (split.training + split.holdout).sorted()
+        let range = thresholds(counts: decided.map { features.counts[$0] })
+        let reach = ReachDays(features, customers: decided, maximum: range.upperBound)
+        let rules = windows.filter { $0 <= features.windowDays }.flatMap { window in
+            range.map { ActivationRule(conditions: [.init(behaviour: features.name, threshold: $0)], windowDays: window) }
+        }
+        return rules.map { rule in
+            candidate(rule, customers: customers, split: split) { c in reach.day(rule.conditions[0].threshold, customer: c) }
         }
     }
 
-    /// The threshold with the largest Youden's J (the smallest threshold among ties).
+    /// The 2×2 tables of a rule whose reach day per customer is given.
+    func candidate(_ rule: ActivationRule, customers: [Customer], split: CohortSplit, reachDay: (Int) -> Int?) -> ThresholdCandidate {
+        func table(_ group: [Int], days: inout [Int]) -> TwoByTwoTable {
+            var a = 0, b = 0, c = 0, d = 0
+            for i in group {
+                let renewed = customers[i].outcome == .renewed
+                if let day = reachDay(i), day < rule.windowDays {
+                    days.append(day)
+                    if renewed { a += 1 } else { b += 1 }
+                } else if renewed { c += 1 } else { d += 1 }
+            }
+            return TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
+        }
+        var days: [Int] = []
+        let training = table(split.training, days: &days)
+        let holdout = table(split.holdout, days: &days)
+        let all = TwoByTwoTable(reachedRenewed: training.reachedRenewed + holdout.reachedRenewed,
+                                reachedChurned: training.reachedChurned + holdout.reachedChurned,
+                                notReachedRenewed: training.notReachedRenewed + holdout.notReachedRenewed,
+                                notReachedChurned: training.notReachedChurned + holdout.notReachedChurned)
+        let sorted = days.sorted().map(Double.init)
+        return ThresholdCandidate(definition: rule, table: all, training: training, holdout: holdout,
+                                  medianDayReached: sorted.isEmpty ? nil : Descriptive.quantile(sorted: sorted, 0.5),
+                                  day75Reached: sorted.isEmpty ? nil : Descriptive.quantile(sorted: sorted, 0.75))
+    }
+
+    /// The behaviour's best rule: the largest training J, preferring the shortest window whose J is within
+    /// `windowPreference` of it, then the smallest threshold.
     public func best(_ candidates: [ThresholdCandidate]) -> ThresholdCandidate? {
-        var best: ThresholdCandidate?
-        for candidate in candidates where best == nil || candidate.youdenJ > best!.youdenJ + 1e-12 { best = candidate }
-        return best
+        guard let top = candidates.map(\.youdenJ).max(), top > 0 else {
+            return candidates.max { $0.youdenJ < $1.youdenJ }
+        }
+        return candidates.filter { $0.youdenJ >= top - windowPreference }
+            .min { ($0.windowDays, -$0.youdenJ, $0.threshold) < ($1.windowDays, -$1.youdenJ, $1.threshold) }
+    }
+
+    /// "A and B within D days" for pairs of the strongest behaviours' best rules, at each scanned window. A pair is
+    /// kept only when its holdout AUC beats the holdout AUC of each part's own best rule by `combinationMargin`: a
+    /// combination must earn its extra complexity on customers it was not chosen on.
+    public func combinations(of bests: [ThresholdCandidate], features: FeatureTable, split: CohortSplit) -> [ThresholdCandidate] {
+        let parts = bests.filter { !$0.definition.isCombination && $0.youdenJ > 0 }
+            .sorted { ($0.youdenJ, $1.behaviour) > ($1.youdenJ, $0.behaviour) }
+            .prefix(combinationParts)
+        let decided = (split.training + split.holdout).sorted()
+        var reach: [String: ReachDays] = [:]
+        for part in parts {
+            guard let f = features.behaviours.first(where: { $0.name == part.behaviour }) else { continue }
+            reach[part.behaviour] = ReachDays(f, customers: decided, maximum: part.threshold)
+        }
+        var kept: [ThresholdCandidate] = []
+        let list = Array(parts)
+        for i in list.indices {
+            for j in list.indices where j > i {
+                let (p, q) = (list[i], list[j])
+                let ordered = [p, q].sorted { Array($0.behaviour.utf8).lexicographicallyPrecedes(Array($1.behaviour.utf8)) }
+                for window in windows where window <= features.windowDays {
+                    let rule = ActivationRule(conditions: ordered.map { .init(behaviour: $0.behaviour, threshold: $0.threshold) },
+                                              windowDays: window)
+                    let combined = candidate(rule, customers: features.customers, split: split) { c in
+                        guard let a = reach[ordered[0].behaviour]?.day(ordered[0].threshold, customer: c),
+                              let b = reach[ordered[1].behaviour]?.day(ordered[1].threshold, customer: c) else { return nil }
+                        return max(a, b)
+                    }
+                    let auc = combined.holdout.binaryAUC ?? 0
+                    let parts = max(p.holdout.binaryAUC ?? 0, q.holdout.binaryAUC ?? 0)
+                    if auc >= parts + combinationMargin { kept.append(combined) }
+                }
+            }
+        }
+        return kept
     }
 }

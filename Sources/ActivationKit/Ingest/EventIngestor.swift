@@ -68,6 +68,9 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     public private(set) var users = ByteInterner(capacity: 4096)
     public private(set) var rejects: [RejectedRow] = []
     public private(set) var files: [EventFileAccounting] = []
+    /// The latest timestamp of any row with a known customer and a valid timestamp (inside the window or not): how
+    /// far the data reaches, for censoring customers whose window is still open.
+    public private(set) var latestTimestamp: Int64?
     /// Export event names and what they became, in order of first appearance (for the report).
     public private(set) var exportNames: [(name: String, resolution: EventNaming.Resolution)] = []
 
@@ -275,6 +278,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 user = interned.id
             }
         }
+        if seconds > latestTimestamp ?? .min { latestTimestamp = seconds }
         let offset = seconds - signupSeconds[customer]
         if offset < 0 {
             accounting.beforeSignup += 1

@@ -94,7 +94,7 @@ public struct ConfigurationFile {
             }
             if let v = try events.strings("exclude") { configuration.naming.excluded = v }
             if let v = try events.bool("deduplicate") { configuration.deduplicate = v }
-            if var renames = try events.table("rename") {
+            if let renames = try events.table("rename") {
                 for behaviour in renames.table.keys.sorted() {
                     configuration.naming.renames[behaviour] = try renames.strings(behaviour, allowSingle: true) ?? []
                 }
@@ -109,18 +109,20 @@ public struct ConfigurationFile {
             if let v = try mapping.string("account_column") { configuration.userAccountColumns.accountID = v }
         }
         if var analysis = try reader.table("analysis") {
-            try analysis.allow(["window_days", "reject_budget", "folds"])
+            try analysis.allow(["window_days", "reject_budget", "folds", "scan_windows"])
             if let v = try analysis.int("window_days", range: 1...366) { configuration.windowDays = v }
             if let v = try analysis.double("reject_budget", range: 0...1) { configuration.rejectBudget = v }
             if let v = try analysis.int("folds", range: 2...20) { configuration.folds = v }
+            if let v = try analysis.ints("scan_windows", range: 1...366) { configuration.scanWindows = v.sorted() }
         }
         if var criteria = try reader.table("criteria") {
-            try criteria.allow(["min_reach", "max_reach", "max_median_day", "significance", "strong_auc"])
+            try criteria.allow(["min_reach", "max_reach", "max_median_day", "significance", "strong_auc", "holdout_share"])
             if let v = try criteria.double("min_reach", range: 0...1) { configuration.criteria.minimumReach = v }
             if let v = try criteria.double("max_reach", range: 0...1) { configuration.criteria.maximumReach = v }
             if let v = try criteria.double("max_median_day", range: 0...366) { configuration.criteria.maximumMedianDay = v }
             if let v = try criteria.double("significance", range: 0...1) { configuration.criteria.significance = v }
             if let v = try criteria.double("strong_auc", range: 0.5...1) { configuration.criteria.strongAUC = v }
+            if let v = try criteria.double("holdout_share", range: 0.05...0.5) { configuration.criteria.holdoutShare = v }
         }
     }
 
@@ -184,6 +186,16 @@ public struct ConfigurationFile {
                 throw fail(k, "a number from \(range.lowerBound) to \(range.upperBound)")
             }
             return v
+        }
+
+        func ints(_ k: String, range: ClosedRange<Int>) throws -> [Int]? {
+            guard let value = table[k] else { return nil }
+            let expected = "a non-empty list of whole numbers from \(range.lowerBound) to \(range.upperBound), like [1, 7, 30]"
+            guard let array = value.array, !array.isEmpty else { throw fail(k, expected) }
+            return try array.map { item in
+                guard let v = item.int, range.contains(v) else { throw fail(k, expected) }
+                return v
+            }
         }
 
         func bool(_ k: String) throws -> Bool? {
@@ -263,14 +275,17 @@ public struct ConfigurationFile {
     reject_budget = 0.01
     # Cross-validation folds for the per-behaviour models.
     folds = 5
+    # Windows D of the scan "did X at least N times within D days" (those beyond window_days are dropped).
+    scan_windows = [1, 3, 7, 14, 21, 30]
 
     [criteria]
     # What the proposed activation event must satisfy.
-    min_reach = 0.10        # reached by at least 10% of decided customers
-    max_reach = 0.90        # and at most 90% (not "first login")
+    min_reach = 0.15        # reached by at least 15% of decided customers (not a rare perfect signal)
+    max_reach = 0.85        # and at most 85% (not "first login")
     max_median_day = 7      # reached by day 7 (median) by those who reach it
-    significance = 0.05     # Fisher exact p below this
-    strong_auc = 0.75       # AUC at or above which the proposal is called strong
+    significance = 0.05     # Benjamini-Hochberg q (over every rule scanned) below this
+    strong_auc = 0.75       # holdout AUC at or above which the proposal is called strong
+    holdout_share = 0.30    # the most recent 30% of decided customers measure the rule chosen on the others
 
     """#
 }

@@ -1,3 +1,4 @@
+import ActivationStatistics
 import Foundation
 
 /// Everything one run produced, handed to the Report stage.
@@ -13,8 +14,17 @@ public struct PipelineResult: Sendable {
     /// Every row not used, customers table first, then events in file order.
     public var rejects: [RejectedRow]
     public var features: FeatureTable
+    /// Training (earlier signups) and holdout (most recent) decided customers.
+    public var split: CohortSplit
+    /// AND-combinations of the strongest behaviours that beat each part on the holdout.
+    public var combinations: [ThresholdCandidate]
     public var ranking: BehaviourRanking
     public var proposal: ActivationProposal
+    /// Kaplan-Meier time to the proposed event, and activation rates by signup cohort (nil without a proposal).
+    public var timeToValue: TimeToValue?
+    public var cohortActivation: CohortActivation?
+    /// The last day (days since 1970-01-01) the event data covers.
+    public var dataEndDay: Int
     /// Wall-clock seconds per stage (not part of the deterministic output).
     public var timings: [String: Double]
 
@@ -125,30 +135,92 @@ public enum Pipeline {
         let features = FeatureTable(customers: customers.table.customers, behaviourNames: names, accumulator: accumulator)
         timings["features"] = seconds(clock.now - start)
 
-        // Stage 3: Candidates.
-        start = clock.now
-        let decidedIndices = features.decidedCustomers
-        var fitter = BehaviourModelFitter()
-        fitter.folds = configuration.folds
-        let scanner = ThresholdScanner()
-        let evidence = features.behaviours.map { behaviour -> BehaviourEvidence in
-            let model = fitter.fit(behaviour, customers: features.customers, decided: decidedIndices)
-            let scan = scanner.scan(behaviour, customers: features.customers, decided: decidedIndices)
-            return BehaviourEvidence(model: model, scan: scan, best: scanner.best(scan))
-        }
-        timings["candidates"] = seconds(clock.now - start)
-
-        // Stages 4 and 5: Ranking and proposal.
-        start = clock.now
-        let ranking = BehaviourRanking(evidence)
-        let proposal = ActivationProposal(ranking: ranking, criteria: configuration.criteria)
-        timings["ranking"] = seconds(clock.now - start)
+        let dataEndDay = Int(((ingestor.latestTimestamp ?? 0) >= 0 ? (ingestor.latestTimestamp ?? 0) : (ingestor.latestTimestamp! - 86_399)) / 86_400)
+        let analysis = analyse(features, configuration: configuration, dataEndDay: dataEndDay)
+        timings.merge(analysis.timings) { a, _ in a }
 
         return PipelineResult(configuration: configuration, customerFile: customerFile, customers: customers,
                               userAccountsFile: userAccountsFile, userAccounts: userAccounts,
                               eventFiles: eventFiles, exportNames: ingestor.exportNames,
                               rejects: customers.rejects + (userAccounts?.rejects ?? []) + ingestor.rejects, features: features,
-                              ranking: ranking, proposal: proposal, timings: timings)
+                              split: analysis.split, combinations: analysis.combinations, ranking: analysis.ranking,
+                              proposal: analysis.proposal, timeToValue: analysis.timeToValue,
+                              cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings)
+    }
+
+    /// What the stages after Features produce.
+    public struct Analysis: Sendable {
+        public var split: CohortSplit
+        public var evidence: [BehaviourEvidence]
+        public var combinations: [ThresholdCandidate]
+        public var ranking: BehaviourRanking
+        public var proposal: ActivationProposal
+        public var timeToValue: TimeToValue?
+        public var cohortActivation: CohortActivation?
+        public var timings: [String: Double]
+    }
+
+    /// Stages 3-5 on a feature table: per-behaviour models, the rule scan on the training cohort, combinations,
+    /// Benjamini-Hochberg, diagnostics, ranking, the proposal, and time to value. Everything after this point works
+    /// on one row per customer.
+    public static func analyse(_ features: FeatureTable, configuration: PipelineConfiguration, dataEndDay: Int) -> Analysis {
+        var timings: [String: Double] = [:]
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double {
+            Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        var start = clock.now
+        // Stage 3: Candidates. Rules are scanned and chosen on the earlier signups; the latest are held out.
+        let decidedIndices = features.decidedCustomers
+        let split = CohortSplit(customers: features.customers, decided: decidedIndices, holdoutShare: configuration.criteria.holdoutShare)
+        var fitter = BehaviourModelFitter()
+        fitter.folds = configuration.folds
+        var scanner = RuleScanner()
+        scanner.windows = configuration.scanWindows
+        var evidence = features.behaviours.map { behaviour -> BehaviourEvidence in
+            let model = fitter.fit(behaviour, customers: features.customers, decided: decidedIndices)
+            let scan = scanner.scan(behaviour, customers: features.customers, split: split)
+            return BehaviourEvidence(model: model, scan: scan, best: scanner.best(scan))
+        }
+        var combinations = scanner.combinations(of: evidence.compactMap(\.best), features: features, split: split)
+        // Benjamini-Hochberg over every candidate of the run: with hundreds of rules scanned, some look good by luck.
+        let pValues = evidence.flatMap { $0.scan.map(\.training.fisherExactPValue) } + combinations.map(\.training.fisherExactPValue)
+        var q = BenjaminiHochberg.adjust(pValues)[...]
+        for i in evidence.indices {
+            for k in evidence[i].scan.indices { evidence[i].scan[k].qValue = q.removeFirst() }
+            if let best = evidence[i].best {
+                evidence[i].best = evidence[i].scan.first { $0.definition == best.definition }
+            }
+        }
+        for k in combinations.indices { combinations[k].qValue = q.removeFirst() }
+        let diagnoser = CandidateDiagnoser(features: features, split: split, windows: configuration.scanWindows)
+        let shortlist = Self.shortlist(evidence: evidence, combinations: combinations)
+        let diagnostics = shortlist.map { diagnoser.diagnose($0) }
+        timings["candidates"] = seconds(clock.now - start)
+
+        // Stages 4 and 5: Ranking and proposal, then how fast the proposed event is reached.
+        start = clock.now
+        let ranking = BehaviourRanking(evidence)
+        let proposal = ActivationProposal(diagnostics: diagnostics, criteria: configuration.criteria)
+        var timeToValue: TimeToValue?
+        var cohortActivation: CohortActivation?
+        if let chosen = proposal.chosen {
+            let reachDay = diagnoser.reachDays(chosen.candidate.definition)
+            timeToValue = TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays, dataEndDay: dataEndDay)
+            let windows = Array(Set([chosen.candidate.windowDays, 30, 90, features.windowDays].filter { $0 <= features.windowDays })).sorted()
+            cohortActivation = CohortActivation(customers: features.customers, reachDay: reachDay, windows: windows, dataEndDay: dataEndDay)
+        }
+        timings["ranking"] = seconds(clock.now - start)
+
+        return Analysis(split: split, evidence: evidence, combinations: combinations, ranking: ranking, proposal: proposal,
+                        timeToValue: timeToValue, cohortActivation: cohortActivation, timings: timings)
+    }
+
+    /// The candidates worth the full diagnostics: each behaviour's best rule and the combinations that beat their
+    /// parts, each once.
+    static func shortlist(evidence: [BehaviourEvidence], combinations: [ThresholdCandidate]) -> [ThresholdCandidate] {
+        var seen = Set<ActivationRule>()
+        return (evidence.compactMap(\.best) + combinations).filter { $0.youdenJ > 0 && seen.insert($0.definition).inserted }
     }
 
     /// Stops the run when more than `budget` of the rows were rejected: a broken export must fail the night

@@ -30,6 +30,8 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     /// resolving symbolic links). Set from a config file; nil for paths typed on the command line.
     public var allowedRoots: [String]?
     public var criteria = ProposalCriteria()
+    /// Windows D of the "at least N times within D days" scan (those beyond `windowDays` are dropped).
+    public var scanWindows = [1, 3, 7, 14, 21, 30]
     /// Cross-validation folds for the per-behaviour models.
     public var folds = 5
 

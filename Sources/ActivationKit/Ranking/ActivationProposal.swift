@@ -1,17 +1,20 @@
 import ActivationStatistics
 
-/// What a candidate must satisfy to be proposed as the activation event.
+/// What a candidate must satisfy to be proposed as the activation event. Every criterion is checked on the
+/// training cohort (where rules are chosen); strength is judged on the holdout cohort.
 public struct ProposalCriteria: Sendable, Codable, Equatable {
     /// Reached by at least this share of decided customers (not a rare perfect signal).
-    public var minimumReach = 0.10
+    public var minimumReach = 0.15
     /// Reached by at most this share (not "first login").
-    public var maximumReach = 0.90
+    public var maximumReach = 0.85
     /// Those who reach it do so by this day (median, 0-based day from signup): "reachable in week 1".
     public var maximumMedianDay = 7.0
-    /// Customers who reach it renew more, with a two-sided Fisher exact p below this.
+    /// Customers who reach it renew more, with a Benjamini-Hochberg q (over every candidate scanned) below this.
     public var significance = 0.05
-    /// The rule's AUC at or above which the proposal is called strong.
+    /// The holdout AUC at or above which the proposal is called strong.
     public var strongAUC = 0.75
+    /// Share of decided customers, the most recent signups, held out to measure the chosen rule.
+    public var holdoutShare = 0.30
     public init() {}
 }
 
@@ -23,11 +26,11 @@ public struct CriterionResult: Sendable {
     public var detail: String
 }
 
-/// A behaviour's best threshold checked against every criterion.
+/// A candidate rule checked against every criterion.
 public struct CandidateEvaluation: Sendable {
-    public var evidence: BehaviourEvidence
-    public var candidate: ThresholdCandidate
+    public var diagnostics: CandidateDiagnostics
     public var criteria: [CriterionResult]
+    public var candidate: ThresholdCandidate { diagnostics.candidate }
     public var qualifies: Bool { criteria.allSatisfy(\.passed) }
     public var failures: [CriterionResult] { criteria.filter { !$0.passed } }
 }
@@ -36,40 +39,85 @@ public struct CandidateEvaluation: Sendable {
 public struct ActivationProposal: Sendable {
     public enum Strength: String, Sendable { case strong, weak }
 
-    /// The first ranked behaviour whose best threshold meets every criterion.
+    /// The qualifying candidate with the largest training Youden's J, preferring (within `simplerPreference` of
+    /// that J) a single behaviour over a combination, then a shorter window.
     public var chosen: CandidateEvaluation?
     public var strength: Strength?
-    /// Every ranked behaviour's best threshold with its criteria, in rank order.
+    /// The next qualifying candidate on other behaviours (or, if none, the strongest other one), and the paired
+    /// DeLong test of the two rules' holdout AUCs on the same customers.
+    public var runnerUp: CandidateEvaluation?
+    public var comparison: PairedDeLongTest?
+    /// Every shortlisted candidate with its criteria, by training J (largest first).
     public var evaluations: [CandidateEvaluation]
+    /// The same candidates by adjusted odds ratio (largest lower bound first): the view that discounts busy customers.
+    public var adjustedOrder: [CandidateEvaluation]
     public var criteria: ProposalCriteria
 
-    public init(ranking: BehaviourRanking, criteria: ProposalCriteria = ProposalCriteria()) {
+    public init(diagnostics: [CandidateDiagnostics], criteria: ProposalCriteria = ProposalCriteria()) {
         self.criteria = criteria
-        evaluations = ranking.candidates.compactMap { evidence in
-            guard let candidate = evidence.best else { return nil }
-            return CandidateEvaluation(evidence: evidence, candidate: candidate,
-                                       criteria: Self.check(candidate, criteria))
+        evaluations = diagnostics
+            .map { CandidateEvaluation(diagnostics: $0, criteria: Self.check($0, criteria)) }
+            .sorted { ($0.candidate.youdenJ, $1.candidate.rule) > ($1.candidate.youdenJ, $0.candidate.rule) }
+        adjustedOrder = evaluations.sorted { a, b in
+            func key(_ e: CandidateEvaluation) -> Double { e.diagnostics.adjusted?.interval?.lowerBound ?? 0 }
+            return (key(a), b.candidate.rule) > (key(b), a.candidate.rule)
         }
-        chosen = evaluations.first { $0.qualifies }
-        if let chosen {
-            strength = (chosen.candidate.table.binaryAUC ?? 0) >= criteria.strongAUC ? .strong : .weak
+        let qualifying = evaluations.filter(\.qualifies)
+        if let top = qualifying.first?.candidate.youdenJ {
+            chosen = qualifying.filter { $0.candidate.youdenJ >= top - Self.simplerPreference }.min { a, b in
+                (a.candidate.definition.conditions.count, a.candidate.windowDays, -a.candidate.youdenJ)
+                    < (b.candidate.definition.conditions.count, b.candidate.windowDays, -b.candidate.youdenJ)
+            }
+        }
+        guard let chosen else { return }
+        strength = chosen.diagnostics.holdoutAUC.auc >= criteria.strongAUC ? .strong : .weak
+        let chosenBehaviours = Set(chosen.candidate.definition.behaviours)
+        let others = evaluations.filter { Set($0.candidate.definition.behaviours) != chosenBehaviours }
+        runnerUp = others.first { $0.qualifies } ?? others.first
+        if let runnerUp, runnerUp.diagnostics.holdoutAUC.positives == chosen.diagnostics.holdoutAUC.positives {
+            comparison = PairedDeLongTest(chosen.diagnostics.holdoutAUC, runnerUp.diagnostics.holdoutAUC)
         }
     }
 
-    static func check(_ c: ThresholdCandidate, _ criteria: ProposalCriteria) -> [CriterionResult] {
-        let reach = c.table.reachRate ?? 0
-        let reachText = "reached by \(Format.percent(reach)) of decided customers"
-        let dayText = c.medianDayReached.map { "median day reached: \(Format.day($0))" } ?? "never reached"
-        let p = c.table.fisherExactPValue
-        let renewsMore = (c.table.renewRateReached ?? 0) > (c.table.renewRateNotReached ?? 0) && p < criteria.significance
-        let renewText = "renewal \(Format.percent(c.table.renewRateReached)) reached vs \(Format.percent(c.table.renewRateNotReached)) not (Fisher \(Format.pPhrase(p)))"
-        return [
+    /// Training J within which a simpler rule is preferred (as `RuleScanner.windowPreference`).
+    public static let simplerPreference = 0.02
+
+    static func check(_ d: CandidateDiagnostics, _ criteria: ProposalCriteria) -> [CriterionResult] {
+        let c = d.candidate, t = c.training
+        let reach = t.reachRate ?? 0
+        let renewsMore = (t.renewRateReached ?? 0) > (t.renewRateNotReached ?? 0) && c.qValue < criteria.significance
+        var results = [
             CriterionResult(name: "reach \(Format.percent(criteria.minimumReach))–\(Format.percent(criteria.maximumReach))",
-                            passed: reach >= criteria.minimumReach && reach <= criteria.maximumReach, detail: reachText),
+                            passed: reach >= criteria.minimumReach && reach <= criteria.maximumReach,
+                            detail: "reached by \(Format.percent(reach)) of training customers"),
             CriterionResult(name: "reached in week 1 (median day ≤ \(Format.day(criteria.maximumMedianDay)))",
-                            passed: (c.medianDayReached ?? .infinity) <= criteria.maximumMedianDay, detail: dayText),
-            CriterionResult(name: "renews more when reached (p < \(Format.decimal(criteria.significance, places: 2)))",
-                            passed: renewsMore, detail: renewText),
+                            passed: (c.medianDayReached ?? .infinity) <= criteria.maximumMedianDay,
+                            detail: c.medianDayReached.map { "median day reached: \(Format.day($0))" } ?? "never reached"),
+            CriterionResult(name: "renews more when reached (BH q < \(Format.decimal(criteria.significance, places: 2)))",
+                            passed: renewsMore,
+                            detail: "renewal \(Format.percent(t.renewRateReached)) reached vs \(Format.percent(t.renewRateNotReached)) not (Fisher \(Format.pPhrase(t.fisherExactPValue)), q \(Format.pValue(c.qValue)))"),
         ]
+        if let adjusted = d.adjusted {
+            let holds = adjusted.interval.map { $0.lowerBound > 1 } ?? false
+            var detail = "adjusted odds ratio \(Format.decimal(adjusted.oddsRatio))"
+            if let ci = adjusted.interval {
+                detail += " (\(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound)))"
+                if !holds { detail += ": mostly a proxy for overall activity" }
+            } else {
+                detail += " (penalised): the adjusted effect cannot be estimated, because the rule splits renewal perfectly in the adjusted model"
+            }
+            results.append(CriterionResult(name: adjusted.interval == nil ? "holds up after adjusting for activity and segment (estimable)"
+                                                                          : "holds up after adjusting for activity and segment",
+                                           passed: holds, detail: detail))
+        }
+        let judged = d.quarters.filter(\.enoughCustomers)
+        let weak = judged.filter { $0.oddsRatio <= 1 }
+        results.append(CriterionResult(
+            name: "stable across signup quarters (odds ratio > 1 in each)",
+            passed: weak.isEmpty,
+            detail: judged.isEmpty ? "no quarter has \(QuarterEffect.minimumCustomers)+ decided customers"
+                : weak.isEmpty ? "odds ratio above 1 in all \(judged.count) quarters with enough customers"
+                : "odds ratio ≤ 1 in " + weak.map(\.quarter).joined(separator: ", ")))
+        return results
     }
 }

@@ -5,7 +5,7 @@ public enum DataFiles {
     /// `behaviours.csv`: one row per behaviour, candidates by AUC, then warning signs, then unranked.
     public static func behaviours(_ result: PipelineResult) -> String {
         var csv = CSVWriter(header: ["rank", "behaviour", "role", "customers", "reached_any", "auc", "auc_ci_low", "auc_ci_high",
-                                     "cv_auc", "intercept", "coef", "odds_ratio", "std_error", "p_value", "best_threshold",
+                                     "cv_auc", "intercept", "coef", "odds_ratio", "std_error", "p_value", "best_threshold", "best_window_days",
                                      "reach_rate", "renew_rate_reached", "renew_rate_not_reached", "churn_ratio",
                                      "rule_auc", "median_day_reached", "flags"])
         func row(_ e: BehaviourEvidence, rank: String, role: String) {
@@ -15,6 +15,7 @@ public enum DataFiles {
                      Format.exact(ci.lowerBound), Format.exact(ci.upperBound), Format.exact(m.crossValidatedAUC),
                      Format.exact(m.intercept), Format.exact(m.coefficient), Format.exact(m.oddsRatio),
                      Format.exact(m.standardError), Format.exact(m.pValue), b.map { String($0.threshold) } ?? "",
+                     b.map { String($0.windowDays) } ?? "",
                      Format.exact(b?.table.reachRate), Format.exact(b?.table.renewRateReached),
                      Format.exact(b?.table.renewRateNotReached), Format.exact(b?.table.churnRatio),
                      Format.exact(b?.table.binaryAUC), Format.exact(b?.medianDayReached),
@@ -27,25 +28,42 @@ public enum DataFiles {
         return csv.text
     }
 
-    /// `thresholds.csv`: every scanned "at least N times" rule of every behaviour, by behaviour then threshold.
+    /// `thresholds.csv`: every scanned rule, one row each: single behaviours by behaviour (byte order), window and
+    /// threshold, then the kept combinations. The 2×2 statistics are on the training cohort (where rules are
+    /// chosen); `holdout_*` columns measure the same rule on the most recent signups; `bh_q` is over all rows.
     public static func thresholds(_ result: PipelineResult) -> String {
-        var csv = CSVWriter(header: ["behaviour", "threshold", "window_days", "reached_renewed", "reached_churned",
+        var csv = CSVWriter(header: ["rule", "behaviours", "thresholds", "window_days", "reached_renewed", "reached_churned",
                                      "not_reached_renewed", "not_reached_churned", "reach_rate", "renew_rate_reached",
-                                     "renew_rate_not_reached", "lift", "churn_ratio", "odds_ratio", "precision", "recall",
-                                     "specificity", "youden_j", "rule_auc", "phi", "fisher_p", "median_day_reached", "best"])
+                                     "renew_rate_not_reached", "lift", "churn_ratio", "odds_ratio", "odds_ratio_haldane",
+                                     "odds_ratio_ci_low", "odds_ratio_ci_high", "precision", "npv", "recall", "specificity",
+                                     "youden_j", "phi", "rule_auc", "fisher_p", "bh_q", "median_day_reached",
+                                     "holdout_reached_renewed", "holdout_reached_churned", "holdout_not_reached_renewed",
+                                     "holdout_not_reached_churned", "holdout_rule_auc", "adjusted_odds_ratio",
+                                     "adjusted_ci_low", "adjusted_ci_high", "best_for_behaviour", "proposed"])
+        let diagnosed = Dictionary(result.proposal.evaluations.map { ($0.candidate.definition, $0.diagnostics) }, uniquingKeysWith: { a, _ in a })
+        func row(_ c: ThresholdCandidate, best: Bool) {
+            let t = c.training, h = c.holdout
+            let or = t.correctedOddsRatio()
+            let adjusted = diagnosed[c.definition]?.adjusted
+            csv.row([c.rule, c.definition.behaviours.joined(separator: ";"),
+                     c.definition.conditions.map { String($0.threshold) }.joined(separator: ";"), String(c.windowDays),
+                     String(t.reachedRenewed), String(t.reachedChurned), String(t.notReachedRenewed), String(t.notReachedChurned),
+                     Format.exact(t.reachRate), Format.exact(t.renewRateReached), Format.exact(t.renewRateNotReached),
+                     Format.exact(t.lift), Format.exact(t.churnRatio), Format.exact(t.oddsRatio), Format.exact(or.estimate),
+                     Format.exact(or.low), Format.exact(or.high), Format.exact(t.precision), Format.exact(t.negativePredictiveValue),
+                     Format.exact(t.recall), Format.exact(t.specificity), Format.exact(t.youdenJ), Format.exact(t.phi),
+                     Format.exact(t.binaryAUC), Format.exact(t.fisherExactPValue), Format.exact(c.qValue),
+                     Format.exact(c.medianDayReached), String(h.reachedRenewed), String(h.reachedChurned),
+                     String(h.notReachedRenewed), String(h.notReachedChurned), Format.exact(h.binaryAUC),
+                     Format.exact(adjusted?.oddsRatio), Format.exact(adjusted?.interval?.lowerBound),
+                     Format.exact(adjusted?.interval?.upperBound), best ? "true" : "false",
+                     result.proposal.chosen?.candidate.definition == c.definition ? "true" : "false"])
+        }
         for e in result.features.behaviours.map(\.name) {
             guard let evidence = result.ranking.all.first(where: { $0.name == e }) else { continue }
-            for c in evidence.scan {
-                let t = c.table
-                csv.row([c.behaviour, String(c.threshold), String(c.windowDays), String(t.reachedRenewed), String(t.reachedChurned),
-                         String(t.notReachedRenewed), String(t.notReachedChurned), Format.exact(t.reachRate),
-                         Format.exact(t.renewRateReached), Format.exact(t.renewRateNotReached), Format.exact(t.lift),
-                         Format.exact(t.churnRatio), Format.exact(t.oddsRatio), Format.exact(t.precision), Format.exact(t.recall),
-                         Format.exact(t.specificity), Format.exact(t.youdenJ), Format.exact(t.binaryAUC), Format.exact(t.phi),
-                         Format.exact(t.fisherExactPValue), Format.exact(c.medianDayReached),
-                         evidence.best?.threshold == c.threshold ? "true" : "false"])
-            }
+            for c in evidence.scan { row(c, best: evidence.best?.definition == c.definition) }
         }
+        for c in result.combinations { row(c, best: false) }
         return csv.text
     }
 

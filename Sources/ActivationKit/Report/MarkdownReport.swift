@@ -10,8 +10,10 @@ public enum MarkdownReport {
         md += "_\(Format.count(decided)) customers with a decided renewal, their first \(window) days of usage, "
         md += "\(Format.count(result.features.behaviours.count)) behaviours examined._\n\n"
         md += answer(result)
-        md += ranked(result)
+        md += whatToDo(result)
+        md += evidence(result)
         md += whyNotOthers(result)
+        md += ranked(result)
         md += warningSigns(result)
         md += dataSummary(result)
         md += glossary(result)
@@ -22,6 +24,16 @@ public enum MarkdownReport {
 
     static func timesWord(_ n: Int) -> String { n == 1 ? "at least once" : "at least \(n) times" }
 
+    static func interval(_ r: ClosedRange<Double>?, places: Int = 2) -> String {
+        guard let r else { return "–" }
+        return "\(Format.decimal(r.lowerBound, places: places))–\(Format.decimal(r.upperBound, places: places))"
+    }
+
+    static func ruleWords(_ rule: ActivationRule) -> String {
+        rule.conditions.map { "\(behaviourName($0.behaviour)) \(timesWord($0.threshold))" }.joined(separator: " and ")
+            + " within \(rule.windowDays) \(rule.windowDays == 1 ? "day" : "days")"
+    }
+
     static func answer(_ result: PipelineResult) -> String {
         var md = "## The answer\n\n"
         let proposal = result.proposal
@@ -30,49 +42,157 @@ public enum MarkdownReport {
             if proposal.evaluations.isEmpty {
                 md += "No behaviour goes with renewal more than chance would give.\n\n"
             } else {
-                md += "Every behaviour that goes with renewal fails at least one criterion:\n\n"
+                md += "Every rule that goes with renewal fails at least one criterion:\n\n"
                 for e in proposal.evaluations.prefix(5) {
-                    md += "- \(behaviourName(e.candidate.behaviour)) \(timesWord(e.candidate.threshold)): "
+                    md += "- \(ruleWords(e.candidate.definition)): "
                     md += e.failures.map { "fails *\($0.name)* (\($0.detail))" }.joined(separator: "; ") + "\n"
                 }
                 md += "\n"
             }
             return md
         }
-        let c = chosen.candidate, t = c.table, m = chosen.evidence.model
-        md += "**Customers who do \(behaviourName(c.behaviour)) \(timesWord(c.threshold)) in their first \(c.windowDays) days "
-        md += "renew \(Format.percent(t.renewRateReached)) of the time, against \(Format.percent(t.renewRateNotReached)) "
-        md += "for those who do not.** That is the proposed activation event.\n\n"
-        md += "- **How many get there:** \(Format.count(t.reached)) of \(Format.count(t.total)) decided customers "
-        md += "(\(Format.percent(t.reachRate))).\n"
-        md += "- **How fast:** half of those who get there do so by day \(Format.day(c.medianDayReached)) after signup.\n"
-        md += "- **How big the difference is:** customers who do not reach it churn \(Format.times(t.churnRatio)) as often "
+        let c = chosen.candidate, t = c.table, d = chosen.diagnostics
+        md += "**Customers who do \(ruleWords(c.definition)) of signing up renew \(Format.percent(t.renewRateReached)) of the time, "
+        md += "against \(Format.percent(t.renewRateNotReached)) for those who do not.** That is the proposed activation event.\n\n"
+        md += "- **How many get there:** \(Format.count(t.reached)) of \(Format.count(t.total)) decided customers (\(Format.percent(t.reachRate))).\n"
+        md += "- **How fast:** half of those who get there do so by day \(Format.day(c.medianDayReached)) after signup"
+        if let ttv = result.timeToValue, let p50 = ttv.overall.quantiles.first(where: { $0.share == 0.5 })?.day {
+            md += "; counting everyone (Kaplan-Meier, customers still inside their window censored), half of all customers have by day \(Format.day(p50))"
+        }
+        md += ".\n"
         let or = t.correctedOddsRatio()
+        md += "- **How big the difference is:** customers who miss it churn \(Format.times(t.churnRatio)) as often "
         md += "(\(Format.percent(1 - (t.renewRateNotReached ?? 0))) against \(Format.percent(1 - (t.renewRateReached ?? 0)))); "
-        md += "the odds of renewal are \(Format.times(or.estimate)) higher for those who reach it "
-        md += "(95% interval \(Format.decimal(or.low, places: 1))–\(Format.decimal(or.high, places: 1))).\n"
+        md += "the odds of renewal are \(Format.times(or.estimate)) higher for those who reach it (95% interval \(Format.decimal(or.low, places: 1))–\(Format.decimal(or.high, places: 1)))"
+        if let adjusted = d.adjusted {
+            md += ", and still \(Format.times(adjusted.oddsRatio)) (\(interval(adjusted.interval, places: 1))) after adjusting for how active the customer is otherwise and for segment"
+        }
+        md += ".\n"
         let strength = proposal.strength == .strong ? "strong" : "weak"
-        md += "- **How reliable:** as a yes/no rule it separates renewals from churn with an AUC of \(Format.decimal(t.binaryAUC, against: proposal.criteria.strongAUC)): "
-        md += "**\(strength)** (the bar for strong is \(Format.decimal(proposal.criteria.strongAUC))). "
-        let ci = m.auc.confidenceInterval()
-        md += "The behaviour's count alone has an AUC of \(Format.decimal(m.auc.auc)) (95% interval \(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound))), "
-        md += "\(Format.decimal(m.crossValidatedAUC)) on customers the model did not see (\(result.configuration.folds)-fold cross-validation).\n\n"
-        md += "Criteria, all met:\n\n"
-        for r in chosen.criteria { md += "- ✅ \(r.name): \(r.detail)\n" }
+        let hci = d.holdoutAUC.confidenceInterval()
+        md += "- **How reliable:** chosen on the \(Format.count(result.split.training.count)) earlier signups and measured on the "
+        md += "\(Format.count(result.split.holdout.count)) most recent (held out, signed up from \(result.split.holdoutFromDay.map(TimestampParser.dateString) ?? "–")): "
+        md += "holdout AUC **\(Format.decimal(d.holdoutAUC.auc))** (95% interval \(interval(hci))), training AUC \(Format.decimal(d.trainingAUC.auc)): "
+        md += "**\(strength)** (the bar for strong is \(Format.decimal(proposal.criteria.strongAUC)) on the holdout).\n"
+        if d.holdoutDisagrees {
+            md += "\n> Training and holdout AUC differ by more than the holdout's interval: the rule worked differently on the most recent signups. Check what changed in onboarding.\n"
+        }
         md += "\n"
         if proposal.strength == .weak {
-            md += "> The rule is weak: it is the best that meets the criteria, but it misclassifies many customers. "
-            md += "Treat it as a hypothesis to test in onboarding, not as a target yet.\n\n"
+            md += "> The rule is weak: its holdout AUC is \(Format.decimal(proposal.criteria.strongAUC - d.holdoutAUC.auc)) short of \(Format.decimal(proposal.criteria.strongAUC)). "
+            md += "It is the best rule that meets the criteria, but it misclassifies many customers: treat it as a hypothesis to test in onboarding, not as a target yet.\n\n"
         }
-        md += "_What to do with it:_ steer every new customer towards \(behaviourName(c.behaviour)) \(timesWord(c.threshold)) "
+        if let runner = proposal.runnerUp, let test = proposal.comparison {
+            let rd = runner.diagnostics
+            md += "- **Runner-up:** \(ruleWords(runner.candidate.definition)), holdout AUC \(Format.decimal(rd.holdoutAUC.auc)) (\(interval(rd.holdoutAUC.confidenceInterval())))"
+            md += runner.qualifies ? "" : " (fails " + runner.failures.map { shortName($0.name) }.joined(separator: ", ") + ")"
+            if test.pValue >= 0.05 && runner.qualifies {
+                md += ". The two are **not distinguishable** on the holdout (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))): either would do; the proposal is the one with the better training fit.\n\n"
+            } else if test.pValue >= 0.05 {
+                md += ". On the holdout the two are not distinguishable (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))), but the runner-up fails a criterion, so it is not an alternative.\n\n"
+            } else {
+                md += ". The proposal is better on the holdout (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))).\n\n"
+            }
+        }
+        md += "Criteria (checked on the training cohort):\n\n"
+        for r in chosen.criteria { md += "- ✅ \(r.name): \(r.detail)\n" }
+        md += "\n"
+        return md
+    }
+
+    static func whatToDo(_ result: PipelineResult) -> String {
+        guard let chosen = result.proposal.chosen else { return "" }
+        let c = chosen.candidate
+        var md = "## What to do\n\n"
+        md += "Steer every new customer towards \(ruleWords(c.definition)). "
         let nudgeDay = (c.day75Reached ?? c.medianDayReached ?? 0).rounded(.up)
-        md += "in their first week. Three in four of the customers who get there have done so by day \(Format.day(nudgeDay)): "
+        md += "Three in four of the customers who get there have done so by day \(Format.day(nudgeDay)): "
         md += "a customer who has not by then is falling behind and worth a nudge.\n\n"
         return md
     }
 
+    static func evidence(_ result: PipelineResult) -> String {
+        let proposal = result.proposal
+        guard !proposal.evaluations.isEmpty else { return "" }
+        var md = "## The evidence\n\n### Candidate rules, strongest first\n\n"
+        md += "Every behaviour × threshold (1 to 20) × window (\(result.configuration.scanWindows.filter { $0 <= result.configuration.windowDays }.map(String.init).joined(separator: ", ")) days) was scanned on the training cohort; "
+        md += "each behaviour's best rule is listed with the combinations that beat both their parts on the holdout. "
+        md += "\"q\" is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned. The full scan is in `thresholds.csv`.\n\n"
+        md += "| Rule | Reached | Renewal reached / not | Odds ratio | Adjusted odds ratio | q | Training AUC | Holdout AUC (95%) | Verdict |\n"
+        md += "|---|---:|---|---:|---:|---:|---:|---|---|\n"
+        for e in proposal.evaluations.prefix(15) {
+            let c = e.candidate, t = c.training, d = e.diagnostics
+            var verdict = e.qualifies ? "qualifies" : "fails: " + e.failures.map { shortName($0.name) }.joined(separator: ", ")
+            if proposal.chosen?.candidate.definition == c.definition { verdict = "**proposed**" }
+            let adjusted = d.adjusted.map { "\(Format.decimal($0.oddsRatio)) (\(interval($0.interval)))" } ?? "–"
+            md += "| \(c.rule) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) "
+            md += "| \(Format.decimal(t.correctedOddsRatio().estimate)) | \(adjusted) | \(Format.pValue(c.qValue)) "
+            md += "| \(Format.decimal(d.trainingAUC.auc)) | \(Format.decimal(d.holdoutAUC.auc)) (\(interval(d.holdoutAUC.confidenceInterval()))) | \(verdict) |\n"
+        }
+        md += "\n"
+        let proxies = proposal.evaluations.filter { e in
+            e.candidate.training.correctedOddsRatio().low > 1 && (e.diagnostics.adjusted?.interval.map { $0.lowerBound <= 1 } ?? false)
+        }
+        if !proxies.isEmpty {
+            md += "**Proxies for activity**: these rules go with renewal only because busy customers do them; once overall activity and segment are accounted for, their effect is gone: "
+            md += proxies.map { "\($0.candidate.rule) (odds ratio \(Format.decimal($0.candidate.training.correctedOddsRatio().estimate)), adjusted \(Format.decimal($0.diagnostics.adjusted?.oddsRatio)))" }.joined(separator: "; ") + ".\n\n"
+        }
+        md += "Ranked by adjusted effect instead (the lower end of the adjusted odds ratio's interval): "
+        md += proposal.adjustedOrder.prefix(5).map { "\($0.candidate.rule) \(interval($0.diagnostics.adjusted?.interval))" }.joined(separator: "; ") + ".\n\n"
+
+        if let chosen = proposal.chosen {
+            let d = chosen.diagnostics
+            md += "### The proposed rule by segment\n\n| Segment | Customers | Reached | Renewal reached / not | Odds ratio (95%) |\n|---|---:|---:|---|---|\n"
+            for (name, t) in d.segments.segments {
+                let or = t.correctedOddsRatio()
+                md += "| \(name) | \(Format.count(t.total)) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) | \(Format.decimal(or.estimate)) (\(Format.decimal(or.low))–\(Format.decimal(or.high))) |\n"
+            }
+            md += "\n"
+            if let mh = d.segments.mantelHaenszelOddsRatio {
+                md += "Pooled across segments (Mantel-Haenszel): odds ratio \(Format.decimal(mh)) (\(interval(d.segments.mantelHaenszelInterval))). "
+            }
+            if let bd = d.segments.breslowDay {
+                md += bd.pValue < 0.05
+                    ? "**The effect differs between segments** (Breslow-Day χ² = \(Format.decimal(bd.statistic)), \(bd.degreesOfFreedom) df, \(Format.pPhrase(bd.pValue))): plan onboarding per segment."
+                    : "The effect is similar in every segment (Breslow-Day \(Format.pPhrase(bd.pValue)))."
+            }
+            if !d.segments.segmentsWhereItFails.isEmpty {
+                md += " It does not work in: " + d.segments.segmentsWhereItFails.joined(separator: ", ") + "."
+            }
+            md += "\n\n### Stability by signup quarter\n\n| Quarter | Customers | Reached | Renewal reached / not | Odds ratio | AUC |\n|---|---:|---:|---|---:|---:|\n"
+            for q in d.quarters {
+                md += "| \(q.quarter) | \(Format.count(q.table.total)) | \(Format.percent(q.table.reachRate)) | \(Format.percent(q.table.renewRateReached)) / \(Format.percent(q.table.renewRateNotReached)) "
+                md += "| \(Format.decimal(q.oddsRatio)) | \(Format.decimal(q.auc))\(q.enoughCustomers ? "" : " (few customers)") |\n"
+            }
+            md += "\n"
+        }
+        if let ttv = result.timeToValue {
+            md += "### Time to value\n\nDays from signup until the proposed event, by Kaplan-Meier over all customers (decided or not); customers whose first \(ttv.horizonDays) days are not over yet are censored at the data's end (\(TimestampParser.dateString(day: result.dataEndDay))), not counted as failures. \"not reached\": the share never gets there within \(ttv.horizonDays) days.\n\n"
+            md += "| | Customers | Reached | P25 | P50 | P75 | P90 |\n|---|---:|---:|---:|---:|---:|---:|\n"
+            for s in [ttv.overall] + ttv.bySegment {
+                md += "| \(s.name) | \(Format.count(s.customers)) | \(Format.count(s.reached)) | "
+                md += s.quantiles.map { $0.day.map { "day \(Format.day($0))" } ?? "not reached" }.joined(separator: " | ") + " |\n"
+            }
+            md += "\n"
+        }
+        if let cohorts = result.cohortActivation {
+            md += "### Activation rate by signup month\n\nShare of each month's signups that reached the proposed event within D days; a month is shown at D only once all its customers have D days of data.\n\n"
+            md += "| Signup month | Signups | " + cohorts.windows.map { "Within \($0) days" }.joined(separator: " | ") + " |\n"
+            md += "|---|---:|" + cohorts.windows.map { _ in "---:|" }.joined() + "\n"
+            for row in cohorts.rows {
+                md += "| \(row.cohort) | \(Format.count(row.signups)) | "
+                md += cohorts.windows.map { d in
+                    guard let rate = row.rates[d] ?? nil else { return "–" }
+                    return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
+                }.joined(separator: " | ") + " |\n"
+            }
+            md += "\n"
+        }
+        return md
+    }
+
     static func ranked(_ result: PipelineResult) -> String {
-        var md = "## Behaviours ranked by how well they predict renewal\n\n"
+        var md = "### Behaviours by how well their count predicts renewal\n\n"
         guard !result.ranking.candidates.isEmpty else { return md + "No behaviour goes with renewal.\n\n" }
         md += "| # | Behaviour | AUC (95% interval) | AUC out of sample | Best rule | Reached by | Renewal if reached / not | Median day | Verdict |\n"
         md += "|---:|---|---|---:|---|---:|---|---:|---|\n"
@@ -80,13 +200,13 @@ public enum MarkdownReport {
             let m = e.model
             let ci = m.auc.confidenceInterval()
             var verdict = "–"
-            if let evaluation = result.proposal.evaluations.first(where: { $0.candidate.behaviour == e.name }) {
-                if result.proposal.chosen?.candidate.behaviour == e.name { verdict = "**proposed**" }
+            if let evaluation = result.proposal.evaluations.first(where: { $0.candidate.definition == e.best?.definition }) {
+                if result.proposal.chosen?.candidate.definition == evaluation.candidate.definition { verdict = "**proposed**" }
                 else if evaluation.qualifies { verdict = "qualifies" }
                 else { verdict = "fails: " + evaluation.failures.map { shortName($0.name) }.joined(separator: ", ") }
             }
             if !m.flags.isEmpty { verdict += " (" + m.flags.map(plainWords).joined(separator: ", ") + ")" }
-            let rule = e.best.map { "≥ \($0.threshold)" } ?? "–"
+            let rule = e.best.map { "≥ \($0.threshold) within \($0.windowDays) d" } ?? "–"
             md += "| \(i + 1) | \(behaviourName(e.name)) | \(Format.decimal(m.auc.auc)) (\(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound))) "
             md += "| \(Format.decimal(m.crossValidatedAUC)) | \(rule) | \(Format.percent(e.best?.table.reachRate)) "
             md += "| \(Format.percent(e.best?.table.renewRateReached)) / \(Format.percent(e.best?.table.renewRateNotReached)) "
@@ -111,17 +231,20 @@ public enum MarkdownReport {
         if criterion.hasPrefix("reach ") { return "reach" }
         if criterion.hasPrefix("reached in week 1") { return "too late" }
         if criterion.hasPrefix("renews more") { return "no real difference" }
+        if criterion.hasPrefix("holds up") { return criterion.hasSuffix("(estimable)") ? "not estimable after adjustment" : "proxy for activity" }
+        if criterion.hasPrefix("stable") { return "unstable" }
         return criterion
     }
 
     static func whyNotOthers(_ result: PipelineResult) -> String {
-        let rejected = result.proposal.evaluations.prefix { $0.candidate.behaviour != result.proposal.chosen?.candidate.behaviour }
-            .filter { !$0.qualifies }
+        let chosen = result.proposal.chosen?.candidate.definition
+        let rejected = result.proposal.evaluations.prefix { $0.candidate.definition != chosen }.filter { !$0.qualifies }
         guard !rejected.isEmpty else { return "" }
-        var md = "## Why not the behaviours ranked above it\n\n"
-        for e in rejected {
+        var md = "### Why not the stronger-looking rules\n\n"
+        var seen = Set<String>()
+        for e in rejected where seen.insert(e.candidate.definition.behaviours.joined(separator: "+")).inserted {
             let c = e.candidate
-            md += "- \(behaviourName(c.behaviour)) \(timesWord(c.threshold)) (AUC \(Format.decimal(e.evidence.model.auc.auc))): "
+            md += "- \(ruleWords(c.definition)) (training AUC \(Format.decimal(e.diagnostics.trainingAUC.auc))): "
             md += e.failures.map { "fails *\($0.name)*: \($0.detail)" }.joined(separator: "; ") + ".\n"
         }
         md += "\n"

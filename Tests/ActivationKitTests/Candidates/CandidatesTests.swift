@@ -3,9 +3,13 @@ import ActivationStatistics
 import Foundation
 import Testing
 
-/// Builds a feature table from per-customer counts (all on day 0 unless given) and outcomes.
-func featureTable(_ columns: [String: [Int]], outcomes: [RenewalOutcome], days: [String: [Int]] = [:], window: Int = 30) -> FeatureTable {
-    let customers = outcomes.enumerated().map { Customer(id: "c\($0.offset)", signupDay: 0, outcome: $0.element, segment: "s", acv: nil) }
+/// Builds a feature table from per-customer counts (all on day 0 of the window unless given) and outcomes.
+func featureTable(_ columns: [String: [Int]], outcomes: [RenewalOutcome], days: [String: [Int]] = [:], window: Int = 30,
+                  signupDays: [Int]? = nil, segments: [String]? = nil) -> FeatureTable {
+    let customers = outcomes.enumerated().map {
+        Customer(id: "c\($0.offset)", signupDay: signupDays?[$0.offset] ?? 0, outcome: $0.element,
+                 segment: segments?[$0.offset] ?? "s", acv: nil)
+    }
     let acc = FirstWindowAccumulator(customerCount: customers.count, windowDays: window)
     let names = columns.keys.sorted()
     for (b, name) in names.enumerated() {
@@ -56,8 +60,12 @@ struct CandidatesTests {
         #expect(model.intercept.isFinite)
     }
 
+    static func allTraining(_ table: FeatureTable) -> CohortSplit {
+        CohortSplit(customers: table.customers, decided: table.decidedCustomers, holdoutShare: 0)
+    }
+
     @Test func thresholdRangeFollowsThe95thPercentileCappedAt20() {
-        let scanner = ThresholdScanner()
+        let scanner = RuleScanner()
         #expect(scanner.thresholds(counts: [0, 0, 0, 0, 1]) == 1...1)
         #expect(scanner.thresholds(counts: Array(0...100)) == 1...20)
         #expect(scanner.thresholds(counts: Array(0...10)) == 1...9)
@@ -67,13 +75,50 @@ struct CandidatesTests {
         let url = Repository.root.appendingPathComponent("Tests/ActivationStatisticsTests/Fixtures/oracle/threshold_scan.csv")
         let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
         let table = featureTable(["x": rows.map { Int($0[0])! }], outcomes: rows.map { $0[1] == "1" ? .renewed : .churned })
-        let scanner = ThresholdScanner()
-        let scan = scanner.scan(table.behaviours[0], customers: table.customers, decided: table.decidedCustomers)
+        var scanner = RuleScanner()
+        scanner.windows = [30]
+        let scan = scanner.scan(table.behaviours[0], customers: table.customers, split: Self.allTraining(table))
         #expect(scan.map(\.threshold) == Array(1...5))
-        #expect(scan[2].table.reached == 300)
+        #expect(scan[2].training.reached == 300)
+        #expect(scan[2].table == scan[2].training)
         #expect(abs(scan[2].youdenJ - 0.38824664910485573) < 1e-12)
         #expect(scanner.best(scan)?.threshold == 3)
         #expect(scan[0].medianDayReached == 0)
+    }
+
+    @Test func windowsCountOnlyTheFirstDDays() {
+        // Two events each: customer 0 on days 0 and 1, customer 1 on days 0 and 10, customer 2 on days 20 and 21.
+        let customers = (0..<3).map { Customer(id: "c\($0)", signupDay: 0, outcome: $0 == 2 ? .churned : .renewed, segment: "s", acv: nil) }
+        let acc = FirstWindowAccumulator(customerCount: 3, windowDays: 30)
+        acc.addBehaviour()
+        for (c, days) in [(0, [0, 1]), (1, [0, 10]), (2, [20, 21])] {
+            for d in days { acc.record(customer: c, behaviour: 0, day: d, user: -1, count: 1) }
+        }
+        let table = FeatureTable(customers: customers, behaviourNames: ["x"], accumulator: acc)
+        var scanner = RuleScanner()
+        scanner.countQuantile = 1
+        let scan = scanner.scan(table.behaviours[0], customers: customers, split: Self.allTraining(table))
+        func reached(_ n: Int, _ d: Int) -> Int? { scan.first { $0.threshold == n && $0.windowDays == d }?.training.reached }
+        #expect(reached(2, 1) == 0)
+        #expect(reached(2, 3) == 1)   // only customer 0 has both within days 0-2
+        #expect(reached(2, 14) == 2)
+        #expect(reached(2, 30) == 3)
+        #expect(reached(1, 1) == 2)
+        // Ordered by window, then threshold; the best prefers the shortest window that separates perfectly.
+        #expect(scan.map(\.windowDays) == scan.map(\.windowDays).sorted())
+        #expect(scanner.best(scan)?.definition.text == "x ≥ 1 within 1 day")  // the two renewals start on day 0
+    }
+
+    @Test func holdoutIsTheMostRecentSignupsAndNeverSplitsADay() {
+        let outcomes: [RenewalOutcome] = (0..<10).map { $0 % 3 == 0 ? .churned : .renewed } + [.undecided]
+        let table = featureTable(["x": Array(repeating: 1, count: 11)], outcomes: outcomes,
+                                 signupDays: [5, 1, 2, 3, 4, 6, 7, 7, 8, 9, 10])
+        let split = CohortSplit(customers: table.customers, decided: table.decidedCustomers, holdoutShare: 0.3)
+        #expect(split.holdout == [8, 9])          // the 30% most recent: days 8 and 9... and day 7 is not split
+        #expect(split.training == [0, 1, 2, 3, 4, 5, 6, 7])
+        #expect(split.holdoutFromDay == 8)
+        let tied = CohortSplit(customers: table.customers, decided: table.decidedCustomers, holdoutShare: 0.35)
+        #expect(Set(tied.holdout).isSuperset(of: [6, 7]) || Set(tied.training).isSuperset(of: [6, 7]))
     }
 
     @Test func medianDayReachedUsesTheDayTheRunningCountGetsThere() {
@@ -86,9 +131,10 @@ struct CandidatesTests {
         acc.record(customer: 1, behaviour: 0, day: 2, user: -1, count: 2)
         acc.record(customer: 2, behaviour: 0, day: 9, user: -1, count: 3)
         let table = FeatureTable(customers: customers, behaviourNames: ["x"], accumulator: acc)
-        var scanner = ThresholdScanner()
+        var scanner = RuleScanner()
         scanner.countQuantile = 1
-        let scan = scanner.scan(table.behaviours[0], customers: customers, decided: [0, 1, 2, 3])
+        scanner.windows = [30]
+        let scan = scanner.scan(table.behaviours[0], customers: customers, split: Self.allTraining(table))
         #expect(scan[1].threshold == 2)
         #expect(scan[1].medianDayReached == 5)
         #expect(scan[1].day75Reached == 7)  // days 2, 5, 9: linear 75th percentile

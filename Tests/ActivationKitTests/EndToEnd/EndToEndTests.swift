@@ -42,15 +42,34 @@ struct EndToEndTests {
         #expect((chosen.candidate.medianDayReached ?? 99) <= 7)
         // login is near-universal and must not be proposed.
         let login = result.ranking.all.first { $0.name == "login" }!
-        #expect((login.scan.first?.table.reachRate ?? 0) > 0.95)
+        #expect((login.scan.first { $0.threshold == 1 && $0.windowDays == 30 }?.table.reachRate ?? 0) > 0.95)
         // The rare always-renews behaviour fails on reach.
         let sso = try #require(result.proposal.evaluations.first { $0.candidate.behaviour == "set_up_sso" })
         #expect(sso.failures.map(\.name).contains { $0.hasPrefix("reach") })
         #expect(sso.candidate.table.renewRateReached == 1)
         // The strong but late behaviour ranks above the proposal and fails on week 1.
         let automation = try #require(result.proposal.evaluations.first { $0.candidate.behaviour == "create_automation" })
-        #expect(automation.evidence.model.auc.auc > chosen.evidence.model.auc.auc)
+        #expect(automation.candidate.youdenJ > chosen.candidate.youdenJ)
         #expect(automation.failures.map(\.name) == [automation.criteria[1].name])
+        // Out of sample: chosen on earlier signups, strong on the most recent 30%, with a DeLong interval.
+        #expect(result.split.holdout.count > 350)
+        #expect(chosen.diagnostics.holdoutAUC.auc >= 0.75)
+        #expect(chosen.diagnostics.holdoutAUC.confidenceInterval().lowerBound > 0.7)
+        // It is no proxy for activity: the adjusted odds ratio stays far above 1.
+        #expect((chosen.diagnostics.adjusted?.interval?.lowerBound ?? 0) > 5)
+        // The activity proxy looks like a signal until activity is accounted for.
+        let proxy = try #require(result.proposal.evaluations.first { $0.candidate.behaviour == "view_notifications" })
+        #expect(proxy.candidate.training.correctedOddsRatio().low > 1)
+        #expect((proxy.diagnostics.adjusted?.interval?.lowerBound ?? 9) <= 1)
+        #expect(proxy.failures.contains { $0.name.hasPrefix("holds up") })
+        // Time to value and cohort activation exist for the proposal.
+        let ttv = try #require(result.timeToValue)
+        #expect(ttv.overall.quantiles.first { $0.share == 0.25 }?.day != nil)
+        #expect(ttv.overall.quantiles.first { $0.share == 0.9 }?.day == nil)  // fewer than 90% ever get there
+        #expect(ttv.bySegment.map(\.name) == ["enterprise", "mid-market", "self-serve"])
+        let cohorts = try #require(result.cohortActivation)
+        #expect(cohorts.rows.count >= 18)
+        #expect(cohorts.rows.last?.rates[30] ?? nil == nil)  // the latest month has no 30 days of data yet
         // Support contacts are the warning sign, clearly below 0.5.
         #expect(result.ranking.warningSigns.map(\.name) == ["contact_support"])
         #expect(result.ranking.noClearLink.contains { $0.name == "view_dashboard" } || result.ranking.candidates.contains { $0.name == "view_dashboard" })
@@ -68,13 +87,22 @@ struct EndToEndTests {
         #expect(result.features.decidedCustomers.count + undecided == result.customers.table.count)
 
         let report = try String(contentsOf: out.appendingPathComponent("latest/activation-report.md"), encoding: .utf8)
-        #expect(report.contains("**Customers who do `invite_teammate` at least 2 times in their first 30 days renew"))
+        #expect(report.contains("**Customers who do `invite_teammate` at least 2 times within \(chosen.candidate.windowDays) days of signing up renew"))
+        for section in ["## The answer", "## What to do", "## The evidence", "### Candidate rules, strongest first",
+                        "### The proposed rule by segment", "### Stability by signup quarter", "### Time to value",
+                        "### Activation rate by signup month", "## Warning signs"] {
+            #expect(report.contains("\n" + section), "\(section)")
+        }
+        let thresholds = try String(contentsOf: out.appendingPathComponent("latest/thresholds.csv"), encoding: .utf8)
+        let thresholdRows = thresholds.split(separator: "\n")
+        #expect(thresholdRows.count == 1 + result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)
+        #expect(thresholdRows.filter { $0.hasSuffix(",true") }.count == 1)  // exactly one proposed row
         #expect(report.contains("not decided yet"))
         for file in ["behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "run.json"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("latest").appendingPathComponent(file).path), "\(file)")
         }
         let behaviours = try String(contentsOf: out.appendingPathComponent("latest/behaviours.csv"), encoding: .utf8)
-        #expect(behaviours.hasPrefix("rank,behaviour,role,customers,reached_any,auc,auc_ci_low,auc_ci_high,cv_auc,intercept,coef,odds_ratio,std_error,p_value,best_threshold,reach_rate,renew_rate_reached,renew_rate_not_reached,"))
+        #expect(behaviours.hasPrefix("rank,behaviour,role,customers,reached_any,auc,auc_ci_low,auc_ci_high,cv_auc,intercept,coef,odds_ratio,std_error,p_value,best_threshold,best_window_days,reach_rate,renew_rate_reached,renew_rate_not_reached,"))
         #expect(behaviours.split(separator: "\n").count == result.features.behaviours.count + 1)
         let features = try String(contentsOf: out.appendingPathComponent("latest/features.csv"), encoding: .utf8)
         #expect(features.split(separator: "\n").count == result.customers.table.count + 1)

@@ -4,8 +4,9 @@ import Testing
 @Suite("Ranking and the proposal criteria")
 struct RankingTests {
     /// 100 customers: `good` ≥ 2 is reached by 40% who renew 90% vs 30%; `universal` done by all; `rare` by 4%;
-    /// `late` is strong but first done on day 25; `churny` goes with churn.
-    static func evidence() -> [BehaviourEvidence] {
+    /// `late` is strong but first done on day 25; `churny` goes with churn. Signup days are shuffled so that the
+    /// holdout (the latest 30%) holds both kinds of customer.
+    static func features() -> FeatureTable {
         var good: [Int] = [], universal: [Int] = [], rare: [Int] = [], late: [Int] = [], churny: [Int] = []
         var outcomes: [RenewalOutcome] = []
         var lateDays: [Int] = []
@@ -20,18 +21,18 @@ struct RankingTests {
             lateDays.append(25)
             churny.append(renewed ? 0 : 1 + i % 3)
         }
-        let table = featureTable(["good": good, "universal": universal, "rare": rare, "late": late, "churny": churny],
-                                 outcomes: outcomes, days: ["late": lateDays])
-        let fitter = BehaviourModelFitter(), scanner = ThresholdScanner()
-        return table.behaviours.map { b in
-            let scan = scanner.scan(b, customers: table.customers, decided: table.decidedCustomers)
-            return BehaviourEvidence(model: fitter.fit(b, customers: table.customers, decided: table.decidedCustomers),
-                                     scan: scan, best: scanner.best(scan))
-        }
+        return featureTable(["good": good, "universal": universal, "rare": rare, "late": late, "churny": churny],
+                            outcomes: outcomes, days: ["late": lateDays], signupDays: (0..<100).map { ($0 * 37) % 100 })
+    }
+
+    static func analyse(_ criteria: ProposalCriteria = ProposalCriteria()) -> Pipeline.Analysis {
+        var configuration = PipelineConfiguration(customersPath: "", eventPaths: [], outputDirectory: "")
+        configuration.criteria = criteria
+        return Pipeline.analyse(features(), configuration: configuration, dataEndDay: 200)
     }
 
     @Test func warningSignsAreNotCandidates() {
-        let ranking = BehaviourRanking(Self.evidence())
+        let ranking = Self.analyse().ranking
         #expect(ranking.warningSigns.first?.name == "churny")
         #expect(ranking.warningSigns.allSatisfy { $0.model.auc.confidenceInterval().upperBound < 0.5 })
         #expect(ranking.noClearLink.allSatisfy { $0.model.auc.auc < 0.5 && $0.model.auc.confidenceInterval().upperBound >= 0.5 })
@@ -42,21 +43,39 @@ struct RankingTests {
     }
 
     @Test func proposalSkipsLateAndRareAndUniversalBehaviours() {
-        let proposal = ActivationProposal(ranking: BehaviourRanking(Self.evidence()))
+        let analysis = Self.analyse()
+        let proposal = analysis.proposal
         #expect(proposal.chosen?.candidate.behaviour == "good")
         #expect(proposal.chosen?.candidate.threshold == 2)
-        #expect(proposal.strength == .strong)
+        #expect(proposal.chosen?.candidate.windowDays == 1)  // everything happens on day 0: the shortest window
+        #expect(analysis.split.holdout.count == 30)
         let late = proposal.evaluations.first { $0.candidate.behaviour == "late" }!
         #expect(late.failures.map(\.name).contains { $0.hasPrefix("reached in week 1") })
         let rare = proposal.evaluations.first { $0.candidate.behaviour == "rare" }
         #expect(rare?.qualifies != true)
         #expect(rare?.failures.contains { $0.name.hasPrefix("reach") } == true)
+        // Strength is judged on the holdout, and the runner-up is compared on the same customers.
+        let chosen = proposal.chosen!
+        #expect(proposal.strength == (chosen.diagnostics.holdoutAUC.auc >= 0.75 ? .strong : .weak))
+        #expect(chosen.diagnostics.holdoutAUC.positives + chosen.diagnostics.holdoutAUC.negatives == 30)
+        if let runner = proposal.runnerUp, let test = proposal.comparison {
+            #expect(Set(runner.candidate.definition.behaviours) != ["good"])
+            #expect(abs(test.difference - (chosen.diagnostics.holdoutAUC.auc - runner.diagnostics.holdoutAUC.auc)) < 1e-12)
+        }
+    }
+
+    @Test func everyCandidateGetsAQValueAndTheScanCoversEveryWindow() {
+        let analysis = Self.analyse()
+        let all = analysis.evidence.flatMap(\.scan) + analysis.combinations
+        #expect(all.allSatisfy { $0.qValue >= $0.training.fisherExactPValue - 1e-15 && $0.qValue <= 1 })
+        let good = analysis.evidence.first { $0.name == "good" }!
+        #expect(Set(good.scan.map(\.windowDays)) == [1, 3, 7, 14, 21, 30])
     }
 
     @Test func noQualifyingCandidateIsSaidPlainly() {
         var criteria = ProposalCriteria()
         criteria.maximumMedianDay = -1
-        let proposal = ActivationProposal(ranking: BehaviourRanking(Self.evidence()), criteria: criteria)
+        let proposal = Self.analyse(criteria).proposal
         #expect(proposal.chosen == nil)
         #expect(proposal.strength == nil)
         #expect(proposal.evaluations.allSatisfy { !$0.qualifies })

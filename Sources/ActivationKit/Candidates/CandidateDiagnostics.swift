@@ -1,0 +1,204 @@
+import ActivationStatistics
+import Foundation
+
+/// The rule's effect after adjusting for overall activity and segment:
+/// logit P(renew) = β₀ + β₁·reached + β₂·log1p(all other events in the same D days) + Σ γₛ·[segment = s],
+/// fitted by maximum likelihood on the training cohort. exp(β₁) is the adjusted odds ratio: what reaching the rule is
+/// worth beyond being a busy customer of a given segment. A behaviour that merely rides on engagement has an
+/// unadjusted odds ratio far above 1 and an adjusted one near 1.
+public struct AdjustedEffect: Sendable {
+    public var oddsRatio: Double
+    /// Wald 95% interval of the adjusted odds ratio (nil when the fit had to be penalised).
+    public var interval: ClosedRange<Double>?
+    public var pValue: Double?
+    /// Separation or a singular fit: the L2-penalised (C = 1) estimate is shown, without an interval.
+    public var penalised: Bool
+    /// Segments entered as indicators (the most common is the reference).
+    public var segmentsAdjusted: Int
+}
+
+/// The rule per segment, pooled by Mantel-Haenszel, with the Breslow-Day test of whether its effect differs.
+public struct SegmentEffect: Sendable {
+    public var segments: [(name: String, table: TwoByTwoTable)]
+    public var mantelHaenszelOddsRatio: Double?
+    public var mantelHaenszelInterval: ClosedRange<Double>?
+    public var breslowDay: (statistic: Double, degreesOfFreedom: Int, pValue: Double)?
+    /// Segments with enough customers where reaching the rule does not go with more renewal (Haldane OR ≤ 1).
+    public var segmentsWhereItFails: [String]
+}
+
+/// The rule in one signup quarter.
+public struct QuarterEffect: Sendable {
+    /// "2026-Q1"
+    public var quarter: String
+    public var table: TwoByTwoTable
+    /// Haldane-corrected odds ratio.
+    public var oddsRatio: Double
+    public var auc: Double?
+    /// At least `QuarterEffect.minimumCustomers` decided customers, with 5 renewals and 5 churns.
+    public var enoughCustomers: Bool
+
+    public static let minimumCustomers = 40
+}
+
+/// Everything beyond the 2×2 tables that the proposal and the report need about a shortlisted candidate.
+public struct CandidateDiagnostics: Sendable {
+    public var candidate: ThresholdCandidate
+    /// The rule as a 0/1 score on the holdout cohort: AUC with its DeLong interval.
+    public var holdoutAUC: ROCArea
+    public var trainingAUC: ROCArea
+    public var adjusted: AdjustedEffect?
+    public var segments: SegmentEffect
+    public var quarters: [QuarterEffect]
+    /// 1 when the customer reached the rule within its window, per holdout customer (for paired DeLong tests).
+    public var holdoutScores: [Double]
+
+    /// Training and holdout AUCs disagree by more than the holdout's 95% interval half-width.
+    public var holdoutDisagrees: Bool {
+        let ci = holdoutAUC.confidenceInterval()
+        return abs(trainingAUC.auc - holdoutAUC.auc) > (ci.upperBound - ci.lowerBound) / 2
+    }
+}
+
+/// Computes `CandidateDiagnostics` over one feature table and cohort split.
+public struct CandidateDiagnoser: Sendable {
+    let features: FeatureTable
+    let split: CohortSplit
+    /// Per window D: every customer's total events of all behaviours within D days.
+    private var totals: [Int: [Int]] = [:]
+
+    public init(features: FeatureTable, split: CohortSplit, windows: [Int]) {
+        self.features = features
+        self.split = split
+        let window = features.windowDays
+        let wanted = Set(windows.filter { $0 <= window })
+        for d in wanted { totals[d] = [Int](repeating: 0, count: features.customers.count) }
+        for behaviour in features.behaviours {
+            for c in 0..<features.customers.count {
+                var running = 0
+                for day in 0..<window {
+                    running += Int(behaviour.daily[c * window + day])
+                    if wanted.contains(day + 1) { totals[day + 1]![c] += running }
+                }
+            }
+        }
+    }
+
+    /// Per customer, the day every condition's threshold was met within the first window (whatever the rule's own
+    /// window), or nil: the time to value.
+    public func reachDays(_ rule: ActivationRule) -> [Int?] {
+        let parts = rule.conditions.compactMap { condition in
+            features.behaviours.first { $0.name == condition.behaviour }.map { ($0, condition.threshold) }
+        }
+        guard parts.count == rule.conditions.count else { return [Int?](repeating: nil, count: features.customers.count) }
+        return (0..<features.customers.count).map { c in
+            var latest = 0
+            for (behaviour, threshold) in parts {
+                guard let day = behaviour.dayReaching(threshold, customer: c) else { return nil }
+                latest = max(latest, day)
+            }
+            return latest
+        }
+    }
+
+    /// Whether each customer reached the rule within its window.
+    func reached(_ rule: ActivationRule) -> [Bool] {
+        let parts = rule.conditions.compactMap { condition in
+            features.behaviours.first { $0.name == condition.behaviour }.map { ($0, condition.threshold) }
+        }
+        guard parts.count == rule.conditions.count else { return [Bool](repeating: false, count: features.customers.count) }
+        return (0..<features.customers.count).map { c in
+            parts.allSatisfy { behaviour, threshold in
+                (behaviour.dayReaching(threshold, customer: c) ?? .max) < rule.windowDays
+            }
+        }
+    }
+
+    public func diagnose(_ candidate: ThresholdCandidate) -> CandidateDiagnostics {
+        let rule = candidate.definition
+        let reached = reached(rule)
+        let customers = features.customers
+        func renewed(_ c: Int) -> Bool { customers[c].outcome == .renewed }
+        let holdoutScores = split.holdout.map { reached[$0] ? 1.0 : 0.0 }
+        let holdoutAUC = ROCArea(scores: holdoutScores, labels: split.holdout.map(renewed))
+        let trainingAUC = ROCArea(scores: split.training.map { reached[$0] ? 1.0 : 0.0 }, labels: split.training.map(renewed))
+        return CandidateDiagnostics(candidate: candidate, holdoutAUC: holdoutAUC, trainingAUC: trainingAUC,
+                                    adjusted: adjusted(rule, reached: reached), segments: segments(reached),
+                                    quarters: quarters(reached), holdoutScores: holdoutScores)
+    }
+
+    func adjusted(_ rule: ActivationRule, reached: [Bool]) -> AdjustedEffect? {
+        guard let total = totals[rule.windowDays] else { return nil }
+        let own = rule.conditions.compactMap { c in features.behaviours.first { $0.name == c.behaviour } }
+        let customers = features.customers
+        var segmentCounts: [String: Int] = [:]
+        for c in split.training { segmentCounts[customers[c].segment, default: 0] += 1 }
+        let segments = segmentCounts.keys.sorted()
+        let reference = segments.max { (segmentCounts[$0]!, $1) < (segmentCounts[$1]!, $0) }
+        let dummies = segments.filter { $0 != reference }
+        var x: [[Double]] = []
+        var y: [Bool] = []
+        for c in split.training {
+            let other = total[c] - own.reduce(0) { $0 + $1.count(withinDays: rule.windowDays, customer: c) }
+            var row = [reached[c] ? 1.0 : 0.0, log1p(Double(max(0, other)))]
+            row += dummies.map { customers[c].segment == $0 ? 1.0 : 0.0 }
+            x.append(row)
+            y.append(customers[c].outcome == .renewed)
+        }
+        guard x.count > row0Count(x) + 2 else { return nil }
+        var fit = LogisticRegression().fit(x: x, y: y)
+        if fit.status == .converged {
+            let beta = fit.coefficients[1], se = fit.standardErrors[1]
+            let z = NormalDistribution.quantile(0.975)
+            return AdjustedEffect(oddsRatio: exp(beta), interval: exp(beta - z * se)...exp(beta + z * se),
+                                  pValue: fit.pValues[1], penalised: false, segmentsAdjusted: dummies.count)
+        }
+        fit = LogisticRegression(penalty: 1).fit(x: x, y: y)
+        return AdjustedEffect(oddsRatio: exp(fit.coefficients[1]), interval: nil, pValue: nil, penalised: true,
+                              segmentsAdjusted: dummies.count)
+    }
+
+    private func row0Count(_ x: [[Double]]) -> Int { x.first?.count ?? 0 }
+
+    func table(_ group: [Int], _ reached: [Bool]) -> TwoByTwoTable {
+        var a = 0, b = 0, c = 0, d = 0
+        for i in group {
+            let renewed = features.customers[i].outcome == .renewed
+            switch (reached[i], renewed) {
+            case (true, true): a += 1
+            case (true, false): b += 1
+            case (false, true): c += 1
+            case (false, false): d += 1
+            }
+        }
+        return TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
+    }
+
+    func segments(_ reached: [Bool]) -> SegmentEffect {
+        let decided = (split.training + split.holdout).sorted()
+        let groups = Dictionary(grouping: decided) { features.customers[$0].segment }
+        let tables = groups.keys.sorted().map { (name: $0, table: table(groups[$0]!, reached)) }
+        let stratified = StratifiedTables(tables.map(\.table))
+        let failing = tables.filter { enough($0.table) && $0.table.correctedOddsRatio().estimate <= 1 }.map(\.name)
+        return SegmentEffect(segments: tables, mantelHaenszelOddsRatio: stratified.mantelHaenszelOddsRatio,
+                             mantelHaenszelInterval: stratified.mantelHaenszelInterval(), breslowDay: stratified.breslowDay,
+                             segmentsWhereItFails: failing)
+    }
+
+    func enough(_ t: TwoByTwoTable) -> Bool {
+        t.total >= QuarterEffect.minimumCustomers && t.renewed >= 5 && t.churned >= 5
+    }
+
+    func quarters(_ reached: [Bool]) -> [QuarterEffect] {
+        let decided = (split.training + split.holdout).sorted()
+        let groups = Dictionary(grouping: decided) { c -> String in
+            let (y, m, _) = TimestampParser.civilFromDays(features.customers[c].signupDay)
+            return "\(y)-Q\((m - 1) / 3 + 1)"
+        }
+        return groups.keys.sorted().map { quarter in
+            let t = table(groups[quarter]!, reached)
+            return QuarterEffect(quarter: quarter, table: t, oddsRatio: t.correctedOddsRatio().estimate, auc: t.binaryAUC,
+                                 enoughCustomers: enough(t))
+        }
+    }
+}
