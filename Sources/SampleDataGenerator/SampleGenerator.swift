@@ -182,16 +182,19 @@ public struct SampleGenerator {
             }
             // login: near-universal, daily for active users, independent of renewal; one row per user-day with a count.
             let activity = 0.35 + 0.15 * tanh(engagement)
+            // Every unit of everyday activity (logins and the behaviours below), by day: notification views follow it.
+            var everyday: [Double] = []
             for day in 0..<followUpDays {
                 for u in 1...min(users, 3) where Self.chance(u == 1 ? activity + 0.2 : activity * 0.6, &rng) {
-                    emit("login", day: Double(day) + 0.3, user: u, count: 1 + Self.poisson(1.2, &rng))
+                    let count = 1 + Self.poisson(1.2, &rng)
+                    everyday += Array(repeating: Double(day) + 0.3, count: count)
+                    emit("login", day: Double(day) + 0.3, user: u, count: count)
                 }
             }
             // Noise behaviours driven by engagement only.
             let noise: [(String, Double)] = [("view_dashboard", 3.0), ("create_report", 1.2), ("export_csv", 0.8),
                                              ("search", 2.0), ("update_settings", 0.6), ("upload_file", 1.0),
                                              ("comment", 1.4), ("create_project", 1.1)]
-            var everyday: [Double] = []
             for (name, rate) in noise {
                 let lambda = rate * exp(0.5 * engagement) * Double(followUpDays) / 30
                 for _ in 0..<Self.poisson(lambda, &rng) {
@@ -200,8 +203,8 @@ public struct SampleGenerator {
                     emit(name, day: day, user: someUser())
                 }
             }
-            // A pure proxy for activity: a notification view follows about one in three everyday actions.
-            for day in everyday where Self.chance(0.35, &rng) {
+            // A pure proxy for activity: a notification view follows about one in twelve everyday actions.
+            for day in everyday where Self.chance(0.08, &rng) {
                 emit("view_notifications", day: min(Double(followUpDays) - 0.01, day + rng.nextUnit() * 0.5), user: someUser())
             }
             // Mildly related to renewal.
@@ -219,6 +222,10 @@ public struct SampleGenerator {
             // Warning sign: support contacts go with churn.
             for _ in 0..<Self.poisson(renewed ? 0.5 : 2.2, &rng) {
                 emit("contact_support", day: rng.nextUnit() * Double(followUpDays), user: someUser())
+            }
+            // A leak: prepaying the next year is renewal by another name. The sample's config excludes billing_*.
+            if Self.chance(renewed ? 0.25 : 0.01, &rng) {
+                emit("billing_annual_prepay", day: 3 + rng.nextUnit() * 20, user: 1)
             }
             // Some trial activity before signup (outside the window).
             if Self.chance(0.05, &rng) {

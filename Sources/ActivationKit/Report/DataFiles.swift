@@ -38,13 +38,14 @@ public enum DataFiles {
                                      "odds_ratio_ci_low", "odds_ratio_ci_high", "precision", "npv", "recall", "specificity",
                                      "youden_j", "phi", "rule_auc", "fisher_p", "bh_q", "median_day_reached",
                                      "holdout_reached_renewed", "holdout_reached_churned", "holdout_not_reached_renewed",
-                                     "holdout_not_reached_churned", "holdout_rule_auc", "adjusted_odds_ratio",
+                                     "holdout_not_reached_churned", "holdout_rule_auc", "holdout_auc_ci_low", "holdout_auc_ci_high", "adjusted_odds_ratio",
                                      "adjusted_ci_low", "adjusted_ci_high", "best_for_behaviour", "proposed"])
         let diagnosed = Dictionary(result.proposal.evaluations.map { ($0.candidate.definition, $0.diagnostics) }, uniquingKeysWith: { a, _ in a })
         func row(_ c: ThresholdCandidate, best: Bool) {
             let t = c.training, h = c.holdout
             let or = t.correctedOddsRatio()
             let adjusted = diagnosed[c.definition]?.adjusted
+            let holdoutCI = diagnosed[c.definition]?.holdoutAUC.confidenceInterval()
             csv.row([c.rule, c.definition.behaviours.joined(separator: ";"),
                      c.definition.conditions.map { String($0.threshold) }.joined(separator: ";"), String(c.windowDays),
                      String(t.reachedRenewed), String(t.reachedChurned), String(t.notReachedRenewed), String(t.notReachedChurned),
@@ -55,6 +56,7 @@ public enum DataFiles {
                      Format.exact(t.binaryAUC), Format.exact(t.fisherExactPValue), Format.exact(c.qValue),
                      Format.exact(c.medianDayReached), String(h.reachedRenewed), String(h.reachedChurned),
                      String(h.notReachedRenewed), String(h.notReachedChurned), Format.exact(h.binaryAUC),
+                     Format.exact(holdoutCI?.lowerBound), Format.exact(holdoutCI?.upperBound),
                      Format.exact(adjusted?.oddsRatio), Format.exact(adjusted?.interval?.lowerBound),
                      Format.exact(adjusted?.interval?.upperBound), best ? "true" : "false",
                      result.proposal.chosen?.candidate.definition == c.definition ? "true" : "false"])

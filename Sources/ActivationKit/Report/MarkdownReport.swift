@@ -142,10 +142,10 @@ public enum MarkdownReport {
 
         if let chosen = proposal.chosen {
             let d = chosen.diagnostics
-            md += "### The proposed rule by segment\n\n| Segment | Customers | Reached | Renewal reached / not | Odds ratio (95%) |\n|---|---:|---:|---|---|\n"
+            md += "### The proposed rule by segment\n\n| Segment | Customers | Reached | Renewal reached / not | Churn ratio | Odds ratio (95%) |\n|---|---:|---:|---|---:|---|\n"
             for (name, t) in d.segments.segments {
                 let or = t.correctedOddsRatio()
-                md += "| \(name) | \(Format.count(t.total)) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) | \(Format.decimal(or.estimate)) (\(Format.decimal(or.low))–\(Format.decimal(or.high))) |\n"
+                md += "| \(name) | \(Format.count(t.total)) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) | \(Format.times(t.churnRatio)) | \(Format.decimal(or.estimate)) (\(Format.decimal(or.low))–\(Format.decimal(or.high))) |\n"
             }
             md += "\n"
             if let mh = d.segments.mantelHaenszelOddsRatio {
@@ -176,7 +176,11 @@ public enum MarkdownReport {
             md += "\n"
         }
         if let cohorts = result.cohortActivation {
-            md += "### Activation rate by signup month\n\nShare of each month's signups that reached the proposed event within D days; a month is shown at D only once all its customers have D days of data.\n\n"
+            md += "### Activation rate by signup month\n\nShare of each month's signups that reached the proposed event within D days; a month is shown at D only once all its customers have D days of data. "
+            if result.configuration.windowDays < 90 {
+                md += "Longer horizons (90 days, ever) need a longer first window (`window_days = 90` in the config): the usage features stop at day \(result.configuration.windowDays)."
+            }
+            md += "\n\n"
             md += "| Signup month | Signups | " + cohorts.windows.map { "Within \($0) days" }.joined(separator: " | ") + " |\n"
             md += "|---|---:|" + cohorts.windows.map { _ in "---:|" }.joined() + "\n"
             for row in cohorts.rows {

@@ -186,4 +186,18 @@ struct EndToEndTests {
         #expect(plain.eventRowsUsed == result.eventRowsUsed + overlap.duplicates)
         #expect(plain.features.behaviours.map(\.name).contains("Invite Sent"))
     }
+
+    @Test func theSampleConfigKeepsTheLeakingBillingEventOutOfTheCandidates() throws {
+        var configuration = try ConfigurationFile(path: Repository.path("SampleData/activation.toml")).configuration
+        configuration.allowedRoots = nil
+        let result = try Pipeline.run(configuration)
+        #expect(result.eventRowsExcluded > 100)
+        #expect(!result.features.behaviours.contains { $0.name == "billing_annual_prepay" })
+        #expect(result.exportNames.contains { $0.name == "billing_annual_prepay" && $0.resolution == .excluded("billing_*") })
+        #expect(result.proposal.chosen?.candidate.behaviour == "invite_teammate")
+        // Without the exclusion it would be scanned like any behaviour: 99% of those who prepay "renew".
+        let plain = try Self.run(Repository.path("SampleData/customers.csv"), [Repository.path("SampleData/events")], out: temporaryDirectory().path)
+        let leak = try #require(plain.ranking.all.first { $0.name == "billing_annual_prepay" })
+        #expect((leak.best?.table.renewRateReached ?? 0) > 0.95)
+    }
 }
