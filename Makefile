@@ -5,7 +5,7 @@ ZLIB_HEADER := /usr/include/zlib.h
 BIN := .build/release/activation
 SAMPLE := SampleData
 
-.PHONY: all build nightly nightly-dirty test sample clean deps
+.PHONY: all build nightly nightly-dirty test test-deps sample clean deps
 
 all: build
 
@@ -28,7 +28,15 @@ nightly: build
 nightly-dirty: build
 	$(BIN) run --config $(SAMPLE)/dirty/activation.toml --out Reports/dirty
 
-test: deps
+# The chart test renders every SVG with a real renderer: rsvg-convert from Debian's librsvg2-bin.
+test-deps:
+	@if ! command -v rsvg-convert >/dev/null 2>&1; then \
+		echo "installing librsvg2-bin (rsvg-convert, for the chart rendering test)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq librsvg2-bin; \
+	fi
+
+test: deps test-deps
 	$(SWIFT) test
 
 sample: build

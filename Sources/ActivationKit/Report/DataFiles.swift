@@ -69,6 +69,27 @@ public enum DataFiles {
         return csv.text
     }
 
+    /// `at_risk.csv`: accounts that have not reached the proposed event and can still be steered: inside the rule's
+    /// window, or past it with renewal undecided. Highest ACV first.
+    public static func atRisk(_ result: PipelineResult) -> String {
+        var csv = CSVWriter(header: ["customer_id", "segment", "acv", "signup_date", "days_since_signup", "days_left_in_window",
+                                     "progress", "renewal", "action"])
+        let playbook = Dictionary(ActionPlan.playbook(result).map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
+        for a in ActionPlan.atRisk(result) {
+            let step = playbook[a.segment]
+            var action = "nudge (automated)"
+            if let step, a.daysSinceSignup < step.nudgeDay { action = "on track: nudge from day \(step.nudgeDay) if still not there" }
+            if let step, let high = step.highACV, let acv = a.acv, acv >= high, a.daysSinceSignup >= step.outreachDay || a.daysLeft < 0 {
+                action = "CSM outreach (high ACV)"
+            } else if a.daysLeft < 0 {
+                action = "window over, renewal undecided: CSM review"
+            }
+            csv.row([a.id, a.segment, a.acv.map { Format.exact($0) } ?? "", TimestampParser.dateString(day: a.signupDay),
+                     String(a.daysSinceSignup), String(a.daysLeft), a.progress, a.renewal.rawValue, action])
+        }
+        return csv.text
+    }
+
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days
     /// (and distinct users when the exports carry a user column).
     public static func features(_ table: FeatureTable) -> String {
@@ -150,9 +171,10 @@ public enum DataFiles {
         var events: Events
         var behaviours: Int
         var proposal: String?
+        var summary: RunSummary
         var timingsSeconds: [String: Double]
         enum CodingKeys: String, CodingKey {
-            case tool, version, options, customers, userAccounts = "user_accounts", events, behaviours, proposal,
+            case tool, version, options, customers, userAccounts = "user_accounts", events, behaviours, proposal, summary,
                  timingsSeconds = "timings_seconds"
         }
     }
@@ -178,6 +200,7 @@ public enum DataFiles {
                           rejected: result.eventRowsRejected),
             behaviours: result.features.behaviours.count,
             proposal: result.proposal.chosen?.candidate.rule,
+            summary: RunSummary(result),
             timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

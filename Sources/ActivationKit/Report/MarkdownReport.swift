@@ -3,22 +3,31 @@ import Foundation
 
 /// `activation-report.md`: the answer first, in a founder's words, then the evidence and the data behind it.
 public enum MarkdownReport {
-    public static func render(_ result: PipelineResult) -> String {
+    /// The report, in the order a founder reads it: the answer, what to do, whom to call, the evidence, what
+    /// changed since `previous`, and the data and method.
+    public static func render(_ result: PipelineResult, previous: RunSummary? = nil) -> String {
         var md = "# Activation report\n\n"
         let decided = result.features.decidedCustomers.count
         let window = result.configuration.windowDays
-        md += "_\(Format.count(decided)) customers with a decided renewal, their first \(window) days of usage, "
+        md += "_Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(decided)) customers with a decided renewal, their first \(window) days of usage, "
         md += "\(Format.count(result.features.behaviours.count)) behaviours examined._\n\n"
         md += answer(result)
         md += whatToDo(result)
+        md += accountsToActOn(result)
         md += evidence(result)
+        md += funnel(result)
         md += whyNotOthers(result)
         md += ranked(result)
         md += warningSigns(result)
+        md += whatChanged(result, previous: previous)
+        md += "## Data and method\n\n"
         md += dataSummary(result)
+        md += criteriaSection(result)
         md += glossary(result)
         return md
     }
+
+    static func chart(_ name: String, _ alt: String) -> String { "![\(alt)](\(name))\n\n" }
 
     static func behaviourName(_ name: String) -> String { "`\(name)`" }
 
@@ -94,9 +103,7 @@ public enum MarkdownReport {
                 md += ". The proposal is better on the holdout (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))).\n\n"
             }
         }
-        md += "Criteria (checked on the training cohort):\n\n"
-        for r in chosen.criteria { md += "- ✅ \(r.name): \(r.detail)\n" }
-        md += "\n"
+        md += "It meets all \(chosen.criteria.count) criteria (listed under *Data and method*).\n\n"
         return md
     }
 
@@ -104,10 +111,103 @@ public enum MarkdownReport {
         guard let chosen = result.proposal.chosen else { return "" }
         let c = chosen.candidate
         var md = "## What to do\n\n"
-        md += "Steer every new customer towards \(ruleWords(c.definition)). "
-        let nudgeDay = (c.day75Reached ?? c.medianDayReached ?? 0).rounded(.up)
-        md += "Three in four of the customers who get there have done so by day \(Format.day(nudgeDay)): "
-        md += "a customer who has not by then is falling behind and worth a nudge.\n\n"
+        md += "Make \(ruleWords(c.definition)) the goal of onboarding: the welcome flow, the first emails and the first call "
+        md += "should all lead there. The playbook per segment (nudge point: the day by which three in four of the segment's activated "
+        md += "customers got there; a customer who has not by then is falling behind):\n\n"
+        let steps = ActionPlan.playbook(result)
+        md += "| Segment | Customers | Activated | Renewal activated / not | Automated nudge | Person steps in |\n|---|---:|---:|---|---|---|\n"
+        for step in steps {
+            let high = step.highACV.map { "ACV ≥ \(Format.count(Int($0)))" } ?? "high-ACV"
+            md += "| \(step.segment) | \(Format.count(step.customers)) | \(Format.percent(step.activationRate)) "
+            md += "| \(Format.percent(step.renewalReached)) / \(Format.percent(step.renewalNotReached)) "
+            md += "| not activated by day \(step.nudgeDay) | \(high) account not activated by day \(step.outreachDay): CSM outreach |\n"
+        }
+        md += "\nHigh ACV means the top quarter of annual contract values. Renewal is what is at stake: the gap between the two "
+        md += "renewal rates is what each activated account is worth to the segment.\n\n"
+        return md
+    }
+
+    static func accountsToActOn(_ result: PipelineResult) -> String {
+        guard result.proposal.chosen != nil else { return "" }
+        let list = ActionPlan.atRisk(result)
+        var md = "## Accounts to act on now\n\n"
+        guard !list.isEmpty else { return md + "None: every account inside its window has reached the event.\n\n" }
+        let inside = list.filter { $0.daysLeft >= 0 }
+        md += "\(Format.count(list.count)) accounts have not reached the event and can still be helped: \(Format.count(inside.count)) are inside "
+        md += "their window, \(Format.count(list.count - inside.count)) are past it with renewal not decided yet. Highest ACV first; "
+        md += "the full list, with the suggested action, is in `at_risk.csv`.\n\n"
+        md += "| Account | Segment | ACV | Signed up | Days left | Progress |\n|---|---|---:|---|---:|---|\n"
+        for a in list.prefix(15) {
+            md += "| \(a.id) | \(a.segment) | \(a.acv.map { Format.count(Int($0)) } ?? "–") | \(TimestampParser.dateString(day: a.signupDay)) "
+            md += "| \(a.daysLeft >= 0 ? Format.count(a.daysLeft) : "window over") | \(a.progress) |\n"
+        }
+        md += "\n"
+        return md
+    }
+
+    static func funnel(_ result: PipelineResult) -> String {
+        let steps = ActionPlan.funnel(result)
+        guard steps.count >= 3, let chosen = result.proposal.chosen else { return "" }
+        var md = "### Onboarding funnel\n\nAccounts whose first \(chosen.candidate.windowDays) days are over, step by step towards the event "
+        md += "(each step counts those who also did every step above it; the middle steps are what activated accounts usually do first):\n\n"
+        md += "| Step | Accounts | Share of signups | Kept from the step above |\n|---|---:|---:|---:|\n"
+        var biggest: (name: String, lost: Double)?
+        for (i, step) in steps.enumerated() {
+            var kept = "–"
+            if i > 0, steps[i - 1].customers > 0 {
+                let k = Double(step.customers) / Double(steps[i - 1].customers)
+                kept = Format.percent(k)
+                if biggest == nil || 1 - k > biggest!.lost { biggest = ("from \"\(steps[i - 1].name)\" to \"\(step.name)\"", 1 - k) }
+            }
+            md += "| \(step.name) | \(Format.count(step.customers)) | \(Format.percent(step.share)) | \(kept) |\n"
+        }
+        if let biggest { md += "\nThe biggest drop is \(biggest.name): \(Format.percent(biggest.lost)) of accounts are lost there. That is where onboarding should push first.\n" }
+        return md + "\n"
+    }
+
+    static func whatChanged(_ result: PipelineResult, previous: RunSummary?) -> String {
+        var md = "## What changed since the last run\n\n"
+        guard let previous else {
+            return md + "This is the first run in this reports folder (or the previous one has no summary): nothing to compare yet.\n\n"
+        }
+        let now = RunSummary(result)
+        if now.proposal == previous.proposal {
+            md += "- Proposal unchanged: \(now.proposal ?? "none").\n"
+        } else {
+            md += "- **Proposal changed**: \(previous.proposal ?? "none") → **\(now.proposal ?? "none")**.\n"
+        }
+        if let a = previous.holdoutAUC, let b = now.holdoutAUC {
+            md += "- Holdout AUC \(Format.decimal(a)) → \(Format.decimal(b)) (\(b >= a ? "+" : "")\(Format.decimal(b - a))); strength \(previous.strength ?? "–") → \(now.strength ?? "–").\n"
+        }
+        if let a = previous.activationRate, let b = now.activationRate {
+            md += "- Activation rate \(Format.percent(a)) → \(Format.percent(b)).\n"
+        }
+        md += "- Decided customers \(Format.count(previous.decidedCustomers)) → \(Format.count(now.decidedCustomers)); event rows \(Format.count(previous.eventRowsRead)) → \(Format.count(now.eventRowsRead)); rejected rows \(Format.count(previous.rejectedRows)) → \(Format.count(now.rejectedRows)).\n"
+        let before = Dictionary(previous.exports.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(now.exports.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        let added = after.keys.filter { before[$0] == nil }.sorted()
+        let changed = after.keys.filter { before[$0] != nil && before[$0] != after[$0] }.sorted()
+        let removed = before.keys.filter { after[$0] == nil }.sorted()
+        md += "- Exports: " + (added.isEmpty && changed.isEmpty && removed.isEmpty ? "the same files, unchanged." :
+            [added.isEmpty ? nil : "new " + added.map { "`\($0)`" }.joined(separator: ", "),
+             changed.isEmpty ? nil : "changed " + changed.map { "`\($0)`" }.joined(separator: ", "),
+             removed.isEmpty ? nil : "gone " + removed.map { "`\($0)`" }.joined(separator: ", ")].compactMap { $0 }.joined(separator: "; ") + ".")
+        return md + "\n\n"
+    }
+
+    static func criteriaSection(_ result: PipelineResult) -> String {
+        let proposal = result.proposal
+        var md = "### Criteria\n\n"
+        md += "Rules are scanned and compared on the training cohort (\(Format.count(result.split.training.count)) earlier signups); the holdout "
+        md += "(\(Format.count(result.split.holdout.count)) most recent decided signups, \(Format.percent(proposal.criteria.holdoutShare))) only measures. "
+        md += "Strong means a holdout AUC of at least \(Format.decimal(proposal.criteria.strongAUC)).\n\n"
+        if let chosen = proposal.chosen {
+            md += "For the proposal, \(chosen.candidate.rule):\n\n"
+            for r in chosen.criteria { md += "- \(r.passed ? "✅ pass" : "❌ fail"): \(r.name): \(r.detail)\n" }
+            md += "\n"
+        } else {
+            md += "No candidate meets all of them; see *Why not the stronger-looking rules*.\n\n"
+        }
         return md
     }
 
@@ -118,6 +218,9 @@ public enum MarkdownReport {
         md += "Every behaviour × threshold (1 to 20) × window (\(result.configuration.scanWindows.filter { $0 <= result.configuration.windowDays }.map(String.init).joined(separator: ", ")) days) was scanned on the training cohort; "
         md += "each behaviour's best rule is listed with the combinations that beat both their parts on the holdout. "
         md += "\"q\" is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned. The full scan is in `thresholds.csv`.\n\n"
+        if proposal.chosen != nil {
+            md += chart(ReportCharts.renewalByCount, "Renewal rate by how often customers did the proposed behaviour, with customers per bucket and the threshold marked")
+        }
         md += "| Rule | Reached | Renewal reached / not | Odds ratio | Adjusted odds ratio | q | Training AUC | Holdout AUC (95%) | Verdict |\n"
         md += "|---|---:|---|---:|---:|---:|---:|---|---|\n"
         for e in proposal.evaluations.prefix(15) {
@@ -140,6 +243,10 @@ public enum MarkdownReport {
         md += "Ranked by adjusted effect instead (the lower end of the adjusted odds ratio's interval): "
         md += proposal.adjustedOrder.prefix(5).map { "\($0.candidate.rule) \(interval($0.diagnostics.adjusted?.interval))" }.joined(separator: "; ") + ".\n\n"
 
+        if proposal.chosen != nil {
+            md += chart(ReportCharts.heatMap, "Rule AUC of the proposed behaviour for every threshold and window")
+            md += chart(ReportCharts.roc, "ROC curves of the proposal and the runner-ups on the held-out most recent signups")
+        }
         if let chosen = proposal.chosen {
             let d = chosen.diagnostics
             md += "### The proposed rule by segment\n\n| Segment | Customers | Reached | Renewal reached / not | Churn ratio | Odds ratio (95%) |\n|---|---:|---:|---|---:|---|\n"
@@ -174,6 +281,7 @@ public enum MarkdownReport {
                 md += s.quantiles.map { $0.day.map { "day \(Format.day($0))" } ?? "not reached" }.joined(separator: " | ") + " |\n"
             }
             md += "\n"
+            md += chart(ReportCharts.timeToValue, "Kaplan-Meier share of customers who reached the event by day since signup, per segment")
         }
         if let cohorts = result.cohortActivation {
             md += "### Activation rate by signup month\n\nShare of each month's signups that reached the proposed event within D days; a month is shown at D only once all its customers have D days of data. "
@@ -191,6 +299,7 @@ public enum MarkdownReport {
                 }.joined(separator: " | ") + " |\n"
             }
             md += "\n"
+            if cohorts.rows.count >= 2 { md += chart(ReportCharts.cohorts, "Activation rate by signup month") }
         }
         return md
     }
@@ -256,7 +365,7 @@ public enum MarkdownReport {
     }
 
     static func warningSigns(_ result: PipelineResult) -> String {
-        var md = "## Warning signs: behaviours that go with churn\n\n"
+        var md = "### Warning signs: behaviours that go with churn\n\n"
         let clear = result.ranking.warningSigns, unclear = result.ranking.noClearLink
         if clear.isEmpty {
             md += "None: no behaviour goes clearly with churn.\n\n"
@@ -286,7 +395,7 @@ public enum MarkdownReport {
     static func dataSummary(_ result: PipelineResult) -> String {
         let table = result.customers.table.customers
         let (renewed, churned, undecided) = result.customers.table.outcomeCounts
-        var md = "## The data\n\n"
+        var md = "### The data\n\n"
         md += "**Customers** (`\(result.customerFile.path)`): \(Format.count(result.customers.rowsRead)) rows read, "
         md += "\(Format.count(table.count)) customers: \(Format.count(renewed)) renewed, \(Format.count(churned)) churned "
         md += "(\(Format.percent(Double(renewed) / Double(max(1, renewed + churned)))) renewal rate), "
@@ -345,7 +454,7 @@ public enum MarkdownReport {
     static func glossary(_ result: PipelineResult) -> String {
         let window = result.configuration.windowDays
         return """
-        ## How to read this report
+        ### How to read this report
 
         - **First window**: a customer's first \(window) days, from 00:00 UTC on the signup date. Only events inside it count,
           so the behaviours are ones a new customer can be steered towards.

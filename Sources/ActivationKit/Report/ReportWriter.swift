@@ -36,21 +36,22 @@ public struct ReportWriter {
         public var pruned: [String]
     }
 
-    /// The files of a run, by name.
-    public func files(for result: PipelineResult) throws -> [(name: String, contents: String)] {
+    /// The files of a run, by name. `previous` is the last run's summary, for "what changed".
+    public func files(for result: PipelineResult, previous: RunSummary? = nil) throws -> [(name: String, contents: String)] {
         [
-            ("activation-report.md", MarkdownReport.render(result)),
+            ("activation-report.md", MarkdownReport.render(result, previous: previous)),
+            ("at_risk.csv", DataFiles.atRisk(result)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("features.csv", DataFiles.features(result.features)),
             ("rejects.csv", DataFiles.rejects(result.rejects)),
             ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
-        ]
+        ] + ReportCharts.all(result)
     }
 
     @discardableResult
     public func write(_ result: PipelineResult, to root: String) throws -> Written {
-        try write(try files(for: result), to: root)
+        try write(try files(for: result, previous: RunSummary.previous(inReportsRoot: root)), to: root)
     }
 
     @discardableResult

@@ -1,4 +1,4 @@
-import ActivationKit
+@testable import ActivationKit
 import Foundation
 import SampleDataGenerator
 import Testing
@@ -90,7 +90,8 @@ struct EndToEndTests {
         #expect(report.contains("**Customers who do `invite_teammate` at least 2 times within \(chosen.candidate.windowDays) days of signing up renew"))
         for section in ["## The answer", "## What to do", "## The evidence", "### Candidate rules, strongest first",
                         "### The proposed rule by segment", "### Stability by signup quarter", "### Time to value",
-                        "### Activation rate by signup month", "## Warning signs"] {
+                        "### Activation rate by signup month", "### Warning signs", "## Accounts to act on now",
+                        "### Onboarding funnel", "## What changed since the last run", "## Data and method", "### Criteria"] {
             #expect(report.contains("\n" + section), "\(section)")
         }
         let thresholds = try String(contentsOf: out.appendingPathComponent("latest/thresholds.csv"), encoding: .utf8)
@@ -108,19 +109,24 @@ struct EndToEndTests {
         #expect(features.split(separator: "\n").count == result.customers.table.count + 1)
     }
 
+    /// Two runs on the same input into fresh reports folders (so that "what changed" has the same previous run:
+    /// none) write the same bytes.
     @Test func sameInputGivesByteIdenticalOutput() throws {
-        let out = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: out) }
-        let files = ["activation-report.md", "behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv"]
+        let files = ["activation-report.md", "behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "at_risk.csv",
+                     ReportCharts.renewalByCount, ReportCharts.roc, ReportCharts.heatMap, ReportCharts.timeToValue, ReportCharts.cohorts]
         func snapshot() throws -> ([Data], String) {
+            let out = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: out) }
             _ = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
             // run.json may differ only in its timings block.
             let json = try String(contentsOf: out.appendingPathComponent("latest/run.json"), encoding: .utf8)
             let start = try #require(json.range(of: "\"timings_seconds\" : {"))
             let end = try #require(json[start.upperBound...].range(of: "}"))
             #expect(json.contains("\"ingest\""))
-            return (try files.map { try Data(contentsOf: out.appendingPathComponent("latest").appendingPathComponent($0)) },
-                    String(json[..<start.lowerBound]) + String(json[end.upperBound...]))
+            // ... and in the output folder it names.
+            let withoutTimings = String(json[..<start.lowerBound]) + String(json[end.upperBound...])
+            let withoutFolder = withoutTimings.split(separator: "\n").filter { !$0.contains("\"output_directory\"") }.joined(separator: "\n")
+            return (try files.map { try Data(contentsOf: out.appendingPathComponent("latest").appendingPathComponent($0)) }, withoutFolder)
         }
         let first = try snapshot(), second = try snapshot()
         for (i, file) in files.enumerated() { #expect(first.0[i] == second.0[i], "\(file)") }

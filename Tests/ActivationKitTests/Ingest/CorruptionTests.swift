@@ -83,7 +83,7 @@ struct PipelineFuzzTests {
                         "iteration \(iteration)")
                 if iteration % 50 == 0 {
                     let files = try ReportWriter().files(for: result)
-                    #expect(files.count == 6)
+                    #expect(files.count >= 7)
                 }
             } catch let error as InputError {
                 stopped += 1

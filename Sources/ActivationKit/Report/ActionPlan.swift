@@ -1,0 +1,206 @@
+import ActivationStatistics
+import Foundation
+
+/// The few numbers of a run that the next run compares against (stored in `run.json` as `summary`).
+public struct RunSummary: Codable, Sendable, Equatable {
+    public var proposal: String?
+    public var strength: String?
+    public var holdoutAUC: Double?
+    /// Share of decided customers who reached the proposal.
+    public var activationRate: Double?
+    public var decidedCustomers: Int
+    public var eventRowsRead: Int
+    public var rejectedRows: Int
+    /// Event exports with their SHA-256 (a list, not a dictionary: JSON key conversion must never touch paths).
+    public var exports: [Export]
+    public struct Export: Codable, Sendable, Equatable {
+        public var path: String
+        public var sha256: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case proposal, strength, holdoutAUC = "holdout_auc", activationRate = "activation_rate",
+             decidedCustomers = "decided_customers", eventRowsRead = "event_rows_read", rejectedRows = "rejected_rows", exports
+    }
+
+    public init(_ result: PipelineResult) {
+        let chosen = result.proposal.chosen
+        proposal = chosen?.candidate.rule
+        strength = result.proposal.strength?.rawValue
+        holdoutAUC = chosen?.diagnostics.holdoutAUC.auc
+        activationRate = chosen?.candidate.table.reachRate
+        decidedCustomers = result.features.decidedCustomers.count
+        eventRowsRead = result.eventRowsRead
+        rejectedRows = result.rejects.filter { $0.reason != .eventBeforeSignup }.count
+        exports = result.eventFiles.map { Export(path: $0.path, sha256: $0.sha256) }
+    }
+
+    /// The `summary` block of a previous run's `run.json`, or nil when there is none or it cannot be read (a
+    /// report from an older version: then the comparison is skipped, never guessed).
+    public static func previous(inReportsRoot root: String) -> RunSummary? {
+        let url = URL(fileURLWithPath: root).appendingPathComponent("latest/run.json")
+        guard let data = try? Data(contentsOf: url),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let summary = object["summary"],
+              let summaryData = try? JSONSerialization.data(withJSONObject: summary) else { return nil }
+        return try? JSONDecoder().decode(RunSummary.self, from: summaryData)
+    }
+}
+
+/// Per customer: the day the proposal's thresholds were all met within the first window, and the running counts.
+struct ProposalProgress {
+    let rule: ActivationRule
+    let parts: [(behaviour: BehaviourFeatures, threshold: Int)]
+
+    init?(_ result: PipelineResult) {
+        guard let rule = result.proposal.chosen?.candidate.definition else { return nil }
+        self.rule = rule
+        parts = rule.conditions.compactMap { c in result.features.behaviours.first { $0.name == c.behaviour }.map { ($0, c.threshold) } }
+        guard parts.count == rule.conditions.count else { return nil }
+    }
+
+    func reachDay(_ c: Int) -> Int? {
+        var latest = 0
+        for (b, n) in parts {
+            guard let d = b.dayReaching(n, customer: c) else { return nil }
+            latest = max(latest, d)
+        }
+        return latest
+    }
+
+    func reached(_ c: Int) -> Bool { (reachDay(c) ?? .max) < rule.windowDays }
+}
+
+/// The onboarding playbook per segment: when to nudge, when a person should step in.
+public struct PlaybookStep: Sendable {
+    public var segment: String
+    public var customers: Int
+    public var activationRate: Double?
+    public var renewalReached: Double?
+    public var renewalNotReached: Double?
+    /// Day by which three in four of the segment's activated customers got there.
+    public var nudgeDay: Int
+    /// Day after which a high-ACV account that is still not activated gets a person.
+    public var outreachDay: Int
+    public var highACV: Double?
+}
+
+/// An account still worth steering towards the event.
+public struct AtRiskAccount: Sendable {
+    public var id: String
+    public var segment: String
+    public var acv: Double?
+    public var signupDay: Int
+    public var daysSinceSignup: Int
+    /// Days left in the rule's window (negative: the window is over and renewal is still undecided).
+    public var daysLeft: Int
+    /// "1 of 2 invite_teammate"
+    public var progress: String
+    public var renewal: RenewalOutcome
+}
+
+/// One step of the onboarding funnel.
+public struct FunnelStep: Sendable {
+    public var name: String
+    public var customers: Int
+    public var share: Double
+}
+
+enum ActionPlan {
+    static func playbook(_ result: PipelineResult) -> [PlaybookStep] {
+        guard let progress = ProposalProgress(result) else { return [] }
+        let customers = result.features.customers
+        let acvs = customers.compactMap(\.acv).sorted()
+        let highACV = acvs.isEmpty ? nil : Descriptive.quantile(sorted: acvs, 0.75)
+        let segments = Dictionary(grouping: customers.indices) { customers[$0].segment }
+        return segments.keys.sorted().map { segment in
+            let members = segments[segment]!
+            let days = members.compactMap { c -> Double? in
+                guard let d = progress.reachDay(c), d < progress.rule.windowDays else { return nil }
+                return Double(d)
+            }.sorted()
+            let decided = members.filter { customers[$0].outcome != .undecided }
+            var a = 0, b = 0, c = 0, d = 0
+            for i in decided {
+                let renewed = customers[i].outcome == .renewed
+                switch (progress.reached(i), renewed) {
+                case (true, true): a += 1
+                case (true, false): b += 1
+                case (false, true): c += 1
+                case (false, false): d += 1
+                }
+            }
+            let t = TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
+            let nudge = max(1, Int((days.isEmpty ? 7 : Descriptive.quantile(sorted: days, 0.75)).rounded(.up)))
+            let outreach = min(progress.rule.windowDays, max(nudge + 7, 14))
+            return PlaybookStep(segment: segment, customers: members.count, activationRate: t.reachRate,
+                                renewalReached: t.renewRateReached, renewalNotReached: t.renewRateNotReached,
+                                nudgeDay: nudge, outreachDay: outreach, highACV: highACV)
+        }
+    }
+
+    /// Accounts that have not reached the event and can still be helped: inside the rule's window, or past it with
+    /// renewal undecided. Highest ACV first, then fewest days left.
+    static func atRisk(_ result: PipelineResult) -> [AtRiskAccount] {
+        guard let progress = ProposalProgress(result) else { return [] }
+        let customers = result.features.customers
+        var list: [AtRiskAccount] = []
+        for c in customers.indices where !progress.reached(c) {
+            let customer = customers[c]
+            let since = result.dataEndDay - customer.signupDay
+            guard since >= 0 else { continue }
+            let daysLeft = progress.rule.windowDays - 1 - since
+            guard daysLeft >= 0 || customer.outcome == .undecided else { continue }
+            let observed = min(progress.rule.windowDays, since + 1)
+            let text = progress.parts.map { "\(min($0.behaviour.count(withinDays: observed, customer: c), $0.threshold)) of \($0.threshold) \($0.behaviour.name)" }
+                .joined(separator: ", ")
+            list.append(AtRiskAccount(id: customer.id, segment: customer.segment, acv: customer.acv, signupDay: customer.signupDay,
+                                      daysSinceSignup: since, daysLeft: daysLeft, progress: text, renewal: customer.outcome))
+        }
+        return list.sorted { a, b in
+            let (x, y) = (a.acv ?? -1, b.acv ?? -1)
+            if x != y { return x > y }
+            if a.daysLeft != b.daysLeft { return a.daysLeft < b.daysLeft }
+            return a.id < b.id
+        }
+    }
+
+    /// Signed up → any action → the behaviours activated customers usually do before the event, in their usual
+    /// order → activated, within the rule's window, over customers whose window is complete. Each step counts the
+    /// customers who did it and every step before it.
+    static func funnel(_ result: PipelineResult) -> [FunnelStep] {
+        guard let progress = ProposalProgress(result) else { return [] }
+        let window = progress.rule.windowDays
+        let customers = result.features.customers
+        let complete = customers.indices.filter { customers[$0].signupDay + window - 1 <= result.dataEndDay }
+        guard !complete.isEmpty else { return [] }
+        let activated = complete.filter { progress.reached($0) }
+        let own = Set(progress.rule.behaviours)
+        // Behaviours most activated customers did on or before the day they got there.
+        var leading: [(name: String, medianDay: Double)] = []
+        for b in result.features.behaviours where !own.contains(b.name) {
+            var before: [Double] = []
+            for c in activated {
+                if let first = b.firstDay[c], let reach = progress.reachDay(c), first <= reach { before.append(Double(first)) }
+            }
+            if !activated.isEmpty && Double(before.count) >= 0.5 * Double(activated.count) {
+                leading.append((b.name, Descriptive.quantile(sorted: before.sorted(), 0.5)))
+            }
+        }
+        leading.sort { ($0.medianDay, $0.name) < ($1.medianDay, $1.name) }
+        var steps = [FunnelStep(name: "signed up", customers: complete.count, share: 1)]
+        var remaining = complete.filter { c in result.features.behaviours.contains { ($0.firstDay[c] ?? .max) < window } }
+        steps.append(FunnelStep(name: "any action in the first \(window) days", customers: remaining.count,
+                                share: Double(remaining.count) / Double(complete.count)))
+        for step in leading.prefix(3) {
+            let b = result.features.behaviours.first { $0.name == step.name }!
+            remaining = remaining.filter { (b.firstDay[$0] ?? .max) < window }
+            steps.append(FunnelStep(name: "\(step.name) (usually day \(Format.day(step.medianDay)))", customers: remaining.count,
+                                    share: Double(remaining.count) / Double(complete.count)))
+        }
+        remaining = remaining.filter { progress.reached($0) }
+        steps.append(FunnelStep(name: "activated: \(progress.rule.text)", customers: remaining.count,
+                                share: Double(remaining.count) / Double(complete.count)))
+        return steps
+    }
+}
