@@ -5,7 +5,7 @@ ZLIB_HEADER := /usr/include/zlib.h
 BIN := .build/release/activation
 SAMPLE := SampleData
 
-.PHONY: all build nightly nightly-dirty test test-deps sample clean deps
+.PHONY: all build nightly nightly-dirty test test-deps test-spark sample clean deps
 
 all: build
 
@@ -36,8 +36,25 @@ test-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq librsvg2-bin; \
 	fi
 
-test: deps test-deps
-	$(SWIFT) test
+# DuckDB (PyPI) in a private virtual environment: the test that runs `activation sql` on SampleData uses it.
+VENV := .venv
+DUCKDB_VERSION := 2.0.0
+$(VENV)/.duckdb-$(DUCKDB_VERSION):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q duckdb==$(DUCKDB_VERSION)
+	touch $@
+
+test: deps test-deps $(VENV)/.duckdb-$(DUCKDB_VERSION)
+	ACTIVATION_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
+
+# The same check with Spark in local mode (PySpark from PyPI, the machine's Java 17): slow, so not part of `make test`.
+$(VENV)/.pyspark:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q pyspark==3.5.3
+	touch $@
+
+test-spark: build $(VENV)/.pyspark
+	bash Tests/spark-check.sh $(VENV)/bin/python
 
 sample: build
 	$(BIN) sample --out $(SAMPLE)

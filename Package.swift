@@ -59,7 +59,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ActivationKitTests",
-            dependencies: ["ActivationKit", "SampleDataGenerator"]
+            dependencies: ["ActivationKit", "SampleDataGenerator"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

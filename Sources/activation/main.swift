@@ -14,7 +14,7 @@ struct Activation: ParsableCommand {
         the activation event, and writes a Markdown report and CSV files.
         """,
         version: ActivationDiscovery.version,
-        subcommands: [Run.self, Init.self, Sample.self]
+        subcommands: [Run.self, SQL.self, Init.self, Sample.self]
     )
 
     /// Like ArgumentParser's `main()`, but a `Failure` exits with the status of its kind and one line on stderr.
@@ -50,6 +50,10 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("An event export (*.csv or *.csv.gz), a directory of them, or a glob pattern in quotes. Repeatable.",
                                valueName: "path"))
     var events: [String] = []
+
+    @Option(help: ArgumentHelp("Instead of --events: a first-window daily feature table computed elsewhere (`activation sql`), one CSV or a directory of part files (*.csv, *.csv.gz, with or without a header). Repeatable.",
+                               valueName: "file-or-directory"))
+    var features: [String] = []
 
     @Option(help: ArgumentHelp("Optional user_id,account_id mapping for exports that carry only user ids.", valueName: "csv"))
     var userAccounts: String?
@@ -101,6 +105,11 @@ struct Run: ParsableCommand {
         }
         if let customers { configuration.customersPath = customers }
         if !events.isEmpty { configuration.eventPaths = events }
+        if !features.isEmpty {
+            guard events.isEmpty else { throw ValidationError("give --events or --features, not both") }
+            configuration.eventPaths = features
+            configuration.featureTable = true
+        }
         if let userAccounts { configuration.userAccountsPath = userAccounts }
         if let out { configuration.outputDirectory = out }
         if let windowDays { configuration.windowDays = windowDays }
@@ -123,7 +132,7 @@ struct Run: ParsableCommand {
         if let keepRuns { configuration.keepRuns = keepRuns }
         // Paths typed on the command line are the operator's own choice: only the config's paths are confined.
         if configuration.allowedRoots != nil {
-            configuration.allowedRoots! += [customers, userAccounts, out].compactMap { $0 } + events
+            configuration.allowedRoots! += [customers, userAccounts, out].compactMap { $0 } + events + features
         }
         var missing: [String] = []
         if configuration.customersPath.isEmpty { missing.append("--customers (or inputs.customers in the config)") }
@@ -176,6 +185,44 @@ struct Failure: Error, CustomStringConvertible {
         }
     }
 }
+
+struct SQL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sql",
+        abstract: "Print the SQL that computes the first-window daily feature table on a warehouse or Spark.",
+        discussion: """
+        The query reads an events table and a customers table (column names, window, time zone, renames, exclusions and
+        de-duplication from --config) and returns customer_id,behaviour,day,events,users,data_end: the same table the
+        Swift feature stage writes as first_window_daily.csv. Save its result as CSV (one file or part files) and run
+        `activation run --customers <customers.csv> --features <it> --out <dir>`.
+        """)
+
+    @Option(help: ArgumentHelp("duckdb, spark, postgres, bigquery or snowflake.", valueName: "name")) var dialect: FeatureSQL.Dialect
+    @Option(help: ArgumentHelp("A config file (activation.toml) for columns, window, zone, renames, exclusions.", valueName: "toml")) var config: String?
+    @Option(help: "Events table (or view) name.") var eventsTable = "events"
+    @Option(help: "Customers table (or view) name.") var customersTable = "customers"
+    @Option(help: "Length of the first window in days (overrides the config).") var windowDays: Int?
+    @Flag(help: "The events table has no user column (users are left empty).") var withoutUserColumn = false
+    @Flag(help: "The events table has no count column (every row counts 1).") var withoutCountColumn = false
+
+    func run() throws {
+        do {
+            var configuration = PipelineConfiguration(customersPath: "", eventPaths: [], outputDirectory: "")
+            if let config { configuration = try ConfigurationFile(path: config).configuration }
+            if let windowDays { configuration.windowDays = windowDays }
+            var sql = FeatureSQL(dialect: dialect, configuration: configuration)
+            sql.eventsTable = eventsTable
+            sql.customersTable = customersTable
+            sql.hasUserColumn = !withoutUserColumn
+            sql.hasCountColumn = !withoutCountColumn
+            print(try sql.render(), terminator: "")
+        } catch let error as InputError {
+            throw Failure(error)
+        }
+    }
+}
+
+extension FeatureSQL.Dialect: ExpressibleByArgument {}
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -34,4 +34,11 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
             if seenUsers.insert(key).inserted { distinctUsers[behaviour][customer] += 1 }
         }
     }
+
+    /// Sets a customer's distinct users for a behaviour directly, for feature tables computed elsewhere (SQL), where
+    /// the distinct count comes ready-made.
+    public func setDistinctUsers(customer: Int, behaviour: Int, count: Int) {
+        sawUsers = true
+        distinctUsers[behaviour][customer] = Int32(clamping: count)
+    }
 }

@@ -108,41 +108,75 @@ public enum Pipeline {
             userAccounts = map
         }
 
-        let accumulator = FirstWindowAccumulator(customerCount: customers.table.count, windowDays: configuration.windowDays)
-        let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
-                                          deduplicate: configuration.deduplicate, userAccounts: userAccounts)
-        let ingestor = EventIngestor(customers: customers.table, windowDays: configuration.windowDays,
-                                     columns: configuration.eventColumns, options: options, sink: accumulator)
-        var fingerprints: [(bytes: Int, sha256: String)] = []
-        for file in files {
-            var source = try ExportByteSource(path: file)
-            defer { source.close() }
-            try ingestor.read(&source, file: file)
-            fingerprints.append(source.fingerprint())
+        let features: FeatureTable
+        let eventFiles: [EventFileAccounting]
+        let exportNames: [(name: String, resolution: EventNaming.Resolution)]
+        let eventRejects: [RejectedRow]
+        let dataEndDay: Int
+        if configuration.featureTable {
+            // The feature stage ran elsewhere (activation sql): read its daily table instead of the exports.
+            let reader = DailyFeatureReader(customers: customers.table, windowDays: configuration.windowDays)
+            var fingerprints: [(bytes: Int, sha256: String)] = []
+            for file in files {
+                var source = try ExportByteSource(path: file)
+                defer { source.close() }
+                try reader.read(&source, file: file)
+                fingerprints.append(source.fingerprint())
+            }
+            var accounting = reader.files
+            for i in accounting.indices { (accounting[i].bytes, accounting[i].sha256) = fingerprints[i] }
+            try checkBudget(rejected: accounting.reduce(0) { $0 + $1.rejectedTotal }, read: accounting.reduce(0) { $0 + $1.rowsRead },
+                            budget: configuration.rejectBudget, what: "feature rows",
+                            file: files.count == 1 ? files[0] : "\(files.count) feature files", first: reader.rejects.first)
+            guard let end = reader.dataEndDay else {
+                throw InputError("\(files.first ?? "features"): the feature table has no usable row", kind: .data)
+            }
+            timings["ingest"] = seconds(clock.now - start)
+            start = clock.now
+            let names = (0..<reader.behaviours.count).map { reader.behaviours.string($0) }
+            features = FeatureTable(customers: customers.table.customers, behaviourNames: names, accumulator: reader.accumulator)
+            timings["features"] = seconds(clock.now - start)
+            (eventFiles, exportNames, eventRejects, dataEndDay) = (accounting, [], reader.rejects, end)
+        } else {
+            let accumulator = FirstWindowAccumulator(customerCount: customers.table.count, windowDays: configuration.windowDays)
+            let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
+                                              deduplicate: configuration.deduplicate, userAccounts: userAccounts)
+            let ingestor = EventIngestor(customers: customers.table, windowDays: configuration.windowDays,
+                                         columns: configuration.eventColumns, options: options, sink: accumulator)
+            var fingerprints: [(bytes: Int, sha256: String)] = []
+            for file in files {
+                var source = try ExportByteSource(path: file)
+                defer { source.close() }
+                try ingestor.read(&source, file: file)
+                fingerprints.append(source.fingerprint())
+            }
+            var exportAccounting = ingestor.files
+            for i in exportAccounting.indices { (exportAccounting[i].bytes, exportAccounting[i].sha256) = fingerprints[i] }
+            let eventRowsRead = exportAccounting.reduce(0) { $0 + $1.rowsRead }
+            let eventRowsRejected = exportAccounting.reduce(0) { $0 + $1.rejectedTotal }
+            try checkBudget(rejected: eventRowsRejected, read: eventRowsRead, budget: configuration.rejectBudget,
+                            what: "event rows", file: files.count == 1 ? files[0] : "\(files.count) event exports",
+                            first: ingestor.rejects.first { $0.reason != .eventBeforeSignup })
+            timings["ingest"] = seconds(clock.now - start)
+
+            // Stage 2: Features.
+            start = clock.now
+            let names = (0..<ingestor.behaviours.count).map { ingestor.behaviours.string($0) }
+            features = FeatureTable(customers: customers.table.customers, behaviourNames: names, accumulator: accumulator)
+            timings["features"] = seconds(clock.now - start)
+
+            let latest = ingestor.latestTimestamp ?? 0
+            let endDay = Int((latest >= 0 ? latest : latest - 86_399) / 86_400)
+            (eventFiles, exportNames, eventRejects, dataEndDay) = (exportAccounting, ingestor.exportNames, ingestor.rejects, endDay)
         }
-        var eventFiles = ingestor.files
-        for i in eventFiles.indices { (eventFiles[i].bytes, eventFiles[i].sha256) = fingerprints[i] }
-        let eventRowsRead = eventFiles.reduce(0) { $0 + $1.rowsRead }
-        let eventRowsRejected = eventFiles.reduce(0) { $0 + $1.rejectedTotal }
-        try checkBudget(rejected: eventRowsRejected, read: eventRowsRead, budget: configuration.rejectBudget,
-                        what: "event rows", file: files.count == 1 ? files[0] : "\(files.count) event exports",
-                        first: ingestor.rejects.first { $0.reason != .eventBeforeSignup })
-        timings["ingest"] = seconds(clock.now - start)
 
-        // Stage 2: Features.
-        start = clock.now
-        let names = (0..<ingestor.behaviours.count).map { ingestor.behaviours.string($0) }
-        let features = FeatureTable(customers: customers.table.customers, behaviourNames: names, accumulator: accumulator)
-        timings["features"] = seconds(clock.now - start)
-
-        let dataEndDay = Int(((ingestor.latestTimestamp ?? 0) >= 0 ? (ingestor.latestTimestamp ?? 0) : (ingestor.latestTimestamp! - 86_399)) / 86_400)
         let analysis = analyse(features, configuration: configuration, dataEndDay: dataEndDay)
         timings.merge(analysis.timings) { a, _ in a }
 
         return PipelineResult(configuration: configuration, customerFile: customerFile, customers: customers,
                               userAccountsFile: userAccountsFile, userAccounts: userAccounts,
-                              eventFiles: eventFiles, exportNames: ingestor.exportNames,
-                              rejects: customers.rejects + (userAccounts?.rejects ?? []) + ingestor.rejects, features: features,
+                              eventFiles: eventFiles, exportNames: exportNames,
+                              rejects: customers.rejects + (userAccounts?.rejects ?? []) + eventRejects, features: features,
                               split: analysis.split, combinations: analysis.combinations, ranking: analysis.ranking,
                               proposal: analysis.proposal, timeToValue: analysis.timeToValue,
                               cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings)

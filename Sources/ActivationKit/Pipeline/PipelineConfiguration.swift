@@ -29,6 +29,9 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     /// When set, every input path and the output directory must lie inside one of these folders (after
     /// resolving symbolic links). Set from a config file; nil for paths typed on the command line.
     public var allowedRoots: [String]?
+    /// `eventPaths` name first-window daily feature tables (`first_window_daily.csv` or the part files of
+    /// `activation sql`) instead of event exports: the feature stage ran on a warehouse or Spark.
+    public var featureTable = false
     public var criteria = ProposalCriteria()
     /// Windows D of the "at least N times within D days" scan (those beyond `windowDays` are dropped).
     public var scanWindows = [1, 3, 7, 14, 21, 30]

@@ -90,6 +90,26 @@ public enum DataFiles {
         return csv.text
     }
 
+    /// `first_window_daily.csv`: the feature stage's full output in long form, one row per customer, behaviour and
+    /// day with events: `customer_id,behaviour,day,events,users,data_end`. `users` is the customer's distinct users of
+    /// the behaviour over the whole window (repeated on each of its rows; empty without a user column); `data_end`
+    /// the last day the event data covers. It is what `activation sql` computes on a warehouse, and what
+    /// `activation run --features` reads back: every later stage needs daily resolution (windows, time to value).
+    public static func firstWindowDaily(_ table: FeatureTable, dataEndDay: Int) -> String {
+        var csv = CSVWriter(header: ["customer_id", "behaviour", "day", "events", "users", "data_end"])
+        let end = TimestampParser.dateString(day: dataEndDay)
+        for (c, customer) in table.customers.enumerated() {
+            for b in table.behaviours where b.counts[c] > 0 {
+                let users = b.users.map { String($0[c]) } ?? ""
+                for day in 0..<table.windowDays {
+                    let events = b.daily[c * table.windowDays + day]
+                    if events > 0 { csv.row([customer.id, b.name, String(day), String(events), users, end]) }
+                }
+            }
+        }
+        return csv.text
+    }
+
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days
     /// (and distinct users when the exports carry a user column).
     public static func features(_ table: FeatureTable) -> String {

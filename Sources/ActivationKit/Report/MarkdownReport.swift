@@ -408,7 +408,12 @@ public enum MarkdownReport {
         if segments.count > 1 {
             md += "Segments: " + segments.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", ") + ".\n\n"
         }
-        md += "**Events**: \(Format.count(result.eventFiles.count)) export files, \(Format.count(result.eventRowsRead)) rows read:\n\n"
+        if result.configuration.featureTable {
+            md += "**Feature table** (computed outside this tool, e.g. by `activation sql` on a warehouse): \(Format.count(result.eventFiles.count)) "
+            md += "file\(result.eventFiles.count == 1 ? "" : "s"), \(Format.count(result.eventRowsRead)) customer-behaviour-day rows read:\n\n"
+        } else {
+            md += "**Events**: \(Format.count(result.eventFiles.count)) export files, \(Format.count(result.eventRowsRead)) rows read:\n\n"
+        }
         md += "| | Rows | Share |\n|---|---:|---:|\n"
         let total = max(1, result.eventRowsRead)
         func line(_ label: String, _ n: Int) -> String { "| \(label) | \(Format.count(n)) | \(Format.percent(Double(n) / Double(total))) |\n" }

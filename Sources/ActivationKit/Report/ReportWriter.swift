@@ -44,6 +44,7 @@ public struct ReportWriter {
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("features.csv", DataFiles.features(result.features)),
+            ("first_window_daily.csv", DataFiles.firstWindowDaily(result.features, dataEndDay: result.dataEndDay)),
             ("rejects.csv", DataFiles.rejects(result.rejects)),
             ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
         ] + ReportCharts.all(result)
