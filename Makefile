@@ -5,7 +5,7 @@ ZLIB_HEADER := /usr/include/zlib.h
 BIN := .build/release/activation
 SAMPLE := SampleData
 
-.PHONY: all build nightly nightly-dirty test test-deps test-spark sample clean deps
+.PHONY: all build nightly nightly-dirty test test-deps test-spark bench sample clean deps
 
 all: build
 
@@ -55,6 +55,10 @@ $(VENV)/.pyspark:
 
 test-spark: build $(VENV)/.pyspark
 	bash Tests/spark-check.sh $(VENV)/bin/python
+
+# Speed and memory against cat, libcsv alone, DuckDB and pandas + scikit-learn: writes Benchmarks/RESULTS.md.
+bench: build
+	bash Benchmarks/bench.sh
 
 sample: build
 	$(BIN) sample --out $(SAMPLE)

@@ -90,6 +90,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Largest share of rows that may be rejected before the run stops (default 0.01 = 1%).", valueName: "share"))
     var rejectBudget: Double?
     @Option(help: "Dated runs to keep under <out>/runs/ (default 30).") var keepRuns: Int?
+    @Flag(help: "Show progress on stderr even when it is not a terminal (it is shown on a terminal anyway).") var progress = false
 
     func validate() throws {
         if let windowDays, windowDays < 1 || windowDays > 366 { throw ValidationError("--window-days must be between 1 and 366") }
@@ -150,7 +151,13 @@ struct Run: ParsableCommand {
             throw Failure(error)
         }
         do {
-            let result = try Pipeline.run(configuration)
+            var reporter: ActivationKit.Progress?
+            if ActivationKit.Progress.wanted(force: progress) && !configuration.featureTable {
+                let files = (try? Pipeline.expandEventPaths(configuration.eventPaths)) ?? []
+                let bytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+                reporter = ActivationKit.Progress(totalFiles: files.count, totalBytes: bytes)
+            }
+            let result = try Pipeline.run(configuration, progress: reporter)
             let written = try ReportWriter(keepRuns: configuration.keepRuns).write(result, to: configuration.outputDirectory)
             var summary = "activation: \(result.eventFiles.count) files, \(result.eventRowsRead) event rows "
             summary += "(\(result.eventRowsUsed) used, \(result.eventRowsBeforeSignup + result.eventRowsAfterWindow) outside the window, "
@@ -254,12 +261,14 @@ struct Sample: ParsableCommand {
 
     @Option(help: ArgumentHelp("Directory to write into.", valueName: "dir")) var out = "SampleData"
     @Option(help: "Number of accounts.") var accounts = 2000
+    @Option(help: "Days of usage generated after each signup (45 for SampleData; more for benchmark volumes).") var followUpDays = 45
     @Option(help: "Random seed: the same seed gives the same bytes.") var seed: UInt64 = 42
     @Flag(help: "Do not write the small dirty/ set.") var noDirty = false
 
     func run() throws {
         var generator = SampleGenerator(seed: seed)
         generator.accounts = accounts
+        generator.followUpDays = followUpDays
         let summary = try generator.write(to: out, includeDirty: !noDirty)
         print(summary)
     }

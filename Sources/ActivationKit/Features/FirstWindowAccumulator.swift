@@ -41,4 +41,27 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
         sawUsers = true
         distinctUsers[behaviour][customer] = Int32(clamping: count)
     }
+
+    /// Adds the counts and users of an accumulator filled by another worker over other files: its behaviour `b` is
+    /// this one's `behaviourMap[b]` and its user `u` this one's `userMap[u]`. Distinct users are merged exactly: a
+    /// user seen by both workers for the same customer and behaviour counts once.
+    func merge(_ other: FirstWindowAccumulator, behaviourMap: [Int], userMap: [Int]) {
+        for (b, target) in behaviourMap.enumerated() {
+            other.daily[b].withUnsafeBufferPointer { source in
+                daily[target].withUnsafeMutableBufferPointer { destination in
+                    for i in 0..<source.count where source[i] > 0 {
+                        let (sum, overflow) = destination[i].addingReportingOverflow(source[i])
+                        destination[i] = overflow ? .max : sum
+                    }
+                }
+            }
+        }
+        for key in other.seenUsers {
+            let customer = key >> 40, b = Int((key >> 24) & 0xFFFF), u = Int(key & 0xFF_FFFF)
+            let target = behaviourMap[b]
+            let mapped = customer << 40 | UInt64(target & 0xFFFF) << 24 | UInt64(userMap[u] & 0xFF_FFFF)
+            if seenUsers.insert(mapped).inserted { distinctUsers[target][Int(customer)] += 1 }
+        }
+        sawUsers = sawUsers || other.sawUsers
+    }
 }

@@ -43,7 +43,8 @@ public enum Pipeline {
         try InputPaths.expandEventPaths(paths)
     }
 
-    public static func run(_ configuration: PipelineConfiguration) throws -> PipelineResult {
+    /// - Parameter progress: where to report files and rows done (nil: silent).
+    public static func run(_ configuration: PipelineConfiguration, progress: Progress? = nil) throws -> PipelineResult {
         var timings: [String: Double] = [:]
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double {
@@ -138,36 +139,28 @@ public enum Pipeline {
             timings["features"] = seconds(clock.now - start)
             (eventFiles, exportNames, eventRejects, dataEndDay) = (accounting, [], reader.rejects, end)
         } else {
-            let accumulator = FirstWindowAccumulator(customerCount: customers.table.count, windowDays: configuration.windowDays)
             let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
                                               deduplicate: configuration.deduplicate, userAccounts: userAccounts)
-            let ingestor = EventIngestor(customers: customers.table, windowDays: configuration.windowDays,
-                                         columns: configuration.eventColumns, options: options, sink: accumulator)
-            var fingerprints: [(bytes: Int, sha256: String)] = []
-            for file in files {
-                var source = try ExportByteSource(path: file)
-                defer { source.close() }
-                try ingestor.read(&source, file: file)
-                fingerprints.append(source.fingerprint())
-            }
-            var exportAccounting = ingestor.files
-            for i in exportAccounting.indices { (exportAccounting[i].bytes, exportAccounting[i].sha256) = fingerprints[i] }
-            let eventRowsRead = exportAccounting.reduce(0) { $0 + $1.rowsRead }
-            let eventRowsRejected = exportAccounting.reduce(0) { $0 + $1.rejectedTotal }
+            let workers = configuration.deduplicate || files.count < 2 ? 1 : min(2, ProcessInfo.processInfo.activeProcessorCount)
+            let outcome = try ParallelIngest(customers: customers.table, windowDays: configuration.windowDays,
+                                             columns: configuration.eventColumns, options: options, progress: progress)
+                .run(files, workers: workers)
+            let eventRowsRead = outcome.files.reduce(0) { $0 + $1.rowsRead }
+            let eventRowsRejected = outcome.files.reduce(0) { $0 + $1.rejectedTotal }
             try checkBudget(rejected: eventRowsRejected, read: eventRowsRead, budget: configuration.rejectBudget,
                             what: "event rows", file: files.count == 1 ? files[0] : "\(files.count) event exports",
-                            first: ingestor.rejects.first { $0.reason != .eventBeforeSignup })
+                            first: outcome.rejects.first { $0.reason != .eventBeforeSignup })
             timings["ingest"] = seconds(clock.now - start)
 
             // Stage 2: Features.
             start = clock.now
-            let names = (0..<ingestor.behaviours.count).map { ingestor.behaviours.string($0) }
-            features = FeatureTable(customers: customers.table.customers, behaviourNames: names, accumulator: accumulator)
+            features = FeatureTable(customers: customers.table.customers, behaviourNames: outcome.behaviourNames,
+                                    accumulator: outcome.accumulator)
             timings["features"] = seconds(clock.now - start)
 
-            let latest = ingestor.latestTimestamp ?? 0
+            let latest = outcome.latestTimestamp ?? 0
             let endDay = Int((latest >= 0 ? latest : latest - 86_399) / 86_400)
-            (eventFiles, exportNames, eventRejects, dataEndDay) = (exportAccounting, ingestor.exportNames, ingestor.rejects, endDay)
+            (eventFiles, exportNames, eventRejects, dataEndDay) = (outcome.files, outcome.exportNames, outcome.rejects, endDay)
         }
 
         let analysis = analyse(features, configuration: configuration, dataEndDay: dataEndDay)
