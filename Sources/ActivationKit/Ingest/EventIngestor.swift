@@ -267,6 +267,18 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 count = value
             }
         }
+        if seconds > latestTimestamp ?? .min { latestTimestamp = seconds }
+        let offset = seconds - signupSeconds[customer]
+        if offset < 0 {
+            accounting.beforeSignup += 1
+            rejects.append(RejectedRow(file: file, line: record.line, column: columns.timestamp, reason: .eventBeforeSignup,
+                                       detail: "stamped \(-offset / 3600) h before the signup day of customer '\(customers.customers[customer].id)' (\(TimestampParser.dateString(day: customers.customers[customer].signupDay)))",
+                                       raw: record.rawText))
+            return
+        }
+        if offset >= windowSeconds { accounting.afterWindow += 1; return }
+        // User ids are interned only for rows inside the window: most export rows are outside it, and interning is
+        // the most expensive step of a row.
         var user = -1
         if userIndex >= 0 {
             let bytes = record[userIndex]
@@ -278,16 +290,6 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 user = interned.id
             }
         }
-        if seconds > latestTimestamp ?? .min { latestTimestamp = seconds }
-        let offset = seconds - signupSeconds[customer]
-        if offset < 0 {
-            accounting.beforeSignup += 1
-            rejects.append(RejectedRow(file: file, line: record.line, column: columns.timestamp, reason: .eventBeforeSignup,
-                                       detail: "stamped \(-offset / 3600) h before the signup day of customer '\(customers.customers[customer].id)' (\(TimestampParser.dateString(day: customers.customers[customer].signupDay)))",
-                                       raw: record.rawText))
-            return
-        }
-        if offset >= windowSeconds { accounting.afterWindow += 1; return }
         if options.deduplicate {
             // Same customer, behaviour, second, user and count: the same event exported twice.
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
