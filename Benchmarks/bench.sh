@@ -72,8 +72,8 @@ if [ "$ours" != "$duck" ] || [ "$ours" != "$pand" ]; then
 fi
 daily_rows=$(( $(wc -l < "$work/ours/latest/first_window_daily.csv") - 1 ))
 
-ingest=$(python3 -c "import json; t=json.load(open('$work/ours/latest/run.json'))['timings_seconds']; print(t.get('ingest', 0) + t.get('features', 0))")
-candidates=$(python3 -c "import json; t=json.load(open('$work/ours/latest/run.json'))['timings_seconds']; print(t.get('candidates', 0) + t.get('ranking', 0))")
+ingest=$(python3 -c "import json; t=json.load(open('$work/ours/latest/run.json'))['timings_seconds']; print(round(t.get('ingest', 0) + t.get('features', 0), 2))")
+candidates=$(python3 -c "import json; t=json.load(open('$work/ours/latest/run.json'))['timings_seconds']; print(round(t.get('candidates', 0) + t.get('ranking', 0), 2))")
 ours_wall=$(wall activation)
 row() {  # name, wall, rss
     local speed ratio
