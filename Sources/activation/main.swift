@@ -206,8 +206,8 @@ struct SQL: ParsableCommand {
 
     @Option(help: ArgumentHelp("duckdb, spark, postgres, bigquery or snowflake.", valueName: "name")) var dialect: FeatureSQL.Dialect
     @Option(help: ArgumentHelp("A config file (activation.toml) for columns, window, zone, renames, exclusions.", valueName: "toml")) var config: String?
-    @Option(help: "Events table (or view) name.") var eventsTable = "events"
-    @Option(help: "Customers table (or view) name.") var customersTable = "customers"
+    @Option(help: "Events table (or view) name (default: warehouse.events_table in the config, else events).") var eventsTable: String?
+    @Option(help: "Customers table (or view) name (default: warehouse.customers_table in the config, else customers).") var customersTable: String?
     @Option(help: "Length of the first window in days (overrides the config).") var windowDays: Int?
     @Flag(help: "The events table has no user column (users are left empty).") var withoutUserColumn = false
     @Flag(help: "The events table has no count column (every row counts 1).") var withoutCountColumn = false
@@ -218,8 +218,8 @@ struct SQL: ParsableCommand {
             if let config { configuration = try ConfigurationFile(path: config).configuration }
             if let windowDays { configuration.windowDays = windowDays }
             var sql = FeatureSQL(dialect: dialect, configuration: configuration)
-            sql.eventsTable = eventsTable
-            sql.customersTable = customersTable
+            if let eventsTable { sql.eventsTable = eventsTable }
+            if let customersTable { sql.customersTable = customersTable }
             sql.hasUserColumn = !withoutUserColumn
             sql.hasCountColumn = !withoutCountColumn
             print(try sql.render(), terminator: "")

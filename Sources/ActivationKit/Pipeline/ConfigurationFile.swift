@@ -36,7 +36,7 @@ public struct ConfigurationFile {
         }
         configuration = PipelineConfiguration(customersPath: "", eventPaths: [], outputDirectory: "")
         var reader = TableReader(table: root, name: "", file: path)
-        try reader.allow(["allowed_roots", "inputs", "output", "customers", "events", "user_accounts", "analysis", "criteria"])
+        try reader.allow(["allowed_roots", "inputs", "output", "customers", "events", "user_accounts", "analysis", "criteria", "warehouse"])
         let roots = try reader.strings("allowed_roots") ?? ["."]
         configuration.allowedRoots = roots.map(resolve)
 
@@ -107,6 +107,11 @@ public struct ConfigurationFile {
             try mapping.allow(["user_column", "account_column"])
             if let v = try mapping.string("user_column") { configuration.userAccountColumns.userID = v }
             if let v = try mapping.string("account_column") { configuration.userAccountColumns.accountID = v }
+        }
+        if var warehouse = try reader.table("warehouse") {
+            try warehouse.allow(["events_table", "customers_table"])
+            if let v = try warehouse.string("events_table") { configuration.warehouseEventsTable = v }
+            if let v = try warehouse.string("customers_table") { configuration.warehouseCustomersTable = v }
         }
         if var analysis = try reader.table("analysis") {
             try analysis.allow(["window_days", "reject_budget", "folds", "scan_windows"])
@@ -277,6 +282,11 @@ public struct ConfigurationFile {
     folds = 5
     # Windows D of the scan "did X at least N times within D days" (those beyond window_days are dropped).
     scan_windows = [1, 3, 7, 14, 21, 30]
+
+    [warehouse]
+    # For `activation sql`: the tables (or views) holding the events and the customers, with the columns above.
+    events_table = "analytics.events"
+    customers_table = "analytics.customers"
 
     [criteria]
     # What the proposed activation event must satisfy.

@@ -24,6 +24,8 @@ public struct FeatureSQL {
     public init(dialect: Dialect, configuration: PipelineConfiguration) {
         self.dialect = dialect
         self.configuration = configuration
+        eventsTable = configuration.warehouseEventsTable
+        customersTable = configuration.warehouseCustomersTable
     }
 
     func quoteIdentifier(_ name: String) -> String {

@@ -32,6 +32,9 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     /// `eventPaths` name first-window daily feature tables (`first_window_daily.csv` or the part files of
     /// `activation sql`) instead of event exports: the feature stage ran on a warehouse or Spark.
     public var featureTable = false
+    /// Table names for `activation sql` (the warehouse path).
+    public var warehouseEventsTable = "events"
+    public var warehouseCustomersTable = "customers"
     public var criteria = ProposalCriteria()
     /// Windows D of the "at least N times within D days" scan (those beyond `windowDays` are dropped).
     public var scanWindows = [1, 3, 7, 14, 21, 30]

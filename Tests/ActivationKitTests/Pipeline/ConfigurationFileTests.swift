@@ -26,6 +26,8 @@ struct ConfigurationFileTests {
         #expect(c.renewalLabels == RenewalLabels())
         #expect(c.criteria == ProposalCriteria())
         #expect(file.preset == .standard)
+        #expect(c.warehouseEventsTable == "analytics.events" && c.warehouseCustomersTable == "analytics.customers")
+        #expect(try FeatureSQL(dialect: .snowflake, configuration: c).render().contains("FROM analytics.events e"))
     }
 
     @Test func settingsOverrideDefaultsAndPresetsGiveWayToColumnNames() throws {
