@@ -36,7 +36,7 @@ public enum DataFiles {
                                      "not_reached_renewed", "not_reached_churned", "reach_rate", "renew_rate_reached",
                                      "renew_rate_not_reached", "lift", "churn_ratio", "odds_ratio", "odds_ratio_haldane",
                                      "odds_ratio_ci_low", "odds_ratio_ci_high", "precision", "npv", "recall", "specificity",
-                                     "youden_j", "phi", "rule_auc", "fisher_p", "bh_q", "median_day_reached",
+                                     "youden_j", "phi", "rule_auc", "rule_auc_ci_low", "rule_auc_ci_high", "fisher_p", "bh_q", "median_day_reached",
                                      "holdout_reached_renewed", "holdout_reached_churned", "holdout_not_reached_renewed",
                                      "holdout_not_reached_churned", "holdout_rule_auc", "holdout_auc_ci_low", "holdout_auc_ci_high", "adjusted_odds_ratio",
                                      "adjusted_ci_low", "adjusted_ci_high", "best_for_behaviour", "proposed"])
@@ -46,6 +46,7 @@ public enum DataFiles {
             let or = t.correctedOddsRatio()
             let adjusted = diagnosed[c.definition]?.adjusted
             let holdoutCI = diagnosed[c.definition]?.holdoutAUC.confidenceInterval()
+            let trainingCI = diagnosed[c.definition]?.trainingAUC.confidenceInterval()
             csv.row([c.rule, c.definition.behaviours.joined(separator: ";"),
                      c.definition.conditions.map { String($0.threshold) }.joined(separator: ";"), String(c.windowDays),
                      String(t.reachedRenewed), String(t.reachedChurned), String(t.notReachedRenewed), String(t.notReachedChurned),
@@ -53,7 +54,8 @@ public enum DataFiles {
                      Format.exact(t.lift), Format.exact(t.churnRatio), Format.exact(t.oddsRatio), Format.exact(or.estimate),
                      Format.exact(or.low), Format.exact(or.high), Format.exact(t.precision), Format.exact(t.negativePredictiveValue),
                      Format.exact(t.recall), Format.exact(t.specificity), Format.exact(t.youdenJ), Format.exact(t.phi),
-                     Format.exact(t.binaryAUC), Format.exact(t.fisherExactPValue), Format.exact(c.qValue),
+                     Format.exact(t.binaryAUC), Format.exact(trainingCI?.lowerBound), Format.exact(trainingCI?.upperBound),
+                     Format.exact(t.fisherExactPValue), Format.exact(c.qValue),
                      Format.exact(c.medianDayReached), String(h.reachedRenewed), String(h.reachedChurned),
                      String(h.notReachedRenewed), String(h.notReachedChurned), Format.exact(h.binaryAUC),
                      Format.exact(holdoutCI?.lowerBound), Format.exact(holdoutCI?.upperBound),

@@ -221,7 +221,7 @@ public enum MarkdownReport {
         if proposal.chosen != nil {
             md += chart(ReportCharts.renewalByCount, "Renewal rate by how often customers did the proposed behaviour, with customers per bucket and the threshold marked")
         }
-        md += "| Rule | Reached | Renewal reached / not | Odds ratio | Adjusted odds ratio | q | Training AUC | Holdout AUC (95%) | Verdict |\n"
+        md += "| Rule | Reached | Renewal reached / not | Odds ratio | Adjusted odds ratio | q | Training AUC (95%) | Holdout AUC (95%) | Verdict |\n"
         md += "|---|---:|---|---:|---:|---:|---:|---|---|\n"
         for e in proposal.evaluations.prefix(15) {
             let c = e.candidate, t = c.training, d = e.diagnostics
@@ -230,7 +230,7 @@ public enum MarkdownReport {
             let adjusted = d.adjusted.map { "\(Format.decimal($0.oddsRatio)) (\(interval($0.interval)))" } ?? "–"
             md += "| \(c.rule) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) "
             md += "| \(Format.decimal(t.correctedOddsRatio().estimate)) | \(adjusted) | \(Format.pValue(c.qValue)) "
-            md += "| \(Format.decimal(d.trainingAUC.auc)) | \(Format.decimal(d.holdoutAUC.auc)) (\(interval(d.holdoutAUC.confidenceInterval()))) | \(verdict) |\n"
+            md += "| \(Format.decimal(d.trainingAUC.auc)) (\(interval(d.trainingAUC.confidenceInterval()))) | \(Format.decimal(d.holdoutAUC.auc)) (\(interval(d.holdoutAUC.confidenceInterval()))) | \(verdict) |\n"
         }
         md += "\n"
         let proxies = proposal.evaluations.filter { e in
