@@ -2,6 +2,7 @@
 SWIFT ?= swift
 CSV_HEADER := /usr/include/csv.h
 ZLIB_HEADER := /usr/include/zlib.h
+SSL_HEADER := /usr/include/openssl/evp.h
 BIN := .build/release/activation
 SAMPLE := SampleData
 
@@ -9,13 +10,13 @@ SAMPLE := SampleData
 
 all: build
 
-# The system C libraries, libcsv (parsing) and zlib (*.csv.gz exports): installed when a header is missing, so a
-# fresh machine needs no manual step.
+# The system C libraries, libcsv (parsing), zlib (*.csv.gz exports) and libcrypto (SHA-256 of inputs): installed
+# when a header is missing, so a fresh machine needs no manual step.
 deps:
-	@if [ ! -f $(CSV_HEADER) ] || [ ! -f $(ZLIB_HEADER) ]; then \
-		echo "installing libcsv-dev and zlib1g-dev (a header is missing)"; \
+	@if [ ! -f $(CSV_HEADER) ] || [ ! -f $(ZLIB_HEADER) ] || [ ! -f $(SSL_HEADER) ]; then \
+		echo "installing libcsv-dev, zlib1g-dev and libssl-dev (a header is missing)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcsv-dev zlib1g-dev; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcsv-dev zlib1g-dev libssl-dev; \
 	fi
 
 build: deps

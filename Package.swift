@@ -25,6 +25,12 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // OpenSSL's libcrypto, for the SHA-256 fingerprints of inputs (hardware SHA instructions where available).
+        .systemLibrary(
+            name: "CLibCrypto",
+            path: "Sources/CLibCrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // Pure statistics: AUC and DeLong, logistic regression, 2x2 tables, multiple testing, survival.
         // ActivationStatistics and ActivationKit are optimised in debug builds too: the test suite runs the pipeline
         // thousands of times (fuzzing, kill tests), and unoptimised Swift is five to ten times slower at it.
@@ -33,7 +39,7 @@ let package = Package(
         .target(
             name: "ActivationKit",
             dependencies: [
-                "CLibCSV", "CZlib", "ActivationStatistics",
+                "CLibCSV", "CZlib", "CLibCrypto", "ActivationStatistics",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]

