@@ -153,7 +153,7 @@ struct Run: ParsableCommand {
         do {
             var reporter: ActivationKit.Progress?
             if ActivationKit.Progress.wanted(force: progress) && !configuration.featureTable {
-                let files = (try? Pipeline.expandEventPaths(configuration.eventPaths)) ?? []
+                let files = (try? InputPaths.expandEventPaths(configuration.eventPaths)) ?? []
                 let bytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
                 reporter = ActivationKit.Progress(totalFiles: files.count, totalBytes: bytes)
             }

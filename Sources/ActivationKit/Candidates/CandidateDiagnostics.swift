@@ -84,34 +84,9 @@ public struct CandidateDiagnoser: Sendable {
         }
     }
 
-    /// Per customer, the day every condition's threshold was met within the first window (whatever the rule's own
-    /// window), or nil: the time to value.
-    public func reachDays(_ rule: ActivationRule) -> [Int?] {
-        let parts = rule.conditions.compactMap { condition in
-            features.behaviours.first { $0.name == condition.behaviour }.map { ($0, condition.threshold) }
-        }
-        guard parts.count == rule.conditions.count else { return [Int?](repeating: nil, count: features.customers.count) }
-        return (0..<features.customers.count).map { c in
-            var latest = 0
-            for (behaviour, threshold) in parts {
-                guard let day = behaviour.dayReaching(threshold, customer: c) else { return nil }
-                latest = max(latest, day)
-            }
-            return latest
-        }
-    }
-
     /// Whether each customer reached the rule within its window.
     func reached(_ rule: ActivationRule) -> [Bool] {
-        let parts = rule.conditions.compactMap { condition in
-            features.behaviours.first { $0.name == condition.behaviour }.map { ($0, condition.threshold) }
-        }
-        guard parts.count == rule.conditions.count else { return [Bool](repeating: false, count: features.customers.count) }
-        return (0..<features.customers.count).map { c in
-            parts.allSatisfy { behaviour, threshold in
-                (behaviour.dayReaching(threshold, customer: c) ?? .max) < rule.windowDays
-            }
-        }
+        rule.reachDays(in: features).map { ($0 ?? .max) < rule.windowDays }
     }
 
     public func diagnose(_ candidate: ThresholdCandidate) -> CandidateDiagnostics {
@@ -129,7 +104,7 @@ public struct CandidateDiagnoser: Sendable {
 
     func adjusted(_ rule: ActivationRule, reached: [Bool]) -> AdjustedEffect? {
         guard let total = totals[rule.windowDays] else { return nil }
-        let own = rule.conditions.compactMap { c in features.behaviours.first { $0.name == c.behaviour } }
+        let own = (rule.parts(in: features) ?? []).map(\.behaviour)
         let customers = features.customers
         var segmentCounts: [String: Int] = [:]
         for c in split.training { segmentCounts[customers[c].segment, default: 0] += 1 }

@@ -24,6 +24,28 @@ public struct ActivationRule: Sendable, Hashable {
     }
 }
 
+extension ActivationRule {
+    /// Each condition's behaviour in `features` with its threshold; nil when one of them was never seen.
+    func parts(in features: FeatureTable) -> [(behaviour: BehaviourFeatures, threshold: Int)]? {
+        let parts = conditions.compactMap { c in features.behaviours.first { $0.name == c.behaviour }.map { ($0, c.threshold) } }
+        return parts.count == conditions.count ? parts : nil
+    }
+
+    /// Per customer, the day every condition's threshold was met within the first window (whatever the rule's own
+    /// window), or nil: the time to value. The rule is reached when this day is below `windowDays`.
+    public func reachDays(in features: FeatureTable) -> [Int?] {
+        guard let parts = parts(in: features) else { return [Int?](repeating: nil, count: features.customers.count) }
+        return (0..<features.customers.count).map { c in
+            var latest = 0
+            for (behaviour, threshold) in parts {
+                guard let day = behaviour.dayReaching(threshold, customer: c) else { return nil }
+                latest = max(latest, day)
+            }
+            return latest
+        }
+    }
+}
+
 /// One scanned rule with its 2×2 tables against renewal.
 ///
 /// The scan and the choice happen on the training cohort (earlier signups); the holdout cohort (the most recent

@@ -3,16 +3,6 @@ import Foundation
 /// Whether a customer renewed.
 public enum RenewalOutcome: String, Sendable, Codable, Equatable {
     case renewed, churned, undecided
-
-    /// Parses true/false, yes/no, 1/0, y/n, renewed/churned (any case); empty means undecided.
-    public init?(label: String) {
-        switch label.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "true", "yes", "1", "y", "t", "renewed": self = .renewed
-        case "false", "no", "0", "n", "f", "churned": self = .churned
-        case "": self = .undecided
-        default: return nil
-        }
-    }
 }
 
 /// The values of the renewal column that mean renewed, churned and not decided yet. Matched after trimming,

@@ -70,7 +70,8 @@ public final class DailyFeatureReader: CSVRecordSink {
             return
         }
         guard record[1].count > 0 else { reject(record, "behaviour", .emptyEvent, "empty behaviour"); return }
-        guard let day = Int(record.string(2)), day >= 0, day < windowDays else {
+        // Parsed from the bytes: a feature table from a warehouse has millions of rows.
+        guard let day = EventIngestor<FirstWindowAccumulator>.parseCount(record[2]), day < windowDays else {
             reject(record, "day", .invalidCount, "day '\(record.string(2))' is not a whole number from 0 to \(windowDays - 1) (the first window)")
             return
         }

@@ -63,6 +63,10 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     public let columns: EventColumns
     public let options: EventReadingOptions
     let sink: Sink
+    /// Copied out of `options` once, so that the per-row code reads stored properties, not a nested struct.
+    private let timestamps: TimestampReader
+    private let userAccounts: UserAccountMap?
+    private let deduplicate: Bool
     /// Behaviour names (after renames), by behaviour id.
     public private(set) var behaviours = ByteInterner(capacity: 64)
     public private(set) var users = ByteInterner(capacity: 4096)
@@ -101,6 +105,9 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         self.columns = columns
         self.options = options
         self.sink = sink
+        timestamps = options.timestamps
+        userAccounts = options.userAccounts
+        deduplicate = options.deduplicate
         signupSeconds = customers.customers.map { Int64($0.signupDay) * 86_400 }
         windowSeconds = Int64(windowDays) * 86_400
     }
@@ -139,7 +146,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private func readHeader(_ record: CSVRecord) {
         let map = HeaderMap(record, file: file)
         do {
-            if options.userAccounts != nil {
+            if userAccounts != nil {
                 // User-level export: the user column (or, failing that, the id column, which is what the Amplitude,
                 // Mixpanel and Segment presets name) holds user ids; the mapping turns them into accounts, and the
                 // same ids are the distinct users per behaviour.
@@ -228,7 +235,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 reject(record, columns.userID, .emptyUserID, "empty user id (accounts come from the user-to-account mapping)")
                 return
             }
-            let map = options.userAccounts!
+            let map = userAccounts!
             guard let found = map.customer(ofUser: userBytes) else {
                 reject(record, columns.userID, isValidUTF8(userBytes) ? .unknownUser : .invalidUTF8,
                        "user '\(String(decoding: userBytes, as: UTF8.self))' is not in the user-to-account mapping \(map.file)")
@@ -251,7 +258,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             return
         }
         if behaviour < 0 { accounting.excluded += 1; return }
-        guard let seconds = options.timestamps.seconds(record[timestampIndex]) else {
+        guard let seconds = timestamps.seconds(record[timestampIndex]) else {
             reject(record, columns.timestamp, .unparsableTimestamp,
                    "'\(record.string(self.timestampIndex))' does not match the timestamp format \(self.options.timestamps.format)")
             return
@@ -290,7 +297,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 user = interned.id
             }
         }
-        if options.deduplicate {
+        if deduplicate {
             // Same customer, behaviour, second, user and count: the same event exported twice.
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3; h ^= h >> 29 }

@@ -47,13 +47,12 @@ public enum TimestampParser {
         }
     }
 
-    /// Seconds since the epoch (UTC), or nil when the bytes are not a timestamp.
-    /// - Parameter naiveOffsetSeconds: the UTC offset assumed for timestamps without a zone.
+    /// Seconds since the epoch, reading a timestamp without a zone as UTC (the signup dates, `data_end`); or nil.
+    /// Event timestamps go through `TimestampReader`, which applies the configured zone.
     @inline(__always)
-    public static func parse(_ s: UnsafeBufferPointer<UInt8>, naiveOffsetSeconds: Int = 0) -> Int64? {
+    public static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         var isNaive = false
-        guard let seconds = parse(s, isNaive: &isNaive) else { return nil }
-        return isNaive ? seconds - Int64(naiveOffsetSeconds) : seconds
+        return parse(s, isNaive: &isNaive)
     }
 
     /// Seconds since the epoch, or nil when the bytes are not a timestamp. For a date and time without a zone
@@ -144,8 +143,8 @@ public enum TimestampParser {
         return digits >= 12 ? value / 1000 : value
     }
 
-    public static func parse(_ text: String, naiveOffsetSeconds: Int = 0) -> Int64? {
+    public static func parse(_ text: String) -> Int64? {
         var text = text
-        return text.withUTF8 { parse($0, naiveOffsetSeconds: naiveOffsetSeconds) }
+        return text.withUTF8 { parse($0) }
     }
 }

@@ -44,7 +44,7 @@ public struct FeatureSQL {
         }
     }
 
-    var text: String { dialect == .bigquery ? "STRING" : dialect == .spark ? "STRING" : "VARCHAR" }
+    var text: String { dialect == .bigquery || dialect == .spark ? "STRING" : "VARCHAR" }
 
     /// A glob pattern (`*`, `?`) as a LIKE predicate on `column`.
     func like(_ column: String, _ pattern: String) throws -> String {
@@ -102,7 +102,7 @@ public struct FeatureSQL {
         switch dialect {
         case .spark: table = ["Y": "yyyy", "m": "M", "d": "d", "H": "H", "I": "h", "M": "m", "S": "s", "f": "SSSSSS", "p": "a", "z": "XXX", "%": "%"]
         case .postgres, .snowflake:
-            table = ["Y": "YYYY", "m": "MM", "d": "DD", "H": "HH24", "I": "HH12", "M": "MI", "S": "SS", "f": dialect == .postgres ? "US" : "FF", "p": "AM", "z": dialect == .postgres ? "TZH:TZM" : "TZH:TZM", "%": "%"]
+            table = ["Y": "YYYY", "m": "MM", "d": "DD", "H": "HH24", "I": "HH12", "M": "MI", "S": "SS", "f": dialect == .postgres ? "US" : "FF", "p": "AM", "z": "TZH:TZM", "%": "%"]
         default: return pattern
         }
         var out = "", percent = false
@@ -166,7 +166,7 @@ public struct FeatureSQL {
     }
 
     var sessionZone: String {
-        let zone = configuration.timeZone.name == "UTC" ? "UTC" : configuration.timeZone.name
+        let zone = configuration.timeZone.name
         switch dialect {
         case .duckdb: return "SET TimeZone = \(literal(zone));\n"
         case .spark: return "SET spark.sql.session.timeZone = \(zone);\n"

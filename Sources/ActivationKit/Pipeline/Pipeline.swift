@@ -39,10 +39,6 @@ public struct PipelineResult: Sendable {
 
 /// Runs the stages in order: Ingest → Features → Candidates → Ranking (→ Report, by the caller).
 public enum Pipeline {
-    public static func expandEventPaths(_ paths: [String]) throws -> [String] {
-        try InputPaths.expandEventPaths(paths)
-    }
-
     /// - Parameter progress: where to report files and rows done (nil: silent).
     public static func run(_ configuration: PipelineConfiguration, progress: Progress? = nil) throws -> PipelineResult {
         var timings: [String: Double] = [:]
@@ -66,7 +62,7 @@ public enum Pipeline {
             for path in configuration.eventPaths { try InputPaths.confine(path, to: roots, what: "event export") }
             try InputPaths.confine(configuration.outputDirectory, to: roots, what: "output folder")
         }
-        let files = try expandEventPaths(configuration.eventPaths)
+        let files = try InputPaths.expandEventPaths(configuration.eventPaths)
         if let roots = configuration.allowedRoots {
             for file in files { try InputPaths.confine(file, to: roots, what: "event export") }
         }
@@ -232,7 +228,7 @@ public enum Pipeline {
         var timeToValue: TimeToValue?
         var cohortActivation: CohortActivation?
         if let chosen = proposal.chosen {
-            let reachDay = diagnoser.reachDays(chosen.candidate.definition)
+            let reachDay = chosen.candidate.definition.reachDays(in: features)
             timeToValue = TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays, dataEndDay: dataEndDay)
             let windows = Array(Set([chosen.candidate.windowDays, 30, 90, features.windowDays].filter { $0 <= features.windowDays })).sorted()
             cohortActivation = CohortActivation(customers: features.customers, reachDay: reachDay, windows: windows, dataEndDay: dataEndDay)

@@ -24,6 +24,8 @@ public struct CriterionResult: Sendable {
     public var passed: Bool
     /// What was measured, in plain words ("reached by 52% of decided customers").
     public var detail: String
+    /// The verdict when it fails, in a few words for tables ("too late", "proxy for activity").
+    public var failure: String
 }
 
 /// A candidate rule checked against every criterion.
@@ -89,13 +91,15 @@ public struct ActivationProposal: Sendable {
         var results = [
             CriterionResult(name: "reach \(Format.percent(criteria.minimumReach))–\(Format.percent(criteria.maximumReach))",
                             passed: reach >= criteria.minimumReach && reach <= criteria.maximumReach,
-                            detail: "reached by \(Format.percent(reach)) of training customers"),
+                            detail: "reached by \(Format.percent(reach)) of training customers", failure: "reach"),
             CriterionResult(name: "reached in week 1 (median day ≤ \(Format.day(criteria.maximumMedianDay)))",
                             passed: (c.medianDayReached ?? .infinity) <= criteria.maximumMedianDay,
-                            detail: c.medianDayReached.map { "median day reached: \(Format.day($0))" } ?? "never reached"),
+                            detail: c.medianDayReached.map { "median day reached: \(Format.day($0))" } ?? "never reached",
+                            failure: "too late"),
             CriterionResult(name: "renews more when reached (BH q < \(Format.decimal(criteria.significance, places: 2)))",
                             passed: renewsMore,
-                            detail: "renewal \(Format.percent(t.renewRateReached)) reached vs \(Format.percent(t.renewRateNotReached)) not (Fisher \(Format.pPhrase(t.fisherExactPValue)), q \(Format.pValue(c.qValue)))"),
+                            detail: "renewal \(Format.percent(t.renewRateReached)) reached vs \(Format.percent(t.renewRateNotReached)) not (Fisher \(Format.pPhrase(t.fisherExactPValue)), q \(Format.pValue(c.qValue)))",
+                            failure: "no real difference"),
         ]
         if let adjusted = d.adjusted {
             let holds = adjusted.interval.map { $0.lowerBound > 1 } ?? false
@@ -106,9 +110,8 @@ public struct ActivationProposal: Sendable {
             } else {
                 detail += " (penalised): the adjusted effect cannot be estimated, because the rule splits renewal perfectly in the adjusted model"
             }
-            results.append(CriterionResult(name: adjusted.interval == nil ? "holds up after adjusting for activity and segment (estimable)"
-                                                                          : "holds up after adjusting for activity and segment",
-                                           passed: holds, detail: detail))
+            results.append(CriterionResult(name: "holds up after adjusting for activity and segment", passed: holds, detail: detail,
+                                           failure: adjusted.interval == nil ? "not estimable after adjustment" : "proxy for activity"))
         }
         let judged = d.quarters.filter(\.enoughCustomers)
         let weak = judged.filter { $0.oddsRatio <= 1 }
@@ -117,7 +120,8 @@ public struct ActivationProposal: Sendable {
             passed: weak.isEmpty,
             detail: judged.isEmpty ? "no quarter has \(QuarterEffect.minimumCustomers)+ decided customers"
                 : weak.isEmpty ? "odds ratio above 1 in all \(judged.count) quarters with enough customers"
-                : "odds ratio ≤ 1 in " + weak.map(\.quarter).joined(separator: ", ")))
+                : "odds ratio ≤ 1 in " + weak.map(\.quarter).joined(separator: ", "),
+            failure: "unstable"))
         return results
     }
 }

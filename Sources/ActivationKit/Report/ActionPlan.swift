@@ -47,28 +47,21 @@ public struct RunSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// Per customer: the day the proposal's thresholds were all met within the first window, and the running counts.
+/// The proposal's conditions and, per customer, the day it was reached (computed once).
 struct ProposalProgress {
     let rule: ActivationRule
     let parts: [(behaviour: BehaviourFeatures, threshold: Int)]
+    private let reachDays: [Int?]
 
     init?(_ result: PipelineResult) {
-        guard let rule = result.proposal.chosen?.candidate.definition else { return nil }
+        guard let rule = result.proposal.chosen?.candidate.definition, let parts = rule.parts(in: result.features) else { return nil }
         self.rule = rule
-        parts = rule.conditions.compactMap { c in result.features.behaviours.first { $0.name == c.behaviour }.map { ($0, c.threshold) } }
-        guard parts.count == rule.conditions.count else { return nil }
+        self.parts = parts
+        reachDays = rule.reachDays(in: result.features)
     }
 
-    func reachDay(_ c: Int) -> Int? {
-        var latest = 0
-        for (b, n) in parts {
-            guard let d = b.dayReaching(n, customer: c) else { return nil }
-            latest = max(latest, d)
-        }
-        return latest
-    }
-
-    func reached(_ c: Int) -> Bool { (reachDay(c) ?? .max) < rule.windowDays }
+    func reachDay(_ c: Int) -> Int? { reachDays[c] }
+    func reached(_ c: Int) -> Bool { (reachDays[c] ?? .max) < rule.windowDays }
 }
 
 /// The onboarding playbook per segment: when to nudge, when a person should step in.
@@ -80,7 +73,8 @@ public struct PlaybookStep: Sendable {
     public var renewalNotReached: Double?
     /// Day by which three in four of the segment's activated customers got there.
     public var nudgeDay: Int
-    /// Day after which a high-ACV account that is still not activated gets a person.
+    /// Day by which a high-ACV account that is still not activated gets a person: a week after the nudge, and before
+    /// the rule's window closes.
     public var outreachDay: Int
     public var highACV: Double?
 }
@@ -106,9 +100,24 @@ public struct FunnelStep: Sendable {
     public var share: Double
 }
 
-enum ActionPlan {
-    static func playbook(_ result: PipelineResult) -> [PlaybookStep] {
-        guard let progress = ProposalProgress(result) else { return [] }
+/// What the report tells a team to do about the proposal: the playbook per segment, the accounts to act on, and the
+/// onboarding funnel. Computed once per run (empty without a proposal) and shared by the report and `at_risk.csv`.
+struct ActionPlan {
+    let playbook: [PlaybookStep]
+    let atRisk: [AtRiskAccount]
+    let funnel: [FunnelStep]
+
+    init(_ result: PipelineResult) {
+        guard let progress = ProposalProgress(result) else {
+            (playbook, atRisk, funnel) = ([], [], [])
+            return
+        }
+        playbook = Self.playbook(result, progress)
+        atRisk = Self.atRisk(result, progress)
+        funnel = Self.funnel(result, progress)
+    }
+
+    static func playbook(_ result: PipelineResult, _ progress: ProposalProgress) -> [PlaybookStep] {
         let customers = result.features.customers
         let acvs = customers.compactMap(\.acv).sorted()
         let highACV = acvs.isEmpty ? nil : Descriptive.quantile(sorted: acvs, 0.75)
@@ -132,7 +141,8 @@ enum ActionPlan {
             }
             let t = TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
             let nudge = max(1, Int((days.isEmpty ? 7 : Descriptive.quantile(sorted: days, 0.75)).rounded(.up)))
-            let outreach = min(progress.rule.windowDays, max(nudge + 7, 14))
+            // A week after the nudge, but while the account can still make it: the rule's last day is windowDays - 1.
+            let outreach = max(nudge + 1, min(progress.rule.windowDays - 1, nudge + 7))
             return PlaybookStep(segment: segment, customers: members.count, activationRate: t.reachRate,
                                 renewalReached: t.renewRateReached, renewalNotReached: t.renewRateNotReached,
                                 nudgeDay: nudge, outreachDay: outreach, highACV: highACV)
@@ -141,8 +151,7 @@ enum ActionPlan {
 
     /// Accounts that have not reached the event and can still be helped: inside the rule's window, or past it with
     /// renewal undecided. Highest ACV first, then fewest days left.
-    static func atRisk(_ result: PipelineResult) -> [AtRiskAccount] {
-        guard let progress = ProposalProgress(result) else { return [] }
+    static func atRisk(_ result: PipelineResult, _ progress: ProposalProgress) -> [AtRiskAccount] {
         let customers = result.features.customers
         var list: [AtRiskAccount] = []
         for c in customers.indices where !progress.reached(c) {
@@ -168,8 +177,7 @@ enum ActionPlan {
     /// Signed up → any action → the behaviours activated customers usually do before the event, in their usual
     /// order → activated, within the rule's window, over customers whose window is complete. Each step counts the
     /// customers who did it and every step before it.
-    static func funnel(_ result: PipelineResult) -> [FunnelStep] {
-        guard let progress = ProposalProgress(result) else { return [] }
+    static func funnel(_ result: PipelineResult, _ progress: ProposalProgress) -> [FunnelStep] {
         let window = progress.rule.windowDays
         let customers = result.features.customers
         let complete = customers.indices.filter { customers[$0].signupDay + window - 1 <= result.dataEndDay }

@@ -73,11 +73,11 @@ public enum DataFiles {
 
     /// `at_risk.csv`: accounts that have not reached the proposed event and can still be steered: inside the rule's
     /// window, or past it with renewal undecided. Highest ACV first.
-    public static func atRisk(_ result: PipelineResult) -> String {
+    static func atRisk(_ plan: ActionPlan) -> String {
         var csv = CSVWriter(header: ["customer_id", "segment", "acv", "signup_date", "days_since_signup", "days_left_in_window",
                                      "progress", "renewal", "action"])
-        let playbook = Dictionary(ActionPlan.playbook(result).map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
-        for a in ActionPlan.atRisk(result) {
+        let playbook = Dictionary(plan.playbook.map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
+        for a in plan.atRisk {
             let step = playbook[a.segment]
             var action = "nudge (automated)"
             if let step, a.daysSinceSignup < step.nudgeDay { action = "on track: nudge from day \(step.nudgeDay) if still not there" }

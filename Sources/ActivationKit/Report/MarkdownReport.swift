@@ -6,16 +6,20 @@ public enum MarkdownReport {
     /// The report, in the order a founder reads it: the answer, what to do, whom to call, the evidence, what
     /// changed since `previous`, and the data and method.
     public static func render(_ result: PipelineResult, previous: RunSummary? = nil) -> String {
+        render(result, previous: previous, plan: ActionPlan(result))
+    }
+
+    static func render(_ result: PipelineResult, previous: RunSummary?, plan: ActionPlan) -> String {
         var md = "# Activation report\n\n"
         let decided = result.features.decidedCustomers.count
         let window = result.configuration.windowDays
         md += "_Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(decided)) customers with a decided renewal, their first \(window) days of usage, "
         md += "\(Format.count(result.features.behaviours.count)) behaviours examined._\n\n"
         md += answer(result)
-        md += whatToDo(result)
-        md += accountsToActOn(result)
+        md += whatToDo(result, plan)
+        md += accountsToActOn(result, plan)
         md += evidence(result)
-        md += funnel(result)
+        md += funnel(result, plan)
         md += whyNotOthers(result)
         md += ranked(result)
         md += warningSigns(result)
@@ -94,7 +98,7 @@ public enum MarkdownReport {
         if let runner = proposal.runnerUp, let test = proposal.comparison {
             let rd = runner.diagnostics
             md += "- **Runner-up:** \(ruleWords(runner.candidate.definition)), holdout AUC \(Format.decimal(rd.holdoutAUC.auc)) (\(interval(rd.holdoutAUC.confidenceInterval())))"
-            md += runner.qualifies ? "" : " (fails " + runner.failures.map { shortName($0.name) }.joined(separator: ", ") + ")"
+            md += runner.qualifies ? "" : " (fails " + runner.failures.map(\.failure).joined(separator: ", ") + ")"
             if test.pValue >= 0.05 && runner.qualifies {
                 md += ". The two are **not distinguishable** on the holdout (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))): either would do; the proposal is the one with the better training fit.\n\n"
             } else if test.pValue >= 0.05 {
@@ -107,14 +111,14 @@ public enum MarkdownReport {
         return md
     }
 
-    static func whatToDo(_ result: PipelineResult) -> String {
+    static func whatToDo(_ result: PipelineResult, _ plan: ActionPlan) -> String {
         guard let chosen = result.proposal.chosen else { return "" }
         let c = chosen.candidate
         var md = "## What to do\n\n"
         md += "Make \(ruleWords(c.definition)) the goal of onboarding: the welcome flow, the first emails and the first call "
         md += "should all lead there. The playbook per segment (nudge point: the day by which three in four of the segment's activated "
         md += "customers got there; a customer who has not by then is falling behind):\n\n"
-        let steps = ActionPlan.playbook(result)
+        let steps = plan.playbook
         md += "| Segment | Customers | Activated | Renewal activated / not | Automated nudge | Person steps in |\n|---|---:|---:|---|---|---|\n"
         for step in steps {
             let high = step.highACV.map { "ACV ≥ \(Format.count(Int($0)))" } ?? "high-ACV"
@@ -127,9 +131,9 @@ public enum MarkdownReport {
         return md
     }
 
-    static func accountsToActOn(_ result: PipelineResult) -> String {
+    static func accountsToActOn(_ result: PipelineResult, _ plan: ActionPlan) -> String {
         guard result.proposal.chosen != nil else { return "" }
-        let list = ActionPlan.atRisk(result)
+        let list = plan.atRisk
         var md = "## Accounts to act on now\n\n"
         guard !list.isEmpty else { return md + "None: every account inside its window has reached the event.\n\n" }
         let inside = list.filter { $0.daysLeft >= 0 }
@@ -145,8 +149,8 @@ public enum MarkdownReport {
         return md
     }
 
-    static func funnel(_ result: PipelineResult) -> String {
-        let steps = ActionPlan.funnel(result)
+    static func funnel(_ result: PipelineResult, _ plan: ActionPlan) -> String {
+        let steps = plan.funnel
         guard steps.count >= 3, let chosen = result.proposal.chosen else { return "" }
         var md = "### Onboarding funnel\n\nAccounts whose first \(chosen.candidate.windowDays) days are over, step by step towards the event "
         md += "(each step counts those who also did every step above it; the middle steps are what activated accounts usually do first):\n\n"
@@ -221,11 +225,11 @@ public enum MarkdownReport {
         if proposal.chosen != nil {
             md += chart(ReportCharts.renewalByCount, "Renewal rate by how often customers did the proposed behaviour, with customers per bucket and the threshold marked")
         }
-        md += "| Rule | Reached | Renewal reached / not | Odds ratio | Adjusted odds ratio | q | Training AUC (95%) | Holdout AUC (95%) | Verdict |\n"
+        md += "| Rule | Reached (training) | Renewal reached / not (training) | Odds ratio | Adjusted odds ratio | q | Training AUC (95%) | Holdout AUC (95%) | Verdict |\n"
         md += "|---|---:|---|---:|---:|---:|---:|---|---|\n"
         for e in proposal.evaluations.prefix(15) {
             let c = e.candidate, t = c.training, d = e.diagnostics
-            var verdict = e.qualifies ? "qualifies" : "fails: " + e.failures.map { shortName($0.name) }.joined(separator: ", ")
+            var verdict = e.qualifies ? "qualifies" : "fails: " + e.failures.map(\.failure).joined(separator: ", ")
             if proposal.chosen?.candidate.definition == c.definition { verdict = "**proposed**" }
             let adjusted = d.adjusted.map { "\(Format.decimal($0.oddsRatio)) (\(interval($0.interval)))" } ?? "–"
             md += "| \(c.rule) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) "
@@ -316,7 +320,7 @@ public enum MarkdownReport {
             if let evaluation = result.proposal.evaluations.first(where: { $0.candidate.definition == e.best?.definition }) {
                 if result.proposal.chosen?.candidate.definition == evaluation.candidate.definition { verdict = "**proposed**" }
                 else if evaluation.qualifies { verdict = "qualifies" }
-                else { verdict = "fails: " + evaluation.failures.map { shortName($0.name) }.joined(separator: ", ") }
+                else { verdict = "fails: " + evaluation.failures.map(\.failure).joined(separator: ", ") }
             }
             if !m.flags.isEmpty { verdict += " (" + m.flags.map(plainWords).joined(separator: ", ") + ")" }
             let rule = e.best.map { "≥ \($0.threshold) within \($0.windowDays) d" } ?? "–"
@@ -338,15 +342,6 @@ public enum MarkdownReport {
         case .fewCustomers: return "fewer than 10 customers did it"
         case .notConverged: return "model did not converge"
         }
-    }
-
-    static func shortName(_ criterion: String) -> String {
-        if criterion.hasPrefix("reach ") { return "reach" }
-        if criterion.hasPrefix("reached in week 1") { return "too late" }
-        if criterion.hasPrefix("renews more") { return "no real difference" }
-        if criterion.hasPrefix("holds up") { return criterion.hasSuffix("(estimable)") ? "not estimable after adjustment" : "proxy for activity" }
-        if criterion.hasPrefix("stable") { return "unstable" }
-        return criterion
     }
 
     static func whyNotOthers(_ result: PipelineResult) -> String {

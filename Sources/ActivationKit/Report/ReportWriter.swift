@@ -38,9 +38,10 @@ public struct ReportWriter {
 
     /// The files of a run, by name. `previous` is the last run's summary, for "what changed".
     public func files(for result: PipelineResult, previous: RunSummary? = nil) throws -> [(name: String, contents: String)] {
-        [
-            ("activation-report.md", MarkdownReport.render(result, previous: previous)),
-            ("at_risk.csv", DataFiles.atRisk(result)),
+        let plan = ActionPlan(result)
+        return [
+            ("activation-report.md", MarkdownReport.render(result, previous: previous, plan: plan)),
+            ("at_risk.csv", DataFiles.atRisk(plan)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("features.csv", DataFiles.features(result.features)),

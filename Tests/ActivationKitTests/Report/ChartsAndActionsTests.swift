@@ -81,26 +81,26 @@ struct ChartsAndActionsTests {
     }
 
     @Test func playbookAndAccountsToActOnFollowTheProposal() throws {
-        let playbook = ActionPlan.playbook(Self.result)
+        let playbook = ActionPlan(Self.result).playbook
         #expect(playbook.map(\.segment) == ["enterprise", "mid-market", "self-serve"])
         let window = try #require(Self.result.proposal.chosen?.candidate.windowDays)
         for step in playbook {
             #expect(step.nudgeDay >= 1 && step.nudgeDay <= window)
-            #expect(step.outreachDay > step.nudgeDay && step.outreachDay <= window)
+            #expect(step.outreachDay > step.nudgeDay && step.outreachDay < window)  // while the account can still make it
             #expect((step.renewalReached ?? 0) > (step.renewalNotReached ?? 1))
         }
-        let atRisk = ActionPlan.atRisk(Self.result)
+        let atRisk = ActionPlan(Self.result).atRisk
         #expect(!atRisk.isEmpty)
         #expect(atRisk.map { $0.acv ?? -1 } == atRisk.map { $0.acv ?? -1 }.sorted(by: >))
         #expect(atRisk.allSatisfy { $0.daysLeft >= 0 || $0.renewal == .undecided })
         #expect(atRisk.allSatisfy { $0.progress.hasSuffix("of 2 invite_teammate") && !$0.progress.hasPrefix("2 of") })
-        let csv = DataFiles.atRisk(Self.result)
+        let csv = DataFiles.atRisk(ActionPlan(Self.result))
         #expect(csv.hasPrefix("customer_id,segment,acv,signup_date,days_since_signup,days_left_in_window,progress,renewal,action\n"))
         #expect(csv.split(separator: "\n").count == atRisk.count + 1)
     }
 
     @Test func funnelNamesTheBiggestDrop() throws {
-        let steps = ActionPlan.funnel(Self.result)
+        let steps = ActionPlan(Self.result).funnel
         #expect(steps.first?.name == "signed up")
         #expect(steps.last?.name.hasPrefix("activated") == true)
         #expect(steps.map(\.customers) == steps.map(\.customers).sorted(by: >=))
