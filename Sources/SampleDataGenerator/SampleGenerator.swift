@@ -7,7 +7,7 @@ import Foundation
 /// Planted truths (the end-to-end tests check that the pipeline finds each):
 /// - `invite_teammate` has a threshold effect at 2: accounts that invite at least two teammates in their first
 ///   30 days renew far more often (about 90% against 35%); one invite does nothing. Most invites happen in week 1.
-///   This must come out as the proposal.
+///   This must come out as the proposal. Some accounts that missed it invite later (days 30-180).
 /// - `login` is near-universal and unrelated to renewal: it must not be proposed.
 /// - `set_up_sso` is rare (a few percent) and everyone who does it renews: rejected for reach.
 /// - `create_automation` predicts renewal strongly but is usually first done after day 20: rejected for week 1.
@@ -25,6 +25,10 @@ public struct SampleGenerator {
     public var termDays = 183
     /// Days after signup for which events are generated (beyond the 30-day window, to show out-of-window counting).
     public var followUpDays = 45
+    /// Share of accounts short of two invites in their first 30 days that invite teammates later (days 30-180): what
+    /// the report's activation rates "within 90 days" and "ever" count. They do not change renewal, which the
+    /// planted effect ties to the first 30 days.
+    public var lateInviteShare = 0.3
 
     public init(seed: UInt64) { self.seed = seed }
 
@@ -227,6 +231,16 @@ public struct SampleGenerator {
             if Self.chance(renewed ? 0.25 : 0.01, &rng) {
                 emit("billing_annual_prepay", day: 3 + rng.nextUnit() * 20, user: 1)
             }
+            // Late invites, past the first window, from a stream of their own so that every other draw (and so
+            // the first-window data) is what it would be without them.
+            var late = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+            if invites < 2 && Self.chance(lateInviteShare, &late) {
+                for _ in 0..<(2 - invites + Self.poisson(0.5, &late)) {
+                    let second = start + Int64((30 + late.nextUnit() * 150) * 86_400)
+                    guard second < Int64(dataEndDay) * 86_400 else { continue }
+                    events.append(Event(second: second, account: i, name: "invite_teammate", user: 1, count: 1))
+                }
+            }
             // Some trial activity before signup (outside the window).
             if Self.chance(0.05, &rng) {
                 let second = start - Int64(Self.uniform(3_600...(3 * 86_400), &rng))
@@ -249,6 +263,7 @@ public struct SampleGenerator {
         var small = self
         small.accounts = 240
         small.followUpDays = 35
+        small.lateInviteShare = 0
         var rng = SplitMix64(seed: seed &+ 1)
         let (accounts, events) = small.generate(&rng)
 

@@ -44,6 +44,16 @@ extension ActivationRule {
             return latest
         }
     }
+
+    /// Per customer, whether every condition's threshold was met within `days` days of signup, past the first window
+    /// if need be (the follow-up horizon, day 90), or with `days == nil` ever, to the data's end.
+    public func reached(withinDays days: Int?, in features: FeatureTable) -> [Bool] {
+        if let days, days <= features.windowDays { return reachDays(in: features).map { ($0 ?? .max) < days } }
+        guard let parts = parts(in: features) else { return [Bool](repeating: false, count: features.customers.count) }
+        return (0..<features.customers.count).map { c in
+            parts.allSatisfy { $0.behaviour.countSinceSignup(withinDays: days, customer: c) >= $0.threshold }
+        }
+    }
 }
 
 /// One scanned rule with its 2×2 tables against renewal.

@@ -13,6 +13,9 @@ public struct BehaviourFeatures: Sendable {
     /// Per customer, `windowDays` daily counts (row-major), for "reached N by day D" questions.
     let daily: [UInt32]
     let windowDays: Int
+    /// Per customer, events after the window: `[2c]` up to `followUpHorizon`, `[2c + 1]` later.
+    let later: [UInt32]
+    let followUpHorizon: Int
 
     /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window.
     public func dayReaching(_ threshold: Int, customer: Int) -> Int? {
@@ -32,6 +35,18 @@ public struct BehaviourFeatures: Sendable {
         for day in 0..<min(days, windowDays) { total += Int(daily[base + day]) }
         return total
     }
+
+    /// The count since signup within `days` days, which may reach past the first window up to the follow-up horizon
+    /// (day 90), or with `days == nil` ever (to the data's end).
+    ///
+    /// - Precondition: `days` is nil, at most `windowDays`, or exactly the follow-up horizon: the follow-up counts
+    ///   have no daily detail.
+    public func countSinceSignup(withinDays days: Int?, customer: Int) -> Int {
+        guard let days else { return count(withinDays: windowDays, customer: customer) + Int(later[2 * customer]) + Int(later[2 * customer + 1]) }
+        if days <= windowDays { return count(withinDays: days, customer: customer) }
+        precondition(days == followUpHorizon, "follow-up counts exist for day \(followUpHorizon) only")
+        return count(withinDays: windowDays, customer: customer) + Int(later[2 * customer])
+    }
 }
 
 /// Stage 2's output: each customer's first-window feature vector, per behaviour.
@@ -41,15 +56,24 @@ public struct FeatureTable: Sendable {
     public var behaviours: [BehaviourFeatures]
     public var windowDays: Int
     public var hasUserColumn: Bool
+    /// Days since signup the follow-up counts reach (90, or the window if longer).
+    public var followUpHorizon: Int
+    /// Whether events after the first window were seen, so that activation "within 90 days" and "ever" can be
+    /// told. False for a feature table computed elsewhere without follow-up rows.
+    public var hasFollowUp: Bool
 
     /// Indices of customers whose renewal is decided, in customer-table order.
     public var decidedCustomers: [Int] { customers.indices.filter { customers[$0].outcome != .undecided } }
 
     /// Builds the table from the streamed daily counts.
-    public init(customers: [Customer], behaviourNames: [String], accumulator: FirstWindowAccumulator) {
+    /// - Parameter followUpComplete: whether every event after the window went to the accumulator (true when it
+    ///   read the exports themselves); otherwise follow-up is known only if some later event was recorded.
+    public init(customers: [Customer], behaviourNames: [String], accumulator: FirstWindowAccumulator, followUpComplete: Bool = true) {
         self.customers = customers
         windowDays = accumulator.windowDays
         hasUserColumn = accumulator.sawUsers
+        followUpHorizon = accumulator.followUpHorizon
+        hasFollowUp = followUpComplete || accumulator.sawLaterEvents
         let order = behaviourNames.indices.sorted { Array(behaviourNames[$0].utf8).lexicographicallyPrecedes(Array(behaviourNames[$1].utf8)) }
         let window = accumulator.windowDays
         behaviours = order.map { b in
@@ -72,7 +96,8 @@ public struct FeatureTable: Sendable {
             }
             let users = accumulator.sawUsers ? accumulator.distinctUsers[b].map(Int.init) : nil
             return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
-                                     users: users, daily: daily, windowDays: window)
+                                     users: users, daily: daily, windowDays: window, later: accumulator.later[b],
+                                     followUpHorizon: accumulator.followUpHorizon)
         }
     }
 }

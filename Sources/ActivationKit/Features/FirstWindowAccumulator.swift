@@ -1,11 +1,22 @@
 /// Accumulates each customer's first-window activity per behaviour as it streams in: one count per customer,
-/// behaviour and day of the window, and the distinct users seen. Memory is customers × behaviours × window days,
+/// behaviour and day of the window, and the distinct users seen; after the window, two follow-up counts (to day 90,
+/// and later) for activation rates "within 90 days" and "ever". Memory is customers × behaviours × (window days + 2),
 /// independent of the number of events.
 public final class FirstWindowAccumulator: FirstWindowEventSink {
+    /// The longer horizon activation rates are reported at, besides the first window and "ever".
+    public static let followUpDays = 90
+
     public let customerCount: Int
     public let windowDays: Int
+    /// Days since signup the first follow-up count covers: up to day 90, or to the window's end if that is later.
+    public var followUpHorizon: Int { max(windowDays, Self.followUpDays) }
     /// Per behaviour: `customer * windowDays + day` → events that day (saturating).
     private(set) var daily: [[UInt32]] = []
+    /// Per behaviour: `2 * customer` → events from the window's end to `followUpHorizon`, `2 * customer + 1` → events
+    /// on or after `followUpHorizon` (saturating).
+    private(set) var later: [[UInt32]] = []
+    /// Whether any event after the first window was recorded (a feature table made elsewhere may not carry them).
+    private(set) var sawLaterEvents = false
     /// Per behaviour: distinct users per customer.
     private(set) var distinctUsers: [[Int32]] = []
     /// (customer, behaviour, user) triples already counted, packed into 64 bits.
@@ -21,6 +32,17 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     public func addBehaviour() {
         daily.append([UInt32](repeating: 0, count: customerCount * windowDays))
         distinctUsers.append([Int32](repeating: 0, count: customerCount))
+        later.append([UInt32](repeating: 0, count: customerCount * 2))
+    }
+
+    /// One event row after the first window, for the follow-up counts: `day` is 0-based from signup, at least
+    /// `windowDays`.
+    @inline(__always)
+    public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
+        sawLaterEvents = true
+        let cell = 2 * customer + (day < followUpHorizon ? 0 : 1)
+        let (sum, overflow) = later[behaviour][cell].addingReportingOverflow(UInt32(clamping: count))
+        later[behaviour][cell] = overflow ? .max : sum
     }
 
     @inline(__always)
@@ -55,7 +77,16 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
                     }
                 }
             }
+            other.later[b].withUnsafeBufferPointer { source in
+                later[target].withUnsafeMutableBufferPointer { destination in
+                    for i in 0..<source.count where source[i] > 0 {
+                        let (sum, overflow) = destination[i].addingReportingOverflow(source[i])
+                        destination[i] = overflow ? .max : sum
+                    }
+                }
+            }
         }
+        sawLaterEvents = sawLaterEvents || other.sawLaterEvents
         for key in other.seenUsers {
             let customer = key >> 40, b = Int((key >> 24) & 0xFFFF), u = Int(key & 0xFF_FFFF)
             let target = behaviourMap[b]

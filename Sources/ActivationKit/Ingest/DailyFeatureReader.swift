@@ -1,6 +1,8 @@
 /// Reads a first-window feature table computed outside this tool (by the SQL of `activation sql` on a warehouse or
 /// Spark): `customer_id,behaviour,day,events,users,data_end` rows, one file or many part files, with or without a
-/// header. Validated like any export: bad rows are rejected with file, line, column and reason, and counted.
+/// header. Rows with `day` at or past the window carry the follow-up counts for activation rates within 90 days
+/// and ever: `day` below the follow-up horizon (90, or the window if longer) counts towards "within 90 days",
+/// `day` = the horizon stands for that day or later. Validated like any export: bad rows are rejected with file, line, column and reason, and counted.
 public final class DailyFeatureReader: CSVRecordSink {
     public static let columns = ["customer_id", "behaviour", "day", "events", "users", "data_end"]
 
@@ -71,8 +73,10 @@ public final class DailyFeatureReader: CSVRecordSink {
         }
         guard record[1].count > 0 else { reject(record, "behaviour", .emptyEvent, "empty behaviour"); return }
         // Parsed from the bytes: a feature table from a warehouse has millions of rows.
-        guard let day = EventIngestor<FirstWindowAccumulator>.parseCount(record[2]), day < windowDays else {
-            reject(record, "day", .invalidCount, "day '\(record.string(2))' is not a whole number from 0 to \(windowDays - 1) (the first window)")
+        // Days past the window are follow-up rows: `followUpHorizon` itself stands for that day or later.
+        let horizon = accumulator.followUpHorizon
+        guard let day = EventIngestor<FirstWindowAccumulator>.parseCount(record[2]), day <= horizon else {
+            reject(record, "day", .invalidCount, "day '\(record.string(2))' is not a whole number from 0 to \(horizon) (0-\(windowDays - 1): the first window; then follow-up days, \(horizon) meaning day \(horizon) or later)")
             return
         }
         guard let events = EventIngestor<FirstWindowAccumulator>.parseCount(record[3]), events > 0 else {
@@ -98,6 +102,11 @@ public final class DailyFeatureReader: CSVRecordSink {
         if isNew { accumulator.addBehaviour() }
         let endDay = Int(end / 86_400)
         dataEndDay = max(dataEndDay ?? endDay, endDay)
+        if day >= windowDays {
+            accounting.afterWindow += 1
+            accumulator.recordLater(customer: customer, behaviour: behaviour, day: day, count: events)
+            return
+        }
         accounting.used += 1
         accumulator.record(customer: customer, behaviour: behaviour, day: day, user: -1, count: events)
         if let users {

@@ -4,6 +4,8 @@ public protocol FirstWindowEventSink: AnyObject {
     func addBehaviour()
     /// One event row inside the first window: `day` is 0-based from signup, `user` is -1 when unknown.
     func record(customer: Int, behaviour: Int, day: Int, user: Int, count: Int)
+    /// One event row after the first window (`day` ≥ the window), for follow-up activation rates.
+    func recordLater(customer: Int, behaviour: Int, day: Int, count: Int)
 }
 
 /// The fate of every event row of one file:
@@ -17,7 +19,8 @@ public struct EventFileAccounting: Sendable, Equatable, Codable {
     /// Events stamped before the customer's signup day: outside the first window, and listed in rejects.csv
     /// (`event_before_signup`) because they often mean a wrong signup date or time zone.
     public var beforeSignup = 0
-    /// Events on or after signup + window: outside the first window.
+    /// Events on or after signup + window: outside the first window's features, counted only towards the follow-up
+    /// activation rates (within 90 days, ever).
     public var afterWindow = 0
     /// Events dropped by the configured exclusions (`events.exclude`).
     public var excluded = 0
@@ -38,7 +41,8 @@ public struct EventFileAccounting: Sendable, Equatable, Codable {
 public struct EventReadingOptions: Sendable {
     public var timestamps: TimestampReader
     public var naming: EventNaming
-    /// Drop exact duplicate rows (overlapping exports). Costs 8 bytes per in-window event.
+    /// Drop exact duplicate rows (overlapping exports) up to the follow-up horizon (day 90 after signup, or the
+    /// window's end if later). Costs 8 bytes per event kept in that span.
     public var deduplicate: Bool
     /// Maps user ids to accounts for exports without an account column.
     public var userAccounts: UserAccountMap?
@@ -97,6 +101,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private var userIndex = -1, countIndex = -1
     private let signupSeconds: [Int64]
     private let windowSeconds: Int64
+    private let followUpSeconds: Int64
 
     public init(customers: CustomerTable, windowDays: Int, columns: EventColumns,
                 options: EventReadingOptions = EventReadingOptions(), sink: Sink) {
@@ -110,6 +115,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         deduplicate = options.deduplicate
         signupSeconds = customers.customers.map { Int64($0.signupDay) * 86_400 }
         windowSeconds = Int64(windowDays) * 86_400
+        followUpSeconds = Int64(max(windowDays, FirstWindowAccumulator.followUpDays)) * 86_400
     }
 
     /// Reads one export file completely. Throws only for problems that make the whole file unusable
@@ -283,11 +289,11 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                                        raw: record.rawText))
             return
         }
-        if offset >= windowSeconds { accounting.afterWindow += 1; return }
-        // User ids are interned only for rows inside the window: most export rows are outside it, and interning is
-        // the most expensive step of a row.
+        let inWindow = offset < windowSeconds
+        // User ids are interned only for rows inside the window (and, when de-duplicating, up to the follow-up
+        // horizon): most export rows are outside it, and interning is the most expensive step of a row.
         var user = -1
-        if userIndex >= 0 {
+        if userIndex >= 0 && (inWindow || (deduplicate && offset < followUpSeconds)) {
             let bytes = record[userIndex]
             if bytes.count > 0 {
                 guard let interned = users.internValidUTF8(bytes) else {
@@ -297,7 +303,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 user = interned.id
             }
         }
-        if deduplicate {
+        if deduplicate && offset < followUpSeconds {
             // Same customer, behaviour, second, user and count: the same event exported twice.
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3; h ^= h >> 29 }
@@ -305,8 +311,14 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             mix(UInt64(count))
             if !seenRows.insert(h).inserted { accounting.duplicates += 1; return }
         }
+        let day = Int(offset / 86_400)
+        if !inWindow {
+            accounting.afterWindow += 1
+            sink.recordLater(customer: customer, behaviour: behaviour, day: day, count: count)
+            return
+        }
         accounting.used += 1
-        sink.record(customer: customer, behaviour: behaviour, day: Int(offset / 86_400), user: user, count: count)
+        sink.record(customer: customer, behaviour: behaviour, day: day, user: user, count: count)
     }
 
     /// A non-negative whole number ("3", "3.0" accepted; "-1", "2.5", "x" not).

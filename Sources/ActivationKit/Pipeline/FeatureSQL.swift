@@ -6,8 +6,11 @@
 /// `events` sums the count column (1 when empty); `users` counts distinct non-empty user ids of the customer's
 /// in-window rows of that behaviour; renames map export names to behaviours (exact names first, then patterns, the
 /// behaviour sorting first winning), exclusions drop rows whose export or behaviour name matches; de-duplication
-/// drops repeats of (customer, behaviour, second, user, count) inside the window; `data_end` is the date of the latest
-/// event time of any kept row of a known customer, inside the window or not.
+/// drops repeats of (customer, behaviour, second, user, count) up to the follow-up horizon (day 90, or the window's
+/// end if later); `data_end` is the date of the latest event time of any kept row of a known customer, inside the
+/// window or not. Two rows per customer and behaviour at most carry the follow-up counts for activation rates within
+/// 90 days and ever: `day` = window for the events from the window's end up to the horizon, `day` = horizon for
+/// the events on or after it (when the window is 90 days or longer, only the latter); their `users` is empty.
 public struct FeatureSQL {
     public enum Dialect: String, CaseIterable, Sendable {
         case duckdb, spark, postgres, bigquery, snowflake
@@ -180,6 +183,7 @@ public struct FeatureSQL {
     public func render() throws -> String {
         let e = configuration.eventColumns, c = configuration.customerColumns
         let window = configuration.windowDays
+        let horizon = max(window, FirstWindowAccumulator.followUpDays)
         let raw = "e.\(quoteIdentifier(e.event))"
         // Behaviour names: exact rename entries first, then patterns; the behaviour sorting first wins.
         var cases: [String] = []
@@ -204,7 +208,8 @@ public struct FeatureSQL {
         let ts = try parseTimestamp("e.\(quoteIdentifier(e.timestamp))")
         var sql = "-- Activation Discovery \(ActivationDiscovery.version): first-window daily features (\(dialect.rawValue)).\n"
         sql += "-- Output: customer_id,behaviour,day,events,users,data_end. Save it as CSV and run `activation run --features <it>`.\n"
-        sql += "-- Window \(window) days from 00:00 UTC on the signup date. Tables \(eventsTable) and \(customersTable).\n"
+        sql += "-- Window \(window) days from 00:00 UTC on the signup date. Follow-up rows: day \(window) = days \(window)-\(horizon - 1), day \(horizon) = day \(horizon) or later.\n"
+        sql += "-- Tables \(eventsTable) and \(customersTable).\n"
         sql += sessionZone
         sql += """
         WITH customers_clean AS (
@@ -232,22 +237,31 @@ public struct FeatureSQL {
         data_end AS (
           SELECT MAX(event_second) AS last_second FROM kept
         ),
-        in_window AS (
-          SELECT \(configuration.deduplicate ? "DISTINCT " : "")customer_id, behaviour, event_second, user_id, events,
-                 CAST(FLOOR(offset_seconds / 86400) AS BIGINT) AS day
+        after_signup AS (
+          SELECT customer_id, behaviour, event_second, user_id, events,
+                 CASE WHEN offset_seconds < \(window) * 86400 THEN CAST(FLOOR(offset_seconds / 86400) AS BIGINT)
+                      WHEN offset_seconds < \(horizon) * 86400 THEN \(window) ELSE \(horizon) END AS day
           FROM kept
-          WHERE offset_seconds >= 0 AND offset_seconds < \(window) * 86400
+          WHERE offset_seconds >= 0
+        ),
+        tracked AS (
+          SELECT \(configuration.deduplicate ? "DISTINCT " : "")customer_id, behaviour, event_second, user_id, events, day
+          FROM after_signup WHERE day < \(horizon)
+          UNION ALL
+          SELECT customer_id, behaviour, event_second, user_id, events, day
+          FROM after_signup WHERE day >= \(horizon)
         ),
         users AS (
-          SELECT customer_id, behaviour, COUNT(DISTINCT user_id) AS users FROM in_window GROUP BY customer_id, behaviour
+          SELECT customer_id, behaviour, COUNT(DISTINCT user_id) AS users FROM tracked WHERE day < \(window) GROUP BY customer_id, behaviour
         ),
         daily AS (
-          SELECT customer_id, behaviour, day, SUM(events) AS events FROM in_window GROUP BY customer_id, behaviour, day
+          SELECT customer_id, behaviour, day, SUM(events) AS events FROM tracked GROUP BY customer_id, behaviour, day
         )
-        SELECT d.customer_id, d.behaviour, d.day, d.events, \(hasUserColumn ? "u.users" : "CAST(NULL AS BIGINT)") AS users,
+        SELECT d.customer_id, d.behaviour, d.day, d.events,
+               CASE WHEN d.day < \(window) THEN \(hasUserColumn ? "u.users" : "CAST(NULL AS BIGINT)") END AS users,
                \(dateOfEpoch("x.last_second")) AS data_end
         FROM daily d
-          JOIN users u ON u.customer_id = d.customer_id AND u.behaviour = d.behaviour
+          LEFT JOIN users u ON u.customer_id = d.customer_id AND u.behaviour = d.behaviour
           CROSS JOIN data_end x
         WHERE d.events > 0
         ORDER BY d.customer_id, d.behaviour, d.day;

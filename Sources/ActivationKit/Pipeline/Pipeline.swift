@@ -131,7 +131,8 @@ public enum Pipeline {
             timings["ingest"] = seconds(clock.now - start)
             start = clock.now
             let names = (0..<reader.behaviours.count).map { reader.behaviours.string($0) }
-            features = FeatureTable(customers: customers.table.customers, behaviourNames: names, accumulator: reader.accumulator)
+            features = FeatureTable(customers: customers.table.customers, behaviourNames: names, accumulator: reader.accumulator,
+                                    followUpComplete: false)
             timings["features"] = seconds(clock.now - start)
             (eventFiles, exportNames, eventRejects, dataEndDay) = (accounting, [], reader.rejects, end)
         } else {
@@ -230,8 +231,21 @@ public enum Pipeline {
         if let chosen = proposal.chosen {
             let reachDay = chosen.candidate.definition.reachDays(in: features)
             timeToValue = TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays, dataEndDay: dataEndDay)
-            let windows = Array(Set([chosen.candidate.windowDays, 30, 90, features.windowDays].filter { $0 <= features.windowDays })).sorted()
-            cohortActivation = CohortActivation(customers: features.customers, reachDay: reachDay, windows: windows, dataEndDay: dataEndDay)
+            // The rule's own window, the first 30 days, 90 days (past the first window: follow-up counts) and ever.
+            let rule = chosen.candidate.definition
+            var horizons = Set([rule.windowDays, 30].filter { $0 <= features.windowDays }.map(CohortActivation.Horizon.days))
+            horizons.insert(.days(features.followUpHorizon))
+            horizons.insert(.ever)
+            var reached: [CohortActivation.Horizon: [Bool]] = [:]
+            for horizon in horizons {
+                switch horizon {
+                case .days(let d) where d <= features.windowDays: reached[horizon] = reachDay.map { ($0 ?? .max) < d }
+                case .days(let d) where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: d, in: features)
+                case .ever where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: nil, in: features)
+                default: break
+                }
+            }
+            cohortActivation = CohortActivation(customers: features.customers, horizons: horizons.sorted(), reached: reached, dataEndDay: dataEndDay)
         }
         timings["ranking"] = seconds(clock.now - start)
 

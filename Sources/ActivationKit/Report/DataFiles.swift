@@ -97,16 +97,21 @@ public enum DataFiles {
     /// the behaviour over the whole window (repeated on each of its rows; empty without a user column); `data_end`
     /// the last day the event data covers. It is what `activation sql` computes on a warehouse, and what
     /// `activation run --features` reads back: every later stage needs daily resolution (windows, time to value).
+    /// After the window, two follow-up rows at most (empty `users`): `day` = window for the events up to the follow-up
+    /// horizon (day 90), `day` = the horizon for the events on or after it.
     public static func firstWindowDaily(_ table: FeatureTable, dataEndDay: Int) -> String {
         var csv = CSVWriter(header: ["customer_id", "behaviour", "day", "events", "users", "data_end"])
         let end = TimestampParser.dateString(day: dataEndDay)
+        let window = table.windowDays, horizon = table.followUpHorizon
         for (c, customer) in table.customers.enumerated() {
-            for b in table.behaviours where b.counts[c] > 0 {
+            for b in table.behaviours where b.counts[c] > 0 || b.later[2 * c] > 0 || b.later[2 * c + 1] > 0 {
                 let users = b.users.map { String($0[c]) } ?? ""
-                for day in 0..<table.windowDays {
-                    let events = b.daily[c * table.windowDays + day]
+                for day in 0..<window {
+                    let events = b.daily[c * window + day]
                     if events > 0 { csv.row([customer.id, b.name, String(day), String(events), users, end]) }
                 }
+                if b.later[2 * c] > 0 { csv.row([customer.id, b.name, String(window), String(b.later[2 * c]), "", end]) }
+                if b.later[2 * c + 1] > 0 { csv.row([customer.id, b.name, String(horizon), String(b.later[2 * c + 1]), "", end]) }
             }
         }
         return csv.text

@@ -288,19 +288,21 @@ public enum MarkdownReport {
             md += chart(ReportCharts.timeToValue, "Kaplan-Meier share of customers who reached the event by day since signup, per segment")
         }
         if let cohorts = result.cohortActivation {
-            md += "### Activation rate by signup month\n\nShare of each month's signups that reached the proposed event within D days; a month is shown at D only once all its customers have D days of data. "
-            if result.configuration.windowDays < 90 {
-                md += "Longer horizons (90 days, ever) need a longer first window (`window_days = 90` in the config): the usage features stop at day \(result.configuration.windowDays)."
+            let window = result.features.windowDays
+            md += "### Activation rate by signup month\n\nShare of each month's signups that reached the proposed event's thresholds within D days of signup, and ever (by the data's end, \(TimestampParser.dateString(day: result.dataEndDay))); a month is shown at D only once all its customers have D days of data, so a young month never looks under-activated for lack of time. "
+            md += "Counts past day \(window) come from events after the first window, which the rest of the analysis does not use. "
+            if !result.features.hasFollowUp {
+                md += "This feature table has no rows after the first window (it was made by an older `activation sql`), so rates past day \(window) are unknown (–). "
             }
-            md += "\n\n"
-            md += "| Signup month | Signups | " + cohorts.windows.map { "Within \($0) days" }.joined(separator: " | ") + " |\n"
-            md += "|---|---:|" + cohorts.windows.map { _ in "---:|" }.joined() + "\n"
+            md += "\"Ever\" is as of the data's end: the last column shows how many days of data the month's latest signup has had.\n\n"
+            md += "| Signup month | Signups | " + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() }.joined(separator: " | ") + " | Days of data |\n"
+            md += "|---|---:|" + cohorts.horizons.map { _ in "---:|" }.joined() + "---:|\n"
             for row in cohorts.rows {
                 md += "| \(row.cohort) | \(Format.count(row.signups)) | "
-                md += cohorts.windows.map { d in
-                    guard let rate = row.rates[d] ?? nil else { return "–" }
+                md += cohorts.horizons.map { h in
+                    guard let rate = row.rates[h] ?? nil else { return "–" }
                     return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
-                }.joined(separator: " | ") + " |\n"
+                }.joined(separator: " | ") + " | \(Format.count(row.minimumFollowUpDays))+ |\n"
             }
             md += "\n"
             if cohorts.rows.count >= 2 { md += chart(ReportCharts.cohorts, "Activation rate by signup month") }

@@ -29,6 +29,70 @@ struct EndToEndTests {
         }
     }
 
+    /// Recounts the proposed rule's follow-up rates (within 90 days, ever) by signup month straight from the raw
+    /// SampleData exports, with none of the pipeline's code, and compares them with the report's cohort table.
+    static func checkFollowUpRates(_ cohorts: CohortActivation, rule: ActivationRule, dataEndDay: Int) throws {
+        func day(_ text: Substring) -> Int {
+            let parts = text.prefix(10).split(separator: "-").map { Int($0)! }
+            var components = DateComponents()
+            (components.year, components.month, components.day) = (parts[0], parts[1], parts[2])
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            return Int(calendar.date(from: components)!.timeIntervalSince1970 / 86_400)
+        }
+        var signup: [Substring: (day: Int, month: Substring)] = [:]
+        for line in try String(contentsOfFile: Repository.path("SampleData/customers.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            signup[f[0]] = (day(f[1]), f[1].prefix(7))
+        }
+        let thresholds = Dictionary(uniqueKeysWithValues: rule.conditions.map { (Substring($0.behaviour), $0.threshold) })
+        var within90: [Substring: [Substring: Int]] = [:], ever: [Substring: [Substring: Int]] = [:]
+        let folder = Repository.path("SampleData/events")
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where file.hasSuffix(".csv") {
+            for line in try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(separator: "\n").dropFirst() {
+                let f = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard thresholds[f[1]] != nil, let customer = signup[f[0]] else { continue }
+                // Seconds since signup midnight UTC: whole days plus the time of day.
+                let time = f[2].dropFirst(11).prefix(8).split(separator: ":").map { Int($0)! }
+                let offset = (day(f[2]) - customer.day) * 86_400 + time[0] * 3600 + time[1] * 60 + time[2]
+                guard offset >= 0 else { continue }
+                let n = f.count > 4 && !f[4].isEmpty ? Int(f[4])! : 1
+                ever[f[0], default: [:]][f[1], default: 0] += n
+                if offset < 90 * 86_400 { within90[f[0], default: [:]][f[1], default: 0] += n }
+            }
+        }
+        var expected: [Substring: (signups: Int, last: Int, within90: Int, ever: Int)] = [:]
+        for (id, customer) in signup {
+            func reached(_ counts: [Substring: [Substring: Int]]) -> Int {
+                thresholds.allSatisfy { (counts[id]?[$0.key] ?? 0) >= $0.value } ? 1 : 0
+            }
+            var e = expected[customer.month] ?? (0, .min, 0, 0)
+            e.signups += 1; e.last = max(e.last, customer.day); e.within90 += reached(within90); e.ever += reached(ever)
+            expected[customer.month] = e
+        }
+        #expect(cohorts.rows.map { Substring($0.cohort) } == expected.keys.sorted())
+        var measuredAt90 = 0
+        for row in cohorts.rows {
+            let e = try #require(expected[Substring(row.cohort)])
+            #expect(row.signups == e.signups)
+            let ever = try #require(row.rates[.ever] ?? nil)
+            #expect(ever.reached == e.ever && ever.of == e.signups, "\(row.cohort) ever")
+            if e.last + 89 <= dataEndDay {
+                let at90 = try #require(row.rates[.days(90)] ?? nil)
+                #expect(at90.reached == e.within90, "\(row.cohort) within 90 days")
+                measuredAt90 += 1
+            } else {
+                #expect(row.rates[.days(90)] ?? nil == nil, "\(row.cohort): too recent for 90 days")
+            }
+            // More time can only add customers who reached it.
+            let at30 = row.rates[.days(30)] ?? nil
+            #expect(at30.map { $0.reached <= e.within90 } ?? true)
+            #expect(e.within90 <= e.ever)
+        }
+        #expect(measuredAt90 >= 12)
+        #expect(cohorts.rows.contains { r in (r.rates[.ever] ?? nil).map { $0.reached > ((r.rates[.days(30)] ?? nil)?.reached ?? .max) } ?? false })
+    }
+
     @Test func findsThePlantedTruths() throws {
         let out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -69,7 +133,9 @@ struct EndToEndTests {
         #expect(ttv.bySegment.map(\.name) == ["enterprise", "mid-market", "self-serve"])
         let cohorts = try #require(result.cohortActivation)
         #expect(cohorts.rows.count >= 18)
-        #expect(cohorts.rows.last?.rates[30] ?? nil == nil)  // the latest month has no 30 days of data yet
+        #expect(cohorts.horizons == [.days(chosen.candidate.windowDays), .days(30), .days(90), .ever])
+        #expect(cohorts.rows.last?.rates[.days(30)] ?? nil == nil)  // the latest month has no 30 days of data yet
+        try Self.checkFollowUpRates(cohorts, rule: chosen.candidate.definition, dataEndDay: result.dataEndDay)
         // Support contacts are the warning sign, clearly below 0.5.
         #expect(result.ranking.warningSigns.map(\.name) == ["contact_support"])
         #expect(result.ranking.noClearLink.contains { $0.name == "view_dashboard" } || result.ranking.candidates.contains { $0.name == "view_dashboard" })

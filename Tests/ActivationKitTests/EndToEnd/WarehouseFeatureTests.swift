@@ -83,8 +83,8 @@ struct WarehouseFeatureTests {
         let parts = dir.appendingPathComponent("features")
         try FileManager.default.createDirectory(at: parts, withIntermediateDirectories: true)
         write("a,login,0,3,1,2026-06-01\na,invite,1,2,2,2026-06-01\n", to: parts.appendingPathComponent("part-00000.csv"))
-        write("b,login,0,1,1,2026-06-01\nghost,login,0,1,1,2026-06-01\nb,login,40,1,1,2026-06-01\nb,login,x,1,1,2026-06-01\nb,login,1,1\n",
-              to: parts.appendingPathComponent("part-00001.csv"))
+        write("b,login,0,1,1,2026-06-01\nghost,login,0,1,1,2026-06-01\nb,login,91,1,1,2026-06-01\nb,login,x,1,1,2026-06-01\nb,login,1,1\n"
+              + "a,invite,30,3,,2026-06-01\na,invite,90,4,,2026-06-01\n", to: parts.appendingPathComponent("part-00001.csv"))
         write("", to: parts.appendingPathComponent("_SUCCESS"))
         var customers = MemoryByteSource("customer_id,signup_date,renewed\na,2026-03-01,yes\nb,2026-03-02,no\n")
         let table = try CustomerTableReader().read(&customers, file: "customers.csv").table
@@ -93,8 +93,9 @@ struct WarehouseFeatureTests {
             var source = try ExportByteSource(path: file)
             try reader.read(&source, file: file)
         }
-        #expect(reader.files.map(\.rowsRead) == [2, 5])
+        #expect(reader.files.map(\.rowsRead) == [2, 7])
         #expect(reader.files.map(\.used) == [2, 1])
+        #expect(reader.files.map(\.afterWindow) == [0, 2])  // the follow-up rows: days 30-89, and day 90 or later
         #expect(reader.rejects.map(\.reason) == [.unknownCustomer, .invalidCount, .invalidCount, .wrongFieldCount])
         #expect(reader.rejects.map(\.line) == [2, 3, 4, 5])
         #expect(reader.dataEndDay == TimestampParser.daysFromCivil(year: 2026, month: 6, day: 1))
@@ -102,6 +103,13 @@ struct WarehouseFeatureTests {
                                     accumulator: reader.accumulator)
         let invite = try #require(features.behaviours.first { $0.name == "invite" })
         #expect(invite.counts == [2, 0] && invite.firstDay[0] == 1 && invite.users == [2, 0])
+        #expect(features.hasFollowUp)
+        #expect(invite.countSinceSignup(withinDays: 30, customer: 0) == 2)
+        #expect(invite.countSinceSignup(withinDays: 90, customer: 0) == 5)
+        #expect(invite.countSinceSignup(withinDays: nil, customer: 0) == 9)
+        #expect(ActivationRule(conditions: [.init(behaviour: "invite", threshold: 5)], windowDays: 30).reached(withinDays: 90, in: features) == [true, false])
+        #expect(ActivationRule(conditions: [.init(behaviour: "invite", threshold: 6)], windowDays: 30).reached(withinDays: 90, in: features) == [false, false])
+        #expect(ActivationRule(conditions: [.init(behaviour: "invite", threshold: 6)], windowDays: 30).reached(withinDays: nil, in: features) == [true, false])
     }
 
     @Test func everyDialectRendersWithTheConfiguredNamesRenamesAndExclusions() throws {
@@ -112,7 +120,7 @@ struct WarehouseFeatureTests {
             let sql = try FeatureSQL(dialect: dialect, configuration: configuration).render()
             #expect(sql.contains("'invite_teammate'") && sql.contains("Invite Sent"), "\(dialect)")
             #expect(sql.contains("billing"), "\(dialect)")
-            #expect(sql.contains("30 * 86400"), "\(dialect)")
+            #expect(sql.contains("offset_seconds < 30 * 86400") && sql.contains("offset_seconds < 90 * 86400"), "\(dialect)")
             #expect(sql.contains("DISTINCT customer_id, behaviour, event_second"), "\(dialect): deduplicate from the config")
             #expect(sql.contains("Europe/Berlin") , "\(dialect)")
             #expect(sql.hasSuffix("ORDER BY d.customer_id, d.behaviour, d.day;\n"))

@@ -1,4 +1,4 @@
-import ActivationKit
+@testable import ActivationKit
 import Testing
 
 @Suite("Features: first-window vectors")
@@ -43,6 +43,61 @@ struct FeatureTableTests {
         #expect(zeta.dayReaching(5, customer: 0) == nil)
         #expect(zeta.count(withinDays: 7, customer: 0) == 3)
         #expect(zeta.count(withinDays: 8, customer: 0) == 4)
+    }
+
+    @Test func followUpCountsReachPastTheWindowToDay90AndEver() {
+        let customers = (0..<4).map { Customer(id: "c\($0)", signupDay: 0, outcome: .renewed, segment: "s", acv: nil) }
+        let acc = FirstWindowAccumulator(customerCount: 4, windowDays: 30)
+        acc.addBehaviour()
+        acc.record(customer: 0, behaviour: 0, day: 2, user: -1, count: 1)
+        acc.recordLater(customer: 0, behaviour: 0, day: 30, count: 1)   // day 30: first day after the window
+        acc.recordLater(customer: 1, behaviour: 0, day: 89, count: 2)   // last day of the 90
+        acc.recordLater(customer: 2, behaviour: 0, day: 90, count: 2)   // first day past them
+        acc.recordLater(customer: 3, behaviour: 0, day: 400, count: 7)
+        let t = FeatureTable(customers: customers, behaviourNames: ["x"], accumulator: acc)
+        let x = t.behaviours[0]
+        #expect(t.hasFollowUp && t.followUpHorizon == 90)
+        #expect(x.counts == [1, 0, 0, 0])  // the first-window features are untouched
+        #expect((0..<4).map { x.countSinceSignup(withinDays: 30, customer: $0) } == [1, 0, 0, 0])
+        #expect((0..<4).map { x.countSinceSignup(withinDays: 90, customer: $0) } == [2, 2, 0, 0])
+        #expect((0..<4).map { x.countSinceSignup(withinDays: nil, customer: $0) } == [2, 2, 2, 7])
+        let rule = ActivationRule(conditions: [.init(behaviour: "x", threshold: 2)], windowDays: 14)
+        #expect(rule.reached(withinDays: 14, in: t) == [false, false, false, false])
+        #expect(rule.reached(withinDays: 90, in: t) == [true, true, false, false])
+        #expect(rule.reached(withinDays: nil, in: t) == [true, true, true, true])
+        // Written to first_window_daily.csv as two follow-up rows at most, and read back to the same counts.
+        let daily = DataFiles.firstWindowDaily(t, dataEndDay: 500)
+        #expect(daily.contains("c0,x,30,1,,1971-05-16") && daily.contains("c2,x,90,2,,") && daily.contains("c3,x,90,7,,"))
+        // A feature table made elsewhere without follow-up rows says so instead of showing 0%.
+        let bare = FirstWindowAccumulator(customerCount: 4, windowDays: 30)
+        bare.addBehaviour()
+        #expect(!FeatureTable(customers: customers, behaviourNames: ["x"], accumulator: bare, followUpComplete: false).hasFollowUp)
+        // With a window longer than 90 days, the 90 fall inside it and only "later" is a follow-up count.
+        let long = FirstWindowAccumulator(customerCount: 1, windowDays: 120)
+        long.addBehaviour()
+        long.record(customer: 0, behaviour: 0, day: 100, user: -1, count: 1)
+        long.recordLater(customer: 0, behaviour: 0, day: 130, count: 1)
+        let l = FeatureTable(customers: [customers[0]], behaviourNames: ["x"], accumulator: long).behaviours[0]
+        #expect(l.countSinceSignup(withinDays: 90, customer: 0) == 0 && l.countSinceSignup(withinDays: nil, customer: 0) == 2)
+    }
+
+    @Test func cohortRatesAreShownOnlyForMonthsWithEnoughFollowUp() {
+        // Two March signups (days 20,513 and 20,527 = 2026-03-15, 2026-03-29) and one in May.
+        let march15 = TimestampParser.daysFromCivil(year: 2026, month: 3, day: 15)
+        let customers = [march15, march15 + 14, march15 + 60].enumerated().map {
+            Customer(id: "c\($0.offset)", signupDay: $0.element, outcome: .undecided, segment: "s", acv: nil)
+        }
+        let end = march15 + 14 + 89  // the later March signup has exactly 90 days of data
+        let cohorts = CohortActivation(customers: customers, horizons: [.days(30), .days(90), .ever],
+                                       reached: [.days(90): [true, false, true], .ever: [true, true, true]], dataEndDay: end)
+        #expect(cohorts.rows.map(\.cohort) == ["2026-03", "2026-05"])
+        let march = cohorts.rows[0], may = cohorts.rows[1]
+        #expect((march.rates[.days(90)] ?? nil).map { [$0.reached, $0.of] } == [1, 2])
+        #expect((may.rates[.days(90)] ?? nil) == nil)          // 44 days of data only
+        #expect((may.rates[.ever] ?? nil).map { [$0.reached, $0.of] } == [1, 1])
+        #expect((march.rates[.days(30)] ?? nil) == nil)         // not computed: unknown, never 0%
+        #expect(march.minimumFollowUpDays == 90 && may.minimumFollowUpDays == 44)
+        #expect(cohorts.horizons.map(\.label) == ["within 30 days", "within 90 days", "ever"])
     }
 
     @Test func featuresCSVHasOneRowPerCustomerAndThreeOrFourColumnsPerBehaviour() {

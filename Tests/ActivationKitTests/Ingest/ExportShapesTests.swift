@@ -191,6 +191,26 @@ struct ExportShapesTests {
         #expect(plain.files.map(\.used) == [4, 4] && plain.files.map(\.duplicates) == [0, 0])
     }
 
+    @Test func rowsAfterTheWindowFeedTheFollowUpCountsAndAreDeduplicatedUpToDay90() throws {
+        // acme signed up 2026-03-04: day 30 is 2026-04-03, day 90 is 2026-06-02.
+        let text = """
+        customer_id,event,timestamp,user_id,count
+        acme,invite,2026-04-03T00:00:00Z,u1,
+        acme,invite,2026-06-01T23:59:59Z,u1,2
+        acme,invite,2026-06-02T00:00:00Z,u1,
+        acme,invite,2027-01-01T00:00:00Z,u1,
+
+        """
+        var options = EventReadingOptions()
+        options.deduplicate = true
+        let (ingestor, sink) = try Self.ingest(text, options: options, files: 2)
+        #expect(sink.events.isEmpty)
+        #expect(sink.laterEvents.map(\.day) == [30, 89, 90, 303, 90, 303])  // the repeats past day 90 are not de-duplicated
+        #expect(sink.laterEvents.map(\.count) == [1, 2, 1, 1, 1, 1])
+        #expect(ingestor.files.map(\.afterWindow) == [4, 2] && ingestor.files.map(\.duplicates) == [0, 2])
+        for f in ingestor.files { #expect(f.rowsRead == f.used + f.beforeSignup + f.afterWindow + f.excluded + f.duplicates + f.rejectedTotal) }
+    }
+
     @Test func userLevelEventsAggregateToAccountsThroughTheMapping() throws {
         let table = try Self.table()
         var mappingSource = MemoryByteSource("""

@@ -6,9 +6,13 @@ import Testing
 final class CollectingSink: FirstWindowEventSink {
     var behaviours = 0
     var events: [(customer: Int, behaviour: Int, day: Int, user: Int, count: Int)] = []
+    var laterEvents: [(customer: Int, behaviour: Int, day: Int, count: Int)] = []
     func addBehaviour() { behaviours += 1 }
     func record(customer: Int, behaviour: Int, day: Int, user: Int, count: Int) {
         events.append((customer, behaviour, day, user, count))
+    }
+    func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
+        laterEvents.append((customer, behaviour, day, count))
     }
 }
 

@@ -158,17 +158,18 @@ enum ReportCharts {
         return chart.render(xTicks: ticks, yTicks: SVGChart.percentTicks())
     }
 
-    /// Activation rate by signup month, for each window the data fully covers.
+    /// Activation rate by signup month, for each horizon the data fully covers ("ever" dashed: it is as of the data's end).
     static func cohortChart(_ result: PipelineResult) -> String? {
         guard let cohorts = result.cohortActivation, cohorts.rows.count >= 2 else { return nil }
         var chart = SVGChart(title: "Activation rate by signup month", xTitle: "Signup month", yTitle: "Share that reached the event",
                              x: -0.5...(Double(cohorts.rows.count) - 0.5), y: 0...1)
-        for (k, d) in cohorts.windows.enumerated() {
+        for (k, horizon) in cohorts.horizons.enumerated() {
             let points = cohorts.rows.enumerated().compactMap { i, row -> (Double, Double)? in
-                guard let rate = row.rates[d] ?? nil, rate.of > 0 else { return nil }
+                guard let rate = row.rates[horizon] ?? nil, rate.of > 0 else { return nil }
                 return (Double(i), Double(rate.reached) / Double(rate.of))
             }
-            chart.line(points, colour: SVGChart.palette[k % SVGChart.palette.count], label: "within \(d) days", width: 2.5)
+            guard !points.isEmpty else { continue }
+            chart.line(points, colour: SVGChart.palette[k % SVGChart.palette.count], label: horizon.label, dashed: horizon == .ever, width: 2.5)
         }
         let step = max(1, cohorts.rows.count / 9)
         let ticks = cohorts.rows.enumerated().filter { $0.offset % step == 0 }.map { (Double($0.offset), $0.element.cohort) }
