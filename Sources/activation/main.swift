@@ -91,6 +91,7 @@ struct Run: ParsableCommand {
     var rejectBudget: Double?
     @Option(help: "Dated runs to keep under <out>/runs/ (default 30).") var keepRuns: Int?
     @Flag(help: "Show progress on stderr even when it is not a terminal (it is shown on a terminal anyway).") var progress = false
+    @Flag(help: "Read every export afresh: neither use nor update the per-export cache in <out>/cache/.") var noCache = false
 
     func validate() throws {
         if let windowDays, windowDays < 1 || windowDays > 366 { throw ValidationError("--window-days must be between 1 and 366") }
@@ -101,6 +102,7 @@ struct Run: ParsableCommand {
     /// The configuration: the config file's, with every option given on the command line applied over it.
     func resolvedConfiguration() throws -> PipelineConfiguration {
         var configuration = PipelineConfiguration(customersPath: "", eventPaths: [], outputDirectory: "")
+        configuration.cacheExports = true
         if let config {
             configuration = try ConfigurationFile(path: config).configuration
         }
@@ -131,6 +133,7 @@ struct Run: ParsableCommand {
         if deduplicate { configuration.deduplicate = true }
         if let rejectBudget { configuration.rejectBudget = rejectBudget }
         if let keepRuns { configuration.keepRuns = keepRuns }
+        if noCache { configuration.cacheExports = false }
         // Paths typed on the command line are the operator's own choice: only the config's paths are confined.
         if configuration.allowedRoots != nil {
             configuration.allowedRoots! += [customers, userAccounts, out].compactMap { $0 } + events + features
@@ -171,6 +174,9 @@ struct Run: ParsableCommand {
             }
             summary += "; report in \(written.latest)/activation-report.md"
             if !written.pruned.isEmpty { summary += "; pruned \(written.pruned.count) old runs" }
+            if let cache = result.cacheStatistics, cache.reused > 0 {
+                summary += "; \(cache.reused) of \(result.eventFiles.count) exports from the cache"
+            }
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch let error as InputError {
             throw Failure(error)

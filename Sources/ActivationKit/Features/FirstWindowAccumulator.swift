@@ -11,17 +11,17 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     /// Days since signup the first follow-up count covers: up to day 90, or to the window's end if that is later.
     public var followUpHorizon: Int { max(windowDays, Self.followUpDays) }
     /// Per behaviour: `customer * windowDays + day` → events that day (saturating).
-    private(set) var daily: [[UInt32]] = []
+    internal(set) var daily: [[UInt32]] = []
     /// Per behaviour: `2 * customer` → events from the window's end to `followUpHorizon`, `2 * customer + 1` → events
     /// on or after `followUpHorizon` (saturating).
-    private(set) var later: [[UInt32]] = []
+    internal(set) var later: [[UInt32]] = []
     /// Whether any event after the first window was recorded (a feature table made elsewhere may not carry them).
-    private(set) var sawLaterEvents = false
+    internal(set) var sawLaterEvents = false
     /// Per behaviour: distinct users per customer.
     private(set) var distinctUsers: [[Int32]] = []
     /// (customer, behaviour, user) triples already counted, packed into 64 bits.
     private var seenUsers = Set<UInt64>()
-    private(set) var sawUsers = false
+    internal(set) var sawUsers = false
 
     public init(customerCount: Int, windowDays: Int) {
         precondition(customerCount < 1 << 24, "more than 16 million customers")
@@ -64,35 +64,22 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
         distinctUsers[behaviour][customer] = Int32(clamping: count)
     }
 
-    /// Adds the counts and users of an accumulator filled by another worker over other files: its behaviour `b` is
-    /// this one's `behaviourMap[b]` and its user `u` this one's `userMap[u]`. Distinct users are merged exactly: a
-    /// user seen by both workers for the same customer and behaviour counts once.
-    func merge(_ other: FirstWindowAccumulator, behaviourMap: [Int], userMap: [Int]) {
-        for (b, target) in behaviourMap.enumerated() {
-            other.daily[b].withUnsafeBufferPointer { source in
-                daily[target].withUnsafeMutableBufferPointer { destination in
-                    for i in 0..<source.count where source[i] > 0 {
-                        let (sum, overflow) = destination[i].addingReportingOverflow(source[i])
-                        destination[i] = overflow ? .max : sum
-                    }
-                }
-            }
-            other.later[b].withUnsafeBufferPointer { source in
-                later[target].withUnsafeMutableBufferPointer { destination in
-                    for i in 0..<source.count where source[i] > 0 {
-                        let (sum, overflow) = destination[i].addingReportingOverflow(source[i])
-                        destination[i] = overflow ? .max : sum
-                    }
-                }
-            }
+    /// Counts a (customer, behaviour, user) triple once.
+    func insertUser(customer: Int, behaviour: Int, user: Int) {
+        sawUsers = true
+        let key = UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF)
+        if seenUsers.insert(key).inserted { distinctUsers[behaviour][customer] += 1 }
+    }
+
+    /// Takes back one row's count (a duplicate of an earlier export's row found when merging): `day` inside the
+    /// window or, past it, a follow-up count.
+    func subtract(customer: Int, behaviour: Int, day: Int, count: UInt32) {
+        if day < windowDays {
+            let cell = customer * windowDays + day
+            daily[behaviour][cell] -= min(daily[behaviour][cell], count)
+        } else {
+            let cell = 2 * customer + (day < followUpHorizon ? 0 : 1)
+            later[behaviour][cell] -= min(later[behaviour][cell], count)
         }
-        sawLaterEvents = sawLaterEvents || other.sawLaterEvents
-        for key in other.seenUsers {
-            let customer = key >> 40, b = Int((key >> 24) & 0xFFFF), u = Int(key & 0xFF_FFFF)
-            let target = behaviourMap[b]
-            let mapped = customer << 40 | UInt64(target & 0xFFFF) << 24 | UInt64(userMap[u] & 0xFF_FFFF)
-            if seenUsers.insert(mapped).inserted { distinctUsers[target][Int(customer)] += 1 }
-        }
-        sawUsers = sawUsers || other.sawUsers
     }
 }

@@ -85,6 +85,11 @@ public struct ByteInterner: Sendable {
         return key.withUTF8 { lookup($0) }
     }
 
+    /// The 64-bit hash of key `id`: the same for the same bytes in any interner, run or process (FNV-1a based), so
+    /// it can stand for the key in data kept across runs.
+    @inline(__always)
+    public func keyHash(_ id: Int) -> UInt64 { hashes[id] }
+
     /// The key of `id`, decoded as UTF-8.
     public func string(_ id: Int) -> String {
         let start = id == 0 ? 0 : keyEnds[id - 1]

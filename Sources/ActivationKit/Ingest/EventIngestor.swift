@@ -37,6 +37,17 @@ public struct EventFileAccounting: Sendable, Equatable, Codable {
     }
 }
 
+/// A kept row's de-duplication key and what it added, so that a later merge can take it back out when an earlier
+/// export holds the same row.
+public struct DedupeEntry: Sendable, Equatable {
+    public var key: UInt64
+    public var customer: Int32
+    public var behaviour: Int32
+    /// Day since signup (at or past the window: a follow-up count).
+    public var day: Int32
+    public var count: UInt32
+}
+
 /// Options of the event reader that are not column names.
 public struct EventReadingOptions: Sendable {
     public var timestamps: TimestampReader
@@ -88,6 +99,14 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private var exportBehaviour: [Int32] = []
     private var exportCanonical: [String] = []
     private var seenRows = Set<UInt64>()
+    /// With de-duplication, every kept row up to the follow-up horizon with its key, in row order: what a merge of
+    /// exports read apart needs to drop the rows that repeat an earlier export's (see `IngestMerger`).
+    public private(set) var dedupeLog: [DedupeEntry] = []
+    /// Per customer, 1 when one of its rows was placed relative to its signup (before, inside or after the window):
+    /// the customers whose signup date the result depends on.
+    public private(set) var placedCustomers: [UInt8]
+    /// Customer (account) ids rejected as not in the customer table: the result depends on their staying unknown.
+    public private(set) var unknownCustomerIDs: Set<String> = []
 
     // Per-file state.
     private var file = ""
@@ -116,6 +135,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         signupSeconds = customers.customers.map { Int64($0.signupDay) * 86_400 }
         windowSeconds = Int64(windowDays) * 86_400
         followUpSeconds = Int64(max(windowDays, FirstWindowAccumulator.followUpDays)) * 86_400
+        placedCustomers = [UInt8](repeating: 0, count: customers.count)
     }
 
     /// Reads one export file completely. Throws only for problems that make the whole file unusable
@@ -229,6 +249,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 if !isValidUTF8(customerBytes) {
                     reject(record, columns.customerID, .invalidUTF8, "the customer id is not valid UTF-8")
                 } else {
+                    unknownCustomerIDs.insert(String(decoding: customerBytes, as: UTF8.self))
                     reject(record, columns.customerID, .unknownCustomer,
                            "customer '\(String(decoding: customerBytes, as: UTF8.self))' is not in the customer table \(self.customers.file)")
                 }
@@ -248,6 +269,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 return
             }
             guard found >= 0 else {
+                unknownCustomerIDs.insert(map.account(ofUser: userBytes))
                 reject(record, columns.userID, .unknownCustomer,
                        "user '\(String(decoding: userBytes, as: UTF8.self))' belongs to account '\(map.account(ofUser: userBytes))', which is not in the customer table \(self.customers.file)")
                 return
@@ -282,6 +304,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         }
         if seconds > latestTimestamp ?? .min { latestTimestamp = seconds }
         let offset = seconds - signupSeconds[customer]
+        placedCustomers[customer] = 1
         if offset < 0 {
             accounting.beforeSignup += 1
             rejects.append(RejectedRow(file: file, line: record.line, column: columns.timestamp, reason: .eventBeforeSignup,
@@ -303,15 +326,17 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 user = interned.id
             }
         }
+        let day = Int(offset / 86_400)
         if deduplicate && offset < followUpSeconds {
-            // Same customer, behaviour, second, user and count: the same event exported twice.
+            // Same customer, behaviour, second, user and count: the same event exported twice. The key hashes the
+            // ids' bytes, not their interned numbers, so that it is the same in any reader, run or cache.
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3; h ^= h >> 29 }
-            mix(UInt64(customer)); mix(UInt64(behaviour)); mix(UInt64(bitPattern: seconds)); mix(UInt64(bitPattern: Int64(user)))
-            mix(UInt64(count))
+            mix(customers.ids.keyHash(customer)); mix(behaviours.keyHash(behaviour)); mix(UInt64(bitPattern: seconds))
+            mix(user >= 0 ? users.keyHash(user) : 0); mix(UInt64(count))
             if !seenRows.insert(h).inserted { accounting.duplicates += 1; return }
+            dedupeLog.append(DedupeEntry(key: h, customer: Int32(customer), behaviour: Int32(behaviour), day: Int32(day), count: UInt32(count)))
         }
-        let day = Int(offset / 86_400)
         if !inWindow {
             accounting.afterWindow += 1
             sink.recordLater(customer: customer, behaviour: behaviour, day: day, count: count)

@@ -87,9 +87,10 @@ public struct ExportByteSource: ByteSource {
     private var kind: Kind
     public let path: String
 
-    public init(path: String) throws {
+    /// - Parameter fingerprinting: false when the fingerprint was taken beforehand (`ExportCache.fingerprint`).
+    public init(path: String, fingerprinting: Bool = true) throws {
         self.path = path
-        let file = FingerprintingByteSource(try FileByteSource(path: path))
+        let file = FingerprintingByteSource(try FileByteSource(path: path), hashing: fingerprinting)
         if path.lowercased().hasSuffix(".gz") {
             kind = .gzip(try GzipByteSource(file, path: path))
         } else {

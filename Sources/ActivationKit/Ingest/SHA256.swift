@@ -46,10 +46,12 @@ public struct FingerprintingByteSource<Base: ByteSource>: ByteSource {
     public var base: Base
     public private(set) var hasher = SHA256()
     public private(set) var bytesRead = 0
-    public init(_ base: Base) { self.base = base }
+    /// False when the fingerprint is already known (taken before reading): the bytes are only counted.
+    public let hashing: Bool
+    public init(_ base: Base, hashing: Bool = true) { self.base = base; self.hashing = hashing }
     public mutating func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         let n = try base.read(into: buffer, capacity: capacity)
-        hasher.update(UnsafeBufferPointer(start: buffer, count: n))
+        if hashing { hasher.update(UnsafeBufferPointer(start: buffer, count: n)) }
         bytesRead += n
         return n
     }

@@ -35,6 +35,7 @@ public struct ConfigurationFile {
             throw InputError("\(path):\(error.source.begin.line):\(error.source.begin.column): not valid TOML: \(error.description)", kind: .configuration)
         }
         configuration = PipelineConfiguration(customersPath: "", eventPaths: [], outputDirectory: "")
+        configuration.cacheExports = true
         var reader = TableReader(table: root, name: "", file: path)
         try reader.allow(["allowed_roots", "inputs", "output", "customers", "events", "user_accounts", "analysis", "criteria", "warehouse"])
         let roots = try reader.strings("allowed_roots") ?? ["."]
@@ -47,9 +48,10 @@ public struct ConfigurationFile {
             if let v = try inputs.string("user_accounts") { configuration.userAccountsPath = resolve(v) }
         }
         if var output = try reader.table("output") {
-            try output.allow(["dir", "keep_runs"])
+            try output.allow(["dir", "keep_runs", "cache"])
             if let v = try output.string("dir") { configuration.outputDirectory = resolve(v) }
             if let v = try output.int("keep_runs", range: 1...10_000) { configuration.keepRuns = v }
+            if let v = try output.bool("cache") { configuration.cacheExports = v }
         }
         if var customers = try reader.table("customers") {
             try customers.allow(["id_column", "signup_column", "renewed_column", "segment_column", "acv_column",
@@ -234,6 +236,9 @@ public struct ConfigurationFile {
     dir = "Reports"
     # Dated runs kept; older ones are deleted after a successful run.
     keep_runs = 30
+    # Keep each export's partial counts in <dir>/cache/, keyed by its SHA-256: the next run re-reads only new or
+    # changed exports. Any change of window, columns or other reading settings starts the cache afresh.
+    cache = true
 
     [customers]
     id_column = "customer_id"

@@ -1,10 +1,101 @@
 import Dispatch
 import Foundation
 
-/// Reads the event exports on both cores: the files are dealt to two workers (largest first, each to the less
-/// loaded), each with its own ingestor and accumulator, and the results are merged in file order, so the output is
-/// the same as a sequential read. Used when there are several files and no de-duplication (which needs one set of
-/// rows seen across all files).
+/// Everything reading one export produced, on its own: no state shared with other exports, so exports can be read
+/// in parallel, cached by content hash (`ExportCache`) and merged in file order (`IngestMerger`).
+final class ExportAggregate: @unchecked Sendable {
+    var accounting: EventFileAccounting
+    var rejects: [RejectedRow]
+    /// Export event names in order of first appearance, and what they became.
+    var exportNames: [(name: String, resolution: EventNaming.Resolution)]
+    /// Behaviour names (after renames) by this export's behaviour id.
+    var behaviourNames: [String]
+    /// User ids by this export's user id.
+    var userNames: [String]
+    var latestTimestamp: Int64?
+    var counts: ExportAccumulator
+    var dedupeLog: [DedupeEntry]
+    /// Customers whose signup date placed at least one row (the result depends on those dates).
+    var placedCustomers: [Int32]
+    /// Ids rejected as not in the customer table (the result depends on their staying unknown).
+    var unknownCustomerIDs: [String]
+
+    init(accounting: EventFileAccounting, rejects: [RejectedRow], exportNames: [(name: String, resolution: EventNaming.Resolution)],
+         behaviourNames: [String], userNames: [String], latestTimestamp: Int64?, counts: ExportAccumulator,
+         dedupeLog: [DedupeEntry], placedCustomers: [Int32], unknownCustomerIDs: [String]) {
+        self.accounting = accounting; self.rejects = rejects; self.exportNames = exportNames
+        self.behaviourNames = behaviourNames; self.userNames = userNames; self.latestTimestamp = latestTimestamp
+        self.counts = counts; self.dedupeLog = dedupeLog; self.placedCustomers = placedCustomers
+        self.unknownCustomerIDs = unknownCustomerIDs
+    }
+
+    /// Reads one export completely. The fingerprint is taken while reading unless it is already known.
+    static func read(_ path: String, customers: CustomerTable, windowDays: Int, columns: EventColumns,
+                     options: EventReadingOptions, fingerprint known: (bytes: Int, sha256: String)? = nil) throws -> ExportAggregate {
+        let counts = ExportAccumulator(customerCount: customers.count, windowDays: windowDays)
+        let ingestor = EventIngestor(customers: customers, windowDays: windowDays, columns: columns, options: options, sink: counts)
+        var source = try ExportByteSource(path: path, fingerprinting: known == nil)
+        defer { source.close() }
+        try ingestor.read(&source, file: path)
+        var accounting = ingestor.files[0]
+        (accounting.bytes, accounting.sha256) = known ?? source.fingerprint()
+        return ExportAggregate(
+            accounting: accounting, rejects: ingestor.rejects, exportNames: ingestor.exportNames,
+            behaviourNames: (0..<ingestor.behaviours.count).map { ingestor.behaviours.string($0) },
+            userNames: (0..<ingestor.users.count).map { ingestor.users.string($0) },
+            latestTimestamp: ingestor.latestTimestamp, counts: counts, dedupeLog: ingestor.dedupeLog,
+            placedCustomers: ingestor.placedCustomers.indices.filter { ingestor.placedCustomers[$0] != 0 }.map { Int32($0) },
+            unknownCustomerIDs: ingestor.unknownCustomerIDs.sorted())
+    }
+}
+
+/// Merges export aggregates, in file order, into the run's first-window counts: the result is exactly what one
+/// reader going through the files in order would give, de-duplication across exports included (a kept row whose
+/// key an earlier export already holds is taken back out and counted as a duplicate of its own file). Used by one
+/// thread at a time (under `ParallelIngest`'s lock).
+final class IngestMerger: @unchecked Sendable {
+    let accumulator: FirstWindowAccumulator
+    private(set) var behaviourNames: [String] = []
+    private var behaviourIDs: [String: Int] = [:]
+    private var users = ByteInterner(capacity: 4096)
+    private var seenRows = Set<UInt64>()
+    private(set) var files: [EventFileAccounting] = []
+    private(set) var rejects: [RejectedRow] = []
+    private(set) var exportNames: [(name: String, resolution: EventNaming.Resolution)] = []
+    private var seenExports = Set<String>()
+    private(set) var latestTimestamp: Int64?
+
+    init(customerCount: Int, windowDays: Int) {
+        accumulator = FirstWindowAccumulator(customerCount: customerCount, windowDays: windowDays)
+    }
+
+    func add(_ export: ExportAggregate) {
+        let behaviourMap = export.behaviourNames.map { name -> Int in
+            if let id = behaviourIDs[name] { return id }
+            behaviourIDs[name] = behaviourNames.count
+            behaviourNames.append(name)
+            accumulator.addBehaviour()
+            return behaviourNames.count - 1
+        }
+        let userMap = export.userNames.map { users.intern($0) }
+        accumulator.add(export.counts, behaviourMap: behaviourMap, userMap: userMap)
+        var accounting = export.accounting
+        for entry in export.dedupeLog where !seenRows.insert(entry.key).inserted {
+            accumulator.subtract(customer: Int(entry.customer), behaviour: behaviourMap[Int(entry.behaviour)], day: Int(entry.day), count: entry.count)
+            if Int(entry.day) < accumulator.windowDays { accounting.used -= 1 } else { accounting.afterWindow -= 1 }
+            accounting.duplicates += 1
+        }
+        files.append(accounting)
+        rejects += export.rejects
+        for entry in export.exportNames where seenExports.insert(entry.name).inserted { exportNames.append(entry) }
+        if let t = export.latestTimestamp { latestTimestamp = max(latestTimestamp ?? t, t) }
+    }
+}
+
+/// Reads the event exports on both cores: workers take the files in order, each read on its own (or restored
+/// from the cache when its content, the settings and the customers it refers to are unchanged), and the results
+/// are merged in file order as soon as they are ready, so the output is the same as a sequential read and at most
+/// a few exports' counts are held at once.
 struct ParallelIngest {
     struct Outcome {
         var accumulator: FirstWindowAccumulator
@@ -13,16 +104,7 @@ struct ParallelIngest {
         var rejects: [RejectedRow]
         var exportNames: [(name: String, resolution: EventNaming.Resolution)]
         var latestTimestamp: Int64?
-    }
-
-    /// One worker's state; touched by one thread at a time (its own while reading, the merging thread after).
-    final class Worker: @unchecked Sendable {
-        var files: [Int] = []
-        var bytes = 0
-        var ingestor: EventIngestor<FirstWindowAccumulator>?
-        var accumulator: FirstWindowAccumulator?
-        var fingerprints: [Int: (bytes: Int, sha256: String)] = [:]
-        var failure: (index: Int, error: Error)?
+        var cache: ExportCache.Statistics?
     }
 
     let customers: CustomerTable
@@ -30,74 +112,66 @@ struct ParallelIngest {
     let columns: EventColumns
     let options: EventReadingOptions
     var progress: Progress?
+    var cache: ExportCache?
+
+    /// Shared by the workers, under `lock`.
+    private final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        var next = 0
+        var ready: [Int: ExportAggregate] = [:]
+        var merged = 0
+        var failure: (index: Int, error: Error)?
+    }
 
     func run(_ paths: [String], workers count: Int = 2) throws -> Outcome {
-        let workers = (0..<count).map { _ in Worker() }
+        let merger = IngestMerger(customerCount: customers.count, windowDays: windowDays)
+        let shared = Shared()
         let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
-        for i in paths.indices.sorted(by: { (sizes[$0], -$0) > (sizes[$1], -$1) }) {
-            let w = workers.min { $0.bytes < $1.bytes }!
-            w.files.append(i)
-            w.bytes += sizes[i]
-        }
-        let (customers, windowDays, columns, options, progress) = (self.customers, self.windowDays, self.columns, self.options, self.progress)
-        DispatchQueue.concurrentPerform(iterations: count) { k in
-            let w = workers[k]
-            w.files.sort()
-            let accumulator = FirstWindowAccumulator(customerCount: customers.count, windowDays: windowDays)
-            let ingestor = EventIngestor(customers: customers, windowDays: windowDays, columns: columns, options: options, sink: accumulator)
-            for i in w.files {
+        let (customers, windowDays, columns, options, progress, cache) = (self.customers, self.windowDays, self.columns, self.options, self.progress, self.cache)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(count, paths.count))) { _ in
+            while true {
+                shared.lock.lock()
+                let i = shared.next
+                let stop = i >= paths.count || shared.failure != nil
+                if !stop { shared.next += 1 }
+                shared.lock.unlock()
+                if stop { return }
                 do {
-                    var source = try ExportByteSource(path: paths[i])
-                    defer { source.close() }
-                    try ingestor.read(&source, file: paths[i])
-                    w.fingerprints[i] = source.fingerprint()
-                    progress?.fileDone(bytes: sizes[i], rows: ingestor.files.last?.rowsRead ?? 0)
+                    let aggregate: ExportAggregate
+                    if let cache {
+                        let print = try ExportCache.fingerprint(of: paths[i])
+                        if let restored = cache.restore(path: paths[i], fingerprint: print, customers: customers, naming: options.naming) {
+                            aggregate = restored
+                        } else {
+                            aggregate = try ExportAggregate.read(paths[i], customers: customers, windowDays: windowDays, columns: columns,
+                                                                 options: options, fingerprint: print)
+                            cache.store(aggregate, customers: customers)
+                        }
+                    } else {
+                        aggregate = try ExportAggregate.read(paths[i], customers: customers, windowDays: windowDays, columns: columns, options: options)
+                    }
+                    progress?.fileDone(bytes: sizes[i], rows: aggregate.accounting.rowsRead)
+                    shared.lock.lock()
+                    shared.ready[i] = aggregate
+                    // Merge whatever is next in file order; one thread merges at a time (the lock is held).
+                    while let ready = shared.ready.removeValue(forKey: shared.merged) {
+                        merger.add(ready)
+                        shared.merged += 1
+                    }
+                    shared.lock.unlock()
                 } catch {
-                    w.failure = (i, error)
-                    break
+                    shared.lock.lock()
+                    if shared.failure == nil || shared.failure!.index > i { shared.failure = (i, error) }
+                    shared.lock.unlock()
+                    return
                 }
             }
-            w.ingestor = ingestor
-            w.accumulator = accumulator
         }
         // The error a sequential read would have met first.
-        if let failure = workers.compactMap(\.failure).min(by: { $0.index < $1.index }) { throw failure.error }
-
-        // Merge into the first worker's accumulator, in file order.
-        let base = workers[0].accumulator!
-        var names = (0..<workers[0].ingestor!.behaviours.count).map { workers[0].ingestor!.behaviours.string($0) }
-        var users = workers[0].ingestor!.users
-        for w in workers.dropFirst() {
-            let ingestor = w.ingestor!
-            let behaviourMap = (0..<ingestor.behaviours.count).map { b -> Int in
-                let name = ingestor.behaviours.string(b)
-                if let existing = names.firstIndex(of: name) { return existing }
-                names.append(name)
-                base.addBehaviour()
-                return names.count - 1
-            }
-            let userMap = (0..<ingestor.users.count).map { u in users.intern(ingestor.users.string(u)) }
-            base.merge(w.accumulator!, behaviourMap: behaviourMap, userMap: userMap)
-        }
-        var files: [EventFileAccounting?] = Array(repeating: nil, count: paths.count)
-        var rejectsByFile: [[RejectedRow]] = Array(repeating: [], count: paths.count)
-        var exportNames: [(name: String, resolution: EventNaming.Resolution)] = []
-        var seenExports = Set<String>()
-        var latest: Int64?
-        for w in workers {
-            let ingestor = w.ingestor!
-            for (k, i) in w.files.enumerated() where k < ingestor.files.count {
-                var accounting = ingestor.files[k]
-                if let print = w.fingerprints[i] { (accounting.bytes, accounting.sha256) = print }
-                files[i] = accounting
-            }
-            let index = Dictionary(uniqueKeysWithValues: w.files.map { (paths[$0], $0) })
-            for reject in ingestor.rejects { rejectsByFile[index[reject.file] ?? 0].append(reject) }
-            for entry in ingestor.exportNames where seenExports.insert(entry.name).inserted { exportNames.append(entry) }
-            if let t = ingestor.latestTimestamp { latest = max(latest ?? t, t) }
-        }
-        return Outcome(accumulator: base, behaviourNames: names, files: files.compactMap { $0 },
-                       rejects: rejectsByFile.flatMap { $0 }, exportNames: exportNames, latestTimestamp: latest)
+        if let failure = shared.failure { throw failure.error }
+        return Outcome(accumulator: merger.accumulator, behaviourNames: merger.behaviourNames, files: merger.files,
+                       rejects: merger.rejects, exportNames: merger.exportNames, latestTimestamp: merger.latestTimestamp,
+                       cache: cache?.statistics)
     }
 }
 

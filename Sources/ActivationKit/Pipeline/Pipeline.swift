@@ -27,6 +27,8 @@ public struct PipelineResult: Sendable {
     public var dataEndDay: Int
     /// Wall-clock seconds per stage (not part of the deterministic output).
     public var timings: [String: Double]
+    /// What the export cache did (nil when it is off).
+    public var cacheStatistics: ExportCacheStatistics?
 
     public var eventRowsRead: Int { eventFiles.reduce(0) { $0 + $1.rowsRead } }
     public var eventRowsUsed: Int { eventFiles.reduce(0) { $0 + $1.used } }
@@ -41,6 +43,20 @@ public struct PipelineResult: Sendable {
 public enum Pipeline {
     /// - Parameter progress: where to report files and rows done (nil: silent).
     public static func run(_ configuration: PipelineConfiguration, progress: Progress? = nil) throws -> PipelineResult {
+        // A failed run writes nothing: if the reports folder is new, the export cache made in it goes too.
+        let outputExisted = FileManager.default.fileExists(atPath: configuration.outputDirectory)
+        do {
+            return try runStages(configuration, progress: progress)
+        } catch {
+            if configuration.cacheExports && !outputExisted {
+                try? FileManager.default.removeItem(atPath: configuration.outputDirectory + "/cache")
+                rmdir(configuration.outputDirectory)
+            }
+            throw error
+        }
+    }
+
+    static func runStages(_ configuration: PipelineConfiguration, progress: Progress?) throws -> PipelineResult {
         var timings: [String: Double] = [:]
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double {
@@ -110,6 +126,7 @@ public enum Pipeline {
         let exportNames: [(name: String, resolution: EventNaming.Resolution)]
         let eventRejects: [RejectedRow]
         let dataEndDay: Int
+        var cacheStatistics: ExportCacheStatistics?
         if configuration.featureTable {
             // The feature stage ran elsewhere (activation sql): read its daily table instead of the exports.
             let reader = DailyFeatureReader(customers: customers.table, windowDays: configuration.windowDays)
@@ -138,10 +155,19 @@ public enum Pipeline {
         } else {
             let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
                                               deduplicate: configuration.deduplicate, userAccounts: userAccounts)
-            let workers = configuration.deduplicate || files.count < 2 ? 1 : min(2, ProcessInfo.processInfo.activeProcessorCount)
+            let workers = min(2, ProcessInfo.processInfo.activeProcessorCount)
+            var cache: ExportCache?
+            if configuration.cacheExports {
+                // A folder that cannot be made only costs the cache: the report writer names the problem.
+                cache = try? ExportCache(directory: configuration.outputDirectory + "/cache",
+                                         settingsKey: ExportCache.settingsKey(configuration, userAccounts: userAccountsFile),
+                                         windowDays: configuration.windowDays)
+            }
             let outcome = try ParallelIngest(customers: customers.table, windowDays: configuration.windowDays,
-                                             columns: configuration.eventColumns, options: options, progress: progress)
+                                             columns: configuration.eventColumns, options: options, progress: progress, cache: cache)
                 .run(files, workers: workers)
+            cache?.prune()
+            cacheStatistics = outcome.cache
             let eventRowsRead = outcome.files.reduce(0) { $0 + $1.rowsRead }
             let eventRowsRejected = outcome.files.reduce(0) { $0 + $1.rejectedTotal }
             try checkBudget(rejected: eventRowsRejected, read: eventRowsRead, budget: configuration.rejectBudget,
@@ -169,7 +195,8 @@ public enum Pipeline {
                               rejects: customers.rejects + (userAccounts?.rejects ?? []) + eventRejects, features: features,
                               split: analysis.split, combinations: analysis.combinations, ranking: analysis.ranking,
                               proposal: analysis.proposal, timeToValue: analysis.timeToValue,
-                              cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings)
+                              cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings,
+                              cacheStatistics: cacheStatistics)
     }
 
     /// What the stages after Features produce.

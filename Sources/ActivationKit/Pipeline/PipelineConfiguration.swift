@@ -40,6 +40,9 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     public var scanWindows = [1, 3, 7, 14, 21, 30]
     /// Cross-validation folds for the per-behaviour models.
     public var folds = 5
+    /// Keep each export's partial aggregates in `<outputDirectory>/cache/`, keyed by content hash, so that the
+    /// next run re-reads only new or changed exports (`ExportCache`). On for the command line and config files.
+    public var cacheExports = false
 
     public init(customersPath: String, eventPaths: [String], outputDirectory: String) {
         self.customersPath = customersPath

@@ -200,9 +200,11 @@ public enum DataFiles {
         var proposal: String?
         var summary: RunSummary
         var timingsSeconds: [String: Double]
+        /// How many exports came from the cache (like the timings, it changes from run to run with the same result).
+        var cache: ExportCacheStatistics?
         enum CodingKeys: String, CodingKey {
             case tool, version, options, customers, userAccounts = "user_accounts", events, behaviours, proposal, summary,
-                 timingsSeconds = "timings_seconds"
+                 timingsSeconds = "timings_seconds", cache
         }
     }
 
@@ -228,7 +230,7 @@ public enum DataFiles {
             behaviours: result.features.behaviours.count,
             proposal: result.proposal.chosen?.candidate.rule,
             summary: RunSummary(result),
-            timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 })
+            timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 }, cache: result.cacheStatistics)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -89,7 +89,10 @@ struct NightlyRobustnessTests {
         // The next run cleans up what the killed ones left and completes.
         #expect(try Self.activation(Self.sampleRun(window: 14, out: out)).status == 0)
         #expect(try Self.latestIsComplete(out, oneOf: [old, new]) == 1)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["latest", "runs"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["cache", "latest", "runs"])
+        // The export cache holds whole entries only: no temporary file of a killed run survives the next run.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("cache").path)
+        #expect(!entries.isEmpty && entries.allSatisfy { $0.hasSuffix(".agg") && !$0.hasPrefix(".") })
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path).allSatisfy { !$0.hasPrefix(".") })
         print("kill test: outcomes \(outcomes) (0 = previous run kept, 1 = new run complete), \(hitStaging) kills while writing")
     }

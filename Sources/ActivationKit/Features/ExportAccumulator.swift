@@ -1,0 +1,117 @@
+/// One export's first-window counts, kept apart from every other export's so that exports can be read in parallel,
+/// cached by content hash and merged in file order (`FirstWindowAccumulator.add`).
+///
+/// Daily counts are held only for the customers with in-window rows in this export (a monthly export holds the
+/// first window of the month's signups, not of every customer): memory is those customers × behaviours × window
+/// days, plus two follow-up counts per customer and behaviour.
+public final class ExportAccumulator: FirstWindowEventSink {
+    public let customerCount: Int
+    public let windowDays: Int
+    public var followUpHorizon: Int { max(windowDays, FirstWindowAccumulator.followUpDays) }
+    /// Customer → its row in `daily`, -1 when it has no in-window row here.
+    private(set) var rowOf: [Int32]
+    /// Row → customer, in order of first in-window row.
+    private(set) var rowCustomers: [Int32] = []
+    /// Per behaviour: `row * windowDays + day` → events (saturating); shorter than rows × window days when the
+    /// behaviour's last rows have nothing.
+    private(set) var daily: [[UInt32]] = []
+    /// Per behaviour: `2 * customer` → events after the window up to the follow-up horizon, `+ 1` → later ones.
+    private(set) var later: [[UInt32]] = []
+    /// (customer, behaviour, user) triples seen inside the window: customer << 40 | behaviour << 24 | user.
+    private(set) var users = Set<UInt64>()
+
+    public init(customerCount: Int, windowDays: Int) {
+        precondition(customerCount < 1 << 24, "more than 16 million customers")
+        self.customerCount = customerCount
+        self.windowDays = windowDays
+        rowOf = [Int32](repeating: -1, count: customerCount)
+    }
+
+    public func addBehaviour() {
+        daily.append([])
+        later.append([UInt32](repeating: 0, count: 2 * customerCount))
+    }
+
+    @inline(__always)
+    public func record(customer: Int, behaviour: Int, day: Int, user: Int, count: Int) {
+        var row = Int(rowOf[customer])
+        if row < 0 {
+            row = rowCustomers.count
+            rowOf[customer] = Int32(row)
+            rowCustomers.append(Int32(customer))
+        }
+        add(row: row, behaviour: behaviour, day: day, count: UInt32(clamping: count))
+        if user >= 0 { users.insert(UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF)) }
+    }
+
+    @inline(__always)
+    public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
+        let cell = 2 * customer + (day < followUpHorizon ? 0 : 1)
+        let (sum, overflow) = later[behaviour][cell].addingReportingOverflow(UInt32(clamping: count))
+        later[behaviour][cell] = overflow ? .max : sum
+    }
+
+    /// Adds to one daily cell of `row` (a row already made), growing the behaviour's array as needed.
+    @inline(__always)
+    func add(row: Int, behaviour: Int, day: Int, count: UInt32) {
+        let cell = row * windowDays + day
+        if cell >= daily[behaviour].count {
+            daily[behaviour].append(contentsOf: repeatElement(0, count: (row + 1) * windowDays - daily[behaviour].count))
+        }
+        let (sum, overflow) = daily[behaviour][cell].addingReportingOverflow(count)
+        daily[behaviour][cell] = overflow ? .max : sum
+    }
+
+    /// A row for `customer`, made when it has none (for counts restored from a cache).
+    func row(for customer: Int) -> Int {
+        if rowOf[customer] >= 0 { return Int(rowOf[customer]) }
+        rowOf[customer] = Int32(rowCustomers.count)
+        rowCustomers.append(Int32(customer))
+        return rowCustomers.count - 1
+    }
+
+    /// Restores a follow-up count (from a cache).
+    func setLater(customer: Int, behaviour: Int, slot: Int, count: UInt32) { later[behaviour][2 * customer + slot] = count }
+
+    /// Restores a distinct-user triple (from a cache).
+    func insertUser(customer: Int, behaviour: Int, user: Int) {
+        users.insert(UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF))
+    }
+}
+
+extension FirstWindowAccumulator {
+    /// Adds one export's counts: its behaviour `b` is this accumulator's `behaviourMap[b]`, its user `u` is
+    /// `userMap[u]`. Distinct users are merged exactly: a user seen in two exports for the same customer and
+    /// behaviour counts once.
+    func add(_ export: ExportAccumulator, behaviourMap: [Int], userMap: [Int]) {
+        precondition(export.windowDays == windowDays && export.customerCount == customerCount)
+        for (b, target) in behaviourMap.enumerated() {
+            export.daily[b].withUnsafeBufferPointer { source in
+                daily[target].withUnsafeMutableBufferPointer { destination in
+                    var i = 0
+                    while i < source.count {
+                        let base = Int(export.rowCustomers[i / windowDays]) * windowDays
+                        for d in 0..<windowDays where source[i + d] > 0 {
+                            let (sum, overflow) = destination[base + d].addingReportingOverflow(source[i + d])
+                            destination[base + d] = overflow ? .max : sum
+                        }
+                        i += windowDays
+                    }
+                }
+            }
+            export.later[b].withUnsafeBufferPointer { source in
+                later[target].withUnsafeMutableBufferPointer { destination in
+                    for i in 0..<source.count where source[i] > 0 {
+                        let (sum, overflow) = destination[i].addingReportingOverflow(source[i])
+                        destination[i] = overflow ? .max : sum
+                        sawLaterEvents = true
+                    }
+                }
+            }
+        }
+        for key in export.users {
+            let customer = Int(key >> 40), b = Int((key >> 24) & 0xFFFF), u = Int(key & 0xFF_FFFF)
+            insertUser(customer: customer, behaviour: behaviourMap[b], user: userMap[u])
+        }
+    }
+}

@@ -1,0 +1,321 @@
+import Foundation
+
+/// What the export cache did in one run (run.json; not part of the deterministic report).
+public struct ExportCacheStatistics: Sendable, Codable, Equatable {
+    /// Exports restored from the cache.
+    public var reused = 0
+    /// Exports read and written to the cache (no entry, or one that could not be used).
+    public var read = 0
+    /// Entries found but not usable because a customer they refer to changed its signup date or appeared.
+    public var stale = 0
+    /// Entries found damaged (checksum or structure): deleted and rebuilt.
+    public var corrupt = 0
+    /// Entries that could not be written (the run goes on without them).
+    public var writeFailures = 0
+
+    enum CodingKeys: String, CodingKey {
+        case reused, read, stale, corrupt, writeFailures = "write_failures"
+    }
+}
+
+/// Per-export partial aggregates kept between runs, keyed by the export's content hash, so that a nightly run after
+/// a new monthly export re-parses only that export.
+///
+/// An entry is used only when all of these hold, and is otherwise re-read (never trusted):
+/// - the export's bytes are the same: the entry's name is the SHA-256 of the file as stored;
+/// - the settings that shape ingest are the same: window, columns, timestamp format and zone, renames and exclusions,
+///   de-duplication, the user-to-account mapping's content, the customer table's path, and this very build of the
+///   tool (its executable's size and modification time): `settingsKey`, part of the name;
+/// - every customer the export's rows were placed against still exists with the same signup date, and every id it
+///   rejected as unknown is still unknown (renewals, segments and new customers do not matter);
+/// - the file is whole: a SHA-256 of its payload is checked before anything is decoded, and decoding checks every
+///   bound, so a truncated or altered entry is detected, deleted and rebuilt.
+/// Writes go to a temporary name and are renamed into place, so a killed run leaves no half-written entry.
+final class ExportCache: @unchecked Sendable {
+    typealias Statistics = ExportCacheStatistics
+
+    static let formatVersion: UInt32 = 1
+    static let magic = Array("ACTAGG01".utf8)
+
+    let directory: String
+    let settingsKey: String
+    let windowDays: Int
+    private let lock = NSLock()
+    private(set) var statistics = Statistics()
+    private var used = Set<String>()
+
+    init(directory: String, settingsKey: String, windowDays: Int) throws {
+        self.directory = directory
+        self.settingsKey = settingsKey
+        self.windowDays = windowDays
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw InputError("cannot create the export cache folder \(directory): \(error.localizedDescription)", kind: .output)
+        }
+    }
+
+    /// The settings key: a SHA-256 of everything besides an export's bytes and the customers that shapes what
+    /// reading it gives.
+    static func settingsKey(_ configuration: PipelineConfiguration, userAccounts: InputFile?) -> String {
+        var text = "format \(formatVersion)\ntool \(ActivationDiscovery.version)\n"
+        var st = stat()
+        if stat("/proc/self/exe", &st) == 0 { text += "build \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)\n" }
+        text += "window \(configuration.windowDays)\ncolumns \(configuration.eventColumns)\n"
+        text += "timestamps \(configuration.timestampFormat) zone \(configuration.timeZone.name)\n"
+        for target in configuration.naming.renames.keys.sorted() {
+            text += "rename \(target) <- \(configuration.naming.renames[target]!.joined(separator: "\u{1F}"))\n"
+        }
+        text += "exclude \(configuration.naming.excluded.joined(separator: "\u{1F}"))\ndeduplicate \(configuration.deduplicate)\n"
+        text += "customers \(configuration.customersPath)\n"
+        if let userAccounts {
+            text += "user accounts \(userAccounts.path) \(userAccounts.sha256) \(configuration.userAccountColumns)\n"
+        }
+        var hasher = SHA256()
+        hasher.update(Array(text.utf8))
+        return hasher.finalize()
+    }
+
+    /// Size and SHA-256 of a file as stored, read ahead of parsing to look the cache up.
+    static func fingerprint(of path: String) throws -> (bytes: Int, sha256: String) {
+        var source = FingerprintingByteSource(try FileByteSource(path: path))
+        defer { source.base.close() }
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
+        defer { buffer.deallocate() }
+        while try source.read(into: buffer, capacity: 1 << 20) > 0 {}
+        return (source.bytesRead, source.digest())
+    }
+
+    private func entryName(_ sha256: String) -> String { "\(sha256)-\(settingsKey.prefix(16)).agg" }
+
+    private func count(_ change: (inout Statistics) -> Void) {
+        lock.lock(); change(&statistics); lock.unlock()
+    }
+
+    /// The export's aggregate from the cache, or nil when there is no usable entry.
+    func restore(path: String, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable, naming: EventNaming) -> ExportAggregate? {
+        let name = entryName(fingerprint.sha256)
+        let file = directory + "/" + name
+        lock.lock(); used.insert(name); lock.unlock()
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        do {
+            let aggregate = try Self.decode([UInt8](data), path: path, fingerprint: fingerprint, customers: customers,
+                                            windowDays: windowDays, naming: naming)
+            count { $0.reused += 1 }
+            return aggregate
+        } catch CacheEntryError.stale {
+            count { $0.stale += 1 }
+        } catch {
+            count { $0.corrupt += 1 }
+            unlink(file)
+        }
+        return nil
+    }
+
+    /// Writes an export's aggregate (taken with a known fingerprint) to the cache.
+    func store(_ aggregate: ExportAggregate, customers: CustomerTable) {
+        count { $0.read += 1 }
+        let name = entryName(aggregate.accounting.sha256)
+        let bytes = Self.encode(aggregate, customers: customers)
+        let temporary = directory + "/.\(name).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        if !ok || rename(temporary, directory + "/" + name) != 0 {
+            unlink(temporary)
+            count { $0.writeFailures += 1 }
+        }
+    }
+
+    /// Deletes the entries this run did not use (other settings, exports no longer read) and the temporary files of
+    /// killed runs, so the cache holds one entry per current export.
+    func prune() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        lock.lock(); let used = self.used; lock.unlock()
+        for name in names where (name.hasSuffix(".agg") || name.hasSuffix(".tmp")) && !used.contains(name) {
+            unlink(directory + "/" + name)
+        }
+    }
+
+    // MARK: Encoding
+
+    enum CacheEntryError: Error { case corrupt, stale }
+
+    static func encode(_ a: ExportAggregate, customers: CustomerTable) -> [UInt8] {
+        var w = BinaryWriter()
+        w.u32(formatVersion)
+        let f = a.accounting
+        for v in [f.rowsRead, f.used, f.beforeSignup, f.afterWindow, f.excluded, f.duplicates] { w.i64(Int64(v)) }
+        let reasons = f.rejected.keys.sorted()
+        w.u32(UInt32(reasons.count))
+        for r in reasons { w.string(r); w.i64(Int64(f.rejected[r]!)) }
+        w.u8(a.latestTimestamp == nil ? 0 : 1); w.i64(a.latestTimestamp ?? 0)
+        w.u32(UInt32(a.exportNames.count)); for e in a.exportNames { w.string(e.name) }
+        w.u32(UInt32(a.behaviourNames.count)); for n in a.behaviourNames { w.string(n) }
+        w.u32(UInt32(a.userNames.count)); for n in a.userNames { w.string(n) }
+        // Customers by their place in this list, with the signup date the rows were placed against.
+        var reference = [Int32](repeating: -1, count: customers.count)
+        w.u32(UInt32(a.placedCustomers.count))
+        for (k, c) in a.placedCustomers.enumerated() {
+            reference[Int(c)] = Int32(k)
+            w.string(customers.customers[Int(c)].id); w.i64(Int64(customers.customers[Int(c)].signupDay))
+        }
+        w.u32(UInt32(a.unknownCustomerIDs.count)); for id in a.unknownCustomerIDs { w.string(id) }
+        let counts = a.counts
+        w.u32(UInt32(counts.rowCustomers.count)); for c in counts.rowCustomers { w.u32(UInt32(reference[Int(c)])) }
+        for b in a.behaviourNames.indices {
+            let cells = counts.daily[b]
+            w.u32(UInt32(cells.lazy.filter { $0 > 0 }.count))
+            for (i, v) in cells.enumerated() where v > 0 { w.u32(UInt32(i)); w.u32(v) }
+            let later = counts.later[b]
+            w.u32(UInt32(later.lazy.filter { $0 > 0 }.count))
+            for (i, v) in later.enumerated() where v > 0 { w.u32(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); w.u32(v) }
+        }
+        w.u32(UInt32(counts.users.count))
+        for key in counts.users.sorted() {
+            w.u32(UInt32(reference[Int(key >> 40)])); w.u32(UInt32((key >> 24) & 0xFFFF)); w.u32(UInt32(key & 0xFF_FFFF))
+        }
+        w.u32(UInt32(a.dedupeLog.count))
+        for e in a.dedupeLog { w.u64(e.key); w.u32(UInt32(reference[Int(e.customer)])); w.u32(UInt32(e.behaviour)); w.u32(UInt32(e.day)); w.u32(e.count) }
+        w.u32(UInt32(a.rejects.count))
+        for r in a.rejects { w.i64(Int64(r.line)); w.string(r.column); w.string(r.reason.rawValue); w.string(r.detail); w.string(r.raw) }
+
+        var hasher = SHA256()
+        hasher.update(w.bytes)
+        var out = magic
+        var length = UInt64(w.bytes.count).littleEndian
+        withUnsafeBytes(of: &length) { out += $0 }
+        out += w.bytes
+        out += Array(hasher.finalize().utf8)
+        return out
+    }
+
+    static func decode(_ data: [UInt8], path: String, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable,
+                       windowDays window: Int, naming: EventNaming) throws -> ExportAggregate {
+        // Frame: magic, payload length, payload, SHA-256 (hex) of the payload.
+        guard data.count >= magic.count + 8 + 64, Array(data[0..<magic.count]) == magic else { throw CacheEntryError.corrupt }
+        var length: UInt64 = 0
+        for k in 0..<8 { length |= UInt64(data[magic.count + k]) << (8 * UInt64(k)) }
+        let start = magic.count + 8
+        guard UInt64(data.count) == UInt64(start) + length + 64 else { throw CacheEntryError.corrupt }
+        let payload = Array(data[start..<(start + Int(length))])
+        var hasher = SHA256()
+        hasher.update(payload)
+        guard Array(hasher.finalize().utf8) == Array(data[(start + Int(length))...]) else { throw CacheEntryError.corrupt }
+
+        var r = BinaryReader(payload)
+        guard try r.u32() == formatVersion else { throw CacheEntryError.corrupt }
+        var f = EventFileAccounting(path: path)
+        (f.bytes, f.sha256) = fingerprint
+        f.rowsRead = try r.int(); f.used = try r.int(); f.beforeSignup = try r.int(); f.afterWindow = try r.int()
+        f.excluded = try r.int(); f.duplicates = try r.int()
+        for _ in 0..<(try r.count(limit: 64)) { f.rejected[try r.string()] = try r.int() }
+        let hasLatest = try r.u8() == 1
+        let latest = try r.i64()
+        let exportNames = try (0..<r.count()).map { _ in try r.string() }
+        let behaviourNames = try (0..<r.count()).map { _ in try r.string() }
+        let userNames = try (0..<r.count()).map { _ in try r.string() }
+        guard userNames.count < 1 << 24, behaviourNames.count < 1 << 16 else { throw CacheEntryError.corrupt }
+
+        // Every customer the rows were placed against must still be there with the same signup date.
+        var global: [Int32] = []
+        for _ in 0..<(try r.count()) {
+            let id = try r.string(), signup = try r.i64()
+            guard let c = customers.index(of: id), Int64(customers.customers[c].signupDay) == signup else { throw CacheEntryError.stale }
+            global.append(Int32(c))
+        }
+        let unknown = try (0..<r.count()).map { _ in try r.string() }
+        if unknown.contains(where: { customers.index(of: $0) != nil }) { throw CacheEntryError.stale }
+        func customer(_ reference: UInt32) throws -> Int {
+            guard Int(reference) < global.count else { throw CacheEntryError.corrupt }
+            return Int(global[Int(reference)])
+        }
+
+        let counts = ExportAccumulator(customerCount: customers.count, windowDays: window)
+        for _ in behaviourNames { counts.addBehaviour() }
+        let rows = try r.count()
+        for _ in 0..<rows { _ = counts.row(for: try customer(r.u32())) }
+        for b in behaviourNames.indices {
+            for _ in 0..<(try r.count()) {
+                let cell = Int(try r.u32()), value = try r.u32()
+                guard cell < rows * window else { throw CacheEntryError.corrupt }
+                counts.add(row: cell / window, behaviour: b, day: cell % window, count: value)
+            }
+            for _ in 0..<(try r.count()) {
+                let cell = try r.u32(), value = try r.u32()
+                counts.setLater(customer: try customer(cell / 2), behaviour: b, slot: Int(cell % 2), count: value)
+            }
+        }
+        for _ in 0..<(try r.count()) {
+            let c = try customer(r.u32()), b = Int(try r.u32()), u = Int(try r.u32())
+            guard b < behaviourNames.count, u < userNames.count else { throw CacheEntryError.corrupt }
+            counts.insertUser(customer: c, behaviour: b, user: u)
+        }
+        var dedupeLog: [DedupeEntry] = []
+        for _ in 0..<(try r.count()) {
+            let key = try r.u64(), c = try customer(r.u32()), b = try r.u32(), day = try r.u32(), n = try r.u32()
+            guard Int(b) < behaviourNames.count else { throw CacheEntryError.corrupt }
+            dedupeLog.append(DedupeEntry(key: key, customer: Int32(c), behaviour: Int32(b), day: Int32(bitPattern: day), count: n))
+        }
+        var rejects: [RejectedRow] = []
+        for _ in 0..<(try r.count()) {
+            let line = try r.int(), column = try r.string(), reasonName = try r.string(), detail = try r.string(), raw = try r.string()
+            guard let reason = RejectReason(rawValue: reasonName) else { throw CacheEntryError.corrupt }
+            rejects.append(RejectedRow(file: path, line: line, column: column, reason: reason, detail: detail, raw: raw))
+        }
+        guard r.atEnd else { throw CacheEntryError.corrupt }
+        return ExportAggregate(
+            accounting: f, rejects: rejects, exportNames: exportNames.map { ($0, naming.resolve($0)) },
+            behaviourNames: behaviourNames, userNames: userNames, latestTimestamp: hasLatest ? latest : nil, counts: counts,
+            dedupeLog: dedupeLog, placedCustomers: global, unknownCustomerIDs: unknown)
+    }
+}
+
+/// Little-endian binary output for cache entries.
+struct BinaryWriter {
+    var bytes: [UInt8] = []
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u32(_ v: UInt32) { for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) } }
+    mutating func u64(_ v: UInt64) { for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) } }
+    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    mutating func string(_ s: String) { let utf8 = Array(s.utf8); u32(UInt32(utf8.count)); bytes += utf8 }
+}
+
+/// Reads what `BinaryWriter` wrote, checking every bound: a damaged entry throws, it never traps.
+struct BinaryReader {
+    private let bytes: [UInt8]
+    private var position = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var atEnd: Bool { position == bytes.count }
+
+    private mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
+        guard n >= 0, n <= bytes.count - position else { throw ExportCache.CacheEntryError.corrupt }
+        defer { position += n }
+        return bytes[position..<(position + n)]
+    }
+    mutating func u8() throws -> UInt8 { try take(1).first! }
+    mutating func u32() throws -> UInt32 { try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) } }
+    mutating func u64() throws -> UInt64 { try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+    mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
+    mutating func int() throws -> Int { Int(try i64()) }
+    /// An element count, bounded by the bytes left (every element takes at least one byte) or `limit`.
+    mutating func count(limit: Int = .max) throws -> Int {
+        let n = Int(try u32())
+        guard n <= bytes.count - position, n <= limit else { throw ExportCache.CacheEntryError.corrupt }
+        return n
+    }
+    mutating func string() throws -> String {
+        let n = Int(try u32())
+        guard let s = String(validating: try take(n), as: UTF8.self) else { throw ExportCache.CacheEntryError.corrupt }
+        return s
+    }
+}

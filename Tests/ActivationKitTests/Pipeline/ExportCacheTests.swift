@@ -1,0 +1,211 @@
+import ActivationStatistics
+@testable import ActivationKit
+import Foundation
+import Testing
+
+@Suite("Incremental nightly: the per-export cache", .serialized)
+struct ExportCacheTests {
+    /// A private copy of a sample set (the tests change files in it).
+    static func copySet(_ set: String, into dir: URL) throws -> (customers: String, events: URL) {
+        let fm = FileManager.default
+        try fm.copyItem(atPath: Repository.path("\(set)/customers.csv"), toPath: dir.appendingPathComponent("customers.csv").path)
+        try fm.copyItem(atPath: Repository.path("\(set)/events"), toPath: dir.appendingPathComponent("events").path)
+        return (dir.appendingPathComponent("customers.csv").path, dir.appendingPathComponent("events"))
+    }
+
+    static func configuration(customers: String, events: URL, out: URL, cache: Bool = true) -> PipelineConfiguration {
+        var c = PipelineConfiguration(customersPath: customers, eventPaths: [events.path], outputDirectory: out.path)
+        c.cacheExports = cache
+        c.rejectBudget = 0.05
+        return c
+    }
+
+    /// Every report file but run.json (timings and cache counts differ from run to run by design).
+    static func reports(_ result: PipelineResult, _ dir: URL) throws -> [String: Data] {
+        try ReportWriter(runName: "2026-11-23").write(result, to: dir.path)
+        let latest = dir.appendingPathComponent("latest")
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: latest.path) where name != "run.json" {
+            files[name] = try Data(contentsOf: latest.appendingPathComponent(name))
+        }
+        return files
+    }
+
+    /// The same run without the cache, written elsewhere: what every cached run must reproduce byte for byte.
+    static func uncached(_ configuration: PipelineConfiguration, _ dir: URL) throws -> [String: Data] {
+        var plain = configuration
+        plain.cacheExports = false
+        plain.outputDirectory = dir.path
+        return try reports(Pipeline.run(plain), dir)
+    }
+
+    @Test(arguments: ["SampleData", "SampleData/dirty"])
+    func aRunFromTheCacheGivesByteIdenticalReports(set: String) throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet(set, into: dir)
+        var configuration = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        if set.hasSuffix("dirty") {
+            configuration.deduplicate = true
+            configuration.naming = EventNaming(renames: ["invite_teammate": ["Invite Sent"]])
+        }
+        let files = try InputPaths.expandEventPaths([events.path]).count
+        let first = try Pipeline.run(configuration)
+        #expect(first.cacheStatistics == ExportCacheStatistics(reused: 0, read: files))
+        let second = try Pipeline.run(configuration)
+        #expect(second.cacheStatistics == ExportCacheStatistics(reused: files, read: 0))
+        let expected = try Self.uncached(configuration, dir.appendingPathComponent("plain"))
+        #expect(try Self.reports(first, dir.appendingPathComponent("a")) == expected)
+        #expect(try Self.reports(second, dir.appendingPathComponent("b")) == expected)
+        #expect(expected["rejects.csv"].map { $0.count > 100 } ?? false)
+        if set.hasSuffix("dirty") { #expect(second.eventRowsDuplicate == 150) }
+    }
+
+    @Test func addingAMonthlyExportReadsOnlyThatExport() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet("SampleData", into: dir)
+        let all = try InputPaths.expandEventPaths([events.path])
+        let held = dir.appendingPathComponent(URL(fileURLWithPath: all.last!).lastPathComponent)
+        try FileManager.default.moveItem(atPath: all.last!, toPath: held.path)
+        let configuration = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        #expect(try Pipeline.run(configuration).cacheStatistics?.read == all.count - 1)
+        try FileManager.default.moveItem(atPath: held.path, toPath: all.last!)
+        let next = try Pipeline.run(configuration)
+        #expect(next.cacheStatistics == ExportCacheStatistics(reused: all.count - 1, read: 1))
+        #expect(try Self.reports(next, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("plain")))
+        // A changed export is read again; the old entry is pruned.
+        let cache = dir.appendingPathComponent("out/cache")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).count == all.count)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: all[3]))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("acct_0001,login,2026-01-01T10:00:00Z,acct_0001-u1,\n".utf8))
+        try handle.close()
+        let changed = try Pipeline.run(configuration)
+        #expect(changed.cacheStatistics == ExportCacheStatistics(reused: all.count - 1, read: 1))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).count == all.count)
+        #expect(try Self.reports(changed, dir.appendingPathComponent("b")) == Self.uncached(configuration, dir.appendingPathComponent("plain2")))
+    }
+
+    @Test func anyChangeOfReadingSettingsStartsAfresh() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet("SampleData/dirty", into: dir)
+        let base = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        let files = try InputPaths.expandEventPaths([events.path]).count
+        _ = try Pipeline.run(base)
+        var changes: [(String, PipelineConfiguration)] = []
+        var c = base; c.windowDays = 14; changes.append(("window", c))
+        c = base; c.naming.excluded = ["login"]; changes.append(("exclusions", c))
+        c = base; c.naming.renames = ["invite_teammate": ["Invite Sent"]]; changes.append(("renames", c))
+        c = base; c.deduplicate = true; changes.append(("de-duplication", c))
+        c = base; c.eventColumns.userID = "nobody"; changes.append(("columns", c))
+        c = base; c.timeZone = try NaiveTimeZone("+05:00"); changes.append(("time zone", c))
+        c = base; c.timestampFormat = .epochSeconds; c.rejectBudget = 1; changes.append(("timestamp format", c))
+        for (what, changed) in changes {
+            let result = try Pipeline.run(changed)
+            #expect(result.cacheStatistics?.reused == 0 && result.cacheStatistics?.read == files, "\(what)")
+            #expect(try Self.reports(result, dir.appendingPathComponent("r")) == Self.uncached(changed, dir.appendingPathComponent("p")), "\(what)")
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("r"))
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("p"))
+        }
+        // Each run keeps only the entries it used: back to the base settings, everything is read again once.
+        #expect(try Pipeline.run(base).cacheStatistics?.read == files)
+        // Renewal labels and segments do not shape ingest: the cache is used.
+        var labels = base
+        labels.renewalLabels.undecided = ["", "maybe"]
+        #expect(try Pipeline.run(labels).cacheStatistics?.reused == files)
+    }
+
+    @Test func customersTheRowsWerePlacedAgainstAreChecked() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet("SampleData/dirty", into: dir)
+        let configuration = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        let files = try InputPaths.expandEventPaths([events.path]).count
+        _ = try Pipeline.run(configuration)
+        var text = try String(contentsOfFile: customers, encoding: .utf8)
+        // A new customer nobody's rows mention, and a changed renewal: every entry still holds.
+        text += "acct_8888,2026-01-10,yes,self-serve,1200\n"
+        text = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("acct_0005,") else { return String(line) }
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[2] = fields[2] == "yes" ? "no" : "yes"
+            return fields.joined(separator: ",")
+        }.joined(separator: "\n")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: customers))
+        #expect(try Pipeline.run(configuration).cacheStatistics?.reused == files)
+        // The unknown customer of the damaged export now exists: that export is read again.
+        try Data((text + "acct_7777,2026-01-01,no,self-serve,1000\n").utf8).write(to: URL(fileURLWithPath: customers))
+        let appeared = try Pipeline.run(configuration)
+        #expect(appeared.cacheStatistics?.stale == 1 && appeared.cacheStatistics?.reused == files - 1)
+        #expect(try Self.reports(appeared, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("p1")))
+        // A signup date moves: every export with rows of that customer is read again, with the new date.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let moved = lines.map { $0.hasPrefix("acct_0010,") ? $0.replacingOccurrences(of: ",20", with: ",19", options: [], range: $0.range(of: ",20")) : String($0) }
+        try Data((moved.joined(separator: "\n") + "acct_7777,2026-01-01,no,self-serve,1000\n").utf8).write(to: URL(fileURLWithPath: customers))
+        let after = try Pipeline.run(configuration)
+        #expect((after.cacheStatistics?.stale ?? 0) >= 1)
+        #expect(try Self.reports(after, dir.appendingPathComponent("b")) == Self.uncached(configuration, dir.appendingPathComponent("p2")))
+    }
+
+    @Test func aDamagedEntryIsDetectedDeletedAndRebuilt() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet("SampleData", into: dir)
+        let configuration = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        let files = try InputPaths.expandEventPaths([events.path]).count
+        _ = try Pipeline.run(configuration)
+        let cache = dir.appendingPathComponent("out/cache")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: cache.path).sorted().map { cache.appendingPathComponent($0) }
+        // One flipped bit, a truncation, garbage, an empty file.
+        var bytes = try Data(contentsOf: entries[0]); bytes[bytes.count / 2] ^= 0x10; try bytes.write(to: entries[0])
+        bytes = try Data(contentsOf: entries[1]); try bytes.prefix(bytes.count - 100).write(to: entries[1])
+        try Data(repeating: 0x41, count: 5000).write(to: entries[2])
+        try Data().write(to: entries[3])
+        let result = try Pipeline.run(configuration)
+        #expect(result.cacheStatistics == ExportCacheStatistics(reused: files - 4, read: 4, corrupt: 4))
+        #expect(try Self.reports(result, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("p")))
+        #expect(try Pipeline.run(configuration).cacheStatistics?.reused == files)
+    }
+
+    /// Entries whose checksum is right but whose structure is damaged (what a bug or a crafted file could give)
+    /// are refused by the decoder's bound checks, never trusted blindly and never a crash.
+    @Test func structurallyDamagedEntriesWithAValidChecksumAreRefused() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var source = try ExportByteSource(path: Repository.path("SampleData/dirty/customers.csv"))
+        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
+        let file = Repository.path("SampleData/dirty/events/events-a.csv")
+        var options = EventReadingOptions()
+        options.deduplicate = true
+        let aggregate = try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: options)
+        let encoded = ExportCache.encode(aggregate, customers: table)
+        let print = (aggregate.accounting.bytes, aggregate.accounting.sha256)
+        let restored = try ExportCache.decode(encoded, path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())
+        #expect(restored.accounting == aggregate.accounting && restored.rejects == aggregate.rejects)
+        #expect(restored.dedupeLog == aggregate.dedupeLog && restored.behaviourNames == aggregate.behaviourNames)
+        let payload = Array(encoded[16..<(encoded.count - 64)])
+        var rng = SplitMix64(seed: 7)
+        var refused = 0
+        for _ in 0..<400 {
+            var damaged = payload
+            switch rng.next() % 3 {
+            case 0: damaged[Int(rng.next() % UInt64(damaged.count))] ^= UInt8(1 << (rng.next() % 8))
+            case 1: damaged.removeLast(Int(rng.next() % UInt64(min(200, damaged.count))) + 1)
+            default: damaged.insert(UInt8(rng.next() % 256), at: Int(rng.next() % UInt64(damaged.count)))
+            }
+            var hasher = SHA256()
+            hasher.update(damaged)
+            var framed = ExportCache.magic
+            var length = UInt64(damaged.count).littleEndian
+            withUnsafeBytes(of: &length) { framed += $0 }
+            framed += damaged + Array(hasher.finalize().utf8)
+            if (try? ExportCache.decode(framed, path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())) == nil {
+                refused += 1
+            }
+        }
+        // Most damage is refused; the rest decodes to some aggregate (a flipped count digit is still a count).
+        #expect(refused > 200)
+    }
+}
