@@ -71,16 +71,39 @@ public struct LogisticRegression: Sendable {
     static func softplus(_ t: Double) -> Double { t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)) }
 
     /// Fits y on the predictor rows `x` (each row one customer, without an intercept column).
+    ///
+    /// With one predictor, customers with the same value and outcome are fitted as one weighted row (a count
+    /// feature takes a few dozen values over tens of thousands of customers): the likelihood, its derivatives and
+    /// so the estimates are the same, at a fraction of the cost per Newton step.
     public func fit(x: [[Double]], y: [Bool]) -> Fit {
         precondition(x.count == y.count, "rows and outcomes differ in length")
+        guard x.first?.count == 1, x.count > 64 else { return fit(x: x, y: y, weights: nil) }
+        // Sorted, so the summation order (and so the last bits) never depends on hashing.
+        let order = x.indices.sorted { (x[$0][0], y[$0] ? 1 : 0) < (x[$1][0], y[$1] ? 1 : 0) }
+        var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
+        for i in order {
+            if let last = gx.last, last[0] == x[i][0], gy[gy.count - 1] == y[i] {
+                gw[gw.count - 1] += 1
+            } else {
+                gx.append(x[i]); gy.append(y[i]); gw.append(1)
+            }
+        }
+        return fit(x: gx, y: gy, weights: gw)
+    }
+
+    /// Fits y on `x` with case weights (frequencies): row i stands for `weights[i]` identical customers.
+    public func fit(x: [[Double]], y: [Bool], weights: [Double]?) -> Fit {
+        precondition(x.count == y.count && (weights?.count ?? x.count) == x.count, "rows, outcomes and weights differ in length")
         let n = x.count
         let p = (x.first?.count ?? 0) + 1
+        let wt = weights ?? [Double](repeating: 1, count: n)
         // Design matrix with the intercept column, row-major.
         var design = [Double](repeating: 1, count: n * p)
         for i in 0..<n { for j in 1..<p { design[i * p + j] = x[i][j - 1] } }
         let yv = y.map { $0 ? 1.0 : 0.0 }
-        let ybar = n > 0 ? yv.reduce(0, +) / Double(n) : 0.5
-        let nullLL = (ybar > 0 && ybar < 1) ? Double(n) * (ybar * log(ybar) + (1 - ybar) * log(1 - ybar)) : 0
+        let total = wt.reduce(0, +)
+        let ybar = total > 0 ? zip(yv, wt).reduce(0) { $0 + $1.0 * $1.1 } / total : 0.5
+        let nullLL = (ybar > 0 && ybar < 1) ? total * (ybar * log(ybar) + (1 - ybar) * log(1 - ybar)) : 0
 
         func objective(_ beta: [Double]) -> (Double, Double) {
             var ll = 0.0
@@ -88,7 +111,7 @@ public struct LogisticRegression: Sendable {
                 var eta = 0.0
                 for j in 0..<p { eta += design[i * p + j] * beta[j] }
                 // log σ(η) = −softplus(−η), log(1 − σ(η)) = −softplus(η)
-                ll -= yv[i] == 1 ? LogisticRegression.softplus(-eta) : LogisticRegression.softplus(eta)
+                ll -= wt[i] * (yv[i] == 1 ? LogisticRegression.softplus(-eta) : LogisticRegression.softplus(eta))
             }
             var pen = 0.0
             for j in 1..<p { pen += beta[j] * beta[j] }
@@ -97,7 +120,7 @@ public struct LogisticRegression: Sendable {
 
         // A constant or collinear predictor makes XᵀX itself singular: the slope is not identifiable from any data.
         var gram = [Double](repeating: 0, count: p * p)
-        for i in 0..<n { for j in 0..<p { for k in 0..<p { gram[j * p + k] += design[i * p + j] * design[i * p + k] } } }
+        for i in 0..<n { for j in 0..<p { for k in 0..<p { gram[j * p + k] += wt[i] * design[i * p + j] * design[i * p + k] } } }
         for j in 1..<p { gram[j * p + j] += penalty }
         let identifiable = Cholesky(matrix: gram, size: p) != nil
 
@@ -115,8 +138,8 @@ public struct LogisticRegression: Sendable {
                 var eta = 0.0
                 for j in 0..<p { eta += design[i * p + j] * beta[j] }
                 let mu = LogisticRegression.sigmoid(eta)
-                let w = mu * (1 - mu)
-                let r = yv[i] - mu
+                let w = wt[i] * mu * (1 - mu)
+                let r = wt[i] * (yv[i] - mu)
                 for j in 0..<p {
                     let xij = design[i * p + j]
                     gradient[j] += xij * r
@@ -164,7 +187,7 @@ public struct LogisticRegression: Sendable {
                 var eta = 0.0
                 for j in 0..<p { eta += design[i * p + j] * beta[j] }
                 let mu = LogisticRegression.sigmoid(eta)
-                let w = mu * (1 - mu)
+                let w = wt[i] * mu * (1 - mu)
                 for j in 0..<p { for k in 0..<p { info[j * p + k] += w * design[i * p + j] * design[i * p + k] } }
             }
             if let chol = Cholesky(matrix: info, size: p) {

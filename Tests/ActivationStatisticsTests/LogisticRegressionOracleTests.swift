@@ -59,4 +59,36 @@ struct LogisticRegressionOracleTests {
         #expect(fit.coefficients.allSatisfy { $0.isFinite })
         #expect(ROCArea(scores: x.map { $0[0] }, labels: y).auc == 0.5)
     }
+
+    /// Fitting customers with equal values as one weighted row gives the same estimates as fitting every row, for
+    /// the oracle cases (converged, separated, constant) and for a large count sample with many ties, with and
+    /// without the L2 penalty.
+    @Test(arguments: ["logit_log1p", "logit_negative", "logit_separation", "logit_constant", "counts"])
+    func groupedRowsGiveTheSameFitAsEveryRow(name: String) {
+        var (x, y): ([[Double]], [Bool])
+        if name == "counts" {
+            var rng = SplitMix64(seed: 11)
+            x = []; y = []
+            for _ in 0..<5000 {
+                let count = Int(rng.next() % 9)
+                x.append([log1p(Double(count))])
+                y.append(rng.nextUnit() < LogisticRegression.sigmoid(-0.5 + 0.6 * Double(count)))
+            }
+        } else {
+            (x, y, _) = Self.data(name)
+            // Repeat the oracle's rows so that grouping applies (it does from 65 rows).
+            x = Array(repeating: x, count: 80 / max(1, x.count) + 1).flatMap { $0 }
+            y = Array(repeating: y, count: 80 / max(1, y.count) + 1).flatMap { $0 }
+        }
+        for penalty in [0.0, 1.0] {
+            let grouped = LogisticRegression(penalty: penalty).fit(x: x, y: y)
+            let everyRow = LogisticRegression(penalty: penalty).fit(x: x, y: y, weights: nil)
+            #expect(grouped.status == everyRow.status, "\(name) \(penalty)")
+            for (a, b) in zip(grouped.coefficients, everyRow.coefficients) { #expect(abs(a - b) <= 1e-8 * max(1, abs(b)), "\(name) \(penalty)") }
+            #expect(grouped.standardErrors.count == everyRow.standardErrors.count)
+            for (a, b) in zip(grouped.standardErrors, everyRow.standardErrors) { #expect(abs(a - b) <= 1e-8 * max(1, abs(b)), "\(name) \(penalty)") }
+            #expect(abs(grouped.logLikelihood - everyRow.logLikelihood) <= 1e-8 * max(1, abs(everyRow.logLikelihood)))
+            #expect(abs(grouped.nullLogLikelihood - everyRow.nullLogLikelihood) <= 1e-8 * max(1, abs(everyRow.nullLogLikelihood)))
+        }
+    }
 }

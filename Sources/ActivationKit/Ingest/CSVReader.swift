@@ -77,7 +77,10 @@ final class ParserState {
     var ends: UnsafeMutablePointer<Int>
     var endCapacity = 64
     var fieldCount = 0
+    /// The open record's raw text when it spans several fed pieces (rare: quoted line breaks); otherwise it is
+    /// `borrowed`, the one piece being fed, and no copy is made.
     var raw: [UInt8] = []
+    var borrowed: UnsafeBufferPointer<UInt8>?
     /// Physical line number of the next line to feed (1-based).
     var nextLine = 1
     var recordStartLine = 1
@@ -126,16 +129,18 @@ final class ParserState {
 
     @inline(__always)
     func endRecord() {
-        var rawCount = raw.count
-        raw.withUnsafeBufferPointer { rawBuffer in
+        func hand(_ rawBuffer: UnsafeBufferPointer<UInt8>) {
+            var rawCount = rawBuffer.count
             while rawCount > 0 && (rawBuffer[rawCount - 1] == 0x0A || rawBuffer[rawCount - 1] == 0x0D) { rawCount -= 1 }
             let record = CSVRecord(bytes: bytes, ends: ends, count: fieldCount, line: recordStartLine,
                                    raw: UnsafeBufferPointer(rebasing: rawBuffer[0..<rawCount]))
             sink.consume(record)
         }
+        if let borrowed { hand(borrowed) } else { raw.withUnsafeBufferPointer(hand) }
         fieldCount = 0
         byteCount = 0
         raw.removeAll(keepingCapacity: true)
+        borrowed = nil
         recordOpen = false
     }
 
@@ -143,8 +148,11 @@ final class ParserState {
         if !recordOpen {
             recordStartLine = nextLine
             recordOpen = true
+            borrowed = piece
+        } else {
+            if let borrowed { raw.append(contentsOf: borrowed); self.borrowed = nil }
+            raw.append(contentsOf: piece)
         }
-        raw.append(contentsOf: piece)
         let context = Unmanaged.passUnretained(self).toOpaque()
         let consumed = csv_parse(&parser, piece.baseAddress, piece.count, fieldCallback, recordCallback, context)
         if consumed < piece.count {
@@ -152,15 +160,18 @@ final class ParserState {
             report(reason: "malformed CSV (\(reason)): a quote inside an unquoted field or text after a closing quote")
         } else if parser.pstate == 0 {
             // Between records: blank lines and the LF of a CRLF leave nothing pending.
-            if recordOpen && fieldCount == 0 { raw.removeAll(keepingCapacity: true); recordOpen = false }
+            if recordOpen && fieldCount == 0 { raw.removeAll(keepingCapacity: true); borrowed = nil; recordOpen = false }
         } else if endsLine && nextLine - recordStartLine + 1 >= maximumLines {
             report(reason: "unterminated quoted field: the record starting here runs over \(maximumLines) lines")
         }
+        // A record still open goes on in the next piece, whose bytes may reuse this piece's memory: keep a copy.
+        if recordOpen, let borrowed { raw.append(contentsOf: borrowed); self.borrowed = nil }
         if endsLine { nextLine += 1 }
     }
 
     /// Reports the open record as a syntax error and restarts the parser at the next line.
     func report(reason: String) {
+        if let borrowed { raw.append(contentsOf: borrowed); self.borrowed = nil }
         var rawCount = raw.count
         while rawCount > 0 && (raw[rawCount - 1] == 0x0A || raw[rawCount - 1] == 0x0D) { rawCount -= 1 }
         sink.syntaxError(CSVSyntaxError(line: recordStartLine, column: fieldCount + 1, reason: reason,

@@ -13,13 +13,19 @@ public struct RenewalLabels: Sendable, Equatable, Codable {
     public var undecided = [""]
     public init() {}
 
-    public func outcome(_ text: String) -> RenewalOutcome? {
-        let value = text.trimmingCharacters(in: .whitespaces).lowercased()
-        func has(_ list: [String]) -> Bool { list.contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == value } }
-        if has(renewed) { return .renewed }
-        if has(churned) { return .churned }
-        if has(undecided) { return .undecided }
-        return nil
+    public func outcome(_ text: String) -> RenewalOutcome? { Lookup(self).outcome(text) }
+
+    /// The labels normalised once (trimmed, lower-cased), for a table's worth of lookups.
+    struct Lookup {
+        private var outcomes: [String: RenewalOutcome] = [:]
+        init(_ labels: RenewalLabels) {
+            // Earlier lists win, as in the order renewed, churned, undecided.
+            for (list, outcome) in [(labels.undecided, RenewalOutcome.undecided), (labels.churned, .churned), (labels.renewed, .renewed)] {
+                for label in list { outcomes[Self.normalise(label)] = outcome }
+            }
+        }
+        static func normalise(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces).lowercased() }
+        func outcome(_ text: String) -> RenewalOutcome? { outcomes[text] ?? outcomes[Self.normalise(text)] }
     }
 
     /// "true/yes/... (renewed), false/no/... (churned), empty (undecided)", for error messages.
@@ -104,6 +110,7 @@ public struct CustomerTableReader {
         let file: String
         let columns: CustomerColumns
         let labels: RenewalLabels
+        let lookup: RenewalLabels.Lookup
         var table: CustomerTable
         var rejects: [RejectedRow] = []
         var rowsRead = 0
@@ -118,6 +125,7 @@ public struct CustomerTableReader {
             self.file = file
             self.columns = columns
             self.labels = labels
+            lookup = RenewalLabels.Lookup(labels)
             table = CustomerTable(file: file)
         }
 
@@ -170,7 +178,7 @@ public struct CustomerTableReader {
                 return
             }
             let renewedText = record.string(renewedIndex)
-            guard let outcome = labels.outcome(renewedText) else {
+            guard let outcome = lookup.outcome(renewedText) else {
                 reject(record.line, columns.renewed, .unrecognisedRenewal,
                        "'\(renewedText)' is not one of \(labels.summary)", raw)
                 return

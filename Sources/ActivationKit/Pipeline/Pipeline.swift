@@ -228,10 +228,11 @@ public enum Pipeline {
         fitter.folds = configuration.folds
         var scanner = RuleScanner()
         scanner.windows = configuration.scanWindows
-        var evidence = features.behaviours.map { behaviour -> BehaviourEvidence in
-            let model = fitter.fit(behaviour, customers: features.customers, decided: decidedIndices)
-            let scan = scanner.scan(behaviour, customers: features.customers, split: split)
-            return BehaviourEvidence(model: model, scan: scan, best: scanner.best(scan))
+        let (fitterCopy, scannerCopy) = (fitter, scanner)
+        var evidence = parallelMap(features.behaviours) { behaviour -> BehaviourEvidence in
+            let model = fitterCopy.fit(behaviour, customers: features.customers, decided: decidedIndices)
+            let scan = scannerCopy.scan(behaviour, customers: features.customers, split: split)
+            return BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan))
         }
         var combinations = scanner.combinations(of: evidence.compactMap(\.best), features: features, split: split)
         // Benjamini-Hochberg over every candidate of the run: with hundreds of rules scanned, some look good by luck.
@@ -246,7 +247,7 @@ public enum Pipeline {
         for k in combinations.indices { combinations[k].qValue = q.removeFirst() }
         let diagnoser = CandidateDiagnoser(features: features, split: split, windows: configuration.scanWindows)
         let shortlist = Self.shortlist(evidence: evidence, combinations: combinations)
-        let diagnostics = shortlist.map { diagnoser.diagnose($0) }
+        let diagnostics = parallelMap(shortlist) { diagnoser.diagnose($0) }
         timings["candidates"] = seconds(clock.now - start)
 
         // Stages 4 and 5: Ranking and proposal, then how fast the proposed event is reached.
@@ -280,6 +281,16 @@ public enum Pipeline {
                         timeToValue: timeToValue, cohortActivation: cohortActivation, timings: timings)
     }
 
+    /// `items.map(transform)` on both cores; the results keep the items' order, so the output does not depend on
+    /// which core finished first.
+    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let state = ParallelMapState<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: min(2, max(1, items.count))) { _ in
+            while let i = state.take() { state.put(transform(items[i]), at: i) }
+        }
+        return state.values.map { $0! }
+    }
+
     /// The candidates worth the full diagnostics: each behaviour's best rule and the combinations that beat their
     /// parts, each once.
     static func shortlist(evidence: [BehaviourEvidence], combinations: [ThresholdCandidate]) -> [ThresholdCandidate] {
@@ -298,4 +309,20 @@ public enum Pipeline {
         message += "; fix the export or raise reject_budget (--reject-budget)"
         throw InputError(message)
     }
+}
+
+/// Work and results of `Pipeline.parallelMap`, shared by the workers under a lock.
+private final class ParallelMapState<R>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+    private(set) var values: [R?]
+    init(count: Int) { self.count = count; values = Array(repeating: nil, count: count) }
+    func take() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+    func put(_ value: R, at i: Int) { lock.lock(); values[i] = value; lock.unlock() }
 }

@@ -103,15 +103,20 @@ public enum DataFiles {
         var csv = CSVWriter(header: ["customer_id", "behaviour", "day", "events", "users", "data_end"])
         let end = TimestampParser.dateString(day: dataEndDay)
         let window = table.windowDays, horizon = table.followUpHorizon
+        let names = table.behaviours.map { CSVWriter.encoded($0.name) }, endField = CSVWriter.encoded(end)
         for (c, customer) in table.customers.enumerated() {
-            for b in table.behaviours where b.counts[c] > 0 || b.later[2 * c] > 0 || b.later[2 * c + 1] > 0 {
-                let users = b.users.map { String($0[c]) } ?? ""
-                for day in 0..<window {
-                    let events = b.daily[c * window + day]
-                    if events > 0 { csv.row([customer.id, b.name, String(day), String(events), users, end]) }
+            let id = CSVWriter.encoded(customer.id)
+            for (k, b) in table.behaviours.enumerated() where b.counts[c] > 0 || b.later[2 * c] > 0 || b.later[2 * c + 1] > 0 {
+                func row(day: Int, events: UInt32, users: Int?) {
+                    csv.field(encoded: id); csv.field(encoded: names[k]); csv.field(day); csv.field(Int(events))
+                    if let users { csv.field(users) } else { csv.emptyField() }
+                    csv.field(encoded: endField); csv.endRow()
                 }
-                if b.later[2 * c] > 0 { csv.row([customer.id, b.name, String(window), String(b.later[2 * c]), "", end]) }
-                if b.later[2 * c + 1] > 0 { csv.row([customer.id, b.name, String(horizon), String(b.later[2 * c + 1]), "", end]) }
+                for day in 0..<window where b.daily[c * window + day] > 0 {
+                    row(day: day, events: b.daily[c * window + day], users: b.users?[c])
+                }
+                if b.later[2 * c] > 0 { row(day: window, events: b.later[2 * c], users: nil) }
+                if b.later[2 * c + 1] > 0 { row(day: horizon, events: b.later[2 * c + 1], users: nil) }
             }
         }
         return csv.text
@@ -133,12 +138,15 @@ public enum DataFiles {
             case .churned: renewed = "false"
             case .undecided: renewed = ""
             }
-            var fields = [customer.id, TimestampParser.dateString(day: customer.signupDay), customer.segment, renewed]
+            csv.field(customer.id); csv.field(TimestampParser.dateString(day: customer.signupDay))
+            csv.field(customer.segment); csv.field(renewed)
             for b in table.behaviours {
-                fields += [String(b.counts[c]), b.firstDay[c].map(String.init) ?? "", String(b.activeDays[c])]
-                if let users = b.users { fields.append(String(users[c])) }
+                csv.field(b.counts[c])
+                if let first = b.firstDay[c] { csv.field(first) } else { csv.emptyField() }
+                csv.field(b.activeDays[c])
+                if let users = b.users { csv.field(users[c]) }
             }
-            csv.row(fields)
+            csv.endRow()
         }
         return csv.text
     }
