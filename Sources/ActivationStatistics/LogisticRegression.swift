@@ -78,15 +78,18 @@ public struct LogisticRegression: Sendable {
     public func fit(x: [[Double]], y: [Bool]) -> Fit {
         precondition(x.count == y.count, "rows and outcomes differ in length")
         guard x.first?.count == 1, x.count > 64 else { return fit(x: x, y: y, weights: nil) }
-        // Sorted, so the summation order (and so the last bits) never depends on hashing.
-        let order = x.indices.sorted { (x[$0][0], y[$0] ? 1 : 0) < (x[$1][0], y[$1] ? 1 : 0) }
+        var tally: [Double: (churned: Double, renewed: Double)] = [:]
+        for (row, outcome) in zip(x, y) {
+            let value = row[0] == 0 ? 0 : row[0]  // -0 and 0 are one value
+            if outcome { tally[value, default: (0, 0)].renewed += 1 } else { tally[value, default: (0, 0)].churned += 1 }
+        }
+        guard tally.count * 4 < x.count else { return fit(x: x, y: y, weights: nil) }
+        // Sorted by value, so the summation order (and so the last bits) never depends on hashing.
         var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
-        for i in order {
-            if let last = gx.last, last[0] == x[i][0], gy[gy.count - 1] == y[i] {
-                gw[gw.count - 1] += 1
-            } else {
-                gx.append(x[i]); gy.append(y[i]); gw.append(1)
-            }
+        for value in tally.keys.sorted() {
+            let t = tally[value]!
+            if t.churned > 0 { gx.append([value]); gy.append(false); gw.append(t.churned) }
+            if t.renewed > 0 { gx.append([value]); gy.append(true); gw.append(t.renewed) }
         }
         return fit(x: gx, y: gy, weights: gw)
     }

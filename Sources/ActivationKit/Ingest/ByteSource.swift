@@ -64,3 +64,41 @@ public struct MemoryByteSource: ByteSource {
         return n
     }
 }
+
+/// One piece of a file, `[start, end)`, read with `pread(2)`, optionally behind a prefix (the file's header line,
+/// so that a piece from the middle of an export reads like an export of its own).
+public struct FileRangeByteSource: ByteSource {
+    let descriptor: Int32
+    public let path: String
+    private let prefix: [UInt8]
+    private var prefixOffset = 0
+    private var offset: Int
+    private let end: Int
+
+    public init(path: String, range: Range<Int>, prefix: [UInt8] = []) throws {
+        self.path = path
+        descriptor = open(path, O_RDONLY)
+        if descriptor < 0 { throw InputError("\(path): cannot open: \(String(cString: strerror(errno)))", kind: .missingInput) }
+        self.prefix = prefix
+        offset = range.lowerBound
+        end = range.upperBound
+    }
+
+    public func close() { _ = Glibc.close(descriptor) }
+
+    public mutating func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        if prefixOffset < prefix.count {
+            let n = min(capacity, prefix.count - prefixOffset)
+            prefix.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + prefixOffset, count: n) }
+            prefixOffset += n
+            return n
+        }
+        guard offset < end else { return 0 }
+        while true {
+            let n = pread(descriptor, buffer, min(capacity, end - offset), off_t(offset))
+            if n >= 0 { offset += n; return n }
+            if errno == EINTR { continue }
+            throw InputError("\(path): read failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

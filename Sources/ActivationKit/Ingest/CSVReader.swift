@@ -18,8 +18,18 @@ public struct CSVReader {
 
     public init() {}
 
+    /// How a read ended, for readers of a file in pieces (`ExportUnit`).
+    public struct Summary: Sendable, Equatable {
+        /// Physical lines read (a last line without a line break counts).
+        public var lines: Int
+        /// The input ended inside a record (an open quoted field): a piece cut there was not cut at a record
+        /// boundary.
+        public var endedInsideRecord: Bool
+    }
+
     /// Reads every record of `source` into `sink`.
-    public func read(_ source: inout some ByteSource, into sink: some CSVRecordSink) throws {
+    @discardableResult
+    public func read(_ source: inout some ByteSource, into sink: some CSVRecordSink) throws -> Summary {
         let state = ParserState(sink: sink)
         defer { state.release() }
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
@@ -60,10 +70,13 @@ public struct CSVReader {
                 position = lineEnd
             }
         }
+        let lines = state.nextLine - 1 + (carry.isEmpty ? 0 : 1)
         if !carry.isEmpty {
             carry.withUnsafeBufferPointer { state.feed($0, endsLine: false, maximumLines: maximumLinesPerRecord) }
         }
+        let endedInsideRecord = carry.isEmpty && state.recordOpen
         state.finish()
+        return Summary(lines: lines, endedInsideRecord: endedInsideRecord)
     }
 }
 

@@ -140,17 +140,19 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
 
     /// Reads one export file completely. Throws only for problems that make the whole file unusable
     /// (no header, a required column missing); row problems become rejects.
-    public func read(_ source: inout some ByteSource, file: String) throws {
+    @discardableResult
+    public func read(_ source: inout some ByteSource, file: String) throws -> CSVReader.Summary {
         self.file = file
         accounting = EventFileAccounting(path: file)
         sawHeader = false
         headerError = nil
-        try CSVReader().read(&source, into: self)
+        let summary = try CSVReader().read(&source, into: self)
         if let headerError { throw headerError }
         guard sawHeader else {
             throw InputError("\(file): the export is empty (no header row); expected columns \(columns.customerID),\(columns.event),\(columns.timestamp)")
         }
         files.append(accounting)
+        return summary
     }
 
     private func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: @autoclosure () -> String) {

@@ -34,7 +34,7 @@ public struct ExportCacheStatistics: Sendable, Codable, Equatable {
 final class ExportCache: @unchecked Sendable {
     typealias Statistics = ExportCacheStatistics
 
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let magic = Array("ACTAGG01".utf8)
 
     let directory: String
@@ -86,15 +86,19 @@ final class ExportCache: @unchecked Sendable {
         return (source.bytesRead, source.digest())
     }
 
-    private func entryName(_ sha256: String) -> String { "\(sha256)-\(settingsKey.prefix(16)).agg" }
+    /// `<file sha256>-<settings>[-<start>-<end>].agg`: a piece of a large export has its own entry.
+    private func entryName(_ sha256: String, _ unit: ExportUnit) -> String {
+        "\(sha256)-\(settingsKey.prefix(16))" + (unit.range.map { "-\($0.lowerBound)-\($0.upperBound)" } ?? "") + ".agg"
+    }
 
     private func count(_ change: (inout Statistics) -> Void) {
         lock.lock(); change(&statistics); lock.unlock()
     }
 
     /// The export's aggregate from the cache, or nil when there is no usable entry.
-    func restore(path: String, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable, naming: EventNaming) -> ExportAggregate? {
-        let name = entryName(fingerprint.sha256)
+    func restore(unit: ExportUnit, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable, naming: EventNaming) -> ExportAggregate? {
+        let path = unit.path
+        let name = entryName(fingerprint.sha256, unit)
         let file = directory + "/" + name
         lock.lock(); used.insert(name); lock.unlock()
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
@@ -113,9 +117,9 @@ final class ExportCache: @unchecked Sendable {
     }
 
     /// Writes an export's aggregate (taken with a known fingerprint) to the cache.
-    func store(_ aggregate: ExportAggregate, customers: CustomerTable) {
+    func store(_ aggregate: ExportAggregate, unit: ExportUnit, customers: CustomerTable) {
         count { $0.read += 1 }
-        let name = entryName(aggregate.accounting.sha256)
+        let name = entryName(aggregate.accounting.sha256, unit)
         let bytes = Self.encode(aggregate, customers: customers)
         let temporary = directory + "/.\(name).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
         let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
@@ -159,6 +163,7 @@ final class ExportCache: @unchecked Sendable {
         w.u32(UInt32(reasons.count))
         for r in reasons { w.string(r); w.i64(Int64(f.rejected[r]!)) }
         w.u8(a.latestTimestamp == nil ? 0 : 1); w.i64(a.latestTimestamp ?? 0)
+        w.i64(Int64(a.lines)); w.u8(a.endedInsideRecord ? 1 : 0)
         w.u32(UInt32(a.exportNames.count)); for e in a.exportNames { w.string(e.name) }
         w.u32(UInt32(a.behaviourNames.count)); for n in a.behaviourNames { w.string(n) }
         w.u32(UInt32(a.userNames.count)); for n in a.userNames { w.string(n) }
@@ -221,6 +226,7 @@ final class ExportCache: @unchecked Sendable {
         for _ in 0..<(try r.count(limit: 64)) { f.rejected[try r.string()] = try r.int() }
         let hasLatest = try r.u8() == 1
         let latest = try r.i64()
+        let lines = try r.int(), endedInsideRecord = try r.u8() == 1
         let exportNames = try (0..<r.count()).map { _ in try r.string() }
         let behaviourNames = try (0..<r.count()).map { _ in try r.string() }
         let userNames = try (0..<r.count()).map { _ in try r.string() }
@@ -273,10 +279,13 @@ final class ExportCache: @unchecked Sendable {
             rejects.append(RejectedRow(file: path, line: line, column: column, reason: reason, detail: detail, raw: raw))
         }
         guard r.atEnd else { throw CacheEntryError.corrupt }
-        return ExportAggregate(
+        let aggregate = ExportAggregate(
             accounting: f, rejects: rejects, exportNames: exportNames.map { ($0, naming.resolve($0)) },
             behaviourNames: behaviourNames, userNames: userNames, latestTimestamp: hasLatest ? latest : nil, counts: counts,
             dedupeLog: dedupeLog, placedCustomers: global, unknownCustomerIDs: unknown)
+        aggregate.lines = lines
+        aggregate.endedInsideRecord = endedInsideRecord
+        return aggregate
     }
 }
 
@@ -303,8 +312,13 @@ struct BinaryReader {
         return bytes[position..<(position + n)]
     }
     mutating func u8() throws -> UInt8 { try take(1).first! }
-    mutating func u32() throws -> UInt32 { try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) } }
-    mutating func u64() throws -> UInt64 { try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+    @inline(__always)
+    mutating func u32() throws -> UInt32 {
+        guard position + 4 <= bytes.count else { throw ExportCache.CacheEntryError.corrupt }
+        defer { position += 4 }
+        return UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
+    }
+    mutating func u64() throws -> UInt64 { let low = try u32(); return UInt64(low) | UInt64(try u32()) << 32 }
     mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
     mutating func int() throws -> Int { Int(try i64()) }
     /// An element count, bounded by the bytes left (every element takes at least one byte) or `limit`.

@@ -19,6 +19,10 @@ final class ExportAggregate: @unchecked Sendable {
     var placedCustomers: [Int32]
     /// Ids rejected as not in the customer table (the result depends on their staying unknown).
     var unknownCustomerIDs: [String]
+    /// Physical lines read, the header line put in front of a piece included.
+    var lines = 0
+    /// The read ended inside an open quoted field (see `CSVReader.Summary`).
+    var endedInsideRecord = false
 
     init(accounting: EventFileAccounting, rejects: [RejectedRow], exportNames: [(name: String, resolution: EventNaming.Resolution)],
          behaviourNames: [String], userNames: [String], latestTimestamp: Int64?, counts: ExportAccumulator,
@@ -32,20 +36,116 @@ final class ExportAggregate: @unchecked Sendable {
     /// Reads one export completely. The fingerprint is taken while reading unless it is already known.
     static func read(_ path: String, customers: CustomerTable, windowDays: Int, columns: EventColumns,
                      options: EventReadingOptions, fingerprint known: (bytes: Int, sha256: String)? = nil) throws -> ExportAggregate {
+        try read(ExportUnit(file: 0, path: path), customers: customers, windowDays: windowDays, columns: columns, options: options,
+                 fingerprint: known)
+    }
+
+    /// Reads one unit: a whole export, or a piece of one behind the export's header line. Line numbers in the
+    /// result are the piece's own (the header is line 1); `IngestMerger` turns them into the file's.
+    static func read(_ unit: ExportUnit, customers: CustomerTable, windowDays: Int, columns: EventColumns,
+                     options: EventReadingOptions, fingerprint known: (bytes: Int, sha256: String)?) throws -> ExportAggregate {
         let counts = ExportAccumulator(customerCount: customers.count, windowDays: windowDays)
         let ingestor = EventIngestor(customers: customers, windowDays: windowDays, columns: columns, options: options, sink: counts)
-        var source = try ExportByteSource(path: path, fingerprinting: known == nil)
-        defer { source.close() }
-        try ingestor.read(&source, file: path)
-        var accounting = ingestor.files[0]
-        (accounting.bytes, accounting.sha256) = known ?? source.fingerprint()
-        return ExportAggregate(
+        let summary: CSVReader.Summary
+        var accounting: EventFileAccounting
+        if let range = unit.range {
+            var source = try FileRangeByteSource(path: unit.path, range: range, prefix: range.lowerBound > 0 ? unit.header : [])
+            defer { source.close() }
+            summary = try ingestor.read(&source, file: unit.path)
+            accounting = ingestor.files[0]
+            (accounting.bytes, accounting.sha256) = known!
+        } else {
+            var source = try ExportByteSource(path: unit.path, fingerprinting: known == nil)
+            defer { source.close() }
+            summary = try ingestor.read(&source, file: unit.path)
+            accounting = ingestor.files[0]
+            (accounting.bytes, accounting.sha256) = known ?? source.fingerprint()
+        }
+        let aggregate = ExportAggregate(
             accounting: accounting, rejects: ingestor.rejects, exportNames: ingestor.exportNames,
             behaviourNames: (0..<ingestor.behaviours.count).map { ingestor.behaviours.string($0) },
             userNames: (0..<ingestor.users.count).map { ingestor.users.string($0) },
             latestTimestamp: ingestor.latestTimestamp, counts: counts, dedupeLog: ingestor.dedupeLog,
             placedCustomers: ingestor.placedCustomers.indices.filter { ingestor.placedCustomers[$0] != 0 }.map { Int32($0) },
             unknownCustomerIDs: ingestor.unknownCustomerIDs.sorted())
+        aggregate.lines = summary.lines
+        aggregate.endedInsideRecord = summary.endedInsideRecord
+        return aggregate
+    }
+}
+
+/// A piece of ingest work: a whole export, or, for a large plain-text export, a byte range of it cut just after a
+/// line break, read behind the export's header line so that both cores can work on one big file.
+///
+/// A line break inside a quoted field is not a record boundary, so a cut may be unsafe. It is proven safe, not
+/// assumed: the piece before the cut must end outside any record (`CSVReader.Summary.endedInsideRecord`). When it
+/// does not, the merge discards the pieces after it and reads the rest of the file in one go from that piece's
+/// start, which is a proven boundary (`ParallelIngest`).
+struct ExportUnit: Sendable {
+    /// Index of the export in the run's file list.
+    var file: Int
+    var path: String
+    /// nil: the whole file (any kind, gzip included).
+    var range: Range<Int>?
+    var isLastOfFile = true
+    /// The export's first line (with its line break), put in front of pieces after the first.
+    var header: [UInt8] = []
+
+    /// Cuts plain exports larger than `2 * pieceBytes` into pieces of about `pieceBytes`, each ending just after a
+    /// line break; other exports are one unit each.
+    static func plan(_ paths: [String], sizes: [Int], pieceBytes: Int) -> [ExportUnit] {
+        var units: [ExportUnit] = []
+        for (i, path) in paths.enumerated() {
+            let size = sizes[i]
+            guard pieceBytes > 0, size > 2 * pieceBytes, !path.lowercased().hasSuffix(".gz"),
+                  let cuts = lineBreakCuts(path, size: size, pieces: size / pieceBytes), cuts.count > 2 else {
+                units.append(ExportUnit(file: i, path: path))
+                continue
+            }
+            let header = (try? readBytes(path, 0..<cuts[1]).prefix { $0 != 0x0A }).map { Array($0) + [0x0A] } ?? []
+            for k in 0..<(cuts.count - 1) {
+                units.append(ExportUnit(file: i, path: path, range: cuts[k]..<cuts[k + 1], isLastOfFile: k == cuts.count - 2,
+                                        header: header))
+            }
+        }
+        return units
+    }
+
+    /// Offsets 0, c1, …, size: each cut just after the first line break at or after an even share of the file (and
+    /// after the header line); nil when the header line runs over 1 MiB.
+    static func lineBreakCuts(_ path: String, size: Int, pieces: Int) -> [Int]? {
+        guard let head = try? readBytes(path, 0..<min(size, 1 << 20)), let headerEnd = head.firstIndex(of: 0x0A) else { return nil }
+        var cuts = [0]
+        var lowest = headerEnd + 1
+        for k in 1..<max(1, pieces) {
+            let nominal = max(lowest, size / pieces * k)
+            var offset = nominal
+            var found: Int?
+            while found == nil && offset < size {
+                guard let window = try? readBytes(path, offset..<min(size, offset + 65_536)), !window.isEmpty else { break }
+                if let i = window.firstIndex(of: 0x0A) { found = offset + i + 1 } else { offset += window.count }
+            }
+            guard let cut = found, cut < size else { break }
+            cuts.append(cut)
+            lowest = cut
+        }
+        cuts.append(size)
+        return cuts
+    }
+
+    static func readBytes(_ path: String, _ range: Range<Int>) throws -> [UInt8] {
+        var source = try FileRangeByteSource(path: path, range: range)
+        defer { source.close() }
+        var bytes = [UInt8](repeating: 0, count: range.count)
+        var filled = 0
+        try bytes.withUnsafeMutableBufferPointer { buffer in
+            while filled < range.count {
+                let n = try source.read(into: buffer.baseAddress! + filled, capacity: range.count - filled)
+                if n == 0 { break }
+                filled += n
+            }
+        }
+        return Array(bytes.prefix(filled))
     }
 }
 
@@ -69,7 +169,20 @@ final class IngestMerger: @unchecked Sendable {
         accumulator = FirstWindowAccumulator(customerCount: customerCount, windowDays: windowDays)
     }
 
-    func add(_ export: ExportAggregate) {
+    /// The file of the last unit merged, and the physical lines of that file merged so far.
+    private var currentFile = -1
+    private var linesOfCurrentFile = 0
+
+    /// Merges the next unit in order: a whole export, or the next piece of the current one (its row accounting is
+    /// added to the file's, its line numbers moved to the file's).
+    func add(_ export: ExportAggregate, unit: ExportUnit = ExportUnit(file: -1, path: "")) {
+        let continuesFile = unit.file >= 0 && unit.file == currentFile
+        if !continuesFile { currentFile = unit.file; linesOfCurrentFile = 0 }
+        // A piece after the first starts with the header line (its line 1): its line 2 is the file's next line.
+        let primed = (unit.range?.lowerBound ?? 0) > 0
+        let lineShift = primed ? linesOfCurrentFile - 1 : 0
+        linesOfCurrentFile += export.lines - (primed ? 1 : 0)
+        if lineShift != 0 { for k in export.rejects.indices { export.rejects[k].line += lineShift } }
         let behaviourMap = export.behaviourNames.map { name -> Int in
             if let id = behaviourIDs[name] { return id }
             behaviourIDs[name] = behaviourNames.count
@@ -85,17 +198,25 @@ final class IngestMerger: @unchecked Sendable {
             if Int(entry.day) < accumulator.windowDays { accounting.used -= 1 } else { accounting.afterWindow -= 1 }
             accounting.duplicates += 1
         }
-        files.append(accounting)
+        if continuesFile {
+            var file = files[files.count - 1]
+            file.rowsRead += accounting.rowsRead; file.used += accounting.used; file.beforeSignup += accounting.beforeSignup
+            file.afterWindow += accounting.afterWindow; file.excluded += accounting.excluded; file.duplicates += accounting.duplicates
+            file.rejected.merge(accounting.rejected, uniquingKeysWith: +)
+            files[files.count - 1] = file
+        } else {
+            files.append(accounting)
+        }
         rejects += export.rejects
         for entry in export.exportNames where seenExports.insert(entry.name).inserted { exportNames.append(entry) }
         if let t = export.latestTimestamp { latestTimestamp = max(latestTimestamp ?? t, t) }
     }
 }
 
-/// Reads the event exports on both cores: workers take the files in order, each read on its own (or restored
-/// from the cache when its content, the settings and the customers it refers to are unchanged), and the results
-/// are merged in file order as soon as they are ready, so the output is the same as a sequential read and at most
-/// a few exports' counts are held at once.
+/// Reads the event exports on both cores: workers take the units (exports, or pieces of a large export) in order,
+/// each read on its own or restored from the cache when its content, the settings and the customers it refers to
+/// are unchanged, and the results are merged in order as soon as they are ready, so the output is the same as a
+/// sequential read and at most a few units' counts are held at once.
 struct ParallelIngest {
     struct Outcome {
         var accumulator: FirstWindowAccumulator
@@ -105,6 +226,10 @@ struct ParallelIngest {
         var exportNames: [(name: String, resolution: EventNaming.Resolution)]
         var latestTimestamp: Int64?
         var cache: ExportCache.Statistics?
+        /// Units read (pieces of large exports counted one by one) and pieces re-read because a cut fell inside a
+        /// quoted field.
+        var units = 0
+        var unsafeCuts = 0
     }
 
     let customers: CustomerTable
@@ -113,6 +238,8 @@ struct ParallelIngest {
     let options: EventReadingOptions
     var progress: Progress?
     var cache: ExportCache?
+    /// Plain exports larger than twice this are read in pieces of about this size (0: never).
+    var pieceBytes = 32 << 20
 
     /// Shared by the workers, under `lock`.
     private final class Shared: @unchecked Sendable {
@@ -121,47 +248,101 @@ struct ParallelIngest {
         var ready: [Int: ExportAggregate] = [:]
         var merged = 0
         var failure: (index: Int, error: Error)?
+        var fingerprints: [Int: (bytes: Int, sha256: String)] = [:]
+        /// Files whose remaining pieces were replaced by one sequential read.
+        var superseded = Set<Int>()
+        var unsafeCuts = 0
+    }
+
+    /// Restores a unit from the cache or reads it (and caches it).
+    private func obtain(_ unit: ExportUnit, fingerprint: (bytes: Int, sha256: String)?) throws -> ExportAggregate {
+        if let cache, let fingerprint {
+            if let restored = cache.restore(unit: unit, fingerprint: fingerprint, customers: customers, naming: options.naming) {
+                return restored
+            }
+            let aggregate = try ExportAggregate.read(unit, customers: customers, windowDays: windowDays, columns: columns,
+                                                     options: options, fingerprint: fingerprint)
+            cache.store(aggregate, unit: unit, customers: customers)
+            return aggregate
+        }
+        return try ExportAggregate.read(unit, customers: customers, windowDays: windowDays, columns: columns, options: options,
+                                        fingerprint: fingerprint)
     }
 
     func run(_ paths: [String], workers count: Int = 2) throws -> Outcome {
         let merger = IngestMerger(customerCount: customers.count, windowDays: windowDays)
         let shared = Shared()
         let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
-        let (customers, windowDays, columns, options, progress, cache) = (self.customers, self.windowDays, self.columns, self.options, self.progress, self.cache)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(count, paths.count))) { _ in
+        let units = ExportUnit.plan(paths, sizes: sizes, pieceBytes: count > 1 ? pieceBytes : 0)
+        let workers = max(1, min(count, units.count))
+
+        // Fingerprints first when the cache needs them or a file is read in pieces (no one reader sees it all).
+        let split = Set(units.filter { $0.range != nil }.map(\.file))
+        let needPrints = cache != nil ? Array(paths.indices) : split.sorted()
+        if !needPrints.isEmpty {
+            DispatchQueue.concurrentPerform(iterations: min(workers, needPrints.count)) { _ in
+                while true {
+                    shared.lock.lock()
+                    let k = shared.next
+                    shared.next += 1
+                    shared.lock.unlock()
+                    guard k < needPrints.count else { return }
+                    let i = needPrints[k]
+                    do {
+                        let print = try ExportCache.fingerprint(of: paths[i])
+                        shared.lock.lock(); shared.fingerprints[i] = print; shared.lock.unlock()
+                    } catch {
+                        shared.lock.lock()
+                        if shared.failure == nil || shared.failure!.index > i { shared.failure = (i, error) }
+                        shared.lock.unlock()
+                    }
+                }
+            }
+            if let failure = shared.failure { throw failure.error }
+            shared.next = 0
+        }
+        let fingerprints = shared.fingerprints
+
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 shared.lock.lock()
-                let i = shared.next
-                let stop = i >= paths.count || shared.failure != nil
+                let u = shared.next
+                let stop = u >= units.count || shared.failure != nil
                 if !stop { shared.next += 1 }
+                let skip = !stop && shared.superseded.contains(units[u].file)
                 shared.lock.unlock()
                 if stop { return }
                 do {
-                    let aggregate: ExportAggregate
-                    if let cache {
-                        let print = try ExportCache.fingerprint(of: paths[i])
-                        if let restored = cache.restore(path: paths[i], fingerprint: print, customers: customers, naming: options.naming) {
-                            aggregate = restored
-                        } else {
-                            aggregate = try ExportAggregate.read(paths[i], customers: customers, windowDays: windowDays, columns: columns,
-                                                                 options: options, fingerprint: print)
-                            cache.store(aggregate, customers: customers)
-                        }
-                    } else {
-                        aggregate = try ExportAggregate.read(paths[i], customers: customers, windowDays: windowDays, columns: columns, options: options)
+                    let unit = units[u]
+                    let aggregate = skip ? nil : try obtain(unit, fingerprint: fingerprints[unit.file])
+                    if let aggregate {
+                        progress?.done(bytes: unit.range?.count ?? sizes[unit.file], rows: aggregate.accounting.rowsRead,
+                                       files: unit.isLastOfFile ? 1 : 0)
                     }
-                    progress?.fileDone(bytes: sizes[i], rows: aggregate.accounting.rowsRead)
                     shared.lock.lock()
-                    shared.ready[i] = aggregate
-                    // Merge whatever is next in file order; one thread merges at a time (the lock is held).
+                    defer { shared.lock.unlock() }
+                    shared.ready[u] = aggregate ?? ExportAggregate.skipped
+                    // Merge whatever is next in order; one thread merges at a time (the lock is held).
                     while let ready = shared.ready.removeValue(forKey: shared.merged) {
-                        merger.add(ready)
+                        let unit = units[shared.merged]
                         shared.merged += 1
+                        if shared.superseded.contains(unit.file) { continue }
+                        if ready.endedInsideRecord && !unit.isLastOfFile {
+                            // The next cut fell inside a quoted field: read the rest of the file in one go from this
+                            // piece's start, a proven record boundary, and drop the file's later pieces.
+                            shared.superseded.insert(unit.file)
+                            shared.unsafeCuts += 1
+                            var rest = unit
+                            rest.range = unit.range!.lowerBound..<sizes[unit.file]
+                            rest.isLastOfFile = true
+                            merger.add(try obtain(rest, fingerprint: fingerprints[unit.file]), unit: rest)
+                        } else {
+                            merger.add(ready, unit: unit)
+                        }
                     }
-                    shared.lock.unlock()
                 } catch {
                     shared.lock.lock()
-                    if shared.failure == nil || shared.failure!.index > i { shared.failure = (i, error) }
+                    if shared.failure == nil || shared.failure!.index > units[u].file { shared.failure = (units[u].file, error) }
                     shared.lock.unlock()
                     return
                 }
@@ -171,8 +352,15 @@ struct ParallelIngest {
         if let failure = shared.failure { throw failure.error }
         return Outcome(accumulator: merger.accumulator, behaviourNames: merger.behaviourNames, files: merger.files,
                        rejects: merger.rejects, exportNames: merger.exportNames, latestTimestamp: merger.latestTimestamp,
-                       cache: cache?.statistics)
+                       cache: cache?.statistics, units: units.count, unsafeCuts: shared.unsafeCuts)
     }
+}
+
+extension ExportAggregate {
+    /// A placeholder for a piece whose file is read another way (after an unsafe cut).
+    static let skipped = ExportAggregate(accounting: EventFileAccounting(path: ""), rejects: [], exportNames: [], behaviourNames: [],
+                                         userNames: [], latestTimestamp: nil, counts: ExportAccumulator(customerCount: 0, windowDays: 1),
+                                         dedupeLog: [], placedCustomers: [], unknownCustomerIDs: [])
 }
 
 /// Progress of a long ingest on stderr: files, bytes and rows done, rows per second, time left. Printed only when
@@ -193,10 +381,11 @@ public final class Progress: @unchecked Sendable {
     /// Whether progress should be shown: stderr is a terminal, unless `force` says otherwise.
     public static func wanted(force: Bool) -> Bool { force || isatty(2) == 1 }
 
-    func fileDone(bytes b: Int, rows r: Int) {
+    /// Work done: bytes and rows read, and files finished (0 for a piece of a file that is not its last).
+    func done(bytes b: Int, rows r: Int, files f: Int = 1) {
         lock.lock()
         defer { lock.unlock() }
-        files += 1; bytes += b; rows += r
+        files += f; bytes += b; rows += r
         let now = Date()
         guard now.timeIntervalSince(lastPrint) >= 0.5 || files == totalFiles else { return }
         lastPrint = now

@@ -163,9 +163,10 @@ public enum Pipeline {
                                          settingsKey: ExportCache.settingsKey(configuration, userAccounts: userAccountsFile),
                                          windowDays: configuration.windowDays)
             }
-            let outcome = try ParallelIngest(customers: customers.table, windowDays: configuration.windowDays,
-                                             columns: configuration.eventColumns, options: options, progress: progress, cache: cache)
-                .run(files, workers: workers)
+            var ingest = ParallelIngest(customers: customers.table, windowDays: configuration.windowDays,
+                                        columns: configuration.eventColumns, options: options, progress: progress, cache: cache)
+            ingest.pieceBytes = configuration.pieceBytes
+            let outcome = try ingest.run(files, workers: workers)
             cache?.prune()
             cacheStatistics = outcome.cache
             let eventRowsRead = outcome.files.reduce(0) { $0 + $1.rowsRead }

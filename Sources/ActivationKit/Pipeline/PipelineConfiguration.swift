@@ -43,6 +43,9 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     /// Keep each export's partial aggregates in `<outputDirectory>/cache/`, keyed by content hash, so that the
     /// next run re-reads only new or changed exports (`ExportCache`). On for the command line and config files.
     public var cacheExports = false
+    /// Plain-text exports larger than twice this many bytes are read in pieces of about this size, cut at line
+    /// breaks, so that both cores work on one large export (`ExportUnit`).
+    public var pieceBytes = 32 << 20
 
     public init(customersPath: String, eventPaths: [String], outputDirectory: String) {
         self.customersPath = customersPath

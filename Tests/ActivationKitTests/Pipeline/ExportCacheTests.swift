@@ -169,6 +169,35 @@ struct ExportCacheTests {
         #expect(try Pipeline.run(configuration).cacheStatistics?.reused == files)
     }
 
+    /// A large export read in pieces on both cores: each piece is its own cache entry, and the reports are the
+    /// same as reading the export whole, with or without the cache.
+    @Test func piecesOfALargeExportAreCachedOneByOne() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet("SampleData", into: dir)
+        // All months in one export, one header.
+        var text = ""
+        for (k, file) in try InputPaths.expandEventPaths([events.path]).enumerated() {
+            let body = try String(contentsOfFile: file, encoding: .utf8)
+            text += k == 0 ? body : String(body.drop { $0 != "\n" }.dropFirst())
+            try FileManager.default.removeItem(atPath: file)
+        }
+        try Data(text.utf8).write(to: events.appendingPathComponent("all.csv"))
+        var configuration = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        configuration.pieceBytes = 400_000
+        let first = try Pipeline.run(configuration)
+        let pieces = first.cacheStatistics?.read ?? 0
+        #expect(pieces >= 10)
+        let second = try Pipeline.run(configuration)
+        #expect(second.cacheStatistics == ExportCacheStatistics(reused: pieces, read: 0))
+        #expect(second.eventFiles.count == 1 && second.eventRowsRead > 130_000)
+        var whole = configuration
+        whole.pieceBytes = 1 << 40
+        let expected = try Self.uncached(whole, dir.appendingPathComponent("plain"))
+        #expect(try Self.reports(first, dir.appendingPathComponent("a")) == expected)
+        #expect(try Self.reports(second, dir.appendingPathComponent("b")) == expected)
+    }
+
     /// Entries whose checksum is right but whose structure is damaged (what a bug or a crafted file could give)
     /// are refused by the decoder's bound checks, never trusted blindly and never a crash.
     @Test func structurallyDamagedEntriesWithAValidChecksumAreRefused() throws {
