@@ -168,16 +168,68 @@ public struct RuleScanner: Sendable {
     public func scan(_ features: BehaviourFeatures, customers: [Customer], split: CohortSplit) -> [ThresholdCandidate] {
         let decided = (split.training + split.holdout).sorted()
         let range = thresholds(counts: decided.map { features.counts[$0] })
-        let reach = ReachDays(features, customers: decided, maximum: range.upperBound)
-        let rules = windows.filter { $0 <= features.windowDays }.flatMap { window in
-            range.map { ActivationRule(conditions: [.init(behaviour: features.name, threshold: $0)], windowDays: window) }
+        let maximum = range.upperBound, window = features.windowDays
+        // One pass over the customers: for each group (cohort × outcome), threshold n and day d, how many customers'
+        // running count first reached n on day d. Every rule's 2×2 tables and reach-day quantiles are then sums over
+        // days of this histogram: O(customers × window) per behaviour, not a pass over customers per rule.
+        var reached = [Int](repeating: 0, count: 4 * maximum * window)
+        var totals = [0, 0, 0, 0]
+        for (cohort, group) in [split.training, split.holdout].enumerated() {
+            for c in group {
+                let g = cohort * 2 + (customers[c].outcome == .renewed ? 1 : 0)
+                totals[g] += 1
+                var total = 0, next = 1
+                for day in 0..<window where next <= maximum {
+                    total += Int(features.daily[c * window + day])
+                    while next <= maximum && total >= next { reached[(g * maximum + next - 1) * window + day] += 1; next += 1 }
+                }
+            }
         }
-        return rules.map { rule in
-            candidate(rule, customers: customers, split: split) { c in reach.day(rule.conditions[0].threshold, customer: c) }
+        var candidates: [ThresholdCandidate] = []
+        for days in windows where days <= window {
+            for n in range {
+                var within = [0, 0, 0, 0]
+                var byDay = [Int](repeating: 0, count: days)
+                for g in 0..<4 {
+                    let base = (g * maximum + n - 1) * window
+                    for d in 0..<days { within[g] += reached[base + d]; byDay[d] += reached[base + d] }
+                }
+                let training = TwoByTwoTable(reachedRenewed: within[1], reachedChurned: within[0],
+                                             notReachedRenewed: totals[1] - within[1], notReachedChurned: totals[0] - within[0])
+                let holdout = TwoByTwoTable(reachedRenewed: within[3], reachedChurned: within[2],
+                                            notReachedRenewed: totals[3] - within[3], notReachedChurned: totals[2] - within[2])
+                let all = TwoByTwoTable(reachedRenewed: within[1] + within[3], reachedChurned: within[0] + within[2],
+                                        notReachedRenewed: totals[1] + totals[3] - within[1] - within[3],
+                                        notReachedChurned: totals[0] + totals[2] - within[0] - within[2])
+                candidates.append(ThresholdCandidate(
+                    definition: ActivationRule(conditions: [.init(behaviour: features.name, threshold: n)], windowDays: days),
+                    table: all, training: training, holdout: holdout,
+                    medianDayReached: Self.quantile(histogram: byDay, 0.5), day75Reached: Self.quantile(histogram: byDay, 0.75)))
+            }
         }
+        return candidates
     }
 
-    /// The 2×2 tables of a rule whose reach day per customer is given.
+    /// `Descriptive.quantile(sorted:)` of the values a histogram (`histogram[v]` = how many equal v) stands for:
+    /// the same linear interpolation between order statistics; nil when it is empty.
+    static func quantile(histogram: [Int], _ q: Double) -> Double? {
+        let n = histogram.reduce(0, +)
+        guard n > 0 else { return nil }
+        func orderStatistic(_ k: Int) -> Double {
+            var seen = 0
+            for (value, count) in histogram.enumerated() {
+                seen += count
+                if seen > k { return Double(value) }
+            }
+            return Double(histogram.count - 1)
+        }
+        let h = Double(n - 1) * q
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, n - 1)
+        let low = orderStatistic(lo)
+        return low + (h - Double(lo)) * (orderStatistic(hi) - low)
+    }
+
     func candidate(_ rule: ActivationRule, customers: [Customer], split: CohortSplit, reachDay: (Int) -> Int?) -> ThresholdCandidate {
         func table(_ group: [Int], days: inout [Int]) -> TwoByTwoTable {
             var a = 0, b = 0, c = 0, d = 0

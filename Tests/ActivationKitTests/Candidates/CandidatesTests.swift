@@ -1,4 +1,4 @@
-import ActivationKit
+@testable import ActivationKit
 import ActivationStatistics
 import Foundation
 import Testing
@@ -138,5 +138,28 @@ struct CandidatesTests {
         #expect(scan[1].threshold == 2)
         #expect(scan[1].medianDayReached == 5)
         #expect(scan[1].day75Reached == 7)  // days 2, 5, 9: linear 75th percentile
+    }
+
+    /// The histogram scan (one pass over the customers per behaviour) gives, rule by rule, what counting each rule
+    /// over the customers gives: the same 2×2 tables and the same reach-day median and 75th percentile.
+    @Test func histogramScanEqualsCountingEachRule() throws {
+        var source = try ExportByteSource(path: Repository.path("SampleData/customers.csv"))
+        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
+        let outcome = try ParallelIngest(customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions())
+            .run(try InputPaths.expandEventPaths([Repository.path("SampleData/events")]), workers: 2)
+        let features = FeatureTable(customers: table.customers, behaviourNames: outcome.behaviourNames, accumulator: outcome.accumulator)
+        let split = CohortSplit(customers: features.customers, decided: features.decidedCustomers, holdoutShare: 0.3)
+        let scanner = RuleScanner()
+        var rules = 0
+        for behaviour in features.behaviours {
+            for fast in scanner.scan(behaviour, customers: features.customers, split: split) {
+                let n = fast.threshold
+                let slow = scanner.candidate(fast.definition, customers: features.customers, split: split) { behaviour.dayReaching(n, customer: $0) }
+                #expect(fast.training == slow.training && fast.holdout == slow.holdout && fast.table == slow.table, "\(fast.rule)")
+                #expect(fast.medianDayReached == slow.medianDayReached && fast.day75Reached == slow.day75Reached, "\(fast.rule)")
+                rules += 1
+            }
+        }
+        #expect(rules > 400)
     }
 }
