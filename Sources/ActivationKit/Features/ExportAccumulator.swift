@@ -16,20 +16,27 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// behaviour's last rows have nothing.
     private(set) var daily: [[UInt32]] = []
     /// Per behaviour: `2 * customer` → events after the window up to the follow-up horizon, `+ 1` → later ones.
+    /// Dense while reading an export; empty for counts restored from a cache, which keep `sparseLater` instead
+    /// (a dense array per export and behaviour would cost customers × 8 bytes each to allocate and to merge).
     private(set) var later: [[UInt32]] = []
+    /// Restored follow-up counts: (behaviour, `2 * customer + slot`, events).
+    private(set) var sparseLater: [(behaviour: Int32, cell: Int32, count: UInt32)] = []
+    private let denseLater: Bool
     /// (customer, behaviour, user) triples seen inside the window: customer << 40 | behaviour << 24 | user.
     private(set) var users = Set<UInt64>()
 
-    public init(customerCount: Int, windowDays: Int) {
+    /// - Parameter restoring: true for counts restored from a cache (sparse follow-up counts).
+    public init(customerCount: Int, windowDays: Int, restoring: Bool = false) {
         precondition(customerCount < 1 << 24, "more than 16 million customers")
         self.customerCount = customerCount
         self.windowDays = windowDays
+        denseLater = !restoring
         rowOf = [Int32](repeating: -1, count: customerCount)
     }
 
     public func addBehaviour() {
         daily.append([])
-        later.append([UInt32](repeating: 0, count: 2 * customerCount))
+        later.append(denseLater ? [UInt32](repeating: 0, count: 2 * customerCount) : [])
     }
 
     @inline(__always)
@@ -71,7 +78,20 @@ public final class ExportAccumulator: FirstWindowEventSink {
     }
 
     /// Restores a follow-up count (from a cache).
-    func setLater(customer: Int, behaviour: Int, slot: Int, count: UInt32) { later[behaviour][2 * customer + slot] = count }
+    func setLater(customer: Int, behaviour: Int, slot: Int, count: UInt32) {
+        precondition(!denseLater)
+        sparseLater.append((Int32(behaviour), Int32(2 * customer + slot), count))
+    }
+
+    /// Every non-zero follow-up count, dense or restored: (behaviour, `2 * customer + slot`, events).
+    func forEachLater(_ body: (Int, Int, UInt32) -> Void) {
+        for entry in sparseLater { body(Int(entry.behaviour), Int(entry.cell), entry.count) }
+        for (b, cells) in later.enumerated() {
+            cells.withUnsafeBufferPointer { cells in
+                for i in 0..<cells.count where cells[i] > 0 { body(b, i, cells[i]) }
+            }
+        }
+    }
 
     /// Restores a distinct-user triple (from a cache).
     func insertUser(customer: Int, behaviour: Int, user: Int) {
@@ -99,15 +119,12 @@ extension FirstWindowAccumulator {
                     }
                 }
             }
-            export.later[b].withUnsafeBufferPointer { source in
-                later[target].withUnsafeMutableBufferPointer { destination in
-                    for i in 0..<source.count where source[i] > 0 {
-                        let (sum, overflow) = destination[i].addingReportingOverflow(source[i])
-                        destination[i] = overflow ? .max : sum
-                        sawLaterEvents = true
-                    }
-                }
-            }
+        }
+        export.forEachLater { b, cell, count in
+            let target = behaviourMap[b]
+            let (sum, overflow) = later[target][cell].addingReportingOverflow(count)
+            later[target][cell] = overflow ? .max : sum
+            sawLaterEvents = true
         }
         for key in export.users {
             let customer = Int(key >> 40), b = Int((key >> 24) & 0xFFFF), u = Int(key & 0xFF_FFFF)

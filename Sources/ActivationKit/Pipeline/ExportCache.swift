@@ -177,13 +177,15 @@ final class ExportCache: @unchecked Sendable {
         w.u32(UInt32(a.unknownCustomerIDs.count)); for id in a.unknownCustomerIDs { w.string(id) }
         let counts = a.counts
         w.u32(UInt32(counts.rowCustomers.count)); for c in counts.rowCustomers { w.u32(UInt32(reference[Int(c)])) }
+        var laterByBehaviour = [[(cell: Int, count: UInt32)]](repeating: [], count: a.behaviourNames.count)
+        counts.forEachLater { b, cell, count in laterByBehaviour[b].append((cell, count)) }
         for b in a.behaviourNames.indices {
             let cells = counts.daily[b]
             w.u32(UInt32(cells.lazy.filter { $0 > 0 }.count))
             for (i, v) in cells.enumerated() where v > 0 { w.u32(UInt32(i)); w.u32(v) }
-            let later = counts.later[b]
-            w.u32(UInt32(later.lazy.filter { $0 > 0 }.count))
-            for (i, v) in later.enumerated() where v > 0 { w.u32(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); w.u32(v) }
+            let later = laterByBehaviour[b].sorted { $0.cell < $1.cell }
+            w.u32(UInt32(later.count))
+            for (i, v) in later { w.u32(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); w.u32(v) }
         }
         w.u32(UInt32(counts.users.count))
         for key in counts.users.sorted() {
@@ -246,7 +248,7 @@ final class ExportCache: @unchecked Sendable {
             return Int(global[Int(reference)])
         }
 
-        let counts = ExportAccumulator(customerCount: customers.count, windowDays: window)
+        let counts = ExportAccumulator(customerCount: customers.count, windowDays: window, restoring: true)
         for _ in behaviourNames { counts.addBehaviour() }
         let rows = try r.count()
         for _ in 0..<rows { _ = counts.row(for: try customer(r.u32())) }
