@@ -6,14 +6,16 @@ public struct ByteInterner: Sendable {
     private var arena: [UInt8] = []
     private var keyEnds: [Int] = []
     private var hashes: [UInt64] = []
-    /// Slot → id + 1 (0 = empty).
-    private var slots: [Int32]
+    /// Slot → the key's hash's upper 32 bits << 32 | (id + 1); 0 = empty. Keeping part of the hash in the slot
+    /// lets a probe reject a different key without touching `hashes` (one cache miss fewer per lookup: with tens of
+    /// thousands of customer ids these tables do not fit in the cache).
+    private var slots: [UInt64]
     private var mask: Int
 
     public init(capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -42,14 +44,18 @@ public struct ByteInterner: Sendable {
 
     /// The id of `key`, or nil when it was never interned.
     @inline(__always)
+    static func slotEntry(hash: UInt64, id: Int) -> UInt64 { (hash & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1) }
+
+    @inline(__always)
     public func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = Self.hash(key)
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let entry = slots[slot]
             if entry == 0 { return nil }
-            let id = Int(entry) - 1
-            if hashes[id] == h && keyEquals(id, key) { return id }
+            let id = Int(entry & 0xFFFF_FFFF) - 1
+            if entry & 0xFFFF_FFFF_0000_0000 == tag && keyEquals(id, key) { return id }
             slot = (slot + 1) & mask
         }
     }
@@ -59,18 +65,20 @@ public struct ByteInterner: Sendable {
     public mutating func intern(_ key: UnsafeBufferPointer<UInt8>) -> (id: Int, isNew: Bool) {
         let h = Self.hash(key)
         var slot = Int(truncatingIfNeeded: h) & mask
+        let tag = h & 0xFFFF_FFFF_0000_0000
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
-            let id = Int(entry) - 1
-            if hashes[id] == h && keyEquals(id, key) { return (id, false) }
+            let id = Int(entry & 0xFFFF_FFFF) - 1
+            if entry & 0xFFFF_FFFF_0000_0000 == tag && keyEquals(id, key) { return (id, false) }
             slot = (slot + 1) & mask
         }
         let id = keyEnds.count
+        precondition(id < Int(UInt32.max) - 1, "more than 4 billion distinct keys")
         arena.append(contentsOf: key)
         keyEnds.append(arena.count)
         hashes.append(h)
-        slots[slot] = Int32(id + 1)
+        slots[slot] = Self.slotEntry(hash: h, id: id)
         if keyEnds.count * 2 > slots.count { grow() }
         return (id, true)
     }
@@ -98,12 +106,12 @@ public struct ByteInterner: Sendable {
 
     private mutating func grow() {
         let size = slots.count * 2
-        slots = [Int32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
         for id in 0..<keyEnds.count {
             var slot = Int(truncatingIfNeeded: hashes[id]) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(id + 1)
+            slots[slot] = Self.slotEntry(hash: hashes[id], id: id)
         }
     }
 }
