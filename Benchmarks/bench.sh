@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
-ACCOUNTS=${ACCOUNTS:-50000}
+ACCOUNTS=${ACCOUNTS:-80000}
 FOLLOW_UP=${FOLLOW_UP:-400}
 DATA=Benchmarks/data
 VENV=Benchmarks/.venv

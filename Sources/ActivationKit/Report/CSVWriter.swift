@@ -13,6 +13,9 @@ public struct CSVWriter {
 
     private init() {}
 
+    /// Makes room for `bytes` more bytes.
+    public mutating func reserve(_ bytes: Int) { self.bytes.reserveCapacity(self.bytes.count + bytes) }
+
     /// The CSV so far.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -104,6 +104,8 @@ public enum DataFiles {
         let end = TimestampParser.dateString(day: dataEndDay)
         let window = table.windowDays, horizon = table.followUpHorizon
         let names = table.behaviours.map { CSVWriter.encoded($0.name) }, endField = CSVWriter.encoded(end)
+        // About 50 bytes a row: reserving once spares copying a 100 MB buffer as it grows.
+        csv.reserve(table.behaviours.reduce(0) { $0 + $1.daily.lazy.filter { $0 > 0 }.count } * 50)
         for (c, customer) in table.customers.enumerated() {
             let id = CSVWriter.encoded(customer.id)
             for (k, b) in table.behaviours.enumerated() where b.counts[c] > 0 || b.later[2 * c] > 0 || b.later[2 * c + 1] > 0 {
