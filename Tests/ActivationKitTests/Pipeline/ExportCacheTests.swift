@@ -169,6 +169,40 @@ struct ExportCacheTests {
         #expect(try Pipeline.run(configuration).cacheStatistics?.reused == files)
     }
 
+    /// User-level exports mapped to accounts by a user-to-account file: the cache is used when nothing changed, and
+    /// a changed mapping starts it afresh (its content is part of the settings key). Mapping every user to the
+    /// account named in the export gives exactly the features of reading the account column.
+    @Test func userLevelExportsUseTheMappingsContentInTheKey() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet("SampleData", into: dir)
+        var mapping = "user_id,account_id\n"
+        var seen = Set<Substring>()
+        for file in try InputPaths.expandEventPaths([events.path]) {
+            for line in try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").dropFirst() {
+                let f = line.split(separator: ",", omittingEmptySubsequences: false)
+                if seen.insert(f[3]).inserted { mapping += "\(f[3]),\(f[0])\n" }
+            }
+        }
+        let mappingFile = dir.appendingPathComponent("users.csv")
+        try Data(mapping.utf8).write(to: mappingFile)
+        var configuration = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        let byAccount = try Pipeline.run(configuration)
+        configuration.userAccountsPath = mappingFile.path
+        let files = try InputPaths.expandEventPaths([events.path]).count
+        let first = try Pipeline.run(configuration)
+        #expect(first.cacheStatistics?.read == files)
+        #expect(DataFiles.features(first.features) == DataFiles.features(byAccount.features))
+        #expect(try Pipeline.run(configuration).cacheStatistics?.reused == files)
+        // One user moved to another account: every export is read again, and the result is the uncached one.
+        let moved = mapping.replacingOccurrences(of: "acct_0527-u1,acct_0527", with: "acct_0527-u1,acct_0528")
+        #expect(moved != mapping)
+        try Data(moved.utf8).write(to: mappingFile)
+        let changed = try Pipeline.run(configuration)
+        #expect(changed.cacheStatistics == ExportCacheStatistics(reused: 0, read: files))
+        #expect(try Self.reports(changed, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("p")))
+    }
+
     /// A large export read in pieces on both cores: each piece is its own cache entry, and the reports are the
     /// same as reading the export whole, with or without the cache.
     @Test func piecesOfALargeExportAreCachedOneByOne() throws {
