@@ -71,17 +71,25 @@ public struct CandidateDiagnoser: Sendable {
         self.features = features
         self.split = split
         let window = features.windowDays
-        let wanted = Set(windows.filter { $0 <= window })
-        for d in wanted { totals[d] = [Int](repeating: 0, count: features.customers.count) }
+        let wanted = Array(Set(windows.filter { $0 <= window })).sorted()
+        // slot[d]: where the total within d days goes, -1 when d is not a scanned window (no hashing per cell).
+        var slot = [Int](repeating: -1, count: window + 1)
+        for (k, d) in wanted.enumerated() { slot[d] = k }
+        let n = features.customers.count
+        var sums = [Int](repeating: 0, count: wanted.count * n)
         for behaviour in features.behaviours {
-            for c in 0..<features.customers.count {
-                var running = 0
-                for day in 0..<window {
-                    running += Int(behaviour.daily[c * window + day])
-                    if wanted.contains(day + 1) { totals[day + 1]![c] += running }
+            behaviour.daily.withUnsafeBufferPointer { daily in
+                for c in 0..<n {
+                    var running = 0
+                    for day in 0..<window {
+                        running += Int(daily[c * window + day])
+                        let k = slot[day + 1]
+                        if k >= 0 { sums[k * n + c] += running }
+                    }
                 }
             }
         }
+        for (k, d) in wanted.enumerated() { totals[d] = Array(sums[(k * n)..<((k + 1) * n)]) }
     }
 
     /// Whether each customer reached the rule within its window.

@@ -23,7 +23,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
     private(set) var sparseLater: [(behaviour: Int32, cell: Int32, count: UInt32)] = []
     private let denseLater: Bool
     /// (customer, behaviour, user) triples seen inside the window: customer << 40 | behaviour << 24 | user.
-    private(set) var users = Set<UInt64>()
+    private(set) var users = KeySet()
 
     /// - Parameter restoring: true for counts restored from a cache (sparse follow-up counts).
     public init(customerCount: Int, windowDays: Int, restoring: Bool = false) {

@@ -20,7 +20,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     /// Per behaviour: distinct users per customer.
     private(set) var distinctUsers: [[Int32]] = []
     /// (customer, behaviour, user) triples already counted, packed into 64 bits.
-    private var seenUsers = Set<UInt64>()
+    private var seenUsers = KeySet()
     internal(set) var sawUsers = false
 
     public init(customerCount: Int, windowDays: Int) {

@@ -98,7 +98,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private var exportNameIDs = ByteInterner(capacity: 64)
     private var exportBehaviour: [Int32] = []
     private var exportCanonical: [String] = []
-    private var seenRows = Set<UInt64>()
+    private var seenRows = KeySet()
     /// With de-duplication, every kept row up to the follow-up horizon with its key, in row order: what a merge of
     /// exports read apart needs to drop the rows that repeat an earlier export's (see `IngestMerger`).
     public private(set) var dedupeLog: [DedupeEntry] = []

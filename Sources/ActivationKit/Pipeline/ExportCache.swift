@@ -179,13 +179,18 @@ final class ExportCache: @unchecked Sendable {
         w.u32(UInt32(counts.rowCustomers.count)); for c in counts.rowCustomers { w.u32(UInt32(reference[Int(c)])) }
         var laterByBehaviour = [[(cell: Int, count: UInt32)]](repeating: [], count: a.behaviourNames.count)
         counts.forEachLater { b, cell, count in laterByBehaviour[b].append((cell, count)) }
+        var pairs: [UInt32] = []
         for b in a.behaviourNames.indices {
-            let cells = counts.daily[b]
-            w.u32(UInt32(cells.lazy.filter { $0 > 0 }.count))
-            for (i, v) in cells.enumerated() where v > 0 { w.u32(UInt32(i)); w.u32(v) }
-            let later = laterByBehaviour[b].sorted { $0.cell < $1.cell }
-            w.u32(UInt32(later.count))
-            for (i, v) in later { w.u32(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); w.u32(v) }
+            pairs.removeAll(keepingCapacity: true)
+            counts.daily[b].withUnsafeBufferPointer { cells in
+                for i in 0..<cells.count where cells[i] > 0 { pairs.append(UInt32(i)); pairs.append(cells[i]) }
+            }
+            w.u32(UInt32(pairs.count / 2)); w.u32s(pairs)
+            pairs.removeAll(keepingCapacity: true)
+            for (i, v) in laterByBehaviour[b].sorted(by: { $0.cell < $1.cell }) {
+                pairs.append(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); pairs.append(v)
+            }
+            w.u32(UInt32(pairs.count / 2)); w.u32s(pairs)
         }
         w.u32(UInt32(counts.users.count))
         for key in counts.users.sorted() {
@@ -294,9 +299,26 @@ final class ExportCache: @unchecked Sendable {
 /// Little-endian binary output for cache entries.
 struct BinaryWriter {
     var bytes: [UInt8] = []
+    init() { bytes.reserveCapacity(1 << 16) }
     mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u32(_ v: UInt32) { for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) } }
-    mutating func u64(_ v: UInt64) { for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) } }
+    @inline(__always)
+    mutating func u32(_ v: UInt32) {
+        var le = v.littleEndian
+        withUnsafeBytes(of: &le) { bytes.append(contentsOf: $0) }
+    }
+    /// Many values at once (the count cells).
+    mutating func u32s(_ values: [UInt32]) {
+        #if _endian(little)
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+        for v in values { u32(v) }
+        #endif
+    }
+    @inline(__always)
+    mutating func u64(_ v: UInt64) {
+        var le = v.littleEndian
+        withUnsafeBytes(of: &le) { bytes.append(contentsOf: $0) }
+    }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
     mutating func string(_ s: String) { let utf8 = Array(s.utf8); u32(UInt32(utf8.count)); bytes += utf8 }
 }

@@ -158,7 +158,7 @@ final class IngestMerger: @unchecked Sendable {
     private(set) var behaviourNames: [String] = []
     private var behaviourIDs: [String: Int] = [:]
     private var users = ByteInterner(capacity: 4096)
-    private var seenRows = Set<UInt64>()
+    private var seenRows = KeySet()
     private(set) var files: [EventFileAccounting] = []
     private(set) var rejects: [RejectedRow] = []
     private(set) var exportNames: [(name: String, resolution: EventNaming.Resolution)] = []
