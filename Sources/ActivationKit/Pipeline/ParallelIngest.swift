@@ -59,7 +59,12 @@ final class ExportAggregate: @unchecked Sendable {
             defer { source.close() }
             summary = try ingestor.read(&source, file: unit.path)
             accounting = ingestor.files[0]
-            (accounting.bytes, accounting.sha256) = known ?? source.fingerprint()
+            let read = source.fingerprint()
+            // Fingerprinted beforehand: an export still being written must not be cached under another content's hash.
+            if let known, read.bytes != known.bytes, !unit.path.lowercased().hasSuffix(".gz") {
+                throw InputError("\(unit.path): the file changed while it was being read (\(known.bytes) bytes, then \(read.bytes)); run again once the export is complete")
+            }
+            (accounting.bytes, accounting.sha256) = known ?? read
         }
         let aggregate = ExportAggregate(
             accounting: accounting, rejects: ingestor.rejects, exportNames: ingestor.exportNames,

@@ -203,6 +203,22 @@ struct ExportCacheTests {
         #expect(try Self.reports(changed, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("p")))
     }
 
+    /// An export that grows between its fingerprint and its read (still being written) stops the run instead of
+    /// being cached under the hash of other content.
+    @Test func anExportChangingWhileReadIsNotCachedUnderTheWrongHash() throws {
+        var source = try ExportByteSource(path: Repository.path("SampleData/customers.csv"))
+        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
+        let file = Repository.path("SampleData/events/events-2025-06.csv")
+        let print = try ExportCache.fingerprint(of: file)
+        #expect(throws: InputError.self) {
+            try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions(),
+                                     fingerprint: (print.bytes - 10, print.sha256))
+        }
+        let read = try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions(),
+                                            fingerprint: print)
+        #expect(read.accounting.sha256 == print.sha256 && read.accounting.bytes == print.bytes)
+    }
+
     /// A large export read in pieces on both cores: each piece is its own cache entry, and the reports are the
     /// same as reading the export whole, with or without the cache.
     @Test func piecesOfALargeExportAreCachedOneByOne() throws {
