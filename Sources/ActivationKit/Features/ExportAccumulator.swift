@@ -22,7 +22,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// Restored follow-up counts: (behaviour, `2 * customer + slot`, events).
     private(set) var sparseLater: [(behaviour: Int32, cell: Int32, count: UInt32)] = []
     private let denseLater: Bool
-    /// (customer, behaviour, user) triples seen inside the window: customer << 40 | behaviour << 24 | user.
+    /// (customer, behaviour, user) triples seen inside the window (`CountCells.userKey`).
     private(set) var users = KeySet()
 
     /// - Parameter restoring: true for counts restored from a cache (sparse follow-up counts).
@@ -48,14 +48,12 @@ public final class ExportAccumulator: FirstWindowEventSink {
             rowCustomers.append(Int32(customer))
         }
         add(row: row, behaviour: behaviour, day: day, count: UInt32(clamping: count))
-        if user >= 0 { users.insert(UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF)) }
+        if user >= 0 { insertUser(customer: customer, behaviour: behaviour, user: user) }
     }
 
     @inline(__always)
     public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
-        let cell = 2 * customer + (day < followUpHorizon ? 0 : 1)
-        let (sum, overflow) = later[behaviour][cell].addingReportingOverflow(UInt32(clamping: count))
-        later[behaviour][cell] = overflow ? .max : sum
+        later[behaviour][CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)].addSaturating(UInt32(clamping: count))
     }
 
     /// Adds to one daily cell of `row` (a row already made), growing the behaviour's array as needed.
@@ -65,8 +63,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
         if cell >= daily[behaviour].count {
             daily[behaviour].append(contentsOf: repeatElement(0, count: (row + 1) * windowDays - daily[behaviour].count))
         }
-        let (sum, overflow) = daily[behaviour][cell].addingReportingOverflow(count)
-        daily[behaviour][cell] = overflow ? .max : sum
+        daily[behaviour][cell].addSaturating(count)
     }
 
     /// A row for `customer`, made when it has none (for counts restored from a cache).
@@ -94,8 +91,9 @@ public final class ExportAccumulator: FirstWindowEventSink {
     }
 
     /// Restores a distinct-user triple (from a cache).
+    @inline(__always)
     func insertUser(customer: Int, behaviour: Int, user: Int) {
-        users.insert(UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF))
+        users.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user))
     }
 }
 
@@ -112,8 +110,7 @@ extension FirstWindowAccumulator {
                     while i < source.count {
                         let base = Int(export.rowCustomers[i / windowDays]) * windowDays
                         for d in 0..<windowDays where source[i + d] > 0 {
-                            let (sum, overflow) = destination[base + d].addingReportingOverflow(source[i + d])
-                            destination[base + d] = overflow ? .max : sum
+                            destination[base + d].addSaturating(source[i + d])
                         }
                         i += windowDays
                     }
@@ -122,12 +119,11 @@ extension FirstWindowAccumulator {
         }
         export.forEachLater { b, cell, count in
             let target = behaviourMap[b]
-            let (sum, overflow) = later[target][cell].addingReportingOverflow(count)
-            later[target][cell] = overflow ? .max : sum
+            later[target][cell].addSaturating(count)
             sawLaterEvents = true
         }
         for key in export.users {
-            let customer = Int(key >> 40), b = Int((key >> 24) & 0xFFFF), u = Int(key & 0xFF_FFFF)
+            let (customer, b, u) = CountCells.unpackUserKey(key)
             insertUser(customer: customer, behaviour: behaviourMap[b], user: userMap[u])
         }
     }

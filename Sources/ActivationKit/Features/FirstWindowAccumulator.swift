@@ -19,7 +19,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     internal(set) var sawLaterEvents = false
     /// Per behaviour: distinct users per customer.
     private(set) var distinctUsers: [[Int32]] = []
-    /// (customer, behaviour, user) triples already counted, packed into 64 bits.
+    /// (customer, behaviour, user) triples already counted (`CountCells.userKey`).
     private var seenUsers = KeySet()
     internal(set) var sawUsers = false
 
@@ -40,21 +40,13 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     @inline(__always)
     public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
         sawLaterEvents = true
-        let cell = 2 * customer + (day < followUpHorizon ? 0 : 1)
-        let (sum, overflow) = later[behaviour][cell].addingReportingOverflow(UInt32(clamping: count))
-        later[behaviour][cell] = overflow ? .max : sum
+        later[behaviour][CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)].addSaturating(UInt32(clamping: count))
     }
 
     @inline(__always)
     public func record(customer: Int, behaviour: Int, day: Int, user: Int, count: Int) {
-        let cell = customer * windowDays + day
-        let (sum, overflow) = daily[behaviour][cell].addingReportingOverflow(UInt32(clamping: count))
-        daily[behaviour][cell] = overflow ? .max : sum
-        if user >= 0 {
-            sawUsers = true
-            let key = UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF)
-            if seenUsers.insert(key).inserted { distinctUsers[behaviour][customer] += 1 }
-        }
+        daily[behaviour][customer * windowDays + day].addSaturating(UInt32(clamping: count))
+        if user >= 0 { insertUser(customer: customer, behaviour: behaviour, user: user) }
     }
 
     /// Sets a customer's distinct users for a behaviour directly, for feature tables computed elsewhere (SQL), where
@@ -65,10 +57,12 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     }
 
     /// Counts a (customer, behaviour, user) triple once.
+    @inline(__always)
     func insertUser(customer: Int, behaviour: Int, user: Int) {
         sawUsers = true
-        let key = UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF)
-        if seenUsers.insert(key).inserted { distinctUsers[behaviour][customer] += 1 }
+        if seenUsers.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user)).inserted {
+            distinctUsers[behaviour][customer] += 1
+        }
     }
 
     /// Takes back one row's count (a duplicate of an earlier export's row found when merging): `day` inside the
@@ -78,7 +72,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
             let cell = customer * windowDays + day
             daily[behaviour][cell] -= min(daily[behaviour][cell], count)
         } else {
-            let cell = 2 * customer + (day < followUpHorizon ? 0 : 1)
+            let cell = CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)
             later[behaviour][cell] -= min(later[behaviour][cell], count)
         }
     }

@@ -13,8 +13,6 @@ public struct RenewalLabels: Sendable, Equatable, Codable {
     public var undecided = [""]
     public init() {}
 
-    public func outcome(_ text: String) -> RenewalOutcome? { Lookup(self).outcome(text) }
-
     /// The labels normalised once (trimmed, lower-cased), for a table's worth of lookups.
     struct Lookup {
         private var outcomes: [String: RenewalOutcome] = [:]

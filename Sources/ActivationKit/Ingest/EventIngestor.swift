@@ -31,6 +31,13 @@ public struct EventFileAccounting: Sendable, Equatable, Codable {
     public var rejectedTotal: Int { rejected.values.reduce(0, +) }
     public init(path: String) { self.path = path }
 
+    /// Adds the counts of another part of the same file (a piece read apart).
+    mutating func add(_ part: EventFileAccounting) {
+        rowsRead += part.rowsRead; used += part.used; beforeSignup += part.beforeSignup
+        afterWindow += part.afterWindow; excluded += part.excluded; duplicates += part.duplicates
+        rejected.merge(part.rejected, uniquingKeysWith: +)
+    }
+
     enum CodingKeys: String, CodingKey {
         case path, bytes, sha256, rowsRead = "rows_read", used, beforeSignup = "before_signup",
              afterWindow = "after_window", excluded, duplicates, rejected

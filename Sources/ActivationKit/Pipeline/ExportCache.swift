@@ -122,19 +122,8 @@ final class ExportCache: @unchecked Sendable {
         let name = entryName(aggregate.accounting.sha256, unit)
         let bytes = Self.encode(aggregate, customers: customers)
         let temporary = directory + "/.\(name).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
-        let ok = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { return false }
-            defer { close(fd) }
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-        if !ok || rename(temporary, directory + "/" + name) != 0 {
+        let written = (try? bytes.withUnsafeBytes { try FileOutput.write($0, to: temporary) }) != nil
+        if !written || rename(temporary, directory + "/" + name) != 0 {
             unlink(temporary)
             count { $0.writeFailures += 1 }
         }
@@ -194,7 +183,8 @@ final class ExportCache: @unchecked Sendable {
         }
         w.u32(UInt32(counts.users.count))
         for key in counts.users.sorted() {
-            w.u32(UInt32(reference[Int(key >> 40)])); w.u32(UInt32((key >> 24) & 0xFFFF)); w.u32(UInt32(key & 0xFF_FFFF))
+            let (customer, b, u) = CountCells.unpackUserKey(key)
+            w.u32(UInt32(reference[customer])); w.u32(UInt32(b)); w.u32(UInt32(u))
         }
         w.u32(UInt32(a.dedupeLog.count))
         for e in a.dedupeLog { w.u64(e.key); w.u32(UInt32(reference[Int(e.customer)])); w.u32(UInt32(e.behaviour)); w.u32(UInt32(e.day)); w.u32(e.count) }

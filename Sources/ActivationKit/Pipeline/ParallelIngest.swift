@@ -61,7 +61,7 @@ final class ExportAggregate: @unchecked Sendable {
             accounting = ingestor.files[0]
             let read = source.fingerprint()
             // Fingerprinted beforehand: an export still being written must not be cached under another content's hash.
-            if let known, read.bytes != known.bytes, !unit.path.lowercased().hasSuffix(".gz") {
+            if let known, read.bytes != known.bytes {
                 throw InputError("\(unit.path): the file changed while it was being read (\(known.bytes) bytes, then \(read.bytes)); run again once the export is complete")
             }
             (accounting.bytes, accounting.sha256) = known ?? read
@@ -103,11 +103,10 @@ struct ExportUnit: Sendable {
         for (i, path) in paths.enumerated() {
             let size = sizes[i]
             guard pieceBytes > 0, size > 2 * pieceBytes, !path.lowercased().hasSuffix(".gz"),
-                  let cuts = lineBreakCuts(path, size: size, pieces: size / pieceBytes), cuts.count > 2 else {
+                  let (header, cuts) = lineBreakCuts(path, size: size, pieces: size / pieceBytes), cuts.count > 2 else {
                 units.append(ExportUnit(file: i, path: path))
                 continue
             }
-            let header = (try? readBytes(path, 0..<cuts[1]).prefix { $0 != 0x0A }).map { Array($0) + [0x0A] } ?? []
             for k in 0..<(cuts.count - 1) {
                 units.append(ExportUnit(file: i, path: path, range: cuts[k]..<cuts[k + 1], isLastOfFile: k == cuts.count - 2,
                                         header: header))
@@ -116,9 +115,10 @@ struct ExportUnit: Sendable {
         return units
     }
 
-    /// Offsets 0, c1, …, size: each cut just after the first line break at or after an even share of the file (and
-    /// after the header line); nil when the header line runs over 1 MiB.
-    static func lineBreakCuts(_ path: String, size: Int, pieces: Int) -> [Int]? {
+    /// The header line (with its line break) and the offsets 0, c1, …, size: each cut just after the first line
+    /// break at or after an even share of the file (and after the header line); nil when the header line runs over
+    /// 1 MiB.
+    static func lineBreakCuts(_ path: String, size: Int, pieces: Int) -> (header: [UInt8], cuts: [Int])? {
         guard let head = try? readBytes(path, 0..<min(size, 1 << 20)), let headerEnd = head.firstIndex(of: 0x0A) else { return nil }
         var cuts = [0]
         var lowest = headerEnd + 1
@@ -135,7 +135,7 @@ struct ExportUnit: Sendable {
             lowest = cut
         }
         cuts.append(size)
-        return cuts
+        return (Array(head[...headerEnd]), cuts)
     }
 
     static func readBytes(_ path: String, _ range: Range<Int>) throws -> [UInt8] {
@@ -160,8 +160,8 @@ struct ExportUnit: Sendable {
 /// thread at a time (under `ParallelIngest`'s lock).
 final class IngestMerger: @unchecked Sendable {
     let accumulator: FirstWindowAccumulator
-    private(set) var behaviourNames: [String] = []
-    private var behaviourIDs: [String: Int] = [:]
+    private var behaviours = ByteInterner(capacity: 64)
+    var behaviourNames: [String] { (0..<behaviours.count).map { behaviours.string($0) } }
     private var users = ByteInterner(capacity: 4096)
     private var seenRows = KeySet()
     private(set) var files: [EventFileAccounting] = []
@@ -189,11 +189,10 @@ final class IngestMerger: @unchecked Sendable {
         linesOfCurrentFile += export.lines - (primed ? 1 : 0)
         if lineShift != 0 { for k in export.rejects.indices { export.rejects[k].line += lineShift } }
         let behaviourMap = export.behaviourNames.map { name -> Int in
-            if let id = behaviourIDs[name] { return id }
-            behaviourIDs[name] = behaviourNames.count
-            behaviourNames.append(name)
-            accumulator.addBehaviour()
-            return behaviourNames.count - 1
+            let known = behaviours.count
+            let id = behaviours.intern(name)
+            if id == known { accumulator.addBehaviour() }
+            return id
         }
         let userMap = export.userNames.map { users.intern($0) }
         accumulator.add(export.counts, behaviourMap: behaviourMap, userMap: userMap)
@@ -204,11 +203,7 @@ final class IngestMerger: @unchecked Sendable {
             accounting.duplicates += 1
         }
         if continuesFile {
-            var file = files[files.count - 1]
-            file.rowsRead += accounting.rowsRead; file.used += accounting.used; file.beforeSignup += accounting.beforeSignup
-            file.afterWindow += accounting.afterWindow; file.excluded += accounting.excluded; file.duplicates += accounting.duplicates
-            file.rejected.merge(accounting.rejected, uniquingKeysWith: +)
-            files[files.count - 1] = file
+            files[files.count - 1].add(accounting)
         } else {
             files.append(accounting)
         }
@@ -250,10 +245,10 @@ struct ParallelIngest {
     private final class Shared: @unchecked Sendable {
         let lock = NSLock()
         var next = 0
-        var ready: [Int: ExportAggregate] = [:]
+        /// Units read and waiting for their turn to merge; nil for a piece of a file read another way.
+        var ready: [Int: ExportAggregate?] = [:]
         var merged = 0
         var failure: (index: Int, error: Error)?
-        var fingerprints: [Int: (bytes: Int, sha256: String)] = [:]
         /// Files whose remaining pieces were replaced by one sequential read.
         var superseded = Set<Int>()
         var unsafeCuts = 0
@@ -284,29 +279,8 @@ struct ParallelIngest {
         // Fingerprints first when the cache needs them or a file is read in pieces (no one reader sees it all).
         let split = Set(units.filter { $0.range != nil }.map(\.file))
         let needPrints = cache != nil ? Array(paths.indices) : split.sorted()
-        if !needPrints.isEmpty {
-            DispatchQueue.concurrentPerform(iterations: min(workers, needPrints.count)) { _ in
-                while true {
-                    shared.lock.lock()
-                    let k = shared.next
-                    shared.next += 1
-                    shared.lock.unlock()
-                    guard k < needPrints.count else { return }
-                    let i = needPrints[k]
-                    do {
-                        let print = try ExportCache.fingerprint(of: paths[i])
-                        shared.lock.lock(); shared.fingerprints[i] = print; shared.lock.unlock()
-                    } catch {
-                        shared.lock.lock()
-                        if shared.failure == nil || shared.failure!.index > i { shared.failure = (i, error) }
-                        shared.lock.unlock()
-                    }
-                }
-            }
-            if let failure = shared.failure { throw failure.error }
-            shared.next = 0
-        }
-        let fingerprints = shared.fingerprints
+        let prints = Pipeline.parallelMap(needPrints) { i in Result { try ExportCache.fingerprint(of: paths[i]) } }
+        let fingerprints = Dictionary(uniqueKeysWithValues: try zip(needPrints, prints).map { ($0, try $1.get()) })
 
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
@@ -326,12 +300,12 @@ struct ParallelIngest {
                     }
                     shared.lock.lock()
                     defer { shared.lock.unlock() }
-                    shared.ready[u] = aggregate ?? ExportAggregate.skipped
+                    shared.ready[u] = .some(aggregate)
                     // Merge whatever is next in order; one thread merges at a time (the lock is held).
-                    while let ready = shared.ready.removeValue(forKey: shared.merged) {
+                    while let next = shared.ready.removeValue(forKey: shared.merged) {
                         let unit = units[shared.merged]
                         shared.merged += 1
-                        if shared.superseded.contains(unit.file) { continue }
+                        guard let ready = next, !shared.superseded.contains(unit.file) else { continue }
                         if ready.endedInsideRecord && !unit.isLastOfFile {
                             // The next cut fell inside a quoted field: read the rest of the file in one go from this
                             // piece's start, a proven record boundary, and drop the file's later pieces.
@@ -359,13 +333,6 @@ struct ParallelIngest {
                        rejects: merger.rejects, exportNames: merger.exportNames, latestTimestamp: merger.latestTimestamp,
                        cache: cache?.statistics, units: units.count, unsafeCuts: shared.unsafeCuts)
     }
-}
-
-extension ExportAggregate {
-    /// A placeholder for a piece whose file is read another way (after an unsafe cut).
-    static let skipped = ExportAggregate(accounting: EventFileAccounting(path: ""), rejects: [], exportNames: [], behaviourNames: [],
-                                         userNames: [], latestTimestamp: nil, counts: ExportAccumulator(customerCount: 0, windowDays: 1),
-                                         dedupeLog: [], placedCustomers: [], unknownCustomerIDs: [])
 }
 
 /// Progress of a long ingest on stderr: files, bytes and rows done, rows per second, time left. Printed only when

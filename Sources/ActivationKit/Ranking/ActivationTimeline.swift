@@ -80,10 +80,7 @@ public struct CohortActivation: Sendable {
     ///     here is shown as unknown.
     public init(customers: [Customer], horizons: [Horizon], reached: [Horizon: [Bool]], dataEndDay: Int) {
         self.horizons = horizons
-        let cohorts = Dictionary(grouping: customers.indices) { c -> String in
-            let (y, m, _) = TimestampParser.civilFromDays(customers[c].signupDay)
-            return "\(y)-\(m < 10 ? "0" : "")\(m)"
-        }
+        let cohorts = Dictionary(grouping: customers.indices) { String(TimestampParser.dateString(day: customers[$0].signupDay).prefix(7)) }
         rows = cohorts.keys.sorted().map { cohort in
             let members = cohorts[cohort]!
             let lastSignup = members.map { customers[$0].signupDay }.max()!

@@ -88,7 +88,7 @@ public struct AtRiskAccount: Sendable {
     public var daysSinceSignup: Int
     /// Days left in the rule's window (negative: the window is over and renewal is still undecided).
     public var daysLeft: Int
-    /// "1 of 2 invite_teammate"
+    /// "1 of 2 invite_teammate": so far inside the window, or, once it is over, to the data's end.
     public var progress: String
     public var renewal: RenewalOutcome
 }
@@ -105,15 +105,18 @@ public struct FunnelStep: Sendable {
 struct ActionPlan {
     let playbook: [PlaybookStep]
     let atRisk: [AtRiskAccount]
+    /// Accounts past the window, renewal undecided, that missed the event in time but have met its thresholds since
+    /// (late): nothing left to steer them towards, so they are not in `atRisk`.
+    let reachedLate: Int
     let funnel: [FunnelStep]
 
     init(_ result: PipelineResult) {
         guard let progress = ProposalProgress(result) else {
-            (playbook, atRisk, funnel) = ([], [], [])
+            (playbook, atRisk, reachedLate, funnel) = ([], [], 0, [])
             return
         }
         playbook = Self.playbook(result, progress)
-        atRisk = Self.atRisk(result, progress)
+        (atRisk, reachedLate) = Self.atRisk(result, progress)
         funnel = Self.funnel(result, progress)
     }
 
@@ -150,28 +153,36 @@ struct ActionPlan {
     }
 
     /// Accounts that have not reached the event and can still be helped: inside the rule's window, or past it with
-    /// renewal undecided. Highest ACV first, then fewest days left.
-    static func atRisk(_ result: PipelineResult, _ progress: ProposalProgress) -> [AtRiskAccount] {
+    /// renewal undecided and its thresholds still not met by the data's end (the follow-up counts tell). Highest ACV
+    /// first, then fewest days left. Also returns how many past the window have met the thresholds late.
+    static func atRisk(_ result: PipelineResult, _ progress: ProposalProgress) -> (accounts: [AtRiskAccount], reachedLate: Int) {
         let customers = result.features.customers
         var list: [AtRiskAccount] = []
+        var reachedLate = 0
         for c in customers.indices where !progress.reached(c) {
             let customer = customers[c]
             let since = result.dataEndDay - customer.signupDay
             guard since >= 0 else { continue }
             let daysLeft = progress.rule.windowDays - 1 - since
             guard daysLeft >= 0 || customer.outcome == .undecided else { continue }
-            let observed = min(progress.rule.windowDays, since + 1)
-            let text = progress.parts.map { "\(min($0.behaviour.count(withinDays: observed, customer: c), $0.threshold)) of \($0.threshold) \($0.behaviour.name)" }
+            // Inside the window: the count so far. Past it: the count to the data's end, when the follow-up is known.
+            let toDate = daysLeft < 0 && result.features.hasFollowUp
+            let counts = progress.parts.map {
+                $0.behaviour.countSinceSignup(withinDays: toDate ? nil : min(progress.rule.windowDays, since + 1), customer: c)
+            }
+            if toDate && zip(counts, progress.parts).allSatisfy({ $0 >= $1.threshold }) { reachedLate += 1; continue }
+            let text = zip(counts, progress.parts).map { "\(min($0, $1.threshold)) of \($1.threshold) \($1.behaviour.name)" }
                 .joined(separator: ", ")
             list.append(AtRiskAccount(id: customer.id, segment: customer.segment, acv: customer.acv, signupDay: customer.signupDay,
                                       daysSinceSignup: since, daysLeft: daysLeft, progress: text, renewal: customer.outcome))
         }
-        return list.sorted { a, b in
+        let sorted = list.sorted { a, b in
             let (x, y) = (a.acv ?? -1, b.acv ?? -1)
             if x != y { return x > y }
             if a.daysLeft != b.daysLeft { return a.daysLeft < b.daysLeft }
             return a.id < b.id
         }
+        return (sorted, reachedLate)
     }
 
     /// Signed up → any action → the behaviours activated customers usually do before the event, in their usual

@@ -138,8 +138,11 @@ public enum MarkdownReport {
         guard !list.isEmpty else { return md + "None: every account inside its window has reached the event.\n\n" }
         let inside = list.filter { $0.daysLeft >= 0 }
         md += "\(Format.count(list.count)) accounts have not reached the event and can still be helped: \(Format.count(inside.count)) are inside "
-        md += "their window, \(Format.count(list.count - inside.count)) are past it with renewal not decided yet. Highest ACV first; "
-        md += "the full list, with the suggested action, is in `at_risk.csv`.\n\n"
+        md += "their window, \(Format.count(list.count - inside.count)) are past it with renewal not decided yet. "
+        if plan.reachedLate > 0 {
+            md += "\(Format.count(plan.reachedLate)) more are past their window but have met the thresholds since (late), so they are left out; past the window, progress counts to the data's end. "
+        }
+        md += "Highest ACV first; the full list, with the suggested action, is in `at_risk.csv`.\n\n"
         md += "| Account | Segment | ACV | Signed up | Days left | Progress |\n|---|---|---:|---|---:|---|\n"
         for a in list.prefix(15) {
             md += "| \(a.id) | \(a.segment) | \(a.acv.map { Format.count(Int($0)) } ?? "–") | \(TimestampParser.dateString(day: a.signupDay)) "

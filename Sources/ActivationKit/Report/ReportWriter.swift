@@ -87,7 +87,7 @@ public struct ReportWriter {
             try? fm.removeItem(at: staging)
             try? fm.removeItem(at: datedStaging)
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-            for file in files { try Self.writeFile(file.contents, to: staging.appendingPathComponent(file.name).path) }
+            for file in files { try FileOutput.write(file.contents, to: staging.appendingPathComponent(file.name).path) }
             // The dated copy shares the bytes (hard links): no second write of features.csv.
             try fm.createDirectory(at: datedStaging, withIntermediateDirectories: false)
             for file in files {
@@ -104,23 +104,6 @@ public struct ReportWriter {
         }
         let pruned = (try? prune(runs)) ?? []
         return Written(latest: latest.path, dated: dated.path, pruned: pruned)
-    }
-
-    /// Writes a file from the string's own UTF-8 storage (no copy: the feature files run to 100 MB).
-    static func writeFile(_ contents: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw InputError("\(path): cannot create: \(String(cString: strerror(errno)))", kind: .output) }
-        defer { close(fd) }
-        var contents = contents
-        try contents.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw InputError("\(path): write failed: \(String(cString: strerror(errno)))", kind: .output) }
-                offset += n
-            }
-        }
     }
 
     /// Deletes the oldest dated runs beyond `keepRuns`.

@@ -94,6 +94,21 @@ struct ChartsAndActionsTests {
         #expect(atRisk.map { $0.acv ?? -1 } == atRisk.map { $0.acv ?? -1 }.sorted(by: >))
         #expect(atRisk.allSatisfy { $0.daysLeft >= 0 || $0.renewal == .undecided })
         #expect(atRisk.allSatisfy { $0.progress.hasSuffix("of 2 invite_teammate") && !$0.progress.hasPrefix("2 of") })
+        // Past the window, progress is to the data's end: accounts that invited late are counted apart, never listed.
+        let plan = ActionPlan(Self.result)
+        let invite = try #require(Self.result.features.behaviours.first { $0.name == "invite_teammate" })
+        let index = Dictionary(uniqueKeysWithValues: Self.result.features.customers.enumerated().map { ($1.id, $0) })
+        for account in atRisk where account.daysLeft < 0 {
+            let toDate = invite.countSinceSignup(withinDays: nil, customer: index[account.id]!)
+            #expect(toDate < 2 && account.progress == "\(toDate) of 2 invite_teammate", "\(account.id)")
+        }
+        #expect(plan.reachedLate > 0, "SampleData has late invites")
+        let lateOnes = Self.result.features.customers.indices.filter { c in
+            let customer = Self.result.features.customers[c]
+            return customer.outcome == .undecided && Self.result.dataEndDay - customer.signupDay >= window
+                && invite.count(withinDays: window, customer: c) < 2 && invite.countSinceSignup(withinDays: nil, customer: c) >= 2
+        }
+        #expect(plan.reachedLate == lateOnes.count)
         let csv = DataFiles.atRisk(ActionPlan(Self.result))
         #expect(csv.hasPrefix("customer_id,segment,acv,signup_date,days_since_signup,days_left_in_window,progress,renewal,action\n"))
         #expect(csv.split(separator: "\n").count == atRisk.count + 1)
