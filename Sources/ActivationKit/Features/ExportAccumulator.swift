@@ -1,3 +1,8 @@
+import CLibCSV
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One export's first-window counts, kept apart from every other export's so that exports can be read in parallel,
 /// cached by content hash and merged in file order (`FirstWindowAccumulator.add`).
 ///
@@ -15,10 +20,17 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// Per behaviour: `row * windowDays + day` → events (saturating); shorter than rows × window days when the
     /// behaviour's last rows have nothing.
     private(set) var daily: [[UInt32]] = []
-    /// Per behaviour: `2 * customer` → events after the window up to the follow-up horizon, `+ 1` → later ones.
-    /// Dense while reading an export; empty for counts restored from a cache, which keep `sparseLater` instead
-    /// (a dense array per export and behaviour would cost customers × 8 bytes each to allocate and to merge).
-    private(set) var later: [[UInt32]] = []
+    /// Follow-up counts while reading an export, customer-major: `customer * laterStride + 2 * behaviour` → events
+    /// after the window up to the follow-up horizon, `+ 1` → later ones. Customer-major so that one customer's
+    /// counts share a cache line or two, which the reader starts loading a few rows ahead (`prefetch(customer:)`):
+    /// most export rows are follow-up rows, and this increment was their last cache miss. Zeroed pages
+    /// (`ZeroedPages`: untouched pages cost nothing). Counts restored from a cache keep `sparseLater` instead (a dense table per
+    /// export would cost customers × behaviours × 8 bytes to allocate and to merge).
+    private var later: UnsafeMutablePointer<UInt32>?
+    private var laterPages: ZeroedPages?
+    /// UInt32s per customer in `later`: 2 × the behaviours it has room for (doubled when a behaviour does not fit).
+    private var laterStride = 0
+    private var behaviourCount = 0
     /// Restored follow-up counts: (behaviour, `2 * customer + slot`, events).
     private(set) var sparseLater: [(behaviour: Int32, cell: Int32, count: UInt32)] = []
     private let denseLater: Bool
@@ -36,7 +48,26 @@ public final class ExportAccumulator: FirstWindowEventSink {
 
     public func addBehaviour() {
         daily.append([])
-        later.append(denseLater ? [UInt32](repeating: 0, count: 2 * customerCount) : [])
+        behaviourCount += 1
+        guard denseLater, 2 * behaviourCount > laterStride else { return }
+        let stride = max(32, 2 * laterStride)
+        let pages = ZeroedPages(byteCount: customerCount * stride * MemoryLayout<UInt32>.stride)
+        let grown = pages.pointer(to: UInt32.self)
+        if let later {
+            for c in 0..<customerCount { (grown + c * stride).update(from: later + c * laterStride, count: laterStride) }
+        }
+        later = grown
+        laterPages = pages
+        laterStride = stride
+    }
+
+    /// Starts loading `customer`'s follow-up counts (a hint from the reader, a few rows ahead).
+    @inline(__always)
+    public func prefetch(customer: Int) {
+        guard let later else { return }
+        let row = later + customer * laterStride
+        activation_prefetch(row)
+        if laterStride > 16 { activation_prefetch(row + 16) }
     }
 
     @inline(__always)
@@ -53,7 +84,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
 
     @inline(__always)
     public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
-        later[behaviour][CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)].addSaturating(UInt32(clamping: count))
+        later![customer * laterStride + 2 * behaviour + (day < followUpHorizon ? 0 : 1)].addSaturating(UInt32(clamping: count))
     }
 
     /// Adds to one daily cell of `row` (a row already made), growing the behaviour's array as needed.
@@ -83,10 +114,10 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// Every non-zero follow-up count, dense or restored: (behaviour, `2 * customer + slot`, events).
     func forEachLater(_ body: (Int, Int, UInt32) -> Void) {
         for entry in sparseLater { body(Int(entry.behaviour), Int(entry.cell), entry.count) }
-        for (b, cells) in later.enumerated() {
-            cells.withUnsafeBufferPointer { cells in
-                for i in 0..<cells.count where cells[i] > 0 { body(b, i, cells[i]) }
-            }
+        guard let later else { return }
+        for c in 0..<customerCount {
+            let row = later + c * laterStride
+            for k in 0..<2 * behaviourCount where row[k] > 0 { body(k >> 1, 2 * c + (k & 1), row[k]) }
         }
     }
 

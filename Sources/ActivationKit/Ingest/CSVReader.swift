@@ -36,6 +36,11 @@ public struct CSVReader {
         defer { buffer.deallocate() }
         var carry: [UInt8] = []
         var atFileStart = true
+        let prefetching = sink.prefetchesAhead
+        let lookahead = prefetching ? 12 : 1
+        let ringMask = 15
+        let ring = UnsafeMutablePointer<Int>.allocate(capacity: ringMask + 1)
+        defer { ring.deallocate() }
         while true {
             let n = try source.read(into: buffer, capacity: chunkSize)
             if n == 0 { break }
@@ -45,18 +50,26 @@ public struct CSVReader {
                 if n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
             }
             var position = start
+            // Line ends are found by a scout running up to `lookahead` lines ahead of the parser, which shows each
+            // line to the sink before libcsv gets to it (`CSVRecordSink.prefetch(line:)`).
+            var scout = start
+            var (head, tail) = (0, 0)  // scouted line ends not yet parsed: ring[head..<tail] (mod ring size)
             while position < n {
-                let remaining = n - position
-                let found = memchr(buffer + position, 0x0A, remaining)
-                let lineEnd: Int
-                let complete: Bool
-                if let found {
-                    lineEnd = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-                    complete = true
-                } else {
-                    lineEnd = n
-                    complete = false
+                while tail - head < lookahead && scout < n {
+                    let end: Int
+                    if let found = memchr(buffer + scout, 0x0A, n - scout) {
+                        end = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                        if prefetching { sink.prefetch(line: UnsafeBufferPointer(start: buffer + scout, count: end - scout)) }
+                    } else {
+                        end = n
+                    }
+                    ring[tail & ringMask] = end
+                    tail += 1
+                    scout = end
                 }
+                let lineEnd = ring[head & ringMask]
+                head += 1
+                let complete = buffer[lineEnd - 1] == 0x0A
                 if carry.isEmpty && complete {
                     state.feed(UnsafeBufferPointer(start: buffer + position, count: lineEnd - position), endsLine: true,
                                maximumLines: maximumLinesPerRecord)
@@ -116,9 +129,10 @@ final class ParserState {
 
     @inline(__always)
     func appendField(_ pointer: UnsafeRawPointer?, _ length: Int) {
-        if byteCount + length > byteCapacity {
+        // 16 bytes of slack so that a short field is copied with two word stores (no call to memmove).
+        if byteCount + length + 16 > byteCapacity {
             var capacity = byteCapacity * 2
-            while capacity < byteCount + length { capacity *= 2 }
+            while capacity < byteCount + length + 16 { capacity *= 2 }
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
             grown.update(from: bytes, count: byteCount)
             bytes.deallocate()
@@ -126,7 +140,15 @@ final class ParserState {
             byteCapacity = capacity
         }
         if length > 0, let pointer {
-            (bytes + byteCount).update(from: pointer.assumingMemoryBound(to: UInt8.self), count: length)
+            let target = UnsafeMutableRawPointer(bytes + byteCount)
+            if length >= 8 && length <= 16 {
+                target.storeBytes(of: pointer.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                (target + length - 8).storeBytes(of: pointer.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self), as: UInt64.self)
+            } else if length < 8 {
+                for i in 0..<length { target.storeBytes(of: pointer.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+            } else {
+                target.copyMemory(from: pointer, byteCount: length)
+            }
         }
         byteCount += length
         if fieldCount == endCapacity {

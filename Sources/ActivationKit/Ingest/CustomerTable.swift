@@ -51,6 +51,8 @@ public struct Customer: Sendable, Equatable {
 public struct CustomerTable: Sendable {
     public private(set) var customers: [Customer] = []
     public private(set) var ids = ByteInterner(capacity: 1024)
+    /// Short ids with their signup seconds inline, for the event hot path (`locate`).
+    private var hotIndex = CustomerKeyIndex()
     public var file: String
 
     public init(file: String) { self.file = file }
@@ -71,12 +73,41 @@ public struct CustomerTable: Sendable {
 
     public func index(of id: String) -> Int? { ids.lookup(id) }
 
+    /// The customer with id `bytes` and the first second of its signup day (seconds since 1970, UTC); nil when the
+    /// id is not in the table. One cache line for ids of up to 16 bytes (`CustomerKeyIndex`).
+    @inline(__always)
+    public func locate(_ bytes: UnsafeBufferPointer<UInt8>) -> (customer: Int, signupSeconds: Int64)? {
+        if bytes.count <= CustomerKeyIndex.maximumInlineLength { return hotIndex.lookup(bytes) }
+        guard let customer = ids.lookup(bytes) else { return nil }
+        return (customer, Int64(customers[customer].signupDay) * 86_400)
+    }
+
+    /// Starts loading what `locate(bytes)` will read (a hint for ids a few rows ahead); the probe finds the
+    /// customer later without hashing again (`customer(_:)`).
+    @inline(__always)
+    public func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> CustomerKeyIndex.Probe { hotIndex.prefetch(bytes) }
+
+    /// The customer a probe from `prefetch` stands for; nil when unknown or not in the inline index.
+    @inline(__always)
+    public func customer(_ probe: CustomerKeyIndex.Probe) -> Int? { hotIndex.lookup(probe)?.customer }
+
     mutating func append(_ customer: Customer) -> Bool {
         var key = customer.id
-        let (_, isNew) = key.withUTF8 { ids.intern($0) }
-        if isNew { customers.append(customer) }
+        let (id, isNew) = key.withUTF8 { ids.intern($0) }
+        if isNew {
+            customers.append(customer)
+            key.withUTF8 { _ = hotIndex.insert($0, customer: id, signupSeconds: Int64(customer.signupDay) * 86_400) }
+        }
         return isNew
     }
+}
+
+/// `text` without surrounding whitespace; the string itself (no Foundation call) when there is none to trim.
+@inline(__always)
+func trimmedIfNeeded(_ text: String) -> String {
+    guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+    let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 >= 0x80 }
+    return blank(first) || blank(last) ? text.trimmingCharacters(in: .whitespaces) : text
 }
 
 /// Reads the customer table: `customer_id,signup_date,renewed[,segment][,acv]` by default.
@@ -181,7 +212,8 @@ public struct CustomerTableReader {
                        "'\(renewedText)' is not one of \(labels.summary)", raw)
                 return
             }
-            var segment = segmentIndex.map { record.string($0).trimmingCharacters(in: .whitespaces) } ?? ""
+            // libcsv already trims spaces and tabs around unquoted fields; only a quoted segment can keep them.
+            var segment = segmentIndex.map { trimmedIfNeeded(record.string($0)) } ?? ""
             if segment.isEmpty { segment = "unknown" }
             var acv: Double?
             if let acvIndex {

@@ -34,7 +34,7 @@ public struct ExportCacheStatistics: Sendable, Codable, Equatable {
 final class ExportCache: @unchecked Sendable {
     typealias Statistics = ExportCacheStatistics
 
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
     static let magic = Array("ACTAGG01".utf8)
 
     let directory: String

@@ -1,3 +1,4 @@
+import Foundation
 import ActivationKit
 import Testing
 
@@ -13,6 +14,62 @@ struct ByteInternerAndSHA256Tests {
         #expect(interner.string(4999) == "key-4999")
         #expect(interner.intern("") == 5000)
         #expect(interner.lookup("") == 5000)
+    }
+
+    @Test func keysOfEveryLengthAroundTheWordBoundariesStayApart() {
+        // The hash reads 8-byte words with an overlapping last word, and short keys compare inline: keys that share
+        // all but one byte, or differ only in length or a trailing zero byte, must never be taken for each other.
+        var interner = ByteInterner(capacity: 4)
+        var keys: [[UInt8]] = []
+        for length in 0...40 {
+            let base = (0..<length).map { UInt8(97 + $0 % 26) }
+            keys.append(base)
+            if length > 0 {
+                var last = base; last[length - 1] = 90; keys.append(last)
+                var first = base; first[0] = 90; keys.append(first)
+            }
+            keys.append(base + [0])
+        }
+        var unique: [[UInt8]] = []
+        for key in keys where !unique.contains(key) { unique.append(key) }
+        for (i, key) in unique.enumerated() {
+            #expect(key.withUnsafeBufferPointer { interner.intern($0) } == (i, true))
+        }
+        for (i, key) in unique.enumerated() {
+            #expect(key.withUnsafeBufferPointer { interner.lookup($0) } == i)
+            #expect(key.withUnsafeBufferPointer { interner.intern($0) } == (i, false))
+        }
+        #expect([UInt8](repeating: 122, count: 17).withUnsafeBufferPointer { interner.lookup($0) } == nil)
+    }
+
+    @Test func customerIndexFindsEveryIdWithItsSignupInlineOrNot() throws {
+        // Ids of 1 to 40 bytes: up to 16 live inline in the hot index, longer ones go through the interner; ids
+        // differing only in their last byte or length, and 100,000 ids in all (the table grows many times).
+        var csv = "customer_id,signup_date,renewed\n"
+        var ids: [String] = []
+        for length in 1...40 {
+            let id = String(repeating: "x", count: length - 1)
+            ids += [id + "a", id + "b"]
+        }
+        for i in 0..<100_000 { ids.append("acct_\(i)") }
+        for (i, id) in ids.enumerated() { csv += "\(id),2025-\(String(format: "%02d", 1 + i % 12))-0\(1 + i % 9),yes\n" }
+        var source = MemoryByteSource(Array(csv.utf8))
+        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
+        #expect(table.count == ids.count)
+        for (i, id) in ids.enumerated() where i < 200 || i % 97 == 0 {
+            var key = id
+            let found = key.withUTF8 { table.locate($0) }
+            #expect(found?.customer == i, "\(id)")
+            #expect(found?.signupSeconds == Int64(table.customers[i].signupDay) * 86_400)
+            // The two-step lookup of the prefetching reader agrees (nil only for ids too long to be inline).
+            let viaProbe = key.withUTF8 { table.customer(table.prefetch($0)) }
+            #expect(viaProbe == (id.utf8.count <= CustomerKeyIndex.maximumInlineLength ? i : nil), "\(id)")
+        }
+        for missing in ["", "c", String(repeating: "x", count: 15) + "c", String(repeating: "x", count: 16) + "c",
+                        String(repeating: "x", count: 39) + "c", "acct_100000", "acct_1\u{0}"] {
+            var key = missing
+            #expect(key.withUTF8 { table.locate($0) } == nil, "\(missing)")
+        }
     }
 
     @Test(arguments: [

@@ -16,6 +16,35 @@ struct CSVReaderTests {
         }
     }
 
+    @Test func scoutingLinesAheadForPrefetchChangesNothingAndStaysAhead() throws {
+        // A sink that asks to see lines ahead (as the event reader does) gets the same records at every chunk size,
+        // including lines cut by chunk boundaries and quoted newlines; each line it is shown lies ahead of the parser,
+        // by at most the reader's lookahead.
+        var text = "a,b\n"
+        for i in 0..<500 { text += i % 37 == 0 ? "\(i),\"two\nlines\"\n" : "\(i),v\(i)\n" }
+        let plain = try parseCSV(text)
+        for chunk in [1, 5, 64, 1000, 1 << 20] {
+            var source = MemoryByteSource(Array(text.utf8))
+            let sink = PrefetchingSink()
+            var reader = CSVReader()
+            reader.chunkSize = chunk
+            try reader.read(&source, into: sink)
+            #expect(sink.records.map(\.fields) == plain.records.map(\.fields), "chunk \(chunk)")
+            #expect(sink.records.map(\.line) == plain.records.map(\.line), "chunk \(chunk)")
+            if chunk == 1 << 20 {
+                // Records 1...: the line "i,vi" is record i + 1 (0-based, after the header), unless a quoted record
+                // came before it; check the plain ones: seen while fewer records than its own had been parsed.
+                var checked = 0
+                for (line, consumed) in sink.prefetched {
+                    guard let i = Int(line.split(separator: ",")[0]), line.hasSuffix(",v\(i)\n") else { continue }
+                    #expect(consumed <= i + 1 && consumed >= i + 1 - 12, "\(line) seen after \(consumed) records")
+                    checked += 1
+                }
+                #expect(checked > 400)
+            }
+        }
+    }
+
     @Test func byteOrderMarkIsStripped() throws {
         let sink = try parseCSV("\u{FEFF}customer_id,event\nc1,login\n")
         #expect(sink.records[0].fields == ["customer_id", "event"])
@@ -56,4 +85,14 @@ struct CSVReaderTests {
         let sink = try parseCSV("a,b,c\n,,\n1,,3")
         #expect(sink.records.map(\.fields) == [["a", "b", "c"], ["", "", ""], ["1", "", "3"]])
     }
+}
+
+/// Records what the reader shows ahead of the parser, with how many records had been consumed by then.
+final class PrefetchingSink: CSVRecordSink {
+    var records: [(line: Int, fields: [String])] = []
+    var prefetched: [(line: String, consumed: Int)] = []
+    func consume(_ record: CSVRecord) { records.append((record.line, (0..<record.count).map { record.string($0) })) }
+    func syntaxError(_ error: CSVSyntaxError) { Issue.record("unexpected syntax error \(error)") }
+    var prefetchesAhead: Bool { true }
+    func prefetch(line: UnsafeBufferPointer<UInt8>) { prefetched.append((String(decoding: line, as: UTF8.self), records.count)) }
 }
