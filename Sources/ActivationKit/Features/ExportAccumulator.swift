@@ -20,6 +20,10 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// Per behaviour: `row * windowDays + day` → events (saturating); shorter than rows × window days when the
     /// behaviour's last rows have nothing.
     private(set) var daily: [[UInt32]] = []
+    /// Restored daily counts, per behaviour: (`row * windowDays + day`, events) pairs, flat. A cache entry holds only
+    /// the non-zero cells, and merging them as they are is far quicker than spreading them out over `daily` and
+    /// scanning its zeroes back (most of a monthly export's rows × days are empty).
+    private(set) var sparseDaily: [[UInt32]] = []
     /// Follow-up counts while reading an export, customer-major: `customer * laterStride + 2 * behaviour` → events
     /// after the window up to the follow-up horizon, `+ 1` → later ones. Customer-major so that one customer's
     /// counts share a cache line or two, which the reader starts loading a few rows ahead (`prefetch(customer:)`):
@@ -31,8 +35,8 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// UInt32s per customer in `later`: 2 × the behaviours it has room for (doubled when a behaviour does not fit).
     private var laterStride = 0
     private var behaviourCount = 0
-    /// Restored follow-up counts: (behaviour, `2 * customer + slot`, events).
-    private(set) var sparseLater: [(behaviour: Int32, cell: Int32, count: UInt32)] = []
+    /// Restored follow-up counts, per behaviour: (`2 * customer + slot`, events) pairs, flat.
+    private(set) var sparseLater: [[UInt32]] = []
     private let denseLater: Bool
     /// (customer, behaviour, user) triples seen inside the window (`CountCells.userKey`).
     private(set) var users = KeySet()
@@ -48,6 +52,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
 
     public func addBehaviour() {
         daily.append([])
+        if !denseLater { sparseLater.append([]); sparseDaily.append([]) }
         behaviourCount += 1
         guard denseLater, 2 * behaviourCount > laterStride else { return }
         let stride = max(32, 2 * laterStride)
@@ -105,19 +110,41 @@ public final class ExportAccumulator: FirstWindowEventSink {
         return rowCustomers.count - 1
     }
 
-    /// Restores a follow-up count (from a cache).
-    func setLater(customer: Int, behaviour: Int, slot: Int, count: UInt32) {
-        precondition(!denseLater)
-        sparseLater.append((Int32(behaviour), Int32(2 * customer + slot), count))
+    /// Each (cell, events) pair of a flat pair list.
+    @inline(__always)
+    private static func forEachPair(_ pairs: [UInt32], _ body: (Int, UInt32) -> Void) {
+        pairs.withUnsafeBufferPointer { pairs in
+            var i = 0
+            while i + 1 < pairs.count { body(Int(pairs[i]), pairs[i + 1]); i += 2 }
+        }
     }
 
-    /// Every non-zero follow-up count, dense or restored: (behaviour, `2 * customer + slot`, events).
-    func forEachLater(_ body: (Int, Int, UInt32) -> Void) {
-        for entry in sparseLater { body(Int(entry.behaviour), Int(entry.cell), entry.count) }
+    /// Restores a behaviour's counts (from a cache), as flat (cell, events) pairs: daily cells are
+    /// `row * windowDays + day` of rows already made (`row(for:)`), follow-up cells `2 * customer + slot`.
+    func restore(behaviour: Int, daily: [UInt32], later: [UInt32]) {
+        precondition(!denseLater)
+        sparseDaily[behaviour] = daily
+        sparseLater[behaviour] = later
+    }
+
+    /// Every non-zero daily count of behaviour `b`, dense or restored: (`row * windowDays + day`, events), by cell.
+    @inline(__always)
+    func forEachDaily(behaviour b: Int, _ body: (Int, UInt32) -> Void) {
+        if b < sparseDaily.count { Self.forEachPair(sparseDaily[b], body) }
+        daily[b].withUnsafeBufferPointer { cells in
+            for i in 0..<cells.count where cells[i] > 0 { body(i, cells[i]) }
+        }
+    }
+
+    /// Every non-zero follow-up count of behaviour `b`, dense or restored: (`2 * customer + slot`, events).
+    @inline(__always)
+    func forEachLater(behaviour b: Int, _ body: (Int, UInt32) -> Void) {
+        if b < sparseLater.count { Self.forEachPair(sparseLater[b], body) }
         guard let later else { return }
         for c in 0..<customerCount {
-            let row = later + c * laterStride
-            for k in 0..<2 * behaviourCount where row[k] > 0 { body(k >> 1, 2 * c + (k & 1), row[k]) }
+            let cell = later + c * laterStride + 2 * b
+            if cell[0] > 0 { body(2 * c, cell[0]) }
+            if cell[1] > 0 { body(2 * c + 1, cell[1]) }
         }
     }
 
@@ -134,24 +161,22 @@ extension FirstWindowAccumulator {
     /// behaviour counts once.
     func add(_ export: ExportAccumulator, behaviourMap: [Int], userMap: [Int]) {
         precondition(export.windowDays == windowDays && export.customerCount == customerCount)
-        for (b, target) in behaviourMap.enumerated() {
-            export.daily[b].withUnsafeBufferPointer { source in
+        let window = windowDays
+        export.rowCustomers.withUnsafeBufferPointer { rowCustomers in
+            for (b, target) in behaviourMap.enumerated() {
                 daily[target].withUnsafeMutableBufferPointer { destination in
-                    var i = 0
-                    while i < source.count {
-                        let base = Int(export.rowCustomers[i / windowDays]) * windowDays
-                        for d in 0..<windowDays where source[i + d] > 0 {
-                            destination[base + d].addSaturating(source[i + d])
-                        }
-                        i += windowDays
+                    export.forEachDaily(behaviour: b) { cell, count in
+                        destination[Int(rowCustomers[cell / window]) * window + cell % window].addSaturating(count)
                     }
                 }
             }
         }
-        export.forEachLater { b, cell, count in
-            let target = behaviourMap[b]
-            later[target][cell].addSaturating(count)
-            sawLaterEvents = true
+        for (b, target) in behaviourMap.enumerated() {
+            var any = false
+            later[target].withUnsafeMutableBufferPointer { destination in
+                export.forEachLater(behaviour: b) { cell, count in destination[cell].addSaturating(count); any = true }
+            }
+            if any { sawLaterEvents = true }
         }
         for key in export.users {
             let (customer, b, u) = CountCells.unpackUserKey(key)

@@ -166,19 +166,13 @@ final class ExportCache: @unchecked Sendable {
         w.u32(UInt32(a.unknownCustomerIDs.count)); for id in a.unknownCustomerIDs { w.string(id) }
         let counts = a.counts
         w.u32(UInt32(counts.rowCustomers.count)); for c in counts.rowCustomers { w.u32(UInt32(reference[Int(c)])) }
-        var laterByBehaviour = [[(cell: Int, count: UInt32)]](repeating: [], count: a.behaviourNames.count)
-        counts.forEachLater { b, cell, count in laterByBehaviour[b].append((cell, count)) }
         var pairs: [UInt32] = []
         for b in a.behaviourNames.indices {
             pairs.removeAll(keepingCapacity: true)
-            counts.daily[b].withUnsafeBufferPointer { cells in
-                for i in 0..<cells.count where cells[i] > 0 { pairs.append(UInt32(i)); pairs.append(cells[i]) }
-            }
+            counts.forEachDaily(behaviour: b) { i, v in pairs.append(UInt32(i)); pairs.append(v) }
             w.u32(UInt32(pairs.count / 2)); w.u32s(pairs)
             pairs.removeAll(keepingCapacity: true)
-            for (i, v) in laterByBehaviour[b].sorted(by: { $0.cell < $1.cell }) {
-                pairs.append(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); pairs.append(v)
-            }
+            counts.forEachLater(behaviour: b) { i, v in pairs.append(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); pairs.append(v) }
             w.u32(UInt32(pairs.count / 2)); w.u32s(pairs)
         }
         w.u32(UInt32(counts.users.count))
@@ -231,10 +225,23 @@ final class ExportCache: @unchecked Sendable {
 
         // Every customer the rows were placed against must still be there with the same signup date.
         var global: [Int32] = []
-        for _ in 0..<(try r.count()) {
-            let id = try r.string(), signup = try r.i64()
-            guard let c = customers.index(of: id), Int64(customers.customers[c].signupDay) == signup else { throw CacheEntryError.stale }
-            global.append(Int32(c))
+        // Tens of thousands of ids per entry: looked up as bytes in the hot customer index (no String made), each
+        // id's entry loaded a few ids ahead of its lookup.
+        let placedCount = try r.count()
+        var placed: [(id: Range<Int>, signup: Int64)] = []
+        placed.reserveCapacity(placedCount)
+        for _ in 0..<placedCount { placed.append((try r.span(), try r.i64())) }
+        global = try payload.withUnsafeBufferPointer { bytes in
+            var global = [Int32](repeating: 0, count: placedCount)
+            let ahead = 8
+            for k in 0..<min(ahead, placedCount) { _ = customers.prefetch(UnsafeBufferPointer(rebasing: bytes[placed[k].id])) }
+            for k in 0..<placedCount {
+                if k + ahead < placedCount { _ = customers.prefetch(UnsafeBufferPointer(rebasing: bytes[placed[k + ahead].id])) }
+                guard let found = customers.locate(UnsafeBufferPointer(rebasing: bytes[placed[k].id])),
+                      found.signupSeconds == placed[k].signup &* 86_400 else { throw CacheEntryError.stale }
+                global[k] = Int32(found.customer)
+            }
+            return global
         }
         let unknown = try (0..<r.count()).map { _ in try r.string() }
         if unknown.contains(where: { customers.index(of: $0) != nil }) { throw CacheEntryError.stale }
@@ -247,21 +254,29 @@ final class ExportCache: @unchecked Sendable {
         for _ in behaviourNames { counts.addBehaviour() }
         let rows = try r.count()
         for _ in 0..<rows { _ = counts.row(for: try customer(r.u32())) }
+        // The count cells are read in bulk (hundreds of thousands of pairs per entry), then checked and mapped.
         for b in behaviourNames.indices {
-            for _ in 0..<(try r.count()) {
-                let cell = Int(try r.u32()), value = try r.u32()
-                guard cell < rows * window else { throw CacheEntryError.corrupt }
-                counts.add(row: cell / window, behaviour: b, day: cell % window, count: value)
+            let daily = try r.u32s(2 * r.count())
+            var i = 0
+            while i < daily.count {
+                guard Int(daily[i]) < rows * window else { throw CacheEntryError.corrupt }
+                i += 2
             }
-            for _ in 0..<(try r.count()) {
-                let cell = try r.u32(), value = try r.u32()
-                counts.setLater(customer: try customer(cell / 2), behaviour: b, slot: Int(cell % 2), count: value)
+            var later = try r.u32s(2 * r.count())
+            i = 0
+            while i < later.count {
+                later[i] = UInt32(try customer(later[i] / 2)) * 2 + later[i] % 2
+                i += 2
             }
+            counts.restore(behaviour: b, daily: daily, later: later)
         }
-        for _ in 0..<(try r.count()) {
-            let c = try customer(r.u32()), b = Int(try r.u32()), u = Int(try r.u32())
+        let users = try r.u32s(3 * r.count())
+        var i = 0
+        while i < users.count {
+            let c = try customer(users[i]), b = Int(users[i + 1]), u = Int(users[i + 2])
             guard b < behaviourNames.count, u < userNames.count else { throw CacheEntryError.corrupt }
             counts.insertUser(customer: c, behaviour: b, user: u)
+            i += 3
         }
         var dedupeLog: [DedupeEntry] = []
         for _ in 0..<(try r.count()) {
@@ -332,6 +347,21 @@ struct BinaryReader {
         defer { position += 4 }
         return UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
     }
+    /// `n` values at once (the count cells).
+    mutating func u32s(_ n: Int) throws -> [UInt32] {
+        guard n >= 0, n <= (bytes.count - position) / 4 else { throw ExportCache.CacheEntryError.corrupt }
+        var values = [UInt32](repeating: 0, count: n)
+        values.withUnsafeMutableBytes { target in
+            bytes.withUnsafeBytes { source in
+                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + 4 * n)]))
+            }
+        }
+        #if !_endian(little)
+        for k in values.indices { values[k] = UInt32(littleEndian: values[k]) }
+        #endif
+        position += 4 * n
+        return values
+    }
     mutating func u64() throws -> UInt64 { let low = try u32(); return UInt64(low) | UInt64(try u32()) << 32 }
     mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
     mutating func int() throws -> Int { Int(try i64()) }
@@ -340,6 +370,13 @@ struct BinaryReader {
         let n = Int(try u32())
         guard n <= bytes.count - position, n <= limit else { throw ExportCache.CacheEntryError.corrupt }
         return n
+    }
+    /// Where a string's bytes are (for lookups that need no `String`).
+    mutating func span() throws -> Range<Int> {
+        let n = Int(try u32())
+        guard n <= bytes.count - position else { throw ExportCache.CacheEntryError.corrupt }
+        defer { position += n }
+        return position..<(position + n)
     }
     mutating func string() throws -> String {
         let n = Int(try u32())
