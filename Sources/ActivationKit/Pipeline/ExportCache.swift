@@ -12,9 +12,12 @@ public struct ExportCacheStatistics: Sendable, Codable, Equatable {
     public var corrupt = 0
     /// Entries that could not be written (the run goes on without them).
     public var writeFailures = 0
+    /// Exports whose SHA-256 was taken by reading them, and exports whose SHA-256 the fingerprint memo vouched for
+    /// (same inode, size and times as when last hashed: `FingerprintMemo`).
+    public var hashed = 0, remembered = 0
 
     enum CodingKeys: String, CodingKey {
-        case reused, read, stale, corrupt, writeFailures = "write_failures"
+        case reused, read, stale, corrupt, writeFailures = "write_failures", hashed, remembered
     }
 }
 
@@ -39,6 +42,8 @@ final class ExportCache: @unchecked Sendable {
 
     let directory: String
     let settingsKey: String
+    /// The exports' SHA-256s as last hashed, so that unchanged exports are not read again to find their entries.
+    let memo: FingerprintMemo
     let windowDays: Int
     private let lock = NSLock()
     private(set) var statistics = Statistics()
@@ -53,6 +58,14 @@ final class ExportCache: @unchecked Sendable {
         } catch {
             throw InputError("cannot create the export cache folder \(directory): \(error.localizedDescription)", kind: .output)
         }
+        memo = FingerprintMemo(directory: directory)
+    }
+
+    /// What the cache did, the fingerprint memo included.
+    var statisticsWithFingerprints: Statistics {
+        var s = statistics
+        (s.hashed, s.remembered) = (memo.hashed, memo.remembered)
+        return s
     }
 
     /// The settings key: a SHA-256 of everything besides an export's bytes and the customers that shapes what
@@ -132,6 +145,7 @@ final class ExportCache: @unchecked Sendable {
     /// Deletes the entries this run did not use (other settings, exports no longer read) and the temporary files of
     /// killed runs, so the cache holds one entry per current export.
     func prune() {
+        memo.save()
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         lock.lock(); let used = self.used; lock.unlock()
         for name in names where (name.hasSuffix(".agg") || name.hasSuffix(".tmp")) && !used.contains(name) {

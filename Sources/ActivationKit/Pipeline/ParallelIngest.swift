@@ -279,7 +279,9 @@ struct ParallelIngest {
         // Fingerprints first when the cache needs them or a file is read in pieces (no one reader sees it all).
         let split = Set(units.filter { $0.range != nil }.map(\.file))
         let needPrints = cache != nil ? Array(paths.indices) : split.sorted()
-        let prints = Pipeline.parallelMap(needPrints) { i in Result { try ExportCache.fingerprint(of: paths[i]) } }
+        let prints = Pipeline.parallelMap(needPrints) { i in
+            Result { try cache?.memo.fingerprint(of: paths[i]) ?? ExportCache.fingerprint(of: paths[i]) }
+        }
         let fingerprints = Dictionary(uniqueKeysWithValues: try zip(needPrints, prints).map { ($0, try $1.get()) })
 
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -331,7 +333,7 @@ struct ParallelIngest {
         if let failure = shared.failure { throw failure.error }
         return Outcome(accumulator: merger.accumulator, behaviourNames: merger.behaviourNames, files: merger.files,
                        rejects: merger.rejects, exportNames: merger.exportNames, latestTimestamp: merger.latestTimestamp,
-                       cache: cache?.statistics, units: units.count, unsafeCuts: shared.unsafeCuts)
+                       cache: cache?.statisticsWithFingerprints, units: units.count, unsafeCuts: shared.unsafeCuts)
     }
 }
 

@@ -20,6 +20,11 @@ struct ExportCacheTests {
         return c
     }
 
+    /// The cache's entries (the folder also holds the fingerprint memo).
+    static func entryFiles(_ cache: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasSuffix(".agg") }
+    }
+
     /// Every report file but run.json (timings and cache counts differ from run to run by design).
     static func reports(_ result: PipelineResult, _ dir: URL) throws -> [String: Data] {
         try ReportWriter(runName: "2026-11-23").write(result, to: dir.path)
@@ -51,9 +56,9 @@ struct ExportCacheTests {
         }
         let files = try InputPaths.expandEventPaths([events.path]).count
         let first = try Pipeline.run(configuration)
-        #expect(first.cacheStatistics == ExportCacheStatistics(reused: 0, read: files))
+        #expect(first.cacheStatistics?.entries == ExportCacheStatistics(reused: 0, read: files))
         let second = try Pipeline.run(configuration)
-        #expect(second.cacheStatistics == ExportCacheStatistics(reused: files, read: 0))
+        #expect(second.cacheStatistics?.entries == ExportCacheStatistics(reused: files, read: 0))
         let expected = try Self.uncached(configuration, dir.appendingPathComponent("plain"))
         #expect(try Self.reports(first, dir.appendingPathComponent("a")) == expected)
         #expect(try Self.reports(second, dir.appendingPathComponent("b")) == expected)
@@ -72,18 +77,18 @@ struct ExportCacheTests {
         #expect(try Pipeline.run(configuration).cacheStatistics?.read == all.count - 1)
         try FileManager.default.moveItem(atPath: held.path, toPath: all.last!)
         let next = try Pipeline.run(configuration)
-        #expect(next.cacheStatistics == ExportCacheStatistics(reused: all.count - 1, read: 1))
+        #expect(next.cacheStatistics?.entries == ExportCacheStatistics(reused: all.count - 1, read: 1))
         #expect(try Self.reports(next, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("plain")))
         // A changed export is read again; the old entry is pruned.
         let cache = dir.appendingPathComponent("out/cache")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).count == all.count)
+        #expect(try Self.entryFiles(cache).count == all.count)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: all[3]))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("acct_0001,login,2026-01-01T10:00:00Z,acct_0001-u1,\n".utf8))
         try handle.close()
         let changed = try Pipeline.run(configuration)
-        #expect(changed.cacheStatistics == ExportCacheStatistics(reused: all.count - 1, read: 1))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).count == all.count)
+        #expect(changed.cacheStatistics?.entries == ExportCacheStatistics(reused: all.count - 1, read: 1))
+        #expect(try Self.entryFiles(cache).count == all.count)
         #expect(try Self.reports(changed, dir.appendingPathComponent("b")) == Self.uncached(configuration, dir.appendingPathComponent("plain2")))
     }
 
@@ -157,14 +162,14 @@ struct ExportCacheTests {
         let files = try InputPaths.expandEventPaths([events.path]).count
         _ = try Pipeline.run(configuration)
         let cache = dir.appendingPathComponent("out/cache")
-        let entries = try FileManager.default.contentsOfDirectory(atPath: cache.path).sorted().map { cache.appendingPathComponent($0) }
+        let entries = try Self.entryFiles(cache).sorted().map { cache.appendingPathComponent($0) }
         // One flipped bit, a truncation, garbage, an empty file.
         var bytes = try Data(contentsOf: entries[0]); bytes[bytes.count / 2] ^= 0x10; try bytes.write(to: entries[0])
         bytes = try Data(contentsOf: entries[1]); try bytes.prefix(bytes.count - 100).write(to: entries[1])
         try Data(repeating: 0x41, count: 5000).write(to: entries[2])
         try Data().write(to: entries[3])
         let result = try Pipeline.run(configuration)
-        #expect(result.cacheStatistics == ExportCacheStatistics(reused: files - 4, read: 4, corrupt: 4))
+        #expect(result.cacheStatistics?.entries == ExportCacheStatistics(reused: files - 4, read: 4, corrupt: 4))
         #expect(try Self.reports(result, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("p")))
         #expect(try Pipeline.run(configuration).cacheStatistics?.reused == files)
     }
@@ -199,7 +204,7 @@ struct ExportCacheTests {
         #expect(moved != mapping)
         try Data(moved.utf8).write(to: mappingFile)
         let changed = try Pipeline.run(configuration)
-        #expect(changed.cacheStatistics == ExportCacheStatistics(reused: 0, read: files))
+        #expect(changed.cacheStatistics?.entries == ExportCacheStatistics(reused: 0, read: files))
         #expect(try Self.reports(changed, dir.appendingPathComponent("a")) == Self.uncached(configuration, dir.appendingPathComponent("p")))
     }
 
@@ -239,7 +244,7 @@ struct ExportCacheTests {
         let pieces = first.cacheStatistics?.read ?? 0
         #expect(pieces >= 10)
         let second = try Pipeline.run(configuration)
-        #expect(second.cacheStatistics == ExportCacheStatistics(reused: pieces, read: 0))
+        #expect(second.cacheStatistics?.entries == ExportCacheStatistics(reused: pieces, read: 0))
         #expect(second.eventFiles.count == 1 && second.eventRowsRead > 130_000)
         var whole = configuration
         whole.pieceBytes = 1 << 40
@@ -286,5 +291,95 @@ struct ExportCacheTests {
         }
         // Most damage is refused; the rest decodes to some aggregate (a flipped count digit is still a count).
         #expect(refused > 200)
+    }
+}
+
+extension ExportCacheStatistics {
+    /// The entry counts alone: how many exports were hashed or vouched for by the fingerprint memo depends on how
+    /// long ago the test wrote its files (`FingerprintMemo.settleSeconds`), and is tested apart.
+    var entries: ExportCacheStatistics {
+        var s = self
+        (s.hashed, s.remembered) = (0, 0)
+        return s
+    }
+}
+
+@Suite("Fingerprint memo: unchanged exports are not re-hashed")
+struct FingerprintMemoTests {
+    @Test func anUnchangedFileIsRememberedAndAnyChangeIsHashedAgain() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("events.csv").path
+        try "customer_id,event,timestamp\nc1,login,2025-01-01T00:00:00Z\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let truth = try ExportCache.fingerprint(of: file)
+
+        // No settling margin here (the margin's rule is checked below): the second memo vouches for the file.
+        let first = FingerprintMemo(directory: dir.path, settleSeconds: 0)
+        #expect(try first.fingerprint(of: file) == truth)
+        #expect((first.hashed, first.remembered) == (1, 0))
+        first.save()
+        let second = FingerprintMemo(directory: dir.path, settleSeconds: 0)
+        #expect(try second.fingerprint(of: file) == truth)
+        #expect((second.hashed, second.remembered) == (0, 1))
+        second.save()
+
+        // Same size, modification time set back: the status-change time still moves, so it is hashed again.
+        let modified = try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as! Date
+        try "customer_id,event,timestamp\nc2,login,2025-01-01T00:00:00Z\n".write(toFile: file, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file)
+        let third = FingerprintMemo(directory: dir.path, settleSeconds: 0)
+        let changed = try third.fingerprint(of: file)
+        #expect(changed.bytes == truth.bytes && changed.sha256 != truth.sha256)
+        #expect(changed == (try ExportCache.fingerprint(of: file)))
+        #expect((third.hashed, third.remembered) == (1, 0))
+    }
+
+    @Test func filesChangedShortlyBeforeHashingAreNotVouchedFor() throws {
+        // A file whose times are within the margin of the moment it was hashed could have changed again in the
+        // same clock tick: never vouched for, whatever the memo says.
+        let second: Int64 = 1_000_000_000
+        let hashedAt: Int64 = 1_800_000_000 * second
+        func identity(modified: Int64, changed: Int64) -> FingerprintMemo.Identity {
+            .init(device: 1, inode: 2, size: 3, modified: modified, changed: changed)
+        }
+        #expect(FingerprintMemo.settled(identity(modified: hashedAt - 3 * second, changed: hashedAt - 3 * second), at: hashedAt, margin: 2))
+        #expect(!FingerprintMemo.settled(identity(modified: hashedAt - 3 * second, changed: hashedAt - second), at: hashedAt, margin: 2))
+        #expect(!FingerprintMemo.settled(identity(modified: hashedAt - second, changed: hashedAt - 3 * second), at: hashedAt, margin: 2))
+        #expect(!FingerprintMemo.settled(identity(modified: hashedAt + second, changed: hashedAt + second), at: hashedAt, margin: 2))
+
+        // And in use: a file written just now is hashed on every run until it has settled.
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("events.csv").path
+        try "customer_id,event,timestamp\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let first = FingerprintMemo(directory: dir.path)
+        _ = try first.fingerprint(of: file)
+        first.save()
+        let again = FingerprintMemo(directory: dir.path)
+        _ = try again.fingerprint(of: file)
+        #expect((again.hashed, again.remembered) == (1, 0))
+    }
+
+    @Test func aDamagedMemoIsIgnoredAndRewritten() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("events.csv").path
+        try "customer_id,event,timestamp\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let memo = FingerprintMemo(directory: dir.path, settleSeconds: 0)
+        let truth = try memo.fingerprint(of: file)
+        memo.save()
+        // Change one character of the remembered SHA-256: the memo's checksum no longer matches.
+        let memoPath = dir.appendingPathComponent(FingerprintMemo.fileName).path
+        var text = try String(contentsOfFile: memoPath, encoding: .utf8)
+        let digit = text.range(of: truth.sha256)!.lowerBound
+        text.replaceSubrange(digit...digit, with: text[digit] == "0" ? "1" : "0")
+        try text.write(toFile: memoPath, atomically: false, encoding: .utf8)
+        let reloaded = FingerprintMemo(directory: dir.path, settleSeconds: 0)
+        #expect(try reloaded.fingerprint(of: file) == truth)
+        #expect((reloaded.hashed, reloaded.remembered) == (1, 0))
+        reloaded.save()
+        let repaired = FingerprintMemo(directory: dir.path, settleSeconds: 0)
+        #expect(try repaired.fingerprint(of: file) == truth)
+        #expect((repaired.hashed, repaired.remembered) == (0, 1))
     }
 }
