@@ -62,29 +62,13 @@ public struct ByteInterner: Sendable {
         return h
     }
 
-    /// Whether two byte strings of the same length `n` are equal; words compared inline (most ids are short,
-    /// and a call to `memcmp` cost more than the comparison).
-    @inline(__always)
-    static func equalBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-        if n >= 8 {
-            var i = 0
-            while i + 8 < n {
-                if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-                i += 8
-            }
-            return a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-        }
-        for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-        return true
-    }
-
     @inline(__always)
     private func keyEquals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = id == 0 ? 0 : keyEnds[id - 1]
         let length = keyEnds[id] - start
         guard length == key.count else { return false }
         return arena.withUnsafeBufferPointer { a in
-            length == 0 || Self.equalBytes(a.baseAddress! + start, key.baseAddress!, length)
+            length == 0 || ShortBytes.equal(a.baseAddress! + start, key.baseAddress!, length)
         }
     }
 

@@ -129,10 +129,9 @@ final class ParserState {
 
     @inline(__always)
     func appendField(_ pointer: UnsafeRawPointer?, _ length: Int) {
-        // 16 bytes of slack so that a short field is copied with two word stores (no call to memmove).
-        if byteCount + length + 16 > byteCapacity {
+        if byteCount + length > byteCapacity {
             var capacity = byteCapacity * 2
-            while capacity < byteCount + length + 16 { capacity *= 2 }
+            while capacity < byteCount + length { capacity *= 2 }
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
             grown.update(from: bytes, count: byteCount)
             bytes.deallocate()
@@ -140,15 +139,7 @@ final class ParserState {
             byteCapacity = capacity
         }
         if length > 0, let pointer {
-            let target = UnsafeMutableRawPointer(bytes + byteCount)
-            if length >= 8 && length <= 16 {
-                target.storeBytes(of: pointer.loadUnaligned(as: UInt64.self), as: UInt64.self)
-                (target + length - 8).storeBytes(of: pointer.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self), as: UInt64.self)
-            } else if length < 8 {
-                for i in 0..<length { target.storeBytes(of: pointer.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
-            } else {
-                target.copyMemory(from: pointer, byteCount: length)
-            }
+            ShortBytes.copy(pointer, to: bytes + byteCount, length)
         }
         byteCount += length
         if fieldCount == endCapacity {

@@ -134,10 +134,14 @@ public struct RowScratch: ~Copyable {
     }
 
     /// Appends bytes as they are (an `CSVWriter.encoded(_:)` field, or a field and its separator).
+    /// The bytes assembled so far, as an array.
+    public func makeArray() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
     @inline(__always)
     public mutating func append(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
         reserve(bytes.count)
-        bytes.withUnsafeBufferPointer { (base + count).update(from: $0.baseAddress!, count: $0.count) }
+        bytes.withUnsafeBufferPointer { ShortBytes.copy($0.baseAddress!, to: base + count, $0.count) }
         count += bytes.count
     }
 

@@ -100,27 +100,30 @@ public enum DataFiles {
     /// After the window, two follow-up rows at most (empty `users`): `day` = window for the events up to the follow-up
     /// horizon (day 90), `day` = the horizon for the events on or after it.
     public static func firstWindowDaily(_ table: FeatureTable, dataEndDay: Int) -> String {
-        var csv = CSVWriter(header: ["customer_id", "behaviour", "day", "events", "users", "data_end"])
-        let end = TimestampParser.dateString(day: dataEndDay)
+        String(decoding: firstWindowDailyBytes(table, dataEndDay: dataEndDay), as: UTF8.self)
+    }
+
+    /// `first_window_daily.csv` as bytes: the file is by far the largest (millions of rows), so it is assembled
+    /// from ready-made pieces ("id,", "name,", "day,", ",data_end\n") in one buffer sized up front, and never
+    /// turned into a `String`.
+    public static func firstWindowDailyBytes(_ table: FeatureTable, dataEndDay: Int) -> [UInt8] {
         let window = table.windowDays, horizon = table.followUpHorizon
-        let names = table.behaviours.map { CSVWriter.encoded($0.name) }, endField = CSVWriter.encoded(end)
-        // About 50 bytes a row: reserving once spares copying a 100 MB buffer as it grows.
-        csv.reserve(table.behaviours.reduce(0) { $0 + $1.daily.lazy.filter { $0 > 0 }.count } * 50)
-        // Millions of rows: each (customer, behaviour)'s rows are assembled from ready-made pieces ("id,name,",
-        // "day,", ",data_end\n") in a scratch buffer and appended to the file in one copy.
         let comma: UInt8 = 0x2C
-        let nameFields = names.map { $0 + [comma] }
+        let nameFields = table.behaviours.map { CSVWriter.encoded($0.name) + [comma] }
         let dayFields = (0...max(window, horizon)).map { Array(String($0).utf8) + [comma] }
-        let endOfRow = [comma] + endField + [0x0A]
-        var scratch = RowScratch()
+        let endOfRow = [comma] + CSVWriter.encoded(TimestampParser.dateString(day: dataEndDay)) + [0x0A]
+        // Rows: a customer's active days per behaviour, and at most two follow-up rows; about 50 bytes each.
+        let rows = table.behaviours.reduce(0) { $0 + $1.activeDays.reduce(0, +) } + table.customers.count * table.behaviours.count / 4
+        var out = RowScratch(capacity: max(4096, rows * 50))
+        out.append(Array("customer_id,behaviour,day,events,users,data_end\n".utf8))
         for (c, customer) in table.customers.enumerated() {
             let id = CSVWriter.encoded(customer.id) + [comma]
             for (k, b) in table.behaviours.enumerated() where b.counts[c] > 0 || b.later[2 * c] > 0 || b.later[2 * c + 1] > 0 {
                 func row(day: Int, events: UInt32, users: Int?) {
-                    scratch.append(id); scratch.append(nameFields[k]); scratch.append(dayFields[day])
-                    scratch.append(digitsOf: UInt64(events)); scratch.append(byte: comma)
-                    if let users { scratch.append(digitsOf: UInt64(users)) }
-                    scratch.append(endOfRow)
+                    out.append(id); out.append(nameFields[k]); out.append(dayFields[day])
+                    out.append(digitsOf: UInt64(events)); out.append(byte: comma)
+                    if let users { out.append(digitsOf: UInt64(users)) }
+                    out.append(endOfRow)
                 }
                 let users = b.users?[c]
                 b.daily.withUnsafeBufferPointer { daily in
@@ -128,10 +131,9 @@ public enum DataFiles {
                 }
                 if b.later[2 * c] > 0 { row(day: window, events: b.later[2 * c], users: nil) }
                 if b.later[2 * c + 1] > 0 { row(day: horizon, events: b.later[2 * c + 1], users: nil) }
-                csv.append(&scratch)
             }
         }
-        return csv.text
+        return out.makeArray()
     }
 
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days

@@ -37,13 +37,13 @@ public struct ReportWriter {
     }
 
     /// The files of a run, by name. `previous` is the last run's summary, for "what changed".
-    public func files(for result: PipelineResult, previous: RunSummary? = nil) throws -> [(name: String, contents: String)] {
+    public func files(for result: PipelineResult, previous: RunSummary? = nil) throws -> [(name: String, bytes: [UInt8])] {
         // The long-form feature file is by far the largest (about 100 MB at 50,000 customers): it is built on the
         // second core while the other files are built on the first.
-        let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[String: String], Error> in
+        let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[String: [UInt8]], Error> in
             Result {
                 if part == 0 {
-                    return ["first_window_daily.csv": DataFiles.firstWindowDaily(result.features, dataEndDay: result.dataEndDay)]
+                    return ["first_window_daily.csv": DataFiles.firstWindowDailyBytes(result.features, dataEndDay: result.dataEndDay)]
                 }
                 let plan = ActionPlan(result)
                 var files = [
@@ -56,10 +56,10 @@ public struct ReportWriter {
                     "run.json": try DataFiles.runRecord(result, timings: result.timings),
                 ]
                 for (name, contents) in ReportCharts.all(result) { files[name] = contents }
-                return files
+                return files.mapValues { Array($0.utf8) }
             }
         }
-        var files: [String: String] = [:]
+        var files: [String: [UInt8]] = [:]
         for part in parts { files.merge(try part.get()) { a, _ in a } }
         let order = ["activation-report.md", "at_risk.csv", "behaviours.csv", "thresholds.csv", "features.csv",
                      "first_window_daily.csv", "rejects.csv", "run.json"]
@@ -71,8 +71,15 @@ public struct ReportWriter {
         try write(try files(for: result, previous: RunSummary.previous(inReportsRoot: root)), to: root)
     }
 
+    /// Writes text files (see `write(_:to:)` for bytes).
     @discardableResult
     public func write(_ files: [(name: String, contents: String)], to root: String) throws -> Written {
+        try write(files.map { (name: $0.name, bytes: Array($0.contents.utf8)) }, to: root)
+    }
+
+    /// Writes the files as the run's reports: into a staging folder, then swapped in as `latest/` and the dated run.
+    @discardableResult
+    public func write(_ files: [(name: String, bytes: [UInt8])], to root: String) throws -> Written {
         let fm = FileManager.default
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         let runs = rootURL.appendingPathComponent("runs")
@@ -87,7 +94,9 @@ public struct ReportWriter {
             try? fm.removeItem(at: staging)
             try? fm.removeItem(at: datedStaging)
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-            for file in files { try FileOutput.write(file.contents, to: staging.appendingPathComponent(file.name).path) }
+            for file in files {
+                try file.bytes.withUnsafeBytes { try FileOutput.write($0, to: staging.appendingPathComponent(file.name).path) }
+            }
             // The dated copy shares the bytes (hard links): no second write of features.csv.
             try fm.createDirectory(at: datedStaging, withIntermediateDirectories: false)
             for file in files {
