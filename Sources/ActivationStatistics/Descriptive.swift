@@ -46,6 +46,7 @@ public enum Descriptive {
 /// Mid-ranks (average ranks for ties), 1-based.
 public enum Ranks {
     public static func midRanks(_ x: [Double]) -> [Double] {
+        if let ranks = fewDistinctMidRanks(x, limit: 32) { return ranks }
         let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
         var ranks = [Double](repeating: 0, count: x.count)
         var i = 0
@@ -57,5 +58,34 @@ public enum Ranks {
             i = j + 1
         }
         return ranks
+    }
+
+    /// Mid-ranks by counting when `x` holds at most `limit` distinct values (0/1 reach flags, a model's predictions
+    /// from a count): the distinct values are ranked and each value's mid-rank is the count below it plus half its
+    /// own count plus one half. O(n · distinct) instead of a sort; nil (use the sort) beyond `limit` or with a NaN.
+    static func fewDistinctMidRanks(_ x: [Double], limit: Int) -> [Double]? {
+        var distinct: [Double] = []
+        var counts: [Int] = []
+        var codes = [UInt8](repeating: 0, count: x.count)
+        precondition(limit <= 255)
+        for (i, v) in x.enumerated() {
+            if v.isNaN { return nil }
+            var k = 0
+            while k < distinct.count && distinct[k] != v { k += 1 }
+            if k == distinct.count {
+                if k == limit { return nil }
+                distinct.append(v)
+                counts.append(0)
+            }
+            counts[k] += 1
+            codes[i] = UInt8(k)
+        }
+        var rankOf = [Double](repeating: 0, count: distinct.count)
+        var below = 0
+        for k in distinct.indices.sorted(by: { distinct[$0] < distinct[$1] }) {
+            rankOf[k] = Double(2 * below + counts[k] + 1) / 2
+            below += counts[k]
+        }
+        return codes.map { rankOf[Int($0)] }
     }
 }

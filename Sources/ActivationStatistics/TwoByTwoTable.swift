@@ -82,6 +82,8 @@ public struct TwoByTwoTable: Sendable, Equatable, Hashable {
         let row1 = reached, col1 = renewed, n = total
         guard n > 0 else { return 1 }
         let lo = max(0, row1 + col1 - n), hi = min(row1, col1)
+        let logFactorial = LogFactorials.shared.upTo(n)
+        func logChoose(_ n: Int, _ k: Int) -> Double { logFactorial[n] - logFactorial[k] - logFactorial[n - k] }
         func logProbability(_ x: Int) -> Double {
             logChoose(col1, x) + logChoose(n - col1, row1 - x) - logChoose(n, row1)
         }
@@ -95,7 +97,24 @@ public struct TwoByTwoTable: Sendable, Equatable, Hashable {
     }
 }
 
-/// log C(n, k) through lgamma.
-func logChoose(_ n: Int, _ k: Int) -> Double {
-    lgamma(Double(n) + 1) - lgamma(Double(k) + 1) - lgamma(Double(n - k) + 1)
+/// log k! = lgamma(k + 1) for k = 0...n, computed once per process and grown on demand: Fisher's exact test sums
+/// over every table with the observed margins (tens of thousands of terms of three log-binomials each), for
+/// hundreds of candidate rules, and lgamma was a tenth of the model stage. The values are lgamma's own, so the
+/// p-values are unchanged to the last bit.
+final class LogFactorials: @unchecked Sendable {
+    static let shared = LogFactorials()
+    private let lock = NSLock()
+    private var values: [Double] = [0]
+
+    func upTo(_ n: Int) -> [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        if values.count <= n {
+            var size = max(1024, values.count)
+            while size <= n { size *= 2 }
+            values.reserveCapacity(size)
+            for k in values.count..<size { values.append(lgamma(Double(k) + 1)) }
+        }
+        return values
+    }
 }
