@@ -136,15 +136,16 @@ public final class ExportAccumulator: FirstWindowEventSink {
         }
     }
 
-    /// Every non-zero follow-up count of behaviour `b`, dense or restored: (`2 * customer + slot`, events).
+    /// Every non-zero follow-up count, dense or restored: (behaviour, `2 * customer + slot`, events); dense counts
+    /// in one customer-major pass.
     @inline(__always)
-    func forEachLater(behaviour b: Int, _ body: (Int, UInt32) -> Void) {
-        if b < sparseLater.count { Self.forEachPair(sparseLater[b], body) }
+    func forEachLater(_ body: (Int, Int, UInt32) -> Void) {
+        for (b, pairs) in sparseLater.enumerated() { Self.forEachPair(pairs) { body(b, $0, $1) } }
         guard let later else { return }
+        let cells = 2 * behaviourCount
         for c in 0..<customerCount {
-            let cell = later + c * laterStride + 2 * b
-            if cell[0] > 0 { body(2 * c, cell[0]) }
-            if cell[1] > 0 { body(2 * c + 1, cell[1]) }
+            let row = later + c * laterStride
+            for k in 0..<cells where row[k] > 0 { body(k >> 1, 2 * c + (k & 1), row[k]) }
         }
     }
 
@@ -171,13 +172,17 @@ extension FirstWindowAccumulator {
                 }
             }
         }
-        for (b, target) in behaviourMap.enumerated() {
-            var any = false
-            later[target].withUnsafeMutableBufferPointer { destination in
-                export.forEachLater(behaviour: b) { cell, count in destination[cell].addSaturating(count); any = true }
+        let perBehaviour = 2 * customerCount
+        var any = false
+        later.withUnsafeMutableBufferPointer { destination in
+            behaviourMap.withUnsafeBufferPointer { target in
+                export.forEachLater { b, cell, count in
+                    destination[target[b] * perBehaviour + cell].addSaturating(count)
+                    any = true
+                }
             }
-            if any { sawLaterEvents = true }
         }
+        if any { sawLaterEvents = true }
         for key in export.users {
             let (customer, b, u) = CountCells.unpackUserKey(key)
             insertUser(customer: customer, behaviour: behaviourMap[b], user: userMap[u])

@@ -96,7 +96,7 @@ public struct FeatureTable: Sendable {
             }
             let users = accumulator.sawUsers ? accumulator.distinctUsers[b].map(Int.init) : nil
             return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
-                                     users: users, daily: daily, windowDays: window, later: accumulator.later[b],
+                                     users: users, daily: daily, windowDays: window, later: accumulator.laterCounts(b),
                                      followUpHorizon: accumulator.followUpHorizon)
         }
     }

@@ -12,9 +12,13 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     public var followUpHorizon: Int { max(windowDays, Self.followUpDays) }
     /// Per behaviour: `customer * windowDays + day` → events that day (saturating).
     internal(set) var daily: [[UInt32]] = []
-    /// Per behaviour: `2 * customer` → events from the window's end to `followUpHorizon`, `2 * customer + 1` → events
-    /// on or after `followUpHorizon` (saturating).
-    internal(set) var later: [[UInt32]] = []
+    /// Behaviour `b`'s follow-up counts start at `b * 2 * customerCount` (one flat array, so that a merge writes
+    /// through one pointer): `+ 2 * customer` → events from the window's end to `followUpHorizon`,
+    /// `+ 2 * customer + 1` → events on or after `followUpHorizon` (saturating).
+    internal(set) var later: [UInt32] = []
+
+    /// Behaviour `b`'s follow-up counts: `[2 * customer]` and `[2 * customer + 1]`.
+    func laterCounts(_ b: Int) -> [UInt32] { Array(later[(2 * customerCount * b)..<(2 * customerCount * (b + 1))]) }
     /// Whether any event after the first window was recorded (a feature table made elsewhere may not carry them).
     internal(set) var sawLaterEvents = false
     /// Per behaviour: distinct users per customer.
@@ -32,7 +36,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     public func addBehaviour() {
         daily.append([UInt32](repeating: 0, count: customerCount * windowDays))
         distinctUsers.append([Int32](repeating: 0, count: customerCount))
-        later.append([UInt32](repeating: 0, count: customerCount * 2))
+        later.append(contentsOf: repeatElement(0, count: customerCount * 2))
     }
 
     /// One event row after the first window, for the follow-up counts: `day` is 0-based from signup, at least
@@ -40,7 +44,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     @inline(__always)
     public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
         sawLaterEvents = true
-        later[behaviour][CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)].addSaturating(UInt32(clamping: count))
+        later[2 * customerCount * behaviour + CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)].addSaturating(UInt32(clamping: count))
     }
 
     @inline(__always)
@@ -72,8 +76,8 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
             let cell = customer * windowDays + day
             daily[behaviour][cell] -= min(daily[behaviour][cell], count)
         } else {
-            let cell = CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)
-            later[behaviour][cell] -= min(later[behaviour][cell], count)
+            let cell = 2 * customerCount * behaviour + CountCells.followUp(customer: customer, day: day, horizon: followUpHorizon)
+            later[cell] -= min(later[cell], count)
         }
     }
 }
