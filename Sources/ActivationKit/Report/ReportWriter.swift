@@ -38,37 +38,52 @@ public struct ReportWriter {
 
     /// The files of a run, by name. `previous` is the last run's summary, for "what changed".
     public func files(for result: PipelineResult, previous: RunSummary? = nil) throws -> [(name: String, bytes: [UInt8])] {
-        // The long-form feature file is by far the largest (about 100 MB at 50,000 customers): it is built on the
-        // second core while the other files are built on the first.
-        let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[String: [UInt8]], Error> in
-            Result {
-                if part == 0 {
-                    return ["first_window_daily.csv": DataFiles.firstWindowDailyBytes(result.features, dataEndDay: result.dataEndDay)]
-                }
-                let plan = ActionPlan(result)
-                var files = [
-                    "activation-report.md": MarkdownReport.render(result, previous: previous, plan: plan),
-                    "at_risk.csv": DataFiles.atRisk(plan),
-                    "behaviours.csv": DataFiles.behaviours(result),
-                    "thresholds.csv": DataFiles.thresholds(result),
-                    "features.csv": DataFiles.features(result.features),
-                    "rejects.csv": DataFiles.rejects(result.rejects),
-                    "run.json": try DataFiles.runRecord(result, timings: result.timings),
-                ]
-                for (name, contents) in ReportCharts.all(result) { files[name] = contents }
-                return files.mapValues { Array($0.utf8) }
-            }
+        let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[(name: String, bytes: [UInt8])], Error> in
+            Result { part == 0 ? [Self.dailyFile(result)] : try Self.otherFiles(result, previous: previous) }
         }
         var files: [String: [UInt8]] = [:]
-        for part in parts { files.merge(try part.get()) { a, _ in a } }
+        for part in parts { for file in try part.get() { files[file.name] = file.bytes } }
         let order = ["activation-report.md", "at_risk.csv", "behaviours.csv", "thresholds.csv", "features.csv",
                      "first_window_daily.csv", "rejects.csv", "run.json"]
         return order.map { ($0, files.removeValue(forKey: $0)!) } + files.keys.sorted().map { ($0, files[$0]!) }
     }
 
+    /// The long-form feature file, by far the largest (about 180 MB at 80,000 customers).
+    static func dailyFile(_ result: PipelineResult) -> (name: String, bytes: [UInt8]) {
+        ("first_window_daily.csv", DataFiles.firstWindowDailyBytes(result.features, dataEndDay: result.dataEndDay))
+    }
+
+    /// Every file but the long-form feature file.
+    static func otherFiles(_ result: PipelineResult, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
+        let plan = ActionPlan(result)
+        var files = [
+            ("activation-report.md", MarkdownReport.render(result, previous: previous, plan: plan)),
+            ("at_risk.csv", DataFiles.atRisk(plan)),
+            ("behaviours.csv", DataFiles.behaviours(result)),
+            ("thresholds.csv", DataFiles.thresholds(result)),
+            ("features.csv", DataFiles.features(result.features)),
+            ("rejects.csv", DataFiles.rejects(result.rejects)),
+            ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
+        ]
+        files += ReportCharts.all(result).map { ($0.name, $0.contents) }
+        return files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
+    }
+
+    /// Builds and writes a run's reports. Both cores work: one builds and writes the long-form feature file (writing
+    /// it costs as much as building it), the other builds and writes everything else.
     @discardableResult
     public func write(_ result: PipelineResult, to root: String) throws -> Written {
-        try write(try files(for: result, previous: RunSummary.previous(inReportsRoot: root)), to: root)
+        let previous = RunSummary.previous(inReportsRoot: root)
+        return try publish(to: root) { staging in
+            let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[String], Error> in
+                Result {
+                    let files = part == 0 ? [Self.dailyFile(result)] : try Self.otherFiles(result, previous: previous)
+                    try Self.write(files, into: staging)
+                    return files.map(\.name)
+                }
+            }
+            return try parts.flatMap { try $0.get() }
+        }
     }
 
     /// Writes text files (see `write(_:to:)` for bytes).
@@ -80,6 +95,21 @@ public struct ReportWriter {
     /// Writes the files as the run's reports: into a staging folder, then swapped in as `latest/` and the dated run.
     @discardableResult
     public func write(_ files: [(name: String, bytes: [UInt8])], to root: String) throws -> Written {
+        try publish(to: root) { staging in
+            try Self.write(files, into: staging)
+            return files.map(\.name)
+        }
+    }
+
+    static func write(_ files: [(name: String, bytes: [UInt8])], into folder: URL) throws {
+        for file in files {
+            try file.bytes.withUnsafeBytes { try FileOutput.write($0, to: folder.appendingPathComponent(file.name).path) }
+        }
+    }
+
+    /// Makes a staging folder, lets `fill` write the files into it (returning their names), and swaps the folder in as
+    /// `latest/` and the dated run; on any failure the previous reports stay as they were.
+    private func publish(to root: String, _ fill: (URL) throws -> [String]) throws -> Written {
         let fm = FileManager.default
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         let runs = rootURL.appendingPathComponent("runs")
@@ -94,13 +124,11 @@ public struct ReportWriter {
             try? fm.removeItem(at: staging)
             try? fm.removeItem(at: datedStaging)
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-            for file in files {
-                try file.bytes.withUnsafeBytes { try FileOutput.write($0, to: staging.appendingPathComponent(file.name).path) }
-            }
+            let names = try fill(staging)
             // The dated copy shares the bytes (hard links): no second write of features.csv.
             try fm.createDirectory(at: datedStaging, withIntermediateDirectories: false)
-            for file in files {
-                let from = staging.appendingPathComponent(file.name), to = datedStaging.appendingPathComponent(file.name)
+            for name in names {
+                let from = staging.appendingPathComponent(name), to = datedStaging.appendingPathComponent(name)
                 if link(from.path, to.path) != 0 { try fm.copyItem(at: from, to: to) }
             }
             try Self.swapIn(staging, as: latest)
