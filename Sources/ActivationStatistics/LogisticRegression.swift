@@ -72,24 +72,25 @@ public struct LogisticRegression: Sendable {
 
     /// Fits y on the predictor rows `x` (each row one customer, without an intercept column).
     ///
-    /// With one predictor, customers with the same value and outcome are fitted as one weighted row (a count
-    /// feature takes a few dozen values over tens of thousands of customers): the likelihood, its derivatives and
+    /// Customers with the same predictor values and outcome are fitted as one weighted row when that shrinks the
+    /// data at least fourfold (a count feature takes a few dozen values over tens of thousands of customers; a
+    /// reach flag, a log count and segment dummies a few thousand combinations): the likelihood, its derivatives and
     /// so the estimates are the same, at a fraction of the cost per Newton step.
     public func fit(x: [[Double]], y: [Bool]) -> Fit {
         precondition(x.count == y.count, "rows and outcomes differ in length")
-        guard x.first?.count == 1, x.count > 64 else { return fit(x: x, y: y, weights: nil) }
-        var tally: [Double: (churned: Double, renewed: Double)] = [:]
+        guard x.count > 64 else { return fit(x: x, y: y, weights: nil) }
+        var tally: [[Double]: (churned: Double, renewed: Double)] = [:]
         for (row, outcome) in zip(x, y) {
-            let value = row[0] == 0 ? 0 : row[0]  // -0 and 0 are one value
-            if outcome { tally[value, default: (0, 0)].renewed += 1 } else { tally[value, default: (0, 0)].churned += 1 }
+            let key = row.map { $0 == 0 ? 0 : $0 }  // -0 and 0 are one value
+            if outcome { tally[key, default: (0, 0)].renewed += 1 } else { tally[key, default: (0, 0)].churned += 1 }
+            if tally.count * 4 >= x.count { return fit(x: x, y: y, weights: nil) }
         }
-        guard tally.count * 4 < x.count else { return fit(x: x, y: y, weights: nil) }
-        // Sorted by value, so the summation order (and so the last bits) never depends on hashing.
+        // Sorted by value (lexicographically), so the summation order (and so the last bits) never depends on hashing.
         var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
-        for value in tally.keys.sorted() {
-            let t = tally[value]!
-            if t.churned > 0 { gx.append([value]); gy.append(false); gw.append(t.churned) }
-            if t.renewed > 0 { gx.append([value]); gy.append(true); gw.append(t.renewed) }
+        for key in tally.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let t = tally[key]!
+            if t.churned > 0 { gx.append(key); gy.append(false); gw.append(t.churned) }
+            if t.renewed > 0 { gx.append(key); gy.append(true); gw.append(t.renewed) }
         }
         return fit(x: gx, y: gy, weights: gw)
     }

@@ -61,9 +61,9 @@ struct LogisticRegressionOracleTests {
     }
 
     /// Fitting customers with equal values as one weighted row gives the same estimates as fitting every row, for
-    /// the oracle cases (converged, separated, constant) and for a large count sample with many ties, with and
-    /// without the L2 penalty.
-    @Test(arguments: ["logit_log1p", "logit_negative", "logit_separation", "logit_constant", "counts"])
+    /// the oracle cases (converged, separated, constant), a large count sample with many ties and a four-predictor
+    /// sample shaped like the adjusted model, with and without the L2 penalty.
+    @Test(arguments: ["logit_log1p", "logit_negative", "logit_separation", "logit_constant", "counts", "adjusted"])
     func groupedRowsGiveTheSameFitAsEveryRow(name: String) {
         var (x, y): ([[Double]], [Bool])
         if name == "counts" {
@@ -73,6 +73,15 @@ struct LogisticRegressionOracleTests {
                 let count = Int(rng.next() % 9)
                 x.append([log1p(Double(count))])
                 y.append(rng.nextUnit() < LogisticRegression.sigmoid(-0.5 + 0.6 * Double(count)))
+            }
+        } else if name == "adjusted" {
+            // The diagnoser's adjusted model: a reach flag, the log of the other events and two segment dummies.
+            var rng = SplitMix64(seed: 12)
+            x = []; y = []
+            for _ in 0..<6000 {
+                let reached = rng.next() % 3 == 0 ? 1.0 : 0.0, other = Double(rng.next() % 40), segment = Int(rng.next() % 3)
+                x.append([reached, log1p(other), segment == 1 ? 1 : 0, segment == 2 ? 1 : 0])
+                y.append(rng.nextUnit() < LogisticRegression.sigmoid(-0.3 + 0.9 * reached + 0.2 * log1p(other) - 0.4 * Double(segment)))
             }
         } else {
             (x, y, _) = Self.data(name)
