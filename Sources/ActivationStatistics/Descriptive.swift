@@ -47,6 +47,7 @@ public enum Descriptive {
 public enum Ranks {
     public static func midRanks(_ x: [Double]) -> [Double] {
         if let ranks = fewDistinctMidRanks(x, limit: 32) { return ranks }
+        if !x.contains(where: \.isNaN) { return sortedValueMidRanks(x) }
         let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
         var ranks = [Double](repeating: 0, count: x.count)
         var i = 0
@@ -58,6 +59,32 @@ public enum Ranks {
             i = j + 1
         }
         return ranks
+    }
+
+    /// Mid-ranks from the sorted values (a plain sort of doubles, several times quicker than sorting indices through
+    /// a closure): each distinct value's mid-rank is the mean of the positions it takes, and each element finds its
+    /// value by binary search. For data without NaN.
+    static func sortedValueMidRanks(_ x: [Double]) -> [Double] {
+        let sorted = x.sorted()
+        var values: [Double] = [], ranks: [Double] = []
+        var i = 0
+        while i < sorted.count {
+            var j = i
+            while j + 1 < sorted.count && sorted[j + 1] == sorted[i] { j += 1 }
+            values.append(sorted[i])
+            ranks.append(Double(i + j + 2) / 2)
+            i = j + 1
+        }
+        return values.withUnsafeBufferPointer { values in
+            x.map { v in
+                var lo = 0, hi = values.count - 1
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if values[mid] < v { lo = mid + 1 } else { hi = mid }
+                }
+                return ranks[lo]
+            }
+        }
     }
 
     /// Mid-ranks by counting when `x` holds at most `limit` distinct values (0/1 reach flags, a model's predictions

@@ -79,6 +79,7 @@ public struct LogisticRegression: Sendable {
     public func fit(x: [[Double]], y: [Bool]) -> Fit {
         precondition(x.count == y.count, "rows and outcomes differ in length")
         guard x.count > 64 else { return fit(x: x, y: y, weights: nil) }
+        if x.first?.count == 1 { return fitGroupedSingle(x: x, y: y) }
         var tally: [[Double]: (churned: Double, renewed: Double)] = [:]
         for (row, outcome) in zip(x, y) {
             let key = row.map { $0 == 0 ? 0 : $0 }  // -0 and 0 are one value
@@ -91,6 +92,23 @@ public struct LogisticRegression: Sendable {
             let t = tally[key]!
             if t.churned > 0 { gx.append(key); gy.append(false); gw.append(t.churned) }
             if t.renewed > 0 { gx.append(key); gy.append(true); gw.append(t.renewed) }
+        }
+        return fit(x: gx, y: gy, weights: gw)
+    }
+
+    /// `fit(x:y:)` for one predictor, keyed by the value itself (no array per row).
+    private func fitGroupedSingle(x: [[Double]], y: [Bool]) -> Fit {
+        var tally: [Double: (churned: Double, renewed: Double)] = [:]
+        for (row, outcome) in zip(x, y) {
+            let value = row[0] == 0 ? 0 : row[0]  // -0 and 0 are one value
+            if outcome { tally[value, default: (0, 0)].renewed += 1 } else { tally[value, default: (0, 0)].churned += 1 }
+        }
+        guard tally.count * 4 < x.count else { return fit(x: x, y: y, weights: nil) }
+        var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
+        for value in tally.keys.sorted() {
+            let t = tally[value]!
+            if t.churned > 0 { gx.append([value]); gy.append(false); gw.append(t.churned) }
+            if t.renewed > 0 { gx.append([value]); gy.append(true); gw.append(t.renewed) }
         }
         return fit(x: gx, y: gy, weights: gw)
     }

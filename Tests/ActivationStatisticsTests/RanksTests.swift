@@ -34,7 +34,10 @@ struct RanksTests {
         var rng = SplitMix64(seed: 7)
         let x = (0..<1500).map { _ in Double(rng.next() % 1000) / 7 }
         #expect(Ranks.fewDistinctMidRanks(x, limit: 32) == nil)
+        #expect(Ranks.sortedValueMidRanks(x) == Self.sortedMidRanks(x))
         #expect(Ranks.midRanks(x) == Self.sortedMidRanks(x))
+        // With a NaN the order is not defined; the index sort still gives one rank per value.
+        #expect(Ranks.midRanks([3.0, .nan, 1, 3, 2]).count == 5)
         #expect(Ranks.fewDistinctMidRanks([1, .nan, 0], limit: 32) == nil)
         #expect(Ranks.fewDistinctMidRanks([], limit: 32) == [])
     }
