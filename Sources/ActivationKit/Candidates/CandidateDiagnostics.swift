@@ -66,6 +66,9 @@ public struct CandidateDiagnoser: Sendable {
     let split: CohortSplit
     /// Per window D: every customer's total events of all behaviours within D days.
     private var totals: [Int: [Int]] = [:]
+    /// Decided customers by segment and by signup quarter ("2025-Q3"), in name order: the same for every candidate.
+    private let segmentGroups: [(name: String, customers: [Int])]
+    private let quarterGroups: [(name: String, customers: [Int])]
 
     public init(features: FeatureTable, split: CohortSplit, windows: [Int]) {
         self.features = features
@@ -90,6 +93,14 @@ public struct CandidateDiagnoser: Sendable {
             }
         }
         for (k, d) in wanted.enumerated() { totals[d] = Array(sums[(k * n)..<((k + 1) * n)]) }
+        let decided = (split.training + split.holdout).sorted()
+        let bySegment = Dictionary(grouping: decided) { features.customers[$0].segment }
+        segmentGroups = bySegment.keys.sorted().map { ($0, bySegment[$0]!) }
+        let byQuarter = Dictionary(grouping: decided) { c -> String in
+            let (y, m, _) = TimestampParser.civilFromDays(features.customers[c].signupDay)
+            return "\(y)-Q\((m - 1) / 3 + 1)"
+        }
+        quarterGroups = byQuarter.keys.sorted().map { ($0, byQuarter[$0]!) }
     }
 
     /// Whether each customer reached the rule within its window.
@@ -158,9 +169,7 @@ public struct CandidateDiagnoser: Sendable {
     }
 
     func segments(_ reached: [Bool]) -> SegmentEffect {
-        let decided = (split.training + split.holdout).sorted()
-        let groups = Dictionary(grouping: decided) { features.customers[$0].segment }
-        let tables = groups.keys.sorted().map { (name: $0, table: table(groups[$0]!, reached)) }
+        let tables = segmentGroups.map { (name: $0.name, table: table($0.customers, reached)) }
         let stratified = StratifiedTables(tables.map(\.table))
         let failing = tables.filter { enough($0.table) && $0.table.correctedOddsRatio().estimate <= 1 }.map(\.name)
         return SegmentEffect(segments: tables, mantelHaenszelOddsRatio: stratified.mantelHaenszelOddsRatio,
@@ -173,14 +182,9 @@ public struct CandidateDiagnoser: Sendable {
     }
 
     func quarters(_ reached: [Bool]) -> [QuarterEffect] {
-        let decided = (split.training + split.holdout).sorted()
-        let groups = Dictionary(grouping: decided) { c -> String in
-            let (y, m, _) = TimestampParser.civilFromDays(features.customers[c].signupDay)
-            return "\(y)-Q\((m - 1) / 3 + 1)"
-        }
-        return groups.keys.sorted().map { quarter in
-            let t = table(groups[quarter]!, reached)
-            return QuarterEffect(quarter: quarter, table: t, oddsRatio: t.correctedOddsRatio().estimate, auc: t.binaryAUC,
+        quarterGroups.map { group in
+            let t = table(group.customers, reached)
+            return QuarterEffect(quarter: group.name, table: t, oddsRatio: t.correctedOddsRatio().estimate, auc: t.binaryAUC,
                                  enoughCustomers: enough(t))
         }
     }
