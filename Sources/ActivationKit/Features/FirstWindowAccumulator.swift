@@ -69,6 +69,10 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
         }
     }
 
+    /// Starts loading what counting the triple `key` (`CountCells.userKey`) will touch.
+    @inline(__always)
+    func prefetchUser(_ key: UInt64) { seenUsers.prefetch(key) }
+
     /// Takes back one row's count (a duplicate of an earlier export's row found when merging): `day` inside the
     /// window or, past it, a follow-up count.
     func subtract(customer: Int, behaviour: Int, day: Int, count: UInt32) {
