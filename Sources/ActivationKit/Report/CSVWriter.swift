@@ -70,13 +70,6 @@ public struct CSVWriter {
         bytes[start...].reverse()
     }
 
-    /// Appends the rows assembled in `scratch` (complete rows, each ending in a line break) and empties it.
-    public mutating func append(_ scratch: inout RowScratch) {
-        precondition(!rowOpen, "a row is open")
-        bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.base, count: scratch.count))
-        scratch.count = 0
-    }
-
     /// Appends an empty field.
     public mutating func emptyField() { separate() }
 
@@ -108,57 +101,35 @@ public struct CSVWriter {
     }
 }
 
-/// Rows assembled in a buffer of their own and appended to a `CSVWriter` in one copy (`CSVWriter.append(_:)`), for
-/// the files of millions of rows: appending to the writer's array byte by byte costs a capacity and uniqueness check
-/// per byte, which made writing `first_window_daily.csv` take longer than the models.
-public struct RowScratch: ~Copyable {
-    fileprivate(set) var base: UnsafeMutablePointer<UInt8>
-    fileprivate(set) var count = 0
-    private var capacity: Int
+/// The bytes of a file of millions of rows, assembled in one buffer whose size is known up front (an upper bound),
+/// so that appending is a copy with no capacity or uniqueness check: appending to an array byte by byte made
+/// writing `first_window_daily.csv` take longer than the models. Backed by `ZeroedPages` (huge pages, no copy on
+/// the way to the file: `withBytes`).
+struct RowScratch: ~Copyable {
+    private let pages: ZeroedPages
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private(set) var count = 0
 
-    public init(capacity: Int = 4096) {
+    init(exactCapacity capacity: Int) {
         self.capacity = capacity
-        base = .allocate(capacity: capacity)
+        pages = ZeroedPages(byteCount: capacity)
+        base = pages.pointer(to: UInt8.self)
     }
 
-    deinit { base.deallocate() }
-
     @inline(__always)
-    private mutating func reserve(_ extra: Int) {
-        guard count + extra > capacity else { return }
-        while count + extra > capacity { capacity *= 2 }
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        grown.update(from: base, count: count)
-        base.deallocate()
-        base = grown
-    }
-
-    /// Appends bytes as they are (an `CSVWriter.encoded(_:)` field, or a field and its separator).
-    /// The bytes assembled so far, as an array.
-    public func makeArray() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
-
-    @inline(__always)
-    public mutating func append(_ bytes: [UInt8]) {
-        guard !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        bytes.withUnsafeBufferPointer { ShortBytes.copy($0.baseAddress!, to: base + count, $0.count) }
+    private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(count + bytes.count <= capacity, "row buffer sized too small")
+        ShortBytes.copy(bytes.baseAddress!, to: base + count, bytes.count)
         count += bytes.count
     }
 
     @inline(__always)
-    public mutating func append(byte: UInt8) {
-        reserve(1)
-        base[count] = byte
-        count += 1
-    }
-
-    /// Appends the decimal digits of `value`.
-    @inline(__always)
-    public mutating func append(digitsOf value: UInt64) {
-        reserve(20)
+    private mutating func put(digitsOf value: UInt64) {
         var digits = 1
         var rest = value / 10
         while rest > 0 { digits += 1; rest /= 10 }
+        precondition(count + digits <= capacity, "row buffer sized too small")
         var v = value
         var i = count + digits
         repeat {
@@ -167,5 +138,29 @@ public struct RowScratch: ~Copyable {
             v /= 10
         } while v > 0
         count += digits
+    }
+
+    /// Appends bytes as they are.
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { if $0.count > 0 { put($0) } }
+    }
+
+    /// Appends one `first_window_daily.csv`-shaped row: the pieces (each ending in its comma), the events, a comma,
+    /// the users when known, and `end` (",data_end\n").
+    @inline(__always)
+    mutating func appendRow(_ id: [UInt8], _ name: [UInt8], _ day: [UInt8], events: UInt32, users: UInt64?, _ end: [UInt8]) {
+        id.withUnsafeBufferPointer { put($0) }
+        name.withUnsafeBufferPointer { put($0) }
+        day.withUnsafeBufferPointer { put($0) }
+        put(digitsOf: UInt64(events))
+        precondition(count < capacity, "row buffer sized too small")
+        base[count] = 0x2C
+        count += 1
+        if let users { put(digitsOf: users) }
+        end.withUnsafeBufferPointer { put($0) }
+    }
+
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 }

@@ -103,37 +103,54 @@ public enum DataFiles {
         String(decoding: firstWindowDailyBytes(table, dataEndDay: dataEndDay), as: UTF8.self)
     }
 
-    /// `first_window_daily.csv` as bytes: the file is by far the largest (millions of rows), so it is assembled
-    /// from ready-made pieces ("id,", "name,", "day,", ",data_end\n") in one buffer sized up front, and never
-    /// turned into a `String`.
+    /// `first_window_daily.csv` as bytes.
     public static func firstWindowDailyBytes(_ table: FeatureTable, dataEndDay: Int) -> [UInt8] {
+        withFirstWindowDaily(table, dataEndDay: dataEndDay) { Array($0) }
+    }
+
+    /// Builds `first_window_daily.csv` and hands its bytes to `body` (which writes them; they are not kept).
+    ///
+    /// The file is by far the largest (millions of rows, 180 MB at 80,000 customers), so it is assembled in one
+    /// buffer sized exactly up front (the rows are counted first; huge pages, see `ZeroedPages`) from ready-made
+    /// pieces ("id,", "name,", "day,", ",data_end\n"), with each behaviour's arrays opened once rather than per
+    /// customer, and never copied into an array or a `String` on its way to the file.
+    public static func withFirstWindowDaily<R>(_ table: FeatureTable, dataEndDay: Int,
+                                               _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let window = table.windowDays, horizon = table.followUpHorizon
         let comma: UInt8 = 0x2C
-        let nameFields = table.behaviours.map { CSVWriter.encoded($0.name) + [comma] }
-        let dayFields = (0...max(window, horizon)).map { Array(String($0).utf8) + [comma] }
-        let endOfRow = [comma] + CSVWriter.encoded(TimestampParser.dateString(day: dataEndDay)) + [0x0A]
-        // Rows: a customer's active days per behaviour, and at most two follow-up rows; about 50 bytes each.
-        let rows = table.behaviours.reduce(0) { $0 + $1.activeDays.reduce(0, +) } + table.customers.count * table.behaviours.count / 4
-        var out = RowScratch(capacity: max(4096, rows * 50))
-        out.append(Array("customer_id,behaviour,day,events,users,data_end\n".utf8))
-        for (c, customer) in table.customers.enumerated() {
-            let id = CSVWriter.encoded(customer.id) + [comma]
-            for (k, b) in table.behaviours.enumerated() where b.counts[c] > 0 || b.later[2 * c] > 0 || b.later[2 * c + 1] > 0 {
-                func row(day: Int, events: UInt32, users: Int?) {
-                    out.append(id); out.append(nameFields[k]); out.append(dayFields[day])
-                    out.append(digitsOf: UInt64(events)); out.append(byte: comma)
-                    if let users { out.append(digitsOf: UInt64(users)) }
-                    out.append(endOfRow)
+        let header = Array("customer_id,behaviour,day,events,users,data_end\n".utf8)
+        let names = table.behaviours.map { CSVWriter.encoded($0.name) + [comma] }
+        let days = (0...max(window, horizon)).map { Array(String($0).utf8) + [comma] }
+        let end = [comma] + CSVWriter.encoded(TimestampParser.dateString(day: dataEndDay)) + [0x0A]
+        let ids = table.customers.map { CSVWriter.encoded($0.id) + [comma] }
+        let n = table.customers.count
+        // Rows: each customer's active days per behaviour and its non-zero follow-up counts; bytes: at most the
+        // longest of each piece per row, with 10 digits for events and for users (UInt32, Int32).
+        var rows = 0
+        for b in table.behaviours {
+            rows += b.activeDays.reduce(0, +)
+            rows += b.later.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
+        }
+        let longest = (ids.map(\.count).max() ?? 0) + (names.map(\.count).max() ?? 0) + (days.map(\.count).max() ?? 0)
+            + 10 + 1 + 10 + end.count
+        var out = RowScratch(exactCapacity: header.count + rows * longest)
+        out.append(header)
+        // Each behaviour's arrays taken out once (not a copy of the behaviour's struct per customer).
+        let counts = table.behaviours.map(\.counts), later = table.behaviours.map(\.later)
+        let users = table.behaviours.map(\.users), daily = table.behaviours.map(\.daily)
+        for c in 0..<n {
+            for k in 0..<names.count {
+                let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
+                guard counts[k][c] > 0 || laterWithin > 0 || laterAfter > 0 else { continue }
+                let distinct = users[k].map { UInt64($0[c]) }
+                for day in 0..<window where daily[k][c * window + day] > 0 {
+                    out.appendRow(ids[c], names[k], days[day], events: daily[k][c * window + day], users: distinct, end)
                 }
-                let users = b.users?[c]
-                b.daily.withUnsafeBufferPointer { daily in
-                    for day in 0..<window where daily[c * window + day] > 0 { row(day: day, events: daily[c * window + day], users: users) }
-                }
-                if b.later[2 * c] > 0 { row(day: window, events: b.later[2 * c], users: nil) }
-                if b.later[2 * c + 1] > 0 { row(day: horizon, events: b.later[2 * c + 1], users: nil) }
+                if laterWithin > 0 { out.appendRow(ids[c], names[k], days[window], events: laterWithin, users: nil, end) }
+                if laterAfter > 0 { out.appendRow(ids[c], names[k], days[horizon], events: laterAfter, users: nil, end) }
             }
         }
-        return out.makeArray()
+        return try out.withBytes(body)
     }
 
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days

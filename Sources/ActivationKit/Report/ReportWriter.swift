@@ -77,7 +77,15 @@ public struct ReportWriter {
         return try publish(to: root) { staging in
             let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[String], Error> in
                 Result {
-                    let files = part == 0 ? [Self.dailyFile(result)] : try Self.otherFiles(result, previous: previous)
+                    if part == 0 {
+                        // Written straight from the buffer it is built in.
+                        let name = "first_window_daily.csv"
+                        try DataFiles.withFirstWindowDaily(result.features, dataEndDay: result.dataEndDay) {
+                            try FileOutput.write($0, to: staging.appendingPathComponent(name).path)
+                        }
+                        return [name]
+                    }
+                    let files = try Self.otherFiles(result, previous: previous)
                     try Self.write(files, into: staging)
                     return files.map(\.name)
                 }
