@@ -187,29 +187,27 @@ public struct CustomerTableReader {
                 return
             }
             rowsRead += 1
-            let raw = record.rawText
             guard record.count == header!.names.count else {
-                reject(record.line, "", .wrongFieldCount, "expected \(header!.names.count) fields, found \(record.count)", raw)
+                reject(record.line, "", .wrongFieldCount, "expected \(header!.names.count) fields, found \(record.count)", record.rawText)
                 return
             }
             guard isValidUTF8(record.raw) else {
-                reject(record.line, "", .invalidUTF8, "the row is not valid UTF-8", raw)
+                reject(record.line, "", .invalidUTF8, "the row is not valid UTF-8", record.rawText)
                 return
             }
             let id = record.string(idIndex)
             guard !id.isEmpty else {
-                reject(record.line, columns.customerID, .emptyCustomerID, "empty customer id", raw)
+                reject(record.line, columns.customerID, .emptyCustomerID, "empty customer id", record.rawText)
                 return
             }
-            let signupText = record.string(signupIndex)
             guard let seconds = TimestampParser.parse(record[signupIndex]) else {
-                reject(record.line, columns.signupDate, .unparsableSignupDate, "'\(signupText)' is not a date or timestamp", raw)
+                reject(record.line, columns.signupDate, .unparsableSignupDate, "'\(record.string(signupIndex))' is not a date or timestamp", record.rawText)
                 return
             }
             let renewedText = record.string(renewedIndex)
             guard let outcome = lookup.outcome(renewedText) else {
                 reject(record.line, columns.renewed, .unrecognisedRenewal,
-                       "'\(renewedText)' is not one of \(labels.summary)", raw)
+                       "'\(renewedText)' is not one of \(labels.summary)", record.rawText)
                 return
             }
             // libcsv already trims spaces and tabs around unquoted fields; only a quoted segment can keep them.
@@ -220,7 +218,7 @@ public struct CustomerTableReader {
                 let text = record.string(acvIndex).filter { $0 != "$" && $0 != "," && $0 != "_" && $0 != " " }
                 if !text.isEmpty {
                     guard let value = Double(text), value.isFinite, value >= 0 else {
-                        reject(record.line, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount", raw)
+                        reject(record.line, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount", record.rawText)
                         return
                     }
                     acv = value
@@ -234,7 +232,7 @@ public struct CustomerTableReader {
                     identicalDuplicates += 1
                 } else {
                     reject(record.line, columns.customerID, .conflictingDuplicateCustomer,
-                           "customer '\(id)' is listed earlier with different data; the first row is kept", raw)
+                           "customer '\(id)' is listed earlier with different data; the first row is kept", record.rawText)
                 }
             }
         }

@@ -45,6 +45,38 @@ struct FeatureTableTests {
         #expect(zeta.count(withinDays: 8, customer: 0) == 4)
     }
 
+    /// The long-form file is built in a buffer sized from its rows before it is filled: the widest rows (quoted ids
+    /// and names, saturated counts, many users, every day and both follow-up rows) must fit, and the text must be
+    /// what the row-by-row CSV writer gives.
+    @Test func theDailyFileHoldsItsWidestRowsExactly() {
+        let ids = ["plain", "with, comma", "with \"quotes\"", String(repeating: "é", count: 40)]
+        let customers = ids.map { Customer(id: $0, signupDay: 0, outcome: .renewed, segment: "s", acv: nil) }
+        let acc = FirstWindowAccumulator(customerCount: ids.count, windowDays: 30)
+        let names = ["a", "b,c"]
+        for _ in names { acc.addBehaviour() }
+        for c in ids.indices {
+            for b in names.indices {
+                for day in 0..<30 { acc.record(customer: c, behaviour: b, day: day, user: c * 1000 + day, count: c == 3 ? Int(UInt32.max) : day + 1) }
+                acc.record(customer: c, behaviour: b, day: 0, user: -1, count: 5)  // saturates customer 3's day 0
+                acc.recordLater(customer: c, behaviour: b, day: 31, count: Int(UInt32.max))
+                acc.recordLater(customer: c, behaviour: b, day: 400, count: 1)
+            }
+        }
+        let t = FeatureTable(customers: customers, behaviourNames: names, accumulator: acc)
+        var expected = CSVWriter(header: ["customer_id", "behaviour", "day", "events", "users", "data_end"])
+        for (c, customer) in customers.enumerated() {
+            for b in t.behaviours {
+                for day in 0..<30 {
+                    expected.row([customer.id, b.name, String(day), String(b.daily[c * 30 + day]), String(b.users![c]), "1971-05-16"])
+                }
+                expected.row([customer.id, b.name, "30", String(b.later[2 * c]), "", "1971-05-16"])
+                expected.row([customer.id, b.name, "90", String(b.later[2 * c + 1]), "", "1971-05-16"])
+            }
+        }
+        #expect(DataFiles.firstWindowDaily(t, dataEndDay: 500) == expected.text)
+        #expect(t.behaviours[0].daily[3 * 30] == UInt32.max)
+    }
+
     @Test func followUpCountsReachPastTheWindowToDay90AndEver() {
         let customers = (0..<4).map { Customer(id: "c\($0)", signupDay: 0, outcome: .renewed, segment: "s", acv: nil) }
         let acc = FirstWindowAccumulator(customerCount: 4, windowDays: 30)
