@@ -79,36 +79,30 @@ public struct LogisticRegression: Sendable {
     public func fit(x: [[Double]], y: [Bool]) -> Fit {
         precondition(x.count == y.count, "rows and outcomes differ in length")
         guard x.count > 64 else { return fit(x: x, y: y, weights: nil) }
-        if x.first?.count == 1 { return fitGroupedSingle(x: x, y: y) }
-        var tally: [[Double]: (churned: Double, renewed: Double)] = [:]
-        for (row, outcome) in zip(x, y) {
-            let key = row.map { $0 == 0 ? 0 : $0 }  // -0 and 0 are one value
-            if outcome { tally[key, default: (0, 0)].renewed += 1 } else { tally[key, default: (0, 0)].churned += 1 }
-            if tally.count * 4 >= x.count { return fit(x: x, y: y, weights: nil) }
+        // One predictor is keyed by the value itself (no array per row); more by the row. -0 and 0 are one value.
+        if x.first?.count == 1 {
+            return fitGrouped(x: x, y: y, key: { $0[0] == 0 ? 0 : $0[0] }, precedes: (<), row: { [$0] })
         }
-        // Sorted by value (lexicographically), so the summation order (and so the last bits) never depends on hashing.
-        var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
-        for key in tally.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let t = tally[key]!
-            if t.churned > 0 { gx.append(key); gy.append(false); gw.append(t.churned) }
-            if t.renewed > 0 { gx.append(key); gy.append(true); gw.append(t.renewed) }
-        }
-        return fit(x: gx, y: gy, weights: gw)
+        return fitGrouped(x: x, y: y, key: { $0.map { $0 == 0 ? 0 : $0 } }, precedes: { $0.lexicographicallyPrecedes($1) },
+                          row: { $0 })
     }
 
-    /// `fit(x:y:)` for one predictor, keyed by the value itself (no array per row).
-    private func fitGroupedSingle(x: [[Double]], y: [Bool]) -> Fit {
-        var tally: [Double: (churned: Double, renewed: Double)] = [:]
-        for (row, outcome) in zip(x, y) {
-            let value = row[0] == 0 ? 0 : row[0]  // -0 and 0 are one value
-            if outcome { tally[value, default: (0, 0)].renewed += 1 } else { tally[value, default: (0, 0)].churned += 1 }
+    /// `fit(x:y:)` over customers tallied by `key(row)` and outcome, unless that does not shrink the data fourfold.
+    /// The groups are fitted in `precedes` order, so the summation order (and so the last bits) never depends on
+    /// hashing.
+    private func fitGrouped<Key: Hashable>(x: [[Double]], y: [Bool], key: ([Double]) -> Key,
+                                           precedes: (Key, Key) -> Bool, row: (Key) -> [Double]) -> Fit {
+        var tally: [Key: (churned: Double, renewed: Double)] = [:]
+        for (values, outcome) in zip(x, y) {
+            let k = key(values)
+            if outcome { tally[k, default: (0, 0)].renewed += 1 } else { tally[k, default: (0, 0)].churned += 1 }
+            if tally.count * 4 >= x.count { return fit(x: x, y: y, weights: nil) }
         }
-        guard tally.count * 4 < x.count else { return fit(x: x, y: y, weights: nil) }
         var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
-        for value in tally.keys.sorted() {
-            let t = tally[value]!
-            if t.churned > 0 { gx.append([value]); gy.append(false); gw.append(t.churned) }
-            if t.renewed > 0 { gx.append([value]); gy.append(true); gw.append(t.renewed) }
+        for k in tally.keys.sorted(by: precedes) {
+            let t = tally[k]!
+            if t.churned > 0 { gx.append(row(k)); gy.append(false); gw.append(t.churned) }
+            if t.renewed > 0 { gx.append(row(k)); gy.append(true); gw.append(t.renewed) }
         }
         return fit(x: gx, y: gy, weights: gw)
     }

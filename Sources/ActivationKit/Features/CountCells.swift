@@ -16,7 +16,12 @@ enum CountCells {
     /// A customer's follow-up cell for an event `day` days after signup (at or past the window): `2 * customer`
     /// up to the follow-up horizon, `2 * customer + 1` on or after it.
     @inline(__always)
-    static func followUp(customer: Int, day: Int, horizon: Int) -> Int { 2 * customer + (day < horizon ? 0 : 1) }
+    static func followUp(customer: Int, day: Int, horizon: Int) -> Int { 2 * customer + followUpSlot(day: day, horizon: horizon) }
+
+    /// Which of a customer's two follow-up counts an event `day` days after signup goes to: 0 up to the horizon,
+    /// 1 on or after it.
+    @inline(__always)
+    static func followUpSlot(day: Int, horizon: Int) -> Int { day < horizon ? 0 : 1 }
 }
 
 extension UInt32 {

@@ -27,11 +27,11 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// Follow-up counts while reading an export, customer-major: `customer * laterStride + 2 * behaviour` → events
     /// after the window up to the follow-up horizon, `+ 1` → later ones. Customer-major so that one customer's
     /// counts share a cache line or two, which the reader starts loading a few rows ahead (`prefetch(customer:)`):
-    /// most export rows are follow-up rows, and this increment was their last cache miss. Zeroed pages
-    /// (`ZeroedPages`: untouched pages cost nothing). Counts restored from a cache keep `sparseLater` instead (a dense table per
+    /// most export rows are follow-up rows, and this increment was their last cache miss. In `ZeroedPages`
+    /// (untouched pages cost nothing). Counts restored from a cache keep `sparseLater` instead (a dense table per
     /// export would cost customers × behaviours × 8 bytes to allocate and to merge).
-    private var later: UnsafeMutablePointer<UInt32>?
     private var laterPages: ZeroedPages?
+    private var later: UnsafeMutablePointer<UInt32>? { laterPages?.pointer(to: UInt32.self) }
     /// UInt32s per customer in `later`: 2 × the behaviours it has room for (doubled when a behaviour does not fit).
     private var laterStride = 0
     private var behaviourCount = 0
@@ -61,7 +61,6 @@ public final class ExportAccumulator: FirstWindowEventSink {
         if let later {
             for c in 0..<customerCount { (grown + c * stride).update(from: later + c * laterStride, count: laterStride) }
         }
-        later = grown
         laterPages = pages
         laterStride = stride
     }
@@ -89,7 +88,8 @@ public final class ExportAccumulator: FirstWindowEventSink {
 
     @inline(__always)
     public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
-        later![customer * laterStride + 2 * behaviour + (day < followUpHorizon ? 0 : 1)].addSaturating(UInt32(clamping: count))
+        let slot = CountCells.followUpSlot(day: day, horizon: followUpHorizon)
+        later![customer * laterStride + 2 * behaviour + slot].addSaturating(UInt32(clamping: count))
     }
 
     /// Adds to one daily cell of `row` (a row already made), growing the behaviour's array as needed.
@@ -194,8 +194,7 @@ extension FirstWindowAccumulator {
         let ahead = 8
         for i in keys.indices {
             if i + ahead < keys.count { prefetchUser(keys[i + ahead]) }
-            let (customer, behaviour, user) = CountCells.unpackUserKey(keys[i])
-            insertUser(customer: customer, behaviour: behaviour, user: user)
+            insertUser(key: keys[i])
         }
     }
 }

@@ -114,16 +114,14 @@ public struct CustomerKeyIndex: Sendable {
     @inline(__always)
     private func find(_ w0: UInt64, _ w1: UInt64, _ length: UInt64, from start: Int) -> (customer: Int, signupSeconds: Int64)? {
         let e = entries
-        do {
-            var slot = start
-            while true {
-                let entry = e[slot]
-                if entry.meta == 0 { return nil }
-                if entry.word0 == w0 && entry.word1 == w1 && entry.meta >> 32 == length {
-                    return (Int(entry.meta & 0xFFFF_FFFF) - 1, entry.signupSeconds)
-                }
-                slot = (slot + 1) & mask
+        var slot = start
+        while true {
+            let entry = e[slot]
+            if entry.meta == 0 { return nil }
+            if entry.word0 == w0 && entry.word1 == w1 && entry.meta >> 32 == length {
+                return (Int(entry.meta & 0xFFFF_FFFF) - 1, entry.signupSeconds)
             }
+            slot = (slot + 1) & mask
         }
     }
 

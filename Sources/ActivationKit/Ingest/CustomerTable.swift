@@ -106,7 +106,8 @@ public struct CustomerTable: Sendable {
 @inline(__always)
 func trimmedIfNeeded(_ text: String) -> String {
     guard let first = text.utf8.first, let last = text.utf8.last else { return text }
-    let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 >= 0x80 }
+    // Foundation's `.whitespaces`: space, tab and (beyond ASCII) the Unicode space separators.
+    let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }
     return blank(first) || blank(last) ? text.trimmingCharacters(in: .whitespaces) : text
 }
 
@@ -158,8 +159,9 @@ public struct CustomerTableReader {
             table = CustomerTable(file: file)
         }
 
-        func reject(_ line: Int, _ column: String, _ reason: RejectReason, _ detail: String, _ raw: String) {
-            rejects.append(RejectedRow(file: file, line: line, column: column, reason: reason, detail: detail, raw: raw))
+        /// Lists a row as rejected (its text is made only here, not for every row read).
+        func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: String) {
+            rejects.append(RejectedRow(file: file, line: record.line, column: column, reason: reason, detail: detail, raw: record.rawText))
         }
 
         func syntaxError(_ error: CSVSyntaxError) {
@@ -188,26 +190,26 @@ public struct CustomerTableReader {
             }
             rowsRead += 1
             guard record.count == header!.names.count else {
-                reject(record.line, "", .wrongFieldCount, "expected \(header!.names.count) fields, found \(record.count)", record.rawText)
+                reject(record, "", .wrongFieldCount, "expected \(header!.names.count) fields, found \(record.count)")
                 return
             }
             guard isValidUTF8(record.raw) else {
-                reject(record.line, "", .invalidUTF8, "the row is not valid UTF-8", record.rawText)
+                reject(record, "", .invalidUTF8, "the row is not valid UTF-8")
                 return
             }
             let id = record.string(idIndex)
             guard !id.isEmpty else {
-                reject(record.line, columns.customerID, .emptyCustomerID, "empty customer id", record.rawText)
+                reject(record, columns.customerID, .emptyCustomerID, "empty customer id")
                 return
             }
             guard let seconds = TimestampParser.parse(record[signupIndex]) else {
-                reject(record.line, columns.signupDate, .unparsableSignupDate, "'\(record.string(signupIndex))' is not a date or timestamp", record.rawText)
+                reject(record, columns.signupDate, .unparsableSignupDate, "'\(record.string(signupIndex))' is not a date or timestamp")
                 return
             }
             let renewedText = record.string(renewedIndex)
             guard let outcome = lookup.outcome(renewedText) else {
-                reject(record.line, columns.renewed, .unrecognisedRenewal,
-                       "'\(renewedText)' is not one of \(labels.summary)", record.rawText)
+                reject(record, columns.renewed, .unrecognisedRenewal,
+                       "'\(renewedText)' is not one of \(labels.summary)")
                 return
             }
             // libcsv already trims spaces and tabs around unquoted fields; only a quoted segment can keep them.
@@ -218,7 +220,7 @@ public struct CustomerTableReader {
                 let text = record.string(acvIndex).filter { $0 != "$" && $0 != "," && $0 != "_" && $0 != " " }
                 if !text.isEmpty {
                     guard let value = Double(text), value.isFinite, value >= 0 else {
-                        reject(record.line, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount", record.rawText)
+                        reject(record, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount")
                         return
                     }
                     acv = value
@@ -231,8 +233,8 @@ public struct CustomerTableReader {
                 if existing == customer {
                     identicalDuplicates += 1
                 } else {
-                    reject(record.line, columns.customerID, .conflictingDuplicateCustomer,
-                           "customer '\(id)' is listed earlier with different data; the first row is kept", record.rawText)
+                    reject(record, columns.customerID, .conflictingDuplicateCustomer,
+                           "customer '\(id)' is listed earlier with different data; the first row is kept")
                 }
             }
         }

@@ -237,23 +237,25 @@ final class ExportCache: @unchecked Sendable {
         let userNames = try (0..<r.count()).map { _ in try r.string() }
         guard userNames.count < 1 << 24, behaviourNames.count < 1 << 16 else { throw CacheEntryError.corrupt }
 
-        // Every customer the rows were placed against must still be there with the same signup date.
-        var global: [Int32] = []
-        // Tens of thousands of ids per entry: looked up as bytes in the hot customer index (no String made), each
-        // id's entry loaded a few ids ahead of its lookup.
+        // Every customer the rows were placed against must still be there with the same signup date. Tens of
+        // thousands of ids per entry: looked up as bytes in the hot customer index (no String made), each id's
+        // entry loaded a few ids ahead of its lookup.
         let placedCount = try r.count()
         var placed: [(id: Range<Int>, signup: Int64)] = []
         placed.reserveCapacity(placedCount)
         for _ in 0..<placedCount { placed.append((try r.span(), try r.i64())) }
-        global = try payload.withUnsafeBufferPointer { bytes in
-            var global = [Int32](repeating: 0, count: placedCount)
+        let global = try payload.withUnsafeBufferPointer { bytes in
+            func id(_ k: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[placed[k].id]) }
             let ahead = 8
-            for k in 0..<min(ahead, placedCount) { _ = customers.prefetch(UnsafeBufferPointer(rebasing: bytes[placed[k].id])) }
-            for k in 0..<placedCount {
-                if k + ahead < placedCount { _ = customers.prefetch(UnsafeBufferPointer(rebasing: bytes[placed[k + ahead].id])) }
-                guard let found = customers.locate(UnsafeBufferPointer(rebasing: bytes[placed[k].id])),
-                      found.signupSeconds == placed[k].signup &* 86_400 else { throw CacheEntryError.stale }
-                global[k] = Int32(found.customer)
+            var global = [Int32](repeating: 0, count: placedCount)
+            for k in 0..<(placedCount + ahead) {
+                if k < placedCount { _ = customers.prefetch(id(k)) }
+                let j = k - ahead
+                guard j >= 0 else { continue }
+                guard let found = customers.locate(id(j)), found.signupSeconds == placed[j].signup &* 86_400 else {
+                    throw CacheEntryError.stale
+                }
+                global[j] = Int32(found.customer)
             }
             return global
         }
@@ -386,12 +388,7 @@ struct BinaryReader {
         return n
     }
     /// Where a string's bytes are (for lookups that need no `String`).
-    mutating func span() throws -> Range<Int> {
-        let n = Int(try u32())
-        guard n <= bytes.count - position else { throw ExportCache.CacheEntryError.corrupt }
-        defer { position += n }
-        return position..<(position + n)
-    }
+    mutating func span() throws -> Range<Int> { try take(Int(try u32())).indices }
     mutating func string() throws -> String {
         let n = Int(try u32())
         guard let s = String(validating: try take(n), as: UTF8.self) else { throw ExportCache.CacheEntryError.corrupt }

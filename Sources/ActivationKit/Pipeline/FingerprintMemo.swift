@@ -40,7 +40,8 @@ final class FingerprintMemo: @unchecked Sendable {
 
     let path: String
     private let lock = NSLock()
-    private var entries: [Identity: Entry] = [:]
+    /// The memo as loaded (read only); `used` is what this run will save.
+    private let entries: [Identity: Entry]
     private var used: [Identity: Entry] = [:]
     /// Files hashed because the memo could not vouch for them, and files it did vouch for (for run.json).
     private(set) var hashed = 0, remembered = 0
@@ -54,21 +55,19 @@ final class FingerprintMemo: @unchecked Sendable {
     /// Size and SHA-256 of the file at `path`: remembered when the memo vouches for it, otherwise read and hashed.
     func fingerprint(of file: String) throws -> (bytes: Int, sha256: String) {
         let started = Self.now()
-        if let identity = Identity(path: file) {
-            lock.lock()
-            let known = entries[identity]
-            lock.unlock()
-            if let known, Self.settled(identity, at: known.hashedAt, margin: settleSeconds) {
-                lock.lock(); used[identity] = known; remembered += 1; lock.unlock()
-                return (Int(identity.size), known.sha256)
-            }
+        if let identity = Identity(path: file), let known = entries[identity],
+           Self.settled(identity, at: known.hashedAt, margin: settleSeconds) {
+            lock.lock(); used[identity] = known; remembered += 1; lock.unlock()
+            return (Int(identity.size), known.sha256)
         }
         let print = try ExportCache.fingerprint(of: file)
-        // Remembered only if the file did not change while it was being hashed.
-        if let identity = Identity(path: file), identity.size == Int64(print.bytes) {
-            lock.lock(); used[identity] = Entry(sha256: print.sha256, hashedAt: started); lock.unlock()
-        }
-        lock.lock(); hashed += 1; lock.unlock()
+        // The identity after hashing: a change while hashing moved its times past `started`, so the next run will
+        // not vouch for it (and a change of size is not remembered at all).
+        let identity = Identity(path: file)
+        lock.lock()
+        if let identity, identity.size == Int64(print.bytes) { used[identity] = Entry(sha256: print.sha256, hashedAt: started) }
+        hashed += 1
+        lock.unlock()
         return print
     }
 

@@ -241,9 +241,11 @@ struct ParallelIngest {
     /// Plain exports larger than twice this are read in pieces of about this size (0: never).
     var pieceBytes = 32 << 20
 
-    /// Shared by the workers, under `lock`.
+    /// Shared by the workers, under `lock`; the merger itself is used by one worker at a time, under `mergeLock`,
+    /// so that the other worker can park its unit and take the next one while a merge runs.
     private final class Shared: @unchecked Sendable {
         let lock = NSLock()
+        let mergeLock = NSLock()
         var next = 0
         /// Units read and waiting for their turn to merge; nil for a piece of a file read another way.
         var ready: [Int: ExportAggregate?] = [:]
@@ -252,6 +254,19 @@ struct ParallelIngest {
         /// Files whose remaining pieces were replaced by one sequential read.
         var superseded = Set<Int>()
         var unsafeCuts = 0
+
+        /// The next unit in order if it is ready (taken out), with its index.
+        func takeNext() -> (index: Int, aggregate: ExportAggregate?)? {
+            lock.lock(); defer { lock.unlock() }
+            guard let next = ready.removeValue(forKey: merged) else { return nil }
+            merged += 1
+            return (merged - 1, next)
+        }
+
+        var nextIsReady: Bool {
+            lock.lock(); defer { lock.unlock() }
+            return ready[merged] != nil
+        }
     }
 
     /// Restores a unit from the cache or reads it (and caches it).
@@ -284,6 +299,39 @@ struct ParallelIngest {
         }
         let fingerprints = Dictionary(uniqueKeysWithValues: try zip(needPrints, prints).map { ($0, try $1.get()) })
 
+        /// Merges the units that are ready, in order, unless the other worker is merging (it will take them too).
+        /// After letting the merge go, looks again: a unit parked meanwhile found the merge taken.
+        @Sendable func mergeReadyUnits() throws {
+            while shared.mergeLock.try() {
+                let merged = Result { try mergeTakenUnits() }
+                shared.mergeLock.unlock()
+                try merged.get()
+                guard shared.nextIsReady else { return }
+            }
+        }
+        /// The merge proper, under `mergeLock`.
+        @Sendable func mergeTakenUnits() throws {
+            while let (index, next) = shared.takeNext() {
+                let unit = units[index]
+                shared.lock.lock()
+                let dropped = next == nil || shared.superseded.contains(unit.file)
+                let unsafeCut = !dropped && next!.endedInsideRecord && !unit.isLastOfFile
+                if unsafeCut { shared.superseded.insert(unit.file); shared.unsafeCuts += 1 }
+                shared.lock.unlock()
+                guard !dropped, let ready = next else { continue }
+                if unsafeCut {
+                    // The next cut fell inside a quoted field: read the rest of the file in one go from this
+                    // piece's start, a proven record boundary, and drop the file's later pieces.
+                    var rest = unit
+                    rest.range = unit.range!.lowerBound..<sizes[unit.file]
+                    rest.isLastOfFile = true
+                    merger.add(try obtain(rest, fingerprint: fingerprints[unit.file]), unit: rest)
+                } else {
+                    merger.add(ready, unit: unit)
+                }
+            }
+        }
+
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 shared.lock.lock()
@@ -301,26 +349,9 @@ struct ParallelIngest {
                                        files: unit.isLastOfFile ? 1 : 0)
                     }
                     shared.lock.lock()
-                    defer { shared.lock.unlock() }
                     shared.ready[u] = .some(aggregate)
-                    // Merge whatever is next in order; one thread merges at a time (the lock is held).
-                    while let next = shared.ready.removeValue(forKey: shared.merged) {
-                        let unit = units[shared.merged]
-                        shared.merged += 1
-                        guard let ready = next, !shared.superseded.contains(unit.file) else { continue }
-                        if ready.endedInsideRecord && !unit.isLastOfFile {
-                            // The next cut fell inside a quoted field: read the rest of the file in one go from this
-                            // piece's start, a proven record boundary, and drop the file's later pieces.
-                            shared.superseded.insert(unit.file)
-                            shared.unsafeCuts += 1
-                            var rest = unit
-                            rest.range = unit.range!.lowerBound..<sizes[unit.file]
-                            rest.isLastOfFile = true
-                            merger.add(try obtain(rest, fingerprint: fingerprints[unit.file]), unit: rest)
-                        } else {
-                            merger.add(ready, unit: unit)
-                        }
-                    }
+                    shared.lock.unlock()
+                    try mergeReadyUnits()
                 } catch {
                     shared.lock.lock()
                     if shared.failure == nil || shared.failure!.index > units[u].file { shared.failure = (units[u].file, error) }

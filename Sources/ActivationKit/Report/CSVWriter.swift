@@ -13,9 +13,6 @@ public struct CSVWriter {
 
     private init() {}
 
-    /// Makes room for `bytes` more bytes.
-    public mutating func reserve(_ bytes: Int) { self.bytes.reserveCapacity(self.bytes.count + bytes) }
-
     /// The CSV so far.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -111,7 +108,8 @@ struct RowScratch: ~Copyable {
     private let capacity: Int
     private(set) var count = 0
 
-    init(exactCapacity capacity: Int) {
+    /// - Parameter capacity: an upper bound of the bytes that will be appended (checked on every append).
+    init(capacity: Int) {
         self.capacity = capacity
         pages = ZeroedPages(byteCount: capacity)
         base = pages.pointer(to: UInt8.self)

@@ -111,7 +111,7 @@ public enum DataFiles {
     /// Builds `first_window_daily.csv` and hands its bytes to `body` (which writes them; they are not kept).
     ///
     /// The file is by far the largest (millions of rows, 180 MB at 80,000 customers), so it is assembled in one
-    /// buffer sized exactly up front (the rows are counted first; huge pages, see `ZeroedPages`) from ready-made
+    /// buffer sized up front (the rows are counted first, each at its widest; huge pages, see `ZeroedPages`) from ready-made
     /// pieces ("id,", "name,", "day,", ",data_end\n"), with each behaviour's arrays opened once rather than per
     /// customer, and never copied into an array or a `String` on its way to the file.
     public static func withFirstWindowDaily<R>(_ table: FeatureTable, dataEndDay: Int,
@@ -133,7 +133,7 @@ public enum DataFiles {
         }
         let longest = (ids.map(\.count).max() ?? 0) + (names.map(\.count).max() ?? 0) + (days.map(\.count).max() ?? 0)
             + 10 + 1 + 10 + end.count
-        var out = RowScratch(exactCapacity: header.count + rows * longest)
+        var out = RowScratch(capacity: header.count + rows * longest)
         out.append(header)
         // Each behaviour's arrays taken out once (not a copy of the behaviour's struct per customer).
         let counts = table.behaviours.map(\.counts), later = table.behaviours.map(\.later)

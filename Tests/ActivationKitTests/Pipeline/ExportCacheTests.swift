@@ -306,6 +306,15 @@ extension ExportCacheStatistics {
 
 @Suite("Fingerprint memo: unchanged exports are not re-hashed")
 struct FingerprintMemoTests {
+    /// A fresh memo over `dir` (no settling margin unless given) fingerprints `file` and saves: the SHA-256, and
+    /// whether it was hashed (1, 0) or remembered (0, 1).
+    static func fingerprint(_ file: String, in dir: URL, settleSeconds: Int64 = 0) throws -> (sha256: String, hashed: Int, remembered: Int) {
+        let memo = FingerprintMemo(directory: dir.path, settleSeconds: settleSeconds)
+        let print = try memo.fingerprint(of: file)
+        memo.save()
+        return (print.sha256, memo.hashed, memo.remembered)
+    }
+
     @Test func anUnchangedFileIsRememberedAndAnyChangeIsHashedAgain() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -314,24 +323,16 @@ struct FingerprintMemoTests {
         let truth = try ExportCache.fingerprint(of: file)
 
         // No settling margin here (the margin's rule is checked below): the second memo vouches for the file.
-        let first = FingerprintMemo(directory: dir.path, settleSeconds: 0)
-        #expect(try first.fingerprint(of: file) == truth)
-        #expect((first.hashed, first.remembered) == (1, 0))
-        first.save()
-        let second = FingerprintMemo(directory: dir.path, settleSeconds: 0)
-        #expect(try second.fingerprint(of: file) == truth)
-        #expect((second.hashed, second.remembered) == (0, 1))
-        second.save()
+        #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 1, 0))
+        #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 0, 1))
 
         // Same size, modification time set back: the status-change time still moves, so it is hashed again.
         let modified = try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as! Date
         try "customer_id,event,timestamp\nc2,login,2025-01-01T00:00:00Z\n".write(toFile: file, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file)
-        let third = FingerprintMemo(directory: dir.path, settleSeconds: 0)
-        let changed = try third.fingerprint(of: file)
+        let changed = try ExportCache.fingerprint(of: file)
         #expect(changed.bytes == truth.bytes && changed.sha256 != truth.sha256)
-        #expect(changed == (try ExportCache.fingerprint(of: file)))
-        #expect((third.hashed, third.remembered) == (1, 0))
+        #expect(try Self.fingerprint(file, in: dir) == (changed.sha256, 1, 0))
     }
 
     @Test func filesChangedShortlyBeforeHashingAreNotVouchedFor() throws {
@@ -352,12 +353,9 @@ struct FingerprintMemoTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("events.csv").path
         try "customer_id,event,timestamp\n".write(toFile: file, atomically: false, encoding: .utf8)
-        let first = FingerprintMemo(directory: dir.path)
-        _ = try first.fingerprint(of: file)
-        first.save()
-        let again = FingerprintMemo(directory: dir.path)
-        _ = try again.fingerprint(of: file)
-        #expect((again.hashed, again.remembered) == (1, 0))
+        let sha256 = try ExportCache.fingerprint(of: file).sha256
+        #expect(try Self.fingerprint(file, in: dir, settleSeconds: 2) == (sha256, 1, 0))
+        #expect(try Self.fingerprint(file, in: dir, settleSeconds: 2) == (sha256, 1, 0))
     }
 
     @Test func aDamagedMemoIsIgnoredAndRewritten() throws {
@@ -365,21 +363,15 @@ struct FingerprintMemoTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("events.csv").path
         try "customer_id,event,timestamp\n".write(toFile: file, atomically: false, encoding: .utf8)
-        let memo = FingerprintMemo(directory: dir.path, settleSeconds: 0)
-        let truth = try memo.fingerprint(of: file)
-        memo.save()
+        let truth = try ExportCache.fingerprint(of: file)
+        #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 1, 0))
         // Change one character of the remembered SHA-256: the memo's checksum no longer matches.
         let memoPath = dir.appendingPathComponent(FingerprintMemo.fileName).path
         var text = try String(contentsOfFile: memoPath, encoding: .utf8)
         let digit = text.range(of: truth.sha256)!.lowerBound
         text.replaceSubrange(digit...digit, with: text[digit] == "0" ? "1" : "0")
         try text.write(toFile: memoPath, atomically: false, encoding: .utf8)
-        let reloaded = FingerprintMemo(directory: dir.path, settleSeconds: 0)
-        #expect(try reloaded.fingerprint(of: file) == truth)
-        #expect((reloaded.hashed, reloaded.remembered) == (1, 0))
-        reloaded.save()
-        let repaired = FingerprintMemo(directory: dir.path, settleSeconds: 0)
-        #expect(try repaired.fingerprint(of: file) == truth)
-        #expect((repaired.hashed, repaired.remembered) == (0, 1))
+        #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 1, 0))
+        #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 0, 1))
     }
 }
