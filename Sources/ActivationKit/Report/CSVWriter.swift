@@ -98,22 +98,24 @@ public struct CSVWriter {
     }
 }
 
-/// The bytes of a file of millions of rows, assembled in one buffer whose size is known up front (an upper bound),
-/// so that appending is a copy with no capacity or uniqueness check: appending to an array byte by byte made
-/// writing `first_window_daily.csv` take longer than the models. Backed by `ZeroedPages` (huge pages, no copy on
-/// the way to the file: `withBytes`).
+/// A chunk of a file of millions of rows, in a buffer of fixed size, so that appending is a copy with no capacity
+/// or uniqueness check: appending to an array byte by byte made writing `first_window_daily.csv` take longer than
+/// the models. The caller empties it (`withBytes`, then `removeAll`) before a row might not fit.
 struct RowScratch: ~Copyable {
-    private let pages: ZeroedPages
     private let base: UnsafeMutablePointer<UInt8>
     private let capacity: Int
     private(set) var count = 0
 
-    /// - Parameter capacity: an upper bound of the bytes that will be appended (checked on every append).
+    /// - Parameter capacity: the bytes the buffer holds (checked on every append).
     init(capacity: Int) {
         self.capacity = capacity
-        pages = ZeroedPages(byteCount: capacity)
-        base = pages.pointer(to: UInt8.self)
+        base = .allocate(capacity: max(capacity, 1))
     }
+
+    deinit { base.deallocate() }
+
+    /// Empties the buffer, keeping its memory.
+    mutating func removeAll() { count = 0 }
 
     @inline(__always)
     private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {

@@ -104,18 +104,22 @@ public enum DataFiles {
     }
 
     /// `first_window_daily.csv` as bytes.
-    public static func firstWindowDailyBytes(_ table: FeatureTable, dataEndDay: Int) -> [UInt8] {
-        withFirstWindowDaily(table, dataEndDay: dataEndDay) { Array($0) }
+    public static func firstWindowDailyBytes(_ table: FeatureTable, dataEndDay: Int, chunkBytes: Int = 1 << 19) -> [UInt8] {
+        var bytes: [UInt8] = []
+        withFirstWindowDaily(table, dataEndDay: dataEndDay, chunkBytes: chunkBytes) { bytes.append(contentsOf: $0) }
+        return bytes
     }
 
-    /// Builds `first_window_daily.csv` and hands its bytes to `body` (which writes them; they are not kept).
+    /// Builds `first_window_daily.csv` and hands its bytes to `emit` in order, a chunk at a time (each chunk is
+    /// reused once `emit` returns: write it, do not keep it).
     ///
-    /// The file is by far the largest (millions of rows, 180 MB at 80,000 customers), so it is assembled in one
-    /// buffer sized up front (the rows are counted first, each at its widest; huge pages, see `ZeroedPages`) from ready-made
+    /// The file is by far the largest (millions of rows, 180 MB at 80,000 customers). It is assembled from ready-made
     /// pieces ("id,", "name,", "day,", ",data_end\n"), with each behaviour's arrays opened once rather than per
-    /// customer, and never copied into an array or a `String` on its way to the file.
-    public static func withFirstWindowDaily<R>(_ table: FeatureTable, dataEndDay: Int,
-                                               _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    /// customer, into one small buffer (`chunkBytes`, half a MiB: it stays in the core's cache) that is emitted
+    /// whenever the next row might not fit. An earlier version built the whole file in one buffer first: 180 MB of
+    /// fresh pages to fault in and zero, then copied by `write(2)` from memory no cache held.
+    public static func withFirstWindowDaily(_ table: FeatureTable, dataEndDay: Int, chunkBytes: Int = 1 << 19,
+                                            emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         let window = table.windowDays, horizon = table.followUpHorizon
         let comma: UInt8 = 0x2C
         let header = Array("customer_id,behaviour,day,events,users,data_end\n".utf8)
@@ -124,16 +128,13 @@ public enum DataFiles {
         let end = [comma] + CSVWriter.encoded(TimestampParser.dateString(day: dataEndDay)) + [0x0A]
         let ids = table.customers.map { CSVWriter.encoded($0.id) + [comma] }
         let n = table.customers.count
-        // Rows: each customer's active days per behaviour and its non-zero follow-up counts; bytes: at most the
-        // longest of each piece per row, with 10 digits for events and for users (UInt32, Int32).
-        var rows = 0
-        for b in table.behaviours {
-            rows += b.activeDays.reduce(0, +)
-            rows += b.later.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
-        }
+        // A row is at most the longest of each piece, with 10 digits for events and for users (UInt32, Int32).
         let longest = (ids.map(\.count).max() ?? 0) + (names.map(\.count).max() ?? 0) + (days.map(\.count).max() ?? 0)
             + 10 + 1 + 10 + end.count
-        var out = RowScratch(capacity: header.count + rows * longest)
+        // Emptied before each customer's behaviour once past `chunkBytes`: room for one more behaviour's rows
+        // (its active days and two follow-up rows) is kept above it.
+        let flushAt = max(chunkBytes, header.count)
+        var out = RowScratch(capacity: flushAt + (window + 2) * longest)
         out.append(header)
         // Each behaviour's arrays taken out once (not a copy of the behaviour's struct per customer).
         let counts = table.behaviours.map(\.counts), later = table.behaviours.map(\.later)
@@ -143,6 +144,7 @@ public enum DataFiles {
                 let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
                 guard counts[k][c] > 0 || laterWithin > 0 || laterAfter > 0 else { continue }
                 let distinct = users[k].map { UInt64($0[c]) }
+                if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
                 for day in 0..<window where daily[k][c * window + day] > 0 {
                     out.appendRow(ids[c], names[k], days[day], events: daily[k][c * window + day], users: distinct, end)
                 }
@@ -150,7 +152,7 @@ public enum DataFiles {
                 if laterAfter > 0 { out.appendRow(ids[c], names[k], days[horizon], events: laterAfter, users: nil, end) }
             }
         }
-        return try out.withBytes(body)
+        if out.count > 0 { try out.withBytes(emit) }
     }
 
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days

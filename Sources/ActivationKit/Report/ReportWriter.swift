@@ -78,10 +78,10 @@ public struct ReportWriter {
             let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[String], Error> in
                 Result {
                     if part == 0 {
-                        // Written straight from the buffer it is built in.
+                        // Written a chunk at a time from the buffer it is built in.
                         let name = "first_window_daily.csv"
-                        try DataFiles.withFirstWindowDaily(result.features, dataEndDay: result.dataEndDay) {
-                            try FileOutput.write($0, to: staging.appendingPathComponent(name).path)
+                        try FileOutput.write(to: staging.appendingPathComponent(name).path) { write in
+                            try DataFiles.withFirstWindowDaily(result.features, dataEndDay: result.dataEndDay, emit: write)
                         }
                         return [name]
                     }

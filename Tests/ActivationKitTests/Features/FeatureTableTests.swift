@@ -45,9 +45,10 @@ struct FeatureTableTests {
         #expect(zeta.count(withinDays: 8, customer: 0) == 4)
     }
 
-    /// The long-form file is built in a buffer sized from its rows before it is filled: the widest rows (quoted ids
-    /// and names, saturated counts, many users, every day and both follow-up rows) must fit, and the text must be
-    /// what the row-by-row CSV writer gives.
+    /// The long-form file is built in a fixed buffer emptied between customers' behaviours: the widest rows (quoted
+    /// ids and names, saturated counts, many users, every day and both follow-up rows) must fit, and the text must be
+    /// what the row-by-row CSV writer gives, whatever the chunk size (down to one byte: emptied before every
+    /// behaviour of every customer).
     @Test func theDailyFileHoldsItsWidestRowsExactly() {
         let ids = ["plain", "with, comma", "with \"quotes\"", String(repeating: "é", count: 40)]
         let customers = ids.map { Customer(id: $0, signupDay: 0, outcome: .renewed, segment: "s", acv: nil) }
@@ -74,6 +75,14 @@ struct FeatureTableTests {
             }
         }
         #expect(DataFiles.firstWindowDaily(t, dataEndDay: 500) == expected.text)
+        for chunkBytes in [1, 100, 700, 5_000] {
+            var chunks = 0
+            var bytes: [UInt8] = []
+            DataFiles.withFirstWindowDaily(t, dataEndDay: 500, chunkBytes: chunkBytes) { chunks += 1; bytes += $0 }
+            #expect(bytes == Array(expected.text.utf8), "chunks of \(chunkBytes) bytes")
+            // One byte: the header, then each customer's behaviour on its own.
+            if chunkBytes == 1 { #expect(chunks == 1 + ids.count * names.count) } else { #expect(chunks > 1) }
+        }
         #expect(t.behaviours[0].daily[3 * 30] == UInt32.max)
     }
 
