@@ -40,6 +40,11 @@ public final class ExportAccumulator: FirstWindowEventSink {
     private let denseLater: Bool
     /// (customer, behaviour, user) triples seen inside the window (`CountCells.userKey`).
     private(set) var users = KeySet()
+    /// Triples restored from a cache, which holds each once: kept as they are, since merging only goes through them.
+    private var restoredUsers: [UInt64] = []
+
+    /// How many distinct (customer, behaviour, user) triples: seen or restored.
+    var userTripleCount: Int { users.count + restoredUsers.count }
 
     /// - Parameter restoring: true for counts restored from a cache (sparse follow-up counts).
     public init(customerCount: Int, windowDays: Int, restoring: Bool = false) {
@@ -149,10 +154,22 @@ public final class ExportAccumulator: FirstWindowEventSink {
         }
     }
 
-    /// Restores a distinct-user triple (from a cache).
+    /// Counts a distinct-user triple of a row read.
     @inline(__always)
     func insertUser(customer: Int, behaviour: Int, user: Int) {
         users.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user))
+    }
+
+    /// Restores the distinct (customer, behaviour, user) triples (`CountCells.userKey`) of a cache entry.
+    func restoreUsers(_ keys: [UInt64]) {
+        precondition(!denseLater)
+        restoredUsers = keys
+    }
+
+    /// Every distinct-user triple, seen or restored (`CountCells.userKey`).
+    func forEachUserKey(_ body: (UInt64) -> Void) {
+        users.forEachKey(body)
+        for key in restoredUsers { body(key) }
     }
 }
 
@@ -186,8 +203,8 @@ extension FirstWindowAccumulator {
         // Hundreds of thousands of (customer, behaviour, user) triples per export, each a cache miss in the run's
         // set: translated first, then inserted with the slot of the triple eight ahead already on its way.
         var keys: [UInt64] = []
-        keys.reserveCapacity(export.users.count)
-        export.users.forEachKey { key in
+        keys.reserveCapacity(export.userTripleCount)
+        export.forEachUserKey { key in
             let (customer, b, u) = CountCells.unpackUserKey(key)
             keys.append(CountCells.userKey(customer: customer, behaviour: behaviourMap[b], user: userMap[u]))
         }

@@ -128,6 +128,9 @@ public struct ByteInterner: Sendable {
     @inline(__always)
     public func keyHash(_ id: Int) -> UInt64 { hashes[id] }
 
+    /// Every key, in id order, as bytes.
+    var keys: ByteStrings { ByteStrings(bytes: arena, ends: keyEnds) }
+
     /// The key of `id`, decoded as UTF-8.
     public func string(_ id: Int) -> String {
         let start = id == 0 ? 0 : keyEnds[id - 1]

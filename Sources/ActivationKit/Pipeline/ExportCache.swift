@@ -108,6 +108,11 @@ final class ExportCache: @unchecked Sendable {
         lock.lock(); change(&statistics); lock.unlock()
     }
 
+    /// Whether the cache has an entry for the unit (it may still prove stale or damaged): a scheduling hint.
+    func holdsEntry(for unit: ExportUnit, fingerprint: (bytes: Int, sha256: String)) -> Bool {
+        access(directory + "/" + entryName(fingerprint.sha256, unit), F_OK) == 0
+    }
+
     /// The export's aggregate from the cache, or nil when there is no usable entry.
     func restore(unit: ExportUnit, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable, naming: EventNaming) -> ExportAggregate? {
         let path = unit.path
@@ -169,7 +174,7 @@ final class ExportCache: @unchecked Sendable {
         w.i64(Int64(a.lines)); w.u8(a.endedInsideRecord ? 1 : 0)
         w.u32(UInt32(a.exportNames.count)); for e in a.exportNames { w.string(e.name) }
         w.u32(UInt32(a.behaviourNames.count)); for n in a.behaviourNames { w.string(n) }
-        w.u32(UInt32(a.userNames.count)); for n in a.userNames { w.string(n) }
+        w.u32(UInt32(a.userNames.count)); a.userNames.forEach { w.bytes($0) }
         // Customers by their place in this list, with the signup date the rows were placed against.
         var reference = [Int32](repeating: -1, count: customers.count)
         w.u32(UInt32(a.placedCustomers.count))
@@ -189,8 +194,12 @@ final class ExportCache: @unchecked Sendable {
             w.u32(UInt32(pairs.count / 2)); w.u32s(pairs)
             w.u32(UInt32(laterPairs[b].count / 2)); w.u32s(laterPairs[b])
         }
-        w.u32(UInt32(counts.users.count))
-        for key in counts.users.sorted() {
+        var userKeys: [UInt64] = []
+        userKeys.reserveCapacity(counts.userTripleCount)
+        counts.forEachUserKey { userKeys.append($0) }
+        userKeys.sort()
+        w.u32(UInt32(userKeys.count))
+        for key in userKeys {
             let (customer, b, u) = CountCells.unpackUserKey(key)
             w.u32(UInt32(reference[customer])); w.u32(UInt32(b)); w.u32(UInt32(u))
         }
@@ -234,7 +243,7 @@ final class ExportCache: @unchecked Sendable {
         let lines = try r.int(), endedInsideRecord = try r.u8() == 1
         let exportNames = try (0..<r.count()).map { _ in try r.string() }
         let behaviourNames = try (0..<r.count()).map { _ in try r.string() }
-        let userNames = try (0..<r.count()).map { _ in try r.string() }
+        let userNames = try r.strings()
         guard userNames.count < 1 << 24, behaviourNames.count < 1 << 16 else { throw CacheEntryError.corrupt }
 
         // Every customer the rows were placed against must still be there with the same signup date. Tens of
@@ -287,13 +296,16 @@ final class ExportCache: @unchecked Sendable {
             counts.restore(behaviour: b, daily: daily, later: later)
         }
         let users = try r.u32s(3 * r.count())
+        var userKeys: [UInt64] = []
+        userKeys.reserveCapacity(users.count / 3)
         var i = 0
         while i < users.count {
             let c = try customer(users[i]), b = Int(users[i + 1]), u = Int(users[i + 2])
             guard b < behaviourNames.count, u < userNames.count else { throw CacheEntryError.corrupt }
-            counts.insertUser(customer: c, behaviour: b, user: u)
+            userKeys.append(CountCells.userKey(customer: c, behaviour: b, user: u))
             i += 3
         }
+        counts.restoreUsers(userKeys)
         var dedupeLog: [DedupeEntry] = []
         for _ in 0..<(try r.count()) {
             let key = try r.u64(), c = try customer(r.u32()), b = try r.u32(), day = try r.u32(), n = try r.u32()
@@ -342,6 +354,8 @@ struct BinaryWriter {
     }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
     mutating func string(_ s: String) { let utf8 = Array(s.utf8); u32(UInt32(utf8.count)); bytes += utf8 }
+    /// The same as `string` for bytes that are already UTF-8.
+    mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) { u32(UInt32(b.count)); bytes.append(contentsOf: b) }
 }
 
 /// Reads what `BinaryWriter` wrote, checking every bound: a damaged entry throws, it never traps.
@@ -389,6 +403,15 @@ struct BinaryReader {
     }
     /// Where a string's bytes are (for lookups that need no `String`).
     mutating func span() throws -> Range<Int> { try take(Int(try u32())).indices }
+    /// A count, then that many strings (as `string()` reads them), kept as bytes.
+    mutating func strings() throws -> ByteStrings {
+        let n = try count()
+        var strings = ByteStrings()
+        strings.reserve(strings: n, bytes: min(bytes.count - position, 16 * n))
+        for _ in 0..<n { strings.append(try take(Int(try u32()))) }
+        guard strings.isValidUTF8 else { throw ExportCache.CacheEntryError.corrupt }
+        return strings
+    }
     mutating func string() throws -> String {
         let n = Int(try u32())
         guard let s = String(validating: try take(n), as: UTF8.self) else { throw ExportCache.CacheEntryError.corrupt }

@@ -11,7 +11,7 @@ final class ExportAggregate: @unchecked Sendable {
     /// Behaviour names (after renames) by this export's behaviour id.
     var behaviourNames: [String]
     /// User ids by this export's user id.
-    var userNames: [String]
+    var userNames: ByteStrings
     var latestTimestamp: Int64?
     var counts: ExportAccumulator
     var dedupeLog: [DedupeEntry]
@@ -25,7 +25,7 @@ final class ExportAggregate: @unchecked Sendable {
     var endedInsideRecord = false
 
     init(accounting: EventFileAccounting, rejects: [RejectedRow], exportNames: [(name: String, resolution: EventNaming.Resolution)],
-         behaviourNames: [String], userNames: [String], latestTimestamp: Int64?, counts: ExportAccumulator,
+         behaviourNames: [String], userNames: ByteStrings, latestTimestamp: Int64?, counts: ExportAccumulator,
          dedupeLog: [DedupeEntry], placedCustomers: [Int32], unknownCustomerIDs: [String]) {
         self.accounting = accounting; self.rejects = rejects; self.exportNames = exportNames
         self.behaviourNames = behaviourNames; self.userNames = userNames; self.latestTimestamp = latestTimestamp
@@ -69,7 +69,7 @@ final class ExportAggregate: @unchecked Sendable {
         let aggregate = ExportAggregate(
             accounting: accounting, rejects: ingestor.rejects, exportNames: ingestor.exportNames,
             behaviourNames: (0..<ingestor.behaviours.count).map { ingestor.behaviours.string($0) },
-            userNames: (0..<ingestor.users.count).map { ingestor.users.string($0) },
+            userNames: ingestor.users.keys,
             latestTimestamp: ingestor.latestTimestamp, counts: counts, dedupeLog: ingestor.dedupeLog,
             placedCustomers: ingestor.placedCustomers.indices.filter { ingestor.placedCustomers[$0] != 0 }.map { Int32($0) },
             unknownCustomerIDs: ingestor.unknownCustomerIDs.sorted())
@@ -194,7 +194,9 @@ final class IngestMerger: @unchecked Sendable {
             if id == known { accumulator.addBehaviour() }
             return id
         }
-        let userMap = export.userNames.map { users.intern($0) }
+        var userMap: [Int] = []
+        userMap.reserveCapacity(export.userNames.count)
+        export.userNames.forEach { userMap.append(users.intern($0).id) }
         accumulator.add(export.counts, behaviourMap: behaviourMap, userMap: userMap)
         var accounting = export.accounting
         for entry in export.dedupeLog where !seenRows.insert(entry.key).inserted {
@@ -246,14 +248,48 @@ struct ParallelIngest {
     private final class Shared: @unchecked Sendable {
         let lock = NSLock()
         let mergeLock = NSLock()
-        var next = 0
+        /// Units taken by a worker.
+        var taken: [Bool]
+        /// Units in order, from the first not known to be taken.
+        var nextInOrder = 0
+        /// The units that must be read (no cache entry), in order, from the first not known to be taken.
+        let toRead: [Int]
+        var nextToRead = 0
         /// Units read and waiting for their turn to merge; nil for a piece of a file read another way.
         var ready: [Int: ExportAggregate?] = [:]
         var merged = 0
+        /// The first unit in order that failed, and its error.
         var failure: (index: Int, error: Error)?
         /// Files whose remaining pieces were replaced by one sequential read.
         var superseded = Set<Int>()
         var unsafeCuts = 0
+
+        init(units: Int, toRead: [Int]) {
+            taken = [Bool](repeating: false, count: units)
+            self.toRead = toRead
+        }
+
+        /// Under `lock`: the unit a worker takes next, nil when none is left or one before it failed.
+        ///
+        /// Units are taken in order, except that the reading worker (`readsFirst`) takes the units the cache cannot
+        /// give first: reading an export costs far more than restoring one, so in a nightly run that adds a month,
+        /// the new month is read while the other worker restores and merges the cached months, instead of after
+        /// them. It does so only while few units are parked (read early, they wait for their turn to merge).
+        func take(readsFirst: Bool) -> Int? {
+            var unit: Int?
+            if readsFirst && ready.count < 4 && failure == nil {
+                while nextToRead < toRead.count && taken[toRead[nextToRead]] { nextToRead += 1 }
+                if nextToRead < toRead.count { unit = toRead[nextToRead] }
+            }
+            if unit == nil {
+                while nextInOrder < taken.count && taken[nextInOrder] { nextInOrder += 1 }
+                if nextInOrder < taken.count { unit = nextInOrder }
+            }
+            // After a failure only the units before it are still read: the error reported is the first in order.
+            guard let u = unit, failure.map({ u < $0.index }) ?? true else { return nil }
+            taken[u] = true
+            return u
+        }
 
         /// The next unit in order if it is ready (taken out), with its index.
         func takeNext() -> (index: Int, aggregate: ExportAggregate?)? {
@@ -286,7 +322,6 @@ struct ParallelIngest {
 
     func run(_ paths: [String], workers count: Int = 2) throws -> Outcome {
         let merger = IngestMerger(customerCount: customers.count, windowDays: windowDays)
-        let shared = Shared()
         let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
         let units = ExportUnit.plan(paths, sizes: sizes, pieceBytes: count > 1 ? pieceBytes : 0)
         let workers = max(1, min(count, units.count))
@@ -298,6 +333,11 @@ struct ParallelIngest {
             Result { try cache?.memo.fingerprint(of: paths[i]) ?? ExportCache.fingerprint(of: paths[i]) }
         }
         let fingerprints = Dictionary(uniqueKeysWithValues: try zip(needPrints, prints).map { ($0, try $1.get()) })
+        let toRead = units.indices.filter { u in
+            guard let cache, let fingerprint = fingerprints[units[u].file] else { return true }
+            return !cache.holdsEntry(for: units[u], fingerprint: fingerprint)
+        }
+        let shared = Shared(units: units.count, toRead: toRead)
 
         /// Merges the units that are ready, in order, unless the other worker is merging (it will take them too).
         /// After letting the merge go, looks again: a unit parked meanwhile found the merge taken.
@@ -332,15 +372,13 @@ struct ParallelIngest {
             }
         }
 
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
             while true {
                 shared.lock.lock()
-                let u = shared.next
-                let stop = u >= units.count || shared.failure != nil
-                if !stop { shared.next += 1 }
-                let skip = !stop && shared.superseded.contains(units[u].file)
+                let taken = shared.take(readsFirst: worker == 0 && workers > 1)
+                let skip = taken.map { shared.superseded.contains(units[$0].file) } ?? false
                 shared.lock.unlock()
-                if stop { return }
+                guard let u = taken else { return }
                 do {
                     let unit = units[u]
                     let aggregate = skip ? nil : try obtain(unit, fingerprint: fingerprints[unit.file])
@@ -354,7 +392,7 @@ struct ParallelIngest {
                     try mergeReadyUnits()
                 } catch {
                     shared.lock.lock()
-                    if shared.failure == nil || shared.failure!.index > units[u].file { shared.failure = (units[u].file, error) }
+                    if shared.failure == nil || shared.failure!.index > u { shared.failure = (u, error) }
                     shared.lock.unlock()
                     return
                 }

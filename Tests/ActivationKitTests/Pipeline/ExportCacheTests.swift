@@ -92,6 +92,44 @@ struct ExportCacheTests {
         #expect(try Self.reports(changed, dir.appendingPathComponent("b")) == Self.uncached(configuration, dir.appendingPathComponent("plain2")))
     }
 
+    /// Exports the cache cannot give are read first (while the other core restores the cached ones); still, when
+    /// two of them are broken, the error is the one a reader going through the files in order meets first.
+    @Test func theFirstBrokenExportInOrderIsReportedWhenMostComeFromTheCache() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customers, events) = try Self.copySet("SampleData", into: dir)
+        let all = try InputPaths.expandEventPaths([events.path])
+        let configuration = Self.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
+        _ = try Pipeline.run(configuration)
+        // A changed export (read first), then two broken ones after it.
+        let changed = try FileHandle(forWritingTo: URL(fileURLWithPath: all[2]))
+        try changed.seekToEnd()
+        try changed.write(contentsOf: Data("acct_0001,login,2026-01-01T10:00:00Z,acct_0001-u1,\n".utf8))
+        try changed.close()
+        for i in [all.count - 8, all.count - 2] {
+            let text = try String(contentsOfFile: all[i], encoding: .utf8)
+            try text.replacingOccurrences(of: "customer_id,event,", with: "customer_id,evnt,")
+                .write(toFile: all[i], atomically: true, encoding: .utf8)
+        }
+        for _ in 0..<3 {
+            #expect {
+                try Pipeline.run(configuration)
+            } throws: { error in
+                let message = (error as? InputError)?.message ?? ""
+                return message.hasPrefix(all[all.count - 8] + ":1: missing required column 'event'")
+            }
+        }
+        // Mended (back to the content cached before), everything comes from the cache: the changed export was
+        // cached by the failed runs, which read it.
+        for i in [all.count - 8, all.count - 2] {
+            let text = try String(contentsOfFile: all[i], encoding: .utf8)
+            try text.replacingOccurrences(of: "customer_id,evnt,", with: "customer_id,event,")
+                .write(toFile: all[i], atomically: true, encoding: .utf8)
+        }
+        let mended = try Pipeline.run(configuration)
+        #expect(mended.cacheStatistics?.entries == ExportCacheStatistics(reused: all.count, read: 0))
+    }
+
     @Test func anyChangeOfReadingSettingsStartsAfresh() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,0 +1,53 @@
+/// A list of byte strings stored back to back in one buffer (an export's user ids, tens of thousands of them): made,
+/// cached, restored and interned without a `String` or an allocation per string.
+struct ByteStrings: Sendable {
+    private(set) var bytes: [UInt8] = []
+    /// String `i` is `bytes[ends[i - 1]..<ends[i]]` (from 0 for the first).
+    private(set) var ends: [Int] = []
+
+    init() {}
+
+    init(bytes: [UInt8], ends: [Int]) {
+        precondition(ends.last ?? 0 == bytes.count, "ends must cover the bytes")
+        self.bytes = bytes
+        self.ends = ends
+    }
+
+    var count: Int { ends.count }
+
+    mutating func reserve(strings: Int, bytes byteCount: Int) {
+        ends.reserveCapacity(strings)
+        bytes.reserveCapacity(byteCount)
+    }
+
+    mutating func append<C: Collection>(_ string: C) where C.Element == UInt8 {
+        bytes.append(contentsOf: string)
+        ends.append(bytes.count)
+    }
+
+    /// Calls `body` with the bytes of every string, in order.
+    func forEach(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            for end in ends {
+                try body(UnsafeBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+        }
+    }
+
+    /// String `i`, decoded as UTF-8.
+    func string(_ i: Int) -> String {
+        String(decoding: bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]], as: UTF8.self)
+    }
+
+    /// Whether every string is valid UTF-8: the whole buffer is, and no string starts inside a character.
+    var isValidUTF8: Bool {
+        var start = 0
+        for end in ends {
+            if start < end && bytes[start] & 0xC0 == 0x80 { return false }
+            start = end
+        }
+        return String(validating: bytes, as: UTF8.self) != nil
+    }
+}
