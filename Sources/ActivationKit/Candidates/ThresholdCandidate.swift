@@ -284,13 +284,20 @@ public struct RuleScanner: Sendable {
             for j in list.indices where j > i {
                 let (p, q) = (list[i], list[j])
                 let ordered = [p, q].sorted { Array($0.behaviour.utf8).lexicographicallyPrecedes(Array($1.behaviour.utf8)) }
+                // The day both parts were reached, per customer, worked out once for the pair's windows (looking
+                // the parts up by name per customer and window cost more than the rest of the candidate stage).
+                guard let first = reach[ordered[0].behaviour], let second = reach[ordered[1].behaviour] else { continue }
+                var both = [Int32](repeating: -1, count: features.customers.count)
+                for c in decided {
+                    if let a = first.day(ordered[0].threshold, customer: c), let b = second.day(ordered[1].threshold, customer: c) {
+                        both[c] = Int32(max(a, b))
+                    }
+                }
                 for window in windows where window <= features.windowDays {
                     let rule = ActivationRule(conditions: ordered.map { .init(behaviour: $0.behaviour, threshold: $0.threshold) },
                                               windowDays: window)
                     let combined = candidate(rule, customers: features.customers, split: split) { c in
-                        guard let a = reach[ordered[0].behaviour]?.day(ordered[0].threshold, customer: c),
-                              let b = reach[ordered[1].behaviour]?.day(ordered[1].threshold, customer: c) else { return nil }
-                        return max(a, b)
+                        both[c] < 0 ? nil : Int(both[c])
                     }
                     let auc = combined.holdout.binaryAUC ?? 0
                     let parts = max(p.holdout.binaryAUC ?? 0, q.holdout.binaryAUC ?? 0)

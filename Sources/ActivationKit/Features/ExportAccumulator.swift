@@ -141,6 +141,51 @@ public final class ExportAccumulator: FirstWindowEventSink {
         }
     }
 
+    /// Adds behaviour `b`'s daily counts, dense or restored, to a run's table laid out `customer * windowDays + day`
+    /// (saturating). Rows are a month's signups in order of first appearance, so each lands at a random place of a
+    /// table of megabytes: the target of the row four ahead is loaded while one row is added (restored cells come
+    /// sorted by row; an unsorted damaged entry still adds correctly, only slower).
+    func addDaily(behaviour b: Int, into destination: UnsafeMutablePointer<UInt32>) {
+        let window = windowDays
+        rowCustomers.withUnsafeBufferPointer { rowCustomers in
+            @inline(__always) func target(row: Int) -> UnsafeMutablePointer<UInt32> {
+                let ahead = row + 4
+                if ahead < rowCustomers.count {
+                    let next = destination + Int(rowCustomers[ahead]) * window
+                    activation_prefetch(next)
+                    activation_prefetch(next + window - 1)
+                }
+                return destination + Int(rowCustomers[row]) * window
+            }
+            if b < sparseDaily.count {
+                sparseDaily[b].withUnsafeBufferPointer { pairs in
+                    var rowStart = -1, rowTarget = destination
+                    var i = 0
+                    while i + 1 < pairs.count {
+                        let cell = Int(pairs[i])
+                        if rowStart < 0 || cell < rowStart || cell >= rowStart + window {
+                            let row = cell / window
+                            rowStart = row * window
+                            rowTarget = target(row: row)
+                        }
+                        rowTarget[cell - rowStart].addSaturating(pairs[i + 1])
+                        i += 2
+                    }
+                }
+            }
+            daily[b].withUnsafeBufferPointer { cells in
+                var row = 0
+                while row * window < cells.count {
+                    let rowTarget = target(row: row)
+                    for day in 0..<min(window, cells.count - row * window) where cells[row * window + day] > 0 {
+                        rowTarget[day].addSaturating(cells[row * window + day])
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
     /// Every non-zero follow-up count, dense or restored: (behaviour, `2 * customer + slot`, events); dense counts
     /// in one customer-major pass.
     @inline(__always)
@@ -179,15 +224,8 @@ extension FirstWindowAccumulator {
     /// behaviour counts once.
     func add(_ export: ExportAccumulator, behaviourMap: [Int], userMap: [Int]) {
         precondition(export.windowDays == windowDays && export.customerCount == customerCount)
-        let window = windowDays
-        export.rowCustomers.withUnsafeBufferPointer { rowCustomers in
-            for (b, target) in behaviourMap.enumerated() {
-                daily[target].withUnsafeMutableBufferPointer { destination in
-                    export.forEachDaily(behaviour: b) { cell, count in
-                        destination[Int(rowCustomers[cell / window]) * window + cell % window].addSaturating(count)
-                    }
-                }
-            }
+        for (b, target) in behaviourMap.enumerated() {
+            daily[target].withUnsafeMutableBufferPointer { if let base = $0.baseAddress { export.addDaily(behaviour: b, into: base) } }
         }
         let perBehaviour = 2 * customerCount
         var any = false
@@ -201,17 +239,13 @@ extension FirstWindowAccumulator {
         }
         if any { sawLaterEvents = true }
         // Hundreds of thousands of (customer, behaviour, user) triples per export, each a cache miss in the run's
-        // set: translated first, then inserted with the slot of the triple eight ahead already on its way.
+        // set: translated first, then inserted in one batch that loads slots ahead (`KeySet.insertAll`).
         var keys: [UInt64] = []
         keys.reserveCapacity(export.userTripleCount)
         export.forEachUserKey { key in
             let (customer, b, u) = CountCells.unpackUserKey(key)
             keys.append(CountCells.userKey(customer: customer, behaviour: behaviourMap[b], user: userMap[u]))
         }
-        let ahead = 8
-        for i in keys.indices {
-            if i + ahead < keys.count { prefetchUser(keys[i + ahead]) }
-            insertUser(key: keys[i])
-        }
+        insertUsers(keys: keys)
     }
 }

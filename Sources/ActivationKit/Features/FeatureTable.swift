@@ -94,7 +94,7 @@ public struct FeatureTable: Sendable {
                 }
                 counts[c] = total; firstDay[c] = first; active[c] = days
             }
-            let users = accumulator.sawUsers ? accumulator.distinctUsers[b].map(Int.init) : nil
+            let users = accumulator.sawUsers ? accumulator.distinctUserCounts(b).map(Int.init) : nil
             return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
                                      users: users, daily: daily, windowDays: window, later: accumulator.laterCounts(b),
                                      followUpHorizon: accumulator.followUpHorizon)

@@ -21,8 +21,11 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     func laterCounts(_ b: Int) -> [UInt32] { Array(later[(2 * customerCount * b)..<(2 * customerCount * (b + 1))]) }
     /// Whether any event after the first window was recorded (a feature table made elsewhere may not carry them).
     internal(set) var sawLaterEvents = false
-    /// Per behaviour: distinct users per customer.
-    private(set) var distinctUsers: [[Int32]] = []
+    /// Distinct users per behaviour and customer, flat: `behaviour * customerCount + customer`.
+    private var distinctUsers: [Int32] = []
+
+    /// Behaviour `b`'s distinct users per customer.
+    func distinctUserCounts(_ b: Int) -> [Int32] { Array(distinctUsers[(customerCount * b)..<(customerCount * (b + 1))]) }
     /// (customer, behaviour, user) triples already counted (`CountCells.userKey`).
     private var seenUsers = KeySet()
     internal(set) var sawUsers = false
@@ -35,7 +38,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
 
     public func addBehaviour() {
         daily.append([UInt32](repeating: 0, count: customerCount * windowDays))
-        distinctUsers.append([Int32](repeating: 0, count: customerCount))
+        distinctUsers.append(contentsOf: repeatElement(0, count: customerCount))
         later.append(contentsOf: repeatElement(0, count: customerCount * 2))
     }
 
@@ -57,7 +60,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     /// the distinct count comes ready-made.
     public func setDistinctUsers(customer: Int, behaviour: Int, count: Int) {
         sawUsers = true
-        distinctUsers[behaviour][customer] = Int32(clamping: count)
+        distinctUsers[behaviour * customerCount + customer] = Int32(clamping: count)
     }
 
     /// Counts a (customer, behaviour, user) triple once.
@@ -72,13 +75,24 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
         sawUsers = true
         if seenUsers.insert(key).inserted {
             let (customer, behaviour, _) = CountCells.unpackUserKey(key)
-            distinctUsers[behaviour][customer] += 1
+            distinctUsers[behaviour * customerCount + customer] += 1
         }
     }
 
-    /// Starts loading what counting the triple `key` (`CountCells.userKey`) will touch.
-    @inline(__always)
-    func prefetchUser(_ key: UInt64) { seenUsers.prefetch(key) }
+    /// Counts packed (customer, behaviour, user) triples (`CountCells.userKey`), each once: a merge's many at once.
+    func insertUsers(keys: [UInt64]) {
+        guard !keys.isEmpty else { return }
+        sawUsers = true
+        let customers = customerCount
+        distinctUsers.withUnsafeMutableBufferPointer { distinct in
+            keys.withUnsafeBufferPointer { keys in
+                seenUsers.insertAll(keys) { key in
+                    let (customer, behaviour, _) = CountCells.unpackUserKey(key)
+                    distinct[behaviour * customers + customer] += 1
+                }
+            }
+        }
+    }
 
     /// Takes back one row's count (a duplicate of an earlier export's row found when merging): `day` inside the
     /// window or, past it, a follow-up count.

@@ -279,12 +279,14 @@ final class ExportCache: @unchecked Sendable {
         for _ in behaviourNames { counts.addBehaviour() }
         let rows = try r.count()
         for _ in 0..<rows { _ = counts.row(for: try customer(r.u32())) }
+        // A customer listed twice makes fewer rows than listed: cells are checked against the rows made.
+        let rowsMade = counts.rowCustomers.count
         // The count cells are read in bulk (hundreds of thousands of pairs per entry), then checked and mapped.
         for b in behaviourNames.indices {
             let daily = try r.u32s(2 * r.count())
             var i = 0
             while i < daily.count {
-                guard Int(daily[i]) < rows * window else { throw CacheEntryError.corrupt }
+                guard Int(daily[i]) < rowsMade * window else { throw CacheEntryError.corrupt }
                 i += 2
             }
             var later = try r.u32s(2 * r.count())

@@ -271,13 +271,14 @@ struct ParallelIngest {
 
         /// Under `lock`: the unit a worker takes next, nil when none is left or one before it failed.
         ///
-        /// Units are taken in order, except that the reading worker (`readsFirst`) takes the units the cache cannot
-        /// give first: reading an export costs far more than restoring one, so in a nightly run that adds a month,
-        /// the new month is read while the other worker restores and merges the cached months, instead of after
-        /// them. It does so only while few units are parked (read early, they wait for their turn to merge).
-        func take(readsFirst: Bool) -> Int? {
+        /// Units are taken in order, except that the units the cache cannot give go first: reading
+        /// an export costs far more than restoring one, so in a nightly run that adds a month, both cores read the
+        /// new month's pieces at once, and the cached months (restored and merged in a few ms each) follow, instead
+        /// of the reading starting only after them. Only while few units are parked (read early, they wait for
+        /// their turn to merge, holding their counts).
+        func take() -> Int? {
             var unit: Int?
-            if readsFirst && ready.count < 4 && failure == nil {
+            if ready.count < 4 && failure == nil {
                 while nextToRead < toRead.count && taken[toRead[nextToRead]] { nextToRead += 1 }
                 if nextToRead < toRead.count { unit = toRead[nextToRead] }
             }
@@ -372,10 +373,10 @@ struct ParallelIngest {
             }
         }
 
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 shared.lock.lock()
-                let taken = shared.take(readsFirst: worker == 0 && workers > 1)
+                let taken = shared.take()
                 let skip = taken.map { shared.superseded.contains(units[$0].file) } ?? false
                 shared.lock.unlock()
                 guard let u = taken else { return }
