@@ -107,6 +107,22 @@ public struct LogisticRegression: Sendable {
         return fit(x: gx, y: gy, weights: gw)
     }
 
+    /// The fit of y on one predictor from customers already tallied: `values` distinct and ascending, `churned[i]`
+    /// and `renewed[i]` the customers at `values[i]` with y = 0 and y = 1.
+    ///
+    /// These are the weighted rows `fit(x:y:)` builds when it groups customers (each value's y = 0 row, then its
+    /// y = 1 row, values ascending), so the estimates are the same to the last bit; where `fit(x:y:)` would not
+    /// group (64 customers or fewer, or fewer than four per value) they are the same up to summation order.
+    public func fit(values: [Double], churned: [Double], renewed: [Double]) -> Fit {
+        precondition(values.count == churned.count && values.count == renewed.count, "tallies differ in length")
+        var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
+        for i in values.indices {
+            if churned[i] > 0 { gx.append([values[i]]); gy.append(false); gw.append(churned[i]) }
+            if renewed[i] > 0 { gx.append([values[i]]); gy.append(true); gw.append(renewed[i]) }
+        }
+        return fit(x: gx, y: gy, weights: gw)
+    }
+
     /// Fits y on `x` with case weights (frequencies): row i stands for `weights[i]` identical customers.
     public func fit(x: [[Double]], y: [Bool], weights: [Double]?) -> Fit {
         precondition(x.count == y.count && (weights?.count ?? x.count) == x.count, "rows, outcomes and weights differ in length")

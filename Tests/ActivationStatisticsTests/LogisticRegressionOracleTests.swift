@@ -98,6 +98,22 @@ struct LogisticRegressionOracleTests {
             for (a, b) in zip(grouped.standardErrors, everyRow.standardErrors) { #expect(abs(a - b) <= 1e-8 * max(1, abs(b)), "\(name) \(penalty)") }
             #expect(abs(grouped.logLikelihood - everyRow.logLikelihood) <= 1e-8 * max(1, abs(everyRow.logLikelihood)))
             #expect(abs(grouped.nullLogLikelihood - everyRow.nullLogLikelihood) <= 1e-8 * max(1, abs(everyRow.nullLogLikelihood)))
+            // One predictor tallied beforehand (the behaviour models' cross-validation) is the grouped fit, bit for bit.
+            if x.first?.count == 1 {
+                let values = Set(x.map { $0[0] }).sorted()
+                var churned = [Double](repeating: 0, count: values.count), renewed = churned
+                for (row, outcome) in zip(x, y) {
+                    let k = values.firstIndex(of: row[0])!
+                    if outcome { renewed[k] += 1 } else { churned[k] += 1 }
+                }
+                let tallied = LogisticRegression(penalty: penalty).fit(values: values, churned: churned, renewed: renewed)
+                if values.count * 4 < x.count {
+                    #expect(tallied == grouped, "\(name) \(penalty)")
+                } else {
+                    #expect(tallied.status == everyRow.status, "\(name) \(penalty)")
+                    for (a, b) in zip(tallied.coefficients, everyRow.coefficients) { #expect(abs(a - b) <= 1e-8 * max(1, abs(b)), "\(name) \(penalty)") }
+                }
+            }
         }
     }
 }

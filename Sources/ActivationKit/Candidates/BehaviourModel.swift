@@ -51,7 +51,7 @@ public struct BehaviourModelFitter: Sendable {
     public func fit(_ features: BehaviourFeatures, customers: [Customer], decided: [Int]) -> BehaviourModel {
         let counts = decided.map { features.counts[$0] }
         let labels = decided.map { customers[$0].outcome == .renewed }
-        let x = counts.map { [log1p(Double($0))] }
+        let groups = CountGroups(counts: counts)
         let reachedAny = counts.lazy.filter { $0 > 0 }.count
         let roc = ROCArea(counts: counts, labels: labels)
         var flags: [BehaviourFlag] = []
@@ -59,7 +59,7 @@ public struct BehaviourModelFitter: Sendable {
         if reachedAny > 0 && reachedAny < 10 { flags.append(.fewCustomers) }
 
         let separated = Self.isSeparated(counts: counts, labels: labels)
-        var fit = LogisticRegression().fit(x: x, y: labels)
+        var fit = groups.fit(LogisticRegression(), labels: labels)
         var standardError: Double?
         var pValue: Double?
         switch fit.status {
@@ -67,15 +67,15 @@ public struct BehaviourModelFitter: Sendable {
             standardError = fit.standardErrors[1]
             pValue = fit.pValues[1]
         case .singular:
-            fit = LogisticRegression(penalty: 1).fit(x: x, y: labels)
+            fit = groups.fit(LogisticRegression(penalty: 1), labels: labels)
         case .notConverged:
             flags.append(.notConverged)
-            fit = LogisticRegression(penalty: 1).fit(x: x, y: labels)
+            fit = groups.fit(LogisticRegression(penalty: 1), labels: labels)
         case .converged, .separation:
             flags.append(.separation)
-            fit = LogisticRegression(penalty: 1).fit(x: x, y: labels)
+            fit = groups.fit(LogisticRegression(penalty: 1), labels: labels)
         }
-        let cv = crossValidatedAUC(x: x, labels: labels, direction: fit.coefficients[1] < 0 ? -1 : 1)
+        let cv = crossValidatedAUC(groups, labels: labels, direction: fit.coefficients[1] < 0 ? -1 : 1)
         return BehaviourModel(behaviour: features.name, customers: decided.count, reachedAny: reachedAny, auc: roc,
                               crossValidatedAUC: cv, intercept: fit.intercept, coefficient: fit.coefficients[1],
                               standardError: standardError, pValue: pValue, flags: flags.sorted())
@@ -98,7 +98,7 @@ public struct BehaviourModelFitter: Sendable {
     /// and the AUC of the pooled out-of-fold scores is taken. Fold models that hit separation fall back to the
     /// L2-penalised fit. The score is the fold model's linear predictor times the sign of the full-sample slope, so
     /// the result reads like the in-sample AUC (below 0.5 for a churn signal) and their gap shows optimism.
-    func crossValidatedAUC(x: [[Double]], labels: [Bool], direction: Double) -> Double {
+    func crossValidatedAUC(_ groups: CountGroups, labels: [Bool], direction: Double) -> Double {
         let n = labels.count
         guard n >= folds * 2 else { return 0.5 }
         var rng = SplitMix64(seed: seed)
@@ -110,15 +110,40 @@ public struct BehaviourModelFitter: Sendable {
         }
         var scores = [Double](repeating: 0, count: n)
         for f in 0..<folds {
-            let train = (0..<n).filter { fold[$0] != f }
-            let trainX = train.map { x[$0] }, trainY = train.map { labels[$0] }
-            var model = LogisticRegression().fit(x: trainX, y: trainY)
-            if model.status != .converged { model = LogisticRegression(penalty: 1).fit(x: trainX, y: trainY) }
+            var model = groups.fit(LogisticRegression(), labels: labels) { fold[$0] != f }
+            if model.status != .converged { model = groups.fit(LogisticRegression(penalty: 1), labels: labels) { fold[$0] != f } }
+            let slope = model.coefficients.count > 1 ? model.coefficients[1] : 0
             for i in 0..<n where fold[i] == f {
-                let slope = model.coefficients.count > 1 ? model.coefficients[1] : 0
-                scores[i] = direction * (model.intercept + slope * x[i][0])
+                scores[i] = direction * (model.intercept + slope * groups.values[groups.group[i]])
             }
         }
         return ROCArea(scores: scores, labels: labels).auc
+    }
+}
+
+/// Customers' first-window counts as indices into their distinct values, for the one-predictor fits on
+/// log1p(count): a fit's data is then a tally per value and outcome (`LogisticRegression.fit(values:churned:renewed:)`),
+/// made by array increments, instead of a row array per customer hashed into groups again by every fit (six per
+/// behaviour with cross-validation).
+struct CountGroups {
+    /// log1p of each distinct count, ascending.
+    let values: [Double]
+    /// Per customer: its count's index in `values`.
+    let group: [Int]
+
+    init(counts: [Int]) {
+        let distinct = Set(counts).sorted()
+        let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($0.element, $0.offset) })
+        values = distinct.map { log1p(Double($0)) }
+        group = counts.map { index[$0]! }
+    }
+
+    /// Renewal regressed on log1p(count) over the customers `included` says (all by default).
+    func fit(_ regression: LogisticRegression, labels: [Bool], included: (Int) -> Bool = { _ in true }) -> LogisticRegression.Fit {
+        var churned = [Double](repeating: 0, count: values.count), renewed = churned
+        for i in group.indices where included(i) {
+            if labels[i] { renewed[group[i]] += 1 } else { churned[group[i]] += 1 }
+        }
+        return regression.fit(values: values, churned: churned, renewed: renewed)
     }
 }
