@@ -68,6 +68,8 @@ public struct CandidateDiagnoser: Sendable {
     private var totals: [Int: [Int]] = [:]
     /// Decided customers by segment and by signup quarter ("2025-Q3"), in name order: the same for every candidate.
     private let segmentGroups: [(name: String, customers: [Int])]
+    /// Per customer: its segment's index in `segmentGroups` (decided customers; -1 for the others).
+    private let segmentOf: [Int32]
     private let quarterGroups: [(name: String, customers: [Int])]
 
     public init(features: FeatureTable, split: CohortSplit, windows: [Int]) {
@@ -80,14 +82,16 @@ public struct CandidateDiagnoser: Sendable {
         for (k, d) in wanted.enumerated() { slot[d] = k }
         let n = features.customers.count
         var sums = [Int](repeating: 0, count: wanted.count * n)
-        for behaviour in features.behaviours {
-            behaviour.daily.withUnsafeBufferPointer { daily in
-                for c in 0..<n {
-                    var running = 0
-                    for day in 0..<window {
-                        running += Int(daily[c * window + day])
-                        let k = slot[day + 1]
-                        if k >= 0 { sums[k * n + c] += running }
+        sums.withUnsafeMutableBufferPointer { sums in
+            for behaviour in features.behaviours {
+                behaviour.daily.withUnsafeBufferPointer { daily in
+                    for c in 0..<n {
+                        var running = 0
+                        for day in 0..<window {
+                            running += Int(daily[c * window + day])
+                            let k = slot[day + 1]
+                            if k >= 0 { sums[k * n + c] += running }
+                        }
                     }
                 }
             }
@@ -96,6 +100,9 @@ public struct CandidateDiagnoser: Sendable {
         let decided = (split.training + split.holdout).sorted()
         let bySegment = Dictionary(grouping: decided) { features.customers[$0].segment }
         segmentGroups = bySegment.keys.sorted().map { ($0, bySegment[$0]!) }
+        var segmentOf = [Int32](repeating: -1, count: n)
+        for (k, group) in segmentGroups.enumerated() { for c in group.customers { segmentOf[c] = Int32(k) } }
+        self.segmentOf = segmentOf
         let byQuarter = Dictionary(grouping: decided) { c -> String in
             let (y, m, _) = TimestampParser.civilFromDays(features.customers[c].signupDay)
             return "\(y)-Q\((m - 1) / 3 + 1)"
@@ -123,19 +130,31 @@ public struct CandidateDiagnoser: Sendable {
 
     func adjusted(_ rule: ActivationRule, reached: [Bool]) -> AdjustedEffect? {
         guard let total = totals[rule.windowDays] else { return nil }
-        let own = (rule.parts(in: features) ?? []).map(\.behaviour)
+        // The rule's own events within its window, per customer, from the parts' daily counts taken out once.
+        let ownDaily = (rule.parts(in: features) ?? []).map(\.behaviour.daily)
+        let window = features.windowDays, days = min(rule.windowDays, window)
         let customers = features.customers
-        var segmentCounts: [String: Int] = [:]
-        for c in split.training { segmentCounts[customers[c].segment, default: 0] += 1 }
-        let segments = segmentCounts.keys.sorted()
-        let reference = segments.max { (segmentCounts[$0]!, $1) < (segmentCounts[$1]!, $0) }
+        // Segments by index (`segmentOf`, names in byte order): no string hashed or compared per customer.
+        var segmentCounts = [Int](repeating: 0, count: segmentGroups.count)
+        for c in split.training { segmentCounts[Int(segmentOf[c])] += 1 }
+        let segments = segmentCounts.indices.filter { segmentCounts[$0] > 0 }
+        let reference = segments.max { (segmentCounts[$0], segmentGroups[$1].name) < (segmentCounts[$1], segmentGroups[$0].name) }
         let dummies = segments.filter { $0 != reference }
+        var dummyColumn = [Int](repeating: -1, count: segmentGroups.count)
+        for (k, s) in dummies.enumerated() { dummyColumn[s] = 2 + k }
         var x: [[Double]] = []
         var y: [Bool] = []
+        x.reserveCapacity(split.training.count)
+        y.reserveCapacity(split.training.count)
         for c in split.training {
-            let other = total[c] - own.reduce(0) { $0 + $1.count(withinDays: rule.windowDays, customer: c) }
-            var row = [reached[c] ? 1.0 : 0.0, log1p(Double(max(0, other)))]
-            row += dummies.map { customers[c].segment == $0 ? 1.0 : 0.0 }
+            var ownCount = 0
+            for daily in ownDaily { for day in 0..<days { ownCount += Int(daily[c * window + day]) } }
+            let other = total[c] - ownCount
+            var row = [Double](repeating: 0, count: 2 + dummies.count)
+            row[0] = reached[c] ? 1.0 : 0.0
+            row[1] = log1p(Double(max(0, other)))
+            let column = dummyColumn[Int(segmentOf[c])]
+            if column >= 0 { row[column] = 1 }
             x.append(row)
             y.append(customers[c].outcome == .renewed)
         }

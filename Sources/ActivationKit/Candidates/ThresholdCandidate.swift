@@ -35,10 +35,19 @@ extension ActivationRule {
     /// window), or nil: the time to value. The rule is reached when this day is below `windowDays`.
     public func reachDays(in features: FeatureTable) -> [Int?] {
         guard let parts = parts(in: features) else { return [Int?](repeating: nil, count: features.customers.count) }
+        // The parts' daily counts taken out once: going through the parts per customer copied each behaviour's
+        // struct (seven arrays retained and released) for every customer.
+        let daily = parts.map(\.behaviour.daily), thresholds = parts.map(\.threshold)
+        let window = features.windowDays
         return (0..<features.customers.count).map { c in
             var latest = 0
-            for (behaviour, threshold) in parts {
-                guard let day = behaviour.dayReaching(threshold, customer: c) else { return nil }
+            for k in daily.indices {
+                var total = 0, reachedOn: Int?
+                for day in 0..<window {
+                    total += Int(daily[k][c * window + day])
+                    if total >= thresholds[k] { reachedOn = day; break }
+                }
+                guard let day = reachedOn else { return nil }
                 latest = max(latest, day)
             }
             return latest

@@ -13,6 +13,12 @@ public struct CSVWriter {
 
     private init() {}
 
+    /// Makes room for about `rows` rows of short fields (digits, ids), so that a large file does not grow its
+    /// buffer a dozen times.
+    public mutating func reserve(rows: Int, fieldsPerRow: Int) {
+        bytes.reserveCapacity(bytes.count + rows * (fieldsPerRow * 3 + 24))
+    }
+
     /// The CSV so far.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -53,18 +59,22 @@ public struct CSVWriter {
         bytes.append(contentsOf: encoded)
     }
 
-    /// Appends a whole number to the current row: its digits are written least significant first, then turned
-    /// round in place.
+    /// Appends a whole number to the current row: its digits are written from the last into a small buffer on the
+    /// stack, then copied in one append (a byte-by-byte append checks the array's capacity per digit; the feature
+    /// file has millions of numbers).
     public mutating func field(_ value: Int) {
         separate()
-        if value < 0 { bytes.append(0x2D) }
-        let start = bytes.count
-        var magnitude = value.magnitude
-        repeat {
-            bytes.append(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            var magnitude = value.magnitude
+            repeat {
+                i -= 1
+                digits[i] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { i -= 1; digits[i] = 0x2D }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        }
     }
 
     /// Appends an empty field.

@@ -158,12 +158,23 @@ public enum DataFiles {
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days
     /// (and distinct users when the exports carry a user column).
     public static func features(_ table: FeatureTable) -> String {
+        String(decoding: featuresBytes(table), as: UTF8.self)
+    }
+
+    /// `features.csv` as bytes (13 MB at 80,000 customers: not turned into a `String` and back on its way to the file).
+    public static func featuresBytes(_ table: FeatureTable) -> [UInt8] {
         var header = ["customer_id", "signup_date", "segment", "renewed"]
         for b in table.behaviours {
             header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"]
             if b.users != nil { header.append("\(b.name)_users") }
         }
         var csv = CSVWriter(header: header)
+        csv.reserve(rows: table.customers.count, fieldsPerRow: header.count)
+        var dates: [Int: [UInt8]] = [:]
+        // Each behaviour's arrays taken out once (iterating the behaviours per customer copied each one's struct,
+        // retaining and releasing its seven arrays, 1.3 M times at 80,000 customers).
+        let counts = table.behaviours.map(\.counts), firstDays = table.behaviours.map(\.firstDay)
+        let activeDays = table.behaviours.map(\.activeDays), users = table.behaviours.map(\.users)
         for (c, customer) in table.customers.enumerated() {
             let renewed: String
             switch customer.outcome {
@@ -171,17 +182,25 @@ public enum DataFiles {
             case .churned: renewed = "false"
             case .undecided: renewed = ""
             }
-            csv.field(customer.id); csv.field(TimestampParser.dateString(day: customer.signupDay))
+            csv.field(customer.id)
+            // Signup dates repeat (a few hundred days for tens of thousands of customers): each formatted once.
+            if let date = dates[customer.signupDay] {
+                csv.field(encoded: date)
+            } else {
+                let date = CSVWriter.encoded(TimestampParser.dateString(day: customer.signupDay))
+                dates[customer.signupDay] = date
+                csv.field(encoded: date)
+            }
             csv.field(customer.segment); csv.field(renewed)
-            for b in table.behaviours {
-                csv.field(b.counts[c])
-                if let first = b.firstDay[c] { csv.field(first) } else { csv.emptyField() }
-                csv.field(b.activeDays[c])
-                if let users = b.users { csv.field(users[c]) }
+            for k in counts.indices {
+                csv.field(counts[k][c])
+                if let first = firstDays[k][c] { csv.field(first) } else { csv.emptyField() }
+                csv.field(activeDays[k][c])
+                if let users = users[k] { csv.field(users[c]) }
             }
             csv.endRow()
         }
-        return csv.text
+        return csv.bytes
     }
 
     /// `rejects.csv`: every row not used, with file, line, column, reason and the raw text.

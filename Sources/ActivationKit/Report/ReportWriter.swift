@@ -61,12 +61,12 @@ public struct ReportWriter {
             ("at_risk.csv", DataFiles.atRisk(plan)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
-            ("features.csv", DataFiles.features(result.features)),
             ("rejects.csv", DataFiles.rejects(result.rejects)),
             ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
         ]
         files += ReportCharts.all(result).map { ($0.name, $0.contents) }
-        return files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
+        return [(name: "features.csv", bytes: DataFiles.featuresBytes(result.features))]
+            + files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
     }
 
     /// Builds and writes a run's reports. Both cores work: one builds and writes the long-form feature file (writing
