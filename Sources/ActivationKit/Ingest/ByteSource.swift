@@ -103,6 +103,31 @@ public struct FileRangeByteSource: ByteSource {
     }
 }
 
+/// Reads whole small files (cache entries, a few MB) into an array with `read(2)`: one copy, none through `Data`.
+enum FileInput {
+    /// The file's bytes, nil when it cannot be opened or read.
+    static func readAll(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { _ = Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size >= 0 else { return nil }
+        let size = Int(st.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, size - count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                count += n
+            }
+            failed = count != size
+        }
+        return failed ? nil : bytes
+    }
+}
+
 /// Writes whole files with `write(2)` from bytes already in memory (reports, cache entries): no intermediate copy.
 enum FileOutput {
     /// Creates `path` (it must not exist: callers write into fresh staging names) and writes all of `bytes`.

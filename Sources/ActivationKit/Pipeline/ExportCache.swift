@@ -119,9 +119,9 @@ final class ExportCache: @unchecked Sendable {
         let name = entryName(fingerprint.sha256, unit)
         let file = directory + "/" + name
         lock.lock(); used.insert(name); lock.unlock()
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        guard let data = FileInput.readAll(file) else { return nil }
         do {
-            let aggregate = try Self.decode([UInt8](data), path: path, fingerprint: fingerprint, customers: customers,
+            let aggregate = try Self.decode(data, path: path, fingerprint: fingerprint, customers: customers,
                                             windowDays: windowDays, naming: naming)
             count { $0.reused += 1 }
             return aggregate
@@ -226,12 +226,13 @@ final class ExportCache: @unchecked Sendable {
         for k in 0..<8 { length |= UInt64(data[magic.count + k]) << (8 * UInt64(k)) }
         let start = magic.count + 8
         guard UInt64(data.count) == UInt64(start) + length + 64 else { throw CacheEntryError.corrupt }
-        let payload = Array(data[start..<(start + Int(length))])
+        // Hashed and decoded where it lies (entries are megabytes; a copy of the payload cost as much as the hash).
+        let payload = start..<(start + Int(length))
         var hasher = SHA256()
-        hasher.update(payload)
-        guard Array(hasher.finalize().utf8) == Array(data[(start + Int(length))...]) else { throw CacheEntryError.corrupt }
+        data.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[payload])) }
+        guard Array(hasher.finalize().utf8) == Array(data[payload.upperBound...]) else { throw CacheEntryError.corrupt }
 
-        var r = BinaryReader(payload)
+        var r = BinaryReader(data, range: payload)
         guard try r.u32() == formatVersion else { throw CacheEntryError.corrupt }
         var f = EventFileAccounting(path: path)
         (f.bytes, f.sha256) = fingerprint
@@ -253,7 +254,7 @@ final class ExportCache: @unchecked Sendable {
         var placed: [(id: Range<Int>, signup: Int64)] = []
         placed.reserveCapacity(placedCount)
         for _ in 0..<placedCount { placed.append((try r.span(), try r.i64())) }
-        let global = try payload.withUnsafeBufferPointer { bytes in
+        let global = try data.withUnsafeBufferPointer { bytes in
             func id(_ k: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[placed[k].id]) }
             let ahead = 8
             var global = [Int32](repeating: 0, count: placedCount)
@@ -363,25 +364,34 @@ struct BinaryWriter {
 /// Reads what `BinaryWriter` wrote, checking every bound: a damaged entry throws, it never traps.
 struct BinaryReader {
     private let bytes: [UInt8]
-    private var position = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    var atEnd: Bool { position == bytes.count }
+    private var position: Int
+    /// Where the bytes read end (the payload's end inside a framed entry).
+    private let end: Int
+    init(_ bytes: [UInt8]) { self.init(bytes, range: 0..<bytes.count) }
+    /// Reads `bytes[range]` only; `span()` gives positions in `bytes`.
+    init(_ bytes: [UInt8], range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count)
+        self.bytes = bytes
+        position = range.lowerBound
+        end = range.upperBound
+    }
+    var atEnd: Bool { position == end }
 
     private mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
-        guard n >= 0, n <= bytes.count - position else { throw ExportCache.CacheEntryError.corrupt }
+        guard n >= 0, n <= end - position else { throw ExportCache.CacheEntryError.corrupt }
         defer { position += n }
         return bytes[position..<(position + n)]
     }
     mutating func u8() throws -> UInt8 { try take(1).first! }
     @inline(__always)
     mutating func u32() throws -> UInt32 {
-        guard position + 4 <= bytes.count else { throw ExportCache.CacheEntryError.corrupt }
+        guard position + 4 <= end else { throw ExportCache.CacheEntryError.corrupt }
         defer { position += 4 }
         return UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
     }
     /// `n` values at once (the count cells).
     mutating func u32s(_ n: Int) throws -> [UInt32] {
-        guard n >= 0, n <= (bytes.count - position) / 4 else { throw ExportCache.CacheEntryError.corrupt }
+        guard n >= 0, n <= (end - position) / 4 else { throw ExportCache.CacheEntryError.corrupt }
         var values = [UInt32](repeating: 0, count: n)
         values.withUnsafeMutableBytes { target in
             bytes.withUnsafeBytes { source in
@@ -400,7 +410,7 @@ struct BinaryReader {
     /// An element count, bounded by the bytes left (every element takes at least one byte) or `limit`.
     mutating func count(limit: Int = .max) throws -> Int {
         let n = Int(try u32())
-        guard n <= bytes.count - position, n <= limit else { throw ExportCache.CacheEntryError.corrupt }
+        guard n <= end - position, n <= limit else { throw ExportCache.CacheEntryError.corrupt }
         return n
     }
     /// Where a string's bytes are (for lookups that need no `String`).
@@ -409,7 +419,7 @@ struct BinaryReader {
     mutating func strings() throws -> ByteStrings {
         let n = try count()
         var strings = ByteStrings()
-        strings.reserve(strings: n, bytes: min(bytes.count - position, 16 * n))
+        strings.reserve(strings: n, bytes: min(end - position, 16 * n))
         for _ in 0..<n { strings.append(try take(Int(try u32()))) }
         guard strings.isValidUTF8 else { throw ExportCache.CacheEntryError.corrupt }
         return strings

@@ -276,9 +276,9 @@ struct ParallelIngest {
         /// new month's pieces at once, and the cached months (restored and merged in a few ms each) follow, instead
         /// of the reading starting only after them. Only while few units are parked (read early, they wait for
         /// their turn to merge, holding their counts).
-        func take() -> Int? {
+        func take(readsFirst: Bool) -> Int? {
             var unit: Int?
-            if ready.count < 4 && failure == nil {
+            if readsFirst && ready.count < 4 && failure == nil {
                 while nextToRead < toRead.count && taken[toRead[nextToRead]] { nextToRead += 1 }
                 if nextToRead < toRead.count { unit = toRead[nextToRead] }
             }
@@ -373,10 +373,10 @@ struct ParallelIngest {
             }
         }
 
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
             while true {
                 shared.lock.lock()
-                let taken = shared.take()
+                let taken = shared.take(readsFirst: worker == 0)
                 let skip = taken.map { shared.superseded.contains(units[$0].file) } ?? false
                 shared.lock.unlock()
                 guard let u = taken else { return }
