@@ -82,15 +82,21 @@ public struct CandidateDiagnoser: Sendable {
         for (k, d) in wanted.enumerated() { slot[d] = k }
         let n = features.customers.count
         var sums = [Int](repeating: 0, count: wanted.count * n)
+        let dailies = features.behaviours.map(\.daily), slotOf = slot
         sums.withUnsafeMutableBufferPointer { sums in
-            for behaviour in features.behaviours {
-                behaviour.daily.withUnsafeBufferPointer { daily in
-                    for c in 0..<n {
-                        var running = 0
-                        for day in 0..<window {
-                            running += Int(daily[c * window + day])
-                            let k = slot[day + 1]
-                            if k >= 0 { sums[k * n + c] += running }
+            // Both cores, each on its half of the customers (its own cells of `sums`).
+            nonisolated(unsafe) let sums = sums
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let customers = half == 0 ? 0..<(n / 2) : (n / 2)..<n
+                for daily in dailies {
+                    daily.withUnsafeBufferPointer { daily in
+                        for c in customers {
+                            var running = 0
+                            for day in 0..<window {
+                                running += Int(daily[c * window + day])
+                                let k = slotOf[day + 1]
+                                if k >= 0 { sums[k * n + c] += running }
+                            }
                         }
                     }
                 }

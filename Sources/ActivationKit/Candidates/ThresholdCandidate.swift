@@ -240,25 +240,28 @@ public struct RuleScanner: Sendable {
     }
 
     func candidate(_ rule: ActivationRule, customers: [Customer], split: CohortSplit, reachDay: (Int) -> Int?) -> ThresholdCandidate {
-        func table(_ group: [Int], days: inout [Int]) -> TwoByTwoTable {
+        // Reach days are counted per day (they lie in 0..<windowDays), and sorted by laying the counts out in order.
+        var perDay = [Int](repeating: 0, count: max(rule.windowDays, 0))
+        func table(_ group: [Int]) -> TwoByTwoTable {
             var a = 0, b = 0, c = 0, d = 0
             for i in group {
                 let renewed = customers[i].outcome == .renewed
-                if let day = reachDay(i), day < rule.windowDays {
-                    days.append(day)
+                if let day = reachDay(i), day >= 0, day < rule.windowDays {
+                    perDay[day] += 1
                     if renewed { a += 1 } else { b += 1 }
                 } else if renewed { c += 1 } else { d += 1 }
             }
             return TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
         }
-        var days: [Int] = []
-        let training = table(split.training, days: &days)
-        let holdout = table(split.holdout, days: &days)
+        let training = table(split.training)
+        let holdout = table(split.holdout)
+        var sorted: [Double] = []
+        sorted.reserveCapacity(perDay.reduce(0, +))
+        for (day, n) in perDay.enumerated() where n > 0 { sorted.append(contentsOf: repeatElement(Double(day), count: n)) }
         let all = TwoByTwoTable(reachedRenewed: training.reachedRenewed + holdout.reachedRenewed,
                                 reachedChurned: training.reachedChurned + holdout.reachedChurned,
                                 notReachedRenewed: training.notReachedRenewed + holdout.notReachedRenewed,
                                 notReachedChurned: training.notReachedChurned + holdout.notReachedChurned)
-        let sorted = days.sorted().map(Double.init)
         return ThresholdCandidate(definition: rule, table: all, training: training, holdout: holdout,
                                   medianDayReached: sorted.isEmpty ? nil : Descriptive.quantile(sorted: sorted, 0.5),
                                   day75Reached: sorted.isEmpty ? nil : Descriptive.quantile(sorted: sorted, 0.75))

@@ -75,13 +75,18 @@ public struct FeatureTable: Sendable {
         followUpHorizon = accumulator.followUpHorizon
         hasFollowUp = followUpComplete || accumulator.sawLaterEvents
         let order = behaviourNames.indices.sorted { Array(behaviourNames[$0].utf8).lexicographicallyPrecedes(Array(behaviourNames[$1].utf8)) }
-        let window = accumulator.windowDays
-        behaviours = order.map { b in
-            let daily = accumulator.daily[b]
-            var counts = [Int](repeating: 0, count: customers.count)
-            var firstDay = [Int?](repeating: nil, count: customers.count)
-            var active = [Int](repeating: 0, count: customers.count)
-            for c in 0..<customers.count {
+        let window = accumulator.windowDays, horizon = accumulator.followUpHorizon
+        // Each behaviour's arrays taken out of the accumulator (a class, not shared across threads), then the
+        // behaviours summarised on both cores.
+        let dailies = accumulator.daily, laters = behaviourNames.indices.map { accumulator.laterCounts($0) }
+        let distinctUsers = accumulator.sawUsers ? behaviourNames.indices.map { accumulator.distinctUserCounts($0) } : nil
+        let customerCount = customers.count
+        behaviours = Pipeline.parallelMap(order) { b in
+            let daily = dailies[b]
+            var counts = [Int](repeating: 0, count: customerCount)
+            var firstDay = [Int?](repeating: nil, count: customerCount)
+            var active = [Int](repeating: 0, count: customerCount)
+            for c in 0..<customerCount {
                 var total = 0, days = 0
                 var first: Int?
                 for d in 0..<window {
@@ -94,10 +99,10 @@ public struct FeatureTable: Sendable {
                 }
                 counts[c] = total; firstDay[c] = first; active[c] = days
             }
-            let users = accumulator.sawUsers ? accumulator.distinctUserCounts(b).map(Int.init) : nil
+            let users = distinctUsers.map { $0[b].map(Int.init) }
             return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
-                                     users: users, daily: daily, windowDays: window, later: accumulator.laterCounts(b),
-                                     followUpHorizon: accumulator.followUpHorizon)
+                                     users: users, daily: daily, windowDays: window, later: laters[b],
+                                     followUpHorizon: horizon)
         }
     }
 }
