@@ -157,6 +157,11 @@ struct CandidatesTests {
                 let slow = scanner.candidate(fast.definition, customers: features.customers, split: split) { behaviour.dayReaching(n, customer: $0) }
                 #expect(fast.training == slow.training && fast.holdout == slow.holdout && fast.table == slow.table, "\(fast.rule)")
                 #expect(fast.medianDayReached == slow.medianDayReached && fast.day75Reached == slow.day75Reached, "\(fast.rule)")
+                // Both against the definition: the quantiles of the sorted reach days of the customers who reached it.
+                let days = (split.training + split.holdout).compactMap { behaviour.dayReaching(n, customer: $0) }
+                    .filter { $0 < fast.windowDays }.sorted().map(Double.init)
+                #expect(slow.medianDayReached == (days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.5)), "\(fast.rule)")
+                #expect(slow.day75Reached == (days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.75)), "\(fast.rule)")
                 rules += 1
             }
         }
