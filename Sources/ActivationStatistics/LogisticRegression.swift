@@ -98,27 +98,28 @@ public struct LogisticRegression: Sendable {
             if outcome { tally[k, default: (0, 0)].renewed += 1 } else { tally[k, default: (0, 0)].churned += 1 }
             if tally.count * 4 >= x.count { return fit(x: x, y: y, weights: nil) }
         }
-        var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
-        for k in tally.keys.sorted(by: precedes) {
-            let t = tally[k]!
-            if t.churned > 0 { gx.append(row(k)); gy.append(false); gw.append(t.churned) }
-            if t.renewed > 0 { gx.append(row(k)); gy.append(true); gw.append(t.renewed) }
-        }
-        return fit(x: gx, y: gy, weights: gw)
+        let keys = tally.keys.sorted(by: precedes)
+        return fit(rows: keys.map(row), churned: keys.map { tally[$0]!.churned }, renewed: keys.map { tally[$0]!.renewed })
     }
 
     /// The fit of y on one predictor from customers already tallied: `values` distinct and ascending, `churned[i]`
     /// and `renewed[i]` the customers at `values[i]` with y = 0 and y = 1.
     ///
-    /// These are the weighted rows `fit(x:y:)` builds when it groups customers (each value's y = 0 row, then its
-    /// y = 1 row, values ascending), so the estimates are the same to the last bit; where `fit(x:y:)` would not
-    /// group (64 customers or fewer, or fewer than four per value) they are the same up to summation order.
+    /// These are the weighted rows `fit(x:y:)` builds when it groups customers, so the estimates are the same to the
+    /// last bit; where `fit(x:y:)` would not group (64 customers or fewer, or fewer than four per value) they are
+    /// the same up to summation order.
     public func fit(values: [Double], churned: [Double], renewed: [Double]) -> Fit {
-        precondition(values.count == churned.count && values.count == renewed.count, "tallies differ in length")
+        fit(rows: values.map { [$0] }, churned: churned, renewed: renewed)
+    }
+
+    /// Customers tallied by distinct predictor row and outcome, fitted as weighted rows: each row's y = 0 row, then
+    /// its y = 1 row, in the order given (the summation order).
+    private func fit(rows: [[Double]], churned: [Double], renewed: [Double]) -> Fit {
+        precondition(rows.count == churned.count && rows.count == renewed.count, "tallies differ in length")
         var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
-        for i in values.indices {
-            if churned[i] > 0 { gx.append([values[i]]); gy.append(false); gw.append(churned[i]) }
-            if renewed[i] > 0 { gx.append([values[i]]); gy.append(true); gw.append(renewed[i]) }
+        for i in rows.indices {
+            if churned[i] > 0 { gx.append(rows[i]); gy.append(false); gw.append(churned[i]) }
+            if renewed[i] > 0 { gx.append(rows[i]); gy.append(true); gw.append(renewed[i]) }
         }
         return fit(x: gx, y: gy, weights: gw)
     }

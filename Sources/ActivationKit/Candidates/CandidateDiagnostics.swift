@@ -140,7 +140,7 @@ public struct CandidateDiagnoser: Sendable {
         let ownDaily = (rule.parts(in: features) ?? []).map(\.behaviour.daily)
         let window = features.windowDays, days = min(rule.windowDays, window)
         let customers = features.customers
-        // Segments by index (`segmentOf`, names in byte order): no string hashed or compared per customer.
+        // Segments by index (`segmentOf`, in name order): no string hashed or compared per customer.
         var segmentCounts = [Int](repeating: 0, count: segmentGroups.count)
         for c in split.training { segmentCounts[Int(segmentOf[c])] += 1 }
         let segments = segmentCounts.indices.filter { segmentCounts[$0] > 0 }

@@ -42,12 +42,9 @@ extension ActivationRule {
         return (0..<features.customers.count).map { c in
             var latest = 0
             for k in daily.indices {
-                var total = 0, reachedOn: Int?
-                for day in 0..<window {
-                    total += Int(daily[k][c * window + day])
-                    if total >= thresholds[k] { reachedOn = day; break }
+                guard let day = BehaviourFeatures.dayReaching(thresholds[k], customer: c, daily: daily[k], windowDays: window) else {
+                    return nil
                 }
-                guard let day = reachedOn else { return nil }
                 latest = max(latest, day)
             }
             return latest

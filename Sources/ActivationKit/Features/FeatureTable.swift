@@ -19,6 +19,13 @@ public struct BehaviourFeatures: Sendable {
 
     /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window.
     public func dayReaching(_ threshold: Int, customer: Int) -> Int? {
+        Self.dayReaching(threshold, customer: customer, daily: daily, windowDays: windowDays)
+    }
+
+    /// `dayReaching` on a behaviour's daily counts taken out of it (loops over customers take the array out once
+    /// rather than copy the behaviour, with its seven arrays, per customer).
+    @inline(__always)
+    static func dayReaching(_ threshold: Int, customer: Int, daily: [UInt32], windowDays: Int) -> Int? {
         var total = 0
         let base = customer * windowDays
         for day in 0..<windowDays {

@@ -66,15 +66,8 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     /// Counts a (customer, behaviour, user) triple once.
     @inline(__always)
     func insertUser(customer: Int, behaviour: Int, user: Int) {
-        insertUser(key: CountCells.userKey(customer: customer, behaviour: behaviour, user: user))
-    }
-
-    /// Counts a packed (customer, behaviour, user) triple (`CountCells.userKey`) once.
-    @inline(__always)
-    func insertUser(key: UInt64) {
         sawUsers = true
-        if seenUsers.insert(key).inserted {
-            let (customer, behaviour, _) = CountCells.unpackUserKey(key)
+        if seenUsers.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user)).inserted {
             distinctUsers[behaviour * customerCount + customer] += 1
         }
     }

@@ -23,28 +23,37 @@ struct KeySet: Sendable, Sequence {
         return Int(truncatingIfNeeded: h) & mask
     }
 
+    /// The slot holding `key`, or where it goes when absent (linear probing from its home slot).
+    @inline(__always)
+    private static func probe(_ key: UInt64, in slots: UnsafeBufferPointer<UInt64>, mask: Int) -> (slot: Int, present: Bool) {
+        let stored = key &+ 1
+        var i = slot(key, mask)
+        while true {
+            let entry = slots[i]
+            if entry == stored { return (i, true) }
+            if entry == 0 { return (i, false) }
+            i = (i + 1) & mask
+        }
+    }
+
     /// Adds `key`; `inserted` is false when it was there already (as `Set.insert`).
     @inline(__always)
     @discardableResult
     mutating func insert(_ key: UInt64) -> (inserted: Bool, memberAfterInsert: UInt64) {
         precondition(key != .max, "UInt64.max cannot be stored")
-        let stored = key &+ 1
-        var i = Self.slot(key, mask)
-        while true {
-            let entry = slots[i]
-            if entry == stored { return (false, key) }
-            if entry == 0 { break }
-            i = (i + 1) & mask
-        }
-        slots[i] = stored
+        let mask = self.mask
+        let found = slots.withUnsafeBufferPointer { Self.probe(key, in: $0, mask: mask) }
+        if found.present { return (false, key) }
+        slots[found.slot] = key &+ 1
         count += 1
         if count * 2 > slots.count { grow() }
         return (true, key)
     }
 
     /// Inserts the keys in order and calls `inserted` with each that was new. Made for hundreds of thousands of keys
-    /// at once (a merge): the table is grown once up front, and while a key is placed the slot of the key `ahead`
-    /// places on is already being loaded (each slot is otherwise a cache miss in a table of tens of MB).
+    /// at once (a merge): the table is grown once up front (for the case that every key is new), and while a key is
+    /// placed the slot of the key `ahead` places on is already being loaded (each slot is otherwise a cache miss in
+    /// a table of tens of MB).
     mutating func insertAll(_ keys: UnsafeBufferPointer<UInt64>, ahead: Int = 16, inserted: (UInt64) -> Void) {
         while (count + keys.count) * 2 > slots.count { grow() }
         let mask = self.mask
@@ -55,19 +64,11 @@ struct KeySet: Sendable, Sequence {
                 if i + ahead < keys.count { activation_prefetch(base + Self.slot(keys[i + ahead], mask)) }
                 let key = keys[i]
                 precondition(key != .max, "UInt64.max cannot be stored")
-                let stored = key &+ 1
-                var s = Self.slot(key, mask)
-                while true {
-                    let entry = base[s]
-                    if entry == stored { break }
-                    if entry == 0 {
-                        base[s] = stored
-                        added += 1
-                        inserted(key)
-                        break
-                    }
-                    s = (s + 1) & mask
-                }
+                let found = Self.probe(key, in: UnsafeBufferPointer(slots), mask: mask)
+                guard !found.present else { continue }
+                base[found.slot] = key &+ 1
+                added += 1
+                inserted(key)
             }
         }
         count += added
@@ -82,14 +83,7 @@ struct KeySet: Sendable, Sequence {
     }
 
     func contains(_ key: UInt64) -> Bool {
-        let stored = key &+ 1
-        var i = Self.slot(key, mask)
-        while true {
-            let entry = slots[i]
-            if entry == stored { return true }
-            if entry == 0 { return false }
-            i = (i + 1) & mask
-        }
+        slots.withUnsafeBufferPointer { Self.probe(key, in: $0, mask: mask).present }
     }
 
     func makeIterator() -> AnyIterator<UInt64> {

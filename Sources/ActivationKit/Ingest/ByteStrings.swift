@@ -36,11 +36,6 @@ struct ByteStrings: Sendable {
         }
     }
 
-    /// String `i`, decoded as UTF-8.
-    func string(_ i: Int) -> String {
-        String(decoding: bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]], as: UTF8.self)
-    }
-
     /// Whether every string is valid UTF-8: the whole buffer is, and no string starts inside a character.
     var isValidUTF8: Bool {
         var start = 0

@@ -119,7 +119,7 @@ final class ExportCache: @unchecked Sendable {
         let name = entryName(fingerprint.sha256, unit)
         let file = directory + "/" + name
         lock.lock(); used.insert(name); lock.unlock()
-        guard let data = FileInput.readAll(file) else { return nil }
+        guard let data = FileInput.read(file) else { return nil }
         do {
             let aggregate = try Self.decode(data, path: path, fingerprint: fingerprint, customers: customers,
                                             windowDays: windowDays, naming: naming)
@@ -367,7 +367,6 @@ struct BinaryReader {
     private var position: Int
     /// Where the bytes read end (the payload's end inside a framed entry).
     private let end: Int
-    init(_ bytes: [UInt8]) { self.init(bytes, range: 0..<bytes.count) }
     /// Reads `bytes[range]` only; `span()` gives positions in `bytes`.
     init(_ bytes: [UInt8], range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count)

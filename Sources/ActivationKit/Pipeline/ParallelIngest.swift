@@ -119,7 +119,7 @@ struct ExportUnit: Sendable {
     /// break at or after an even share of the file (and after the header line); nil when the header line runs over
     /// 1 MiB.
     static func lineBreakCuts(_ path: String, size: Int, pieces: Int) -> (header: [UInt8], cuts: [Int])? {
-        guard let head = try? readBytes(path, 0..<min(size, 1 << 20)), let headerEnd = head.firstIndex(of: 0x0A) else { return nil }
+        guard let head = FileInput.read(path, 0..<min(size, 1 << 20)), let headerEnd = head.firstIndex(of: 0x0A) else { return nil }
         var cuts = [0]
         var lowest = headerEnd + 1
         for k in 1..<max(1, pieces) {
@@ -127,7 +127,7 @@ struct ExportUnit: Sendable {
             var offset = nominal
             var found: Int?
             while found == nil && offset < size {
-                guard let window = try? readBytes(path, offset..<min(size, offset + 65_536)), !window.isEmpty else { break }
+                guard let window = FileInput.read(path, offset..<min(size, offset + 65_536)), !window.isEmpty else { break }
                 if let i = window.firstIndex(of: 0x0A) { found = offset + i + 1 } else { offset += window.count }
             }
             guard let cut = found, cut < size else { break }
@@ -136,21 +136,6 @@ struct ExportUnit: Sendable {
         }
         cuts.append(size)
         return (Array(head[...headerEnd]), cuts)
-    }
-
-    static func readBytes(_ path: String, _ range: Range<Int>) throws -> [UInt8] {
-        var source = try FileRangeByteSource(path: path, range: range)
-        defer { source.close() }
-        var bytes = [UInt8](repeating: 0, count: range.count)
-        var filled = 0
-        try bytes.withUnsafeMutableBufferPointer { buffer in
-            while filled < range.count {
-                let n = try source.read(into: buffer.baseAddress! + filled, capacity: range.count - filled)
-                if n == 0 { break }
-                filled += n
-            }
-        }
-        return Array(bytes.prefix(filled))
     }
 }
 

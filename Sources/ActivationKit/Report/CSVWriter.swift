@@ -59,22 +59,40 @@ public struct CSVWriter {
         bytes.append(contentsOf: encoded)
     }
 
-    /// Appends a whole number to the current row: its digits are written from the last into a small buffer on the
-    /// stack, then copied in one append (a byte-by-byte append checks the array's capacity per digit; the feature
-    /// file has millions of numbers).
+    /// Appends a whole number to the current row: written into a small buffer on the stack, then copied in one
+    /// append (a byte-by-byte append checks the array's capacity per digit; the feature file has millions of numbers).
     public mutating func field(_ value: Int) {
         separate()
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var i = 20
-            var magnitude = value.magnitude
-            repeat {
-                i -= 1
-                digits[i] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 { i -= 1; digits[i] = 0x2D }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            let start = buffer.baseAddress!
+            var n = 0
+            if value < 0 { start[0] = 0x2D; n = 1 }
+            let digits = Self.digitCount(of: UInt64(value.magnitude))
+            Self.writeDigits(of: UInt64(value.magnitude), count: digits, to: start + n)
+            n += digits
+            bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: n))
         }
+    }
+
+    /// How many decimal digits `value` has (1 for 0).
+    @inline(__always)
+    static func digitCount(of value: UInt64) -> Int {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        return digits
+    }
+
+    /// Writes the `count` (`digitCount(of: value)`) decimal digits of `value` at `target`, last digit first.
+    @inline(__always)
+    static func writeDigits(of value: UInt64, count: Int, to target: UnsafeMutablePointer<UInt8>) {
+        var v = value
+        var i = count
+        repeat {
+            i -= 1
+            target[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+            v /= 10
+        } while v > 0
     }
 
     /// Appends an empty field.
@@ -136,17 +154,9 @@ struct RowScratch: ~Copyable {
 
     @inline(__always)
     private mutating func put(digitsOf value: UInt64) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 { digits += 1; rest /= 10 }
+        let digits = CSVWriter.digitCount(of: value)
         precondition(count + digits <= capacity, "row buffer sized too small")
-        var v = value
-        var i = count + digits
-        repeat {
-            i -= 1
-            base[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
-            v /= 10
-        } while v > 0
+        CSVWriter.writeDigits(of: value, count: digits, to: base + count)
         count += digits
     }
 

@@ -36,23 +36,6 @@ public struct ReportWriter {
         public var pruned: [String]
     }
 
-    /// The files of a run, by name. `previous` is the last run's summary, for "what changed".
-    public func files(for result: PipelineResult, previous: RunSummary? = nil) throws -> [(name: String, bytes: [UInt8])] {
-        let parts = Pipeline.parallelMap([0, 1]) { part -> Result<[(name: String, bytes: [UInt8])], Error> in
-            Result { part == 0 ? [Self.dailyFile(result)] : try Self.otherFiles(result, previous: previous) }
-        }
-        var files: [String: [UInt8]] = [:]
-        for part in parts { for file in try part.get() { files[file.name] = file.bytes } }
-        let order = ["activation-report.md", "at_risk.csv", "behaviours.csv", "thresholds.csv", "features.csv",
-                     "first_window_daily.csv", "rejects.csv", "run.json"]
-        return order.map { ($0, files.removeValue(forKey: $0)!) } + files.keys.sorted().map { ($0, files[$0]!) }
-    }
-
-    /// The long-form feature file, by far the largest (about 180 MB at 80,000 customers).
-    static func dailyFile(_ result: PipelineResult) -> (name: String, bytes: [UInt8]) {
-        ("first_window_daily.csv", DataFiles.firstWindowDailyBytes(result.features, dataEndDay: result.dataEndDay))
-    }
-
     /// Every file but the long-form feature file.
     static func otherFiles(_ result: PipelineResult, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
         let plan = ActionPlan(result)

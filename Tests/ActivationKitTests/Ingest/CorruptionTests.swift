@@ -82,8 +82,8 @@ struct PipelineFuzzTests {
                 #expect(result.customers.rowsRead == result.customers.table.count + result.customers.identicalDuplicates + result.customers.rejects.count,
                         "iteration \(iteration)")
                 if iteration % 50 == 0 {
-                    let files = try ReportWriter().files(for: result)
-                    #expect(files.count >= 7)
+                    let written = try ReportWriter().write(result, to: dir.path + "/reports")
+                    #expect(try FileManager.default.contentsOfDirectory(atPath: written.latest).count >= 7)
                 }
             } catch let error as InputError {
                 stopped += 1

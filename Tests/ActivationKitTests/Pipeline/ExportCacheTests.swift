@@ -353,11 +353,17 @@ struct FingerprintMemoTests {
         return (print.sha256, memo.hashed, memo.remembered)
     }
 
-    @Test func anUnchangedFileIsRememberedAndAnyChangeIsHashedAgain() throws {
+    /// A temporary folder holding `events.csv` with `text`.
+    static func export(_ text: String) throws -> (dir: URL, file: String) {
         let dir = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("events.csv").path
-        try "customer_id,event,timestamp\nc1,login,2025-01-01T00:00:00Z\n".write(toFile: file, atomically: false, encoding: .utf8)
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+        return (dir, file)
+    }
+
+    @Test func anUnchangedFileIsRememberedAndAnyChangeIsHashedAgain() throws {
+        let (dir, file) = try Self.export("customer_id,event,timestamp\nc1,login,2025-01-01T00:00:00Z\n")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let truth = try ExportCache.fingerprint(of: file)
 
         // No settling margin here (the margin's rule is checked below): the second memo vouches for the file.
@@ -387,20 +393,16 @@ struct FingerprintMemoTests {
         #expect(!FingerprintMemo.settled(identity(modified: hashedAt + second, changed: hashedAt + second), at: hashedAt, margin: 2))
 
         // And in use: a file written just now is hashed on every run until it has settled.
-        let dir = temporaryDirectory()
+        let (dir, file) = try Self.export("customer_id,event,timestamp\n")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("events.csv").path
-        try "customer_id,event,timestamp\n".write(toFile: file, atomically: false, encoding: .utf8)
         let sha256 = try ExportCache.fingerprint(of: file).sha256
         #expect(try Self.fingerprint(file, in: dir, settleSeconds: 2) == (sha256, 1, 0))
         #expect(try Self.fingerprint(file, in: dir, settleSeconds: 2) == (sha256, 1, 0))
     }
 
     @Test func aDamagedMemoIsIgnoredAndRewritten() throws {
-        let dir = temporaryDirectory()
+        let (dir, file) = try Self.export("customer_id,event,timestamp\n")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("events.csv").path
-        try "customer_id,event,timestamp\n".write(toFile: file, atomically: false, encoding: .utf8)
         let truth = try ExportCache.fingerprint(of: file)
         #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 1, 0))
         // Change one character of the remembered SHA-256: the memo's checksum no longer matches.
