@@ -175,7 +175,9 @@ struct Run: ParsableCommand {
             summary += "; report in \(written.latest)/activation-report.md"
             if !written.pruned.isEmpty { summary += "; pruned \(written.pruned.count) old runs" }
             if let cache = result.cacheStatistics, cache.reused > 0 {
-                summary += "; \(cache.reused) of \(result.eventFiles.count) exports from the cache"
+                // Large exports are cached piece by piece: counted in pieces when there are any.
+                let whole = cache.units == result.eventFiles.count
+                summary += "; \(cache.reused) of \(whole ? result.eventFiles.count : cache.units) \(whole ? "exports" : "export pieces") from the cache"
             }
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch let error as InputError {

@@ -115,7 +115,7 @@ public struct CohortSplit: Sendable {
 
 /// For one behaviour, the day each decided customer first reached each count 1…N (or nil): one pass over the daily
 /// counts, after which any "≥ n within D days" question is a comparison.
-struct ReachDays {
+struct ReachDays: Sendable {
     let maximum: Int
     /// Row of each customer in `days`, -1 for customers not scanned.
     private var row: [Int32]
@@ -282,38 +282,39 @@ public struct RuleScanner: Sendable {
             .sorted { ($0.youdenJ, $1.behaviour) > ($1.youdenJ, $0.behaviour) }
             .prefix(combinationParts)
         let decided = (split.training + split.holdout).sorted()
-        var reach: [String: ReachDays] = [:]
-        for part in parts {
-            guard let f = features.behaviours.first(where: { $0.name == part.behaviour }) else { continue }
-            reach[part.behaviour] = ReachDays(f, customers: decided, maximum: part.threshold)
-        }
-        var kept: [ThresholdCandidate] = []
         let list = Array(parts)
-        for i in list.indices {
-            for j in list.indices where j > i {
-                let (p, q) = (list[i], list[j])
-                let ordered = [p, q].sorted { Array($0.behaviour.utf8).lexicographicallyPrecedes(Array($1.behaviour.utf8)) }
-                // The day both parts were reached, per customer, worked out once for the pair's windows (looking
-                // the parts up by name per customer and window cost more than the rest of the candidate stage).
-                guard let first = reach[ordered[0].behaviour], let second = reach[ordered[1].behaviour] else { continue }
-                var both = [Int32](repeating: -1, count: features.customers.count)
-                for c in decided {
-                    if let a = first.day(ordered[0].threshold, customer: c), let b = second.day(ordered[1].threshold, customer: c) {
-                        both[c] = Int32(max(a, b))
-                    }
-                }
-                for window in windows where window <= features.windowDays {
-                    let rule = ActivationRule(conditions: ordered.map { .init(behaviour: $0.behaviour, threshold: $0.threshold) },
-                                              windowDays: window)
-                    let combined = candidate(rule, customers: features.customers, split: split) { c in
-                        both[c] < 0 ? nil : Int(both[c])
-                    }
-                    let auc = combined.holdout.binaryAUC ?? 0
-                    let parts = max(p.holdout.binaryAUC ?? 0, q.holdout.binaryAUC ?? 0)
-                    if auc >= parts + combinationMargin { kept.append(combined) }
+        // Pairs are independent: both cores take them, and the kept candidates come back in pair order.
+        let reachList = Pipeline.parallelMap(list) { part in
+            features.behaviours.first(where: { $0.name == part.behaviour }).map { ReachDays($0, customers: decided, maximum: part.threshold) }
+        }
+        var reachByName: [String: ReachDays] = [:]
+        for (part, days) in zip(list, reachList) { reachByName[part.behaviour] = days }
+        let reach = reachByName
+        let pairs = list.indices.flatMap { i in list.indices.filter { $0 > i }.map { (i, $0) } }
+        return Pipeline.parallelMap(pairs) { i, j -> [ThresholdCandidate] in
+            let (p, q) = (list[i], list[j])
+            let ordered = [p, q].sorted { Array($0.behaviour.utf8).lexicographicallyPrecedes(Array($1.behaviour.utf8)) }
+            // The day both parts were reached, per customer, worked out once for the pair's windows (looking
+            // the parts up by name per customer and window cost more than the rest of the candidate stage).
+            guard let first = reach[ordered[0].behaviour], let second = reach[ordered[1].behaviour] else { return [] }
+            var both = [Int32](repeating: -1, count: features.customers.count)
+            for c in decided {
+                if let a = first.day(ordered[0].threshold, customer: c), let b = second.day(ordered[1].threshold, customer: c) {
+                    both[c] = Int32(max(a, b))
                 }
             }
-        }
-        return kept
+            var kept: [ThresholdCandidate] = []
+            for window in windows where window <= features.windowDays {
+                let rule = ActivationRule(conditions: ordered.map { .init(behaviour: $0.behaviour, threshold: $0.threshold) },
+                                          windowDays: window)
+                let combined = candidate(rule, customers: features.customers, split: split) { c in
+                    both[c] < 0 ? nil : Int(both[c])
+                }
+                let auc = combined.holdout.binaryAUC ?? 0
+                let parts = max(p.holdout.binaryAUC ?? 0, q.holdout.binaryAUC ?? 0)
+                if auc >= parts + combinationMargin { kept.append(combined) }
+            }
+            return kept
+        }.flatMap { $0 }
     }
 }

@@ -25,9 +25,12 @@ public struct CustomerKeyIndex: Sendable {
     private var mask: Int
     private var count = 0
 
-    public init() {
-        mask = 63
-        storage = ZeroedPages(byteCount: 64 * MemoryLayout<Entry>.stride)
+    /// - Parameter capacity: ids expected; the table is sized to hold them without growing (it grows past them).
+    public init(capacity: Int = 42) {
+        var size = 64
+        while size * 2 < capacity * 3 { size <<= 1 }
+        mask = size - 1
+        storage = ZeroedPages(byteCount: size * MemoryLayout<Entry>.stride)
     }
 
     @inline(__always)

@@ -16,14 +16,26 @@ public struct RenewalLabels: Sendable, Equatable, Codable {
     /// The labels normalised once (trimmed, lower-cased), for a table's worth of lookups.
     struct Lookup {
         private var outcomes: [String: RenewalOutcome] = [:]
+        /// The normalised labels as bytes, for the common case of a value written exactly so (`outcome(bytes:)`).
+        private var exact: [(label: [UInt8], outcome: RenewalOutcome)] = []
         init(_ labels: RenewalLabels) {
             // Earlier lists win, as in the order renewed, churned, undecided.
             for (list, outcome) in [(labels.undecided, RenewalOutcome.undecided), (labels.churned, .churned), (labels.renewed, .renewed)] {
                 for label in list { outcomes[Self.normalise(label)] = outcome }
             }
+            exact = outcomes.keys.sorted().map { (Array($0.utf8), outcomes[$0]!) }
         }
         static func normalise(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces).lowercased() }
         func outcome(_ text: String) -> RenewalOutcome? { outcomes[text] ?? outcomes[Self.normalise(text)] }
+
+        /// The outcome of a field's bytes: compared with the labels as bytes first (no `String` for a value such
+        /// as `true`), then normalised like `outcome(_:)`.
+        func outcome(bytes: UnsafeBufferPointer<UInt8>) -> RenewalOutcome? {
+            for entry in exact where entry.label.count == bytes.count {
+                if entry.label.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return entry.outcome }
+            }
+            return outcome(String(decoding: bytes, as: UTF8.self))
+        }
     }
 
     /// "true/yes/... (renewed), false/no/... (churned), empty (undecided)", for error messages.
@@ -55,7 +67,14 @@ public struct CustomerTable: Sendable {
     private var hotIndex = CustomerKeyIndex()
     public var file: String
 
-    public init(file: String) { self.file = file }
+    /// - Parameter capacity: customers expected (sizes the id tables up front; they grow past it).
+    public init(file: String, capacity: Int = 0) {
+        self.file = file
+        guard capacity > 0 else { return }
+        ids = ByteInterner(capacity: capacity)
+        hotIndex = CustomerKeyIndex(capacity: capacity)
+        customers.reserveCapacity(capacity)
+    }
 
     public var count: Int { customers.count }
     /// Customers per renewal outcome.
@@ -93,10 +112,15 @@ public struct CustomerTable: Sendable {
 
     mutating func append(_ customer: Customer) -> Bool {
         var key = customer.id
-        let (id, isNew) = key.withUTF8 { ids.intern($0) }
+        return key.withUTF8 { append(customer, idBytes: $0) }
+    }
+
+    /// Appends `customer`, whose id is `idBytes`, unless the id is taken; false when it is.
+    mutating func append(_ customer: Customer, idBytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let (id, isNew) = ids.intern(idBytes)
         if isNew {
             customers.append(customer)
-            key.withUTF8 { _ = hotIndex.insert($0, customer: id, signupSeconds: Int64(customer.signupDay) * 86_400) }
+            hotIndex.insert(idBytes, customer: id, signupSeconds: Int64(customer.signupDay) * 86_400)
         }
         return isNew
     }
@@ -129,7 +153,10 @@ public struct CustomerTableReader {
     }
 
     public func read(_ source: inout some ByteSource, file: String) throws -> Result {
-        let sink = Sink(file: file, columns: columns, labels: labels)
+        // Sized from the file (rows of about 40 bytes) so that the id tables do not grow row by row.
+        var st = stat()
+        let expected = stat(file, &st) == 0 ? Int(st.st_size) / 40 : 0
+        let sink = Sink(file: file, columns: columns, labels: labels, expectedRows: min(expected, 1 << 22))
         try CSVReader().read(&source, into: sink)
         if let error = sink.headerError { throw error }
         guard sink.sawHeader else { throw InputError("\(file): the customer table is empty (no header row); expected columns \(columns.customerID),\(columns.signupDate),\(columns.renewed)") }
@@ -150,13 +177,40 @@ public struct CustomerTableReader {
         var header: HeaderMap?
         var idIndex = 0, signupIndex = 0, renewedIndex = 0
         var segmentIndex: Int?, acvIndex: Int?
+        /// Segment names as read (a handful of values over the whole table), each made a `String` once.
+        var segmentIDs = ByteInterner(capacity: 16)
+        var segmentNames: [String] = []
 
-        init(file: String, columns: CustomerColumns, labels: RenewalLabels) {
+        init(file: String, columns: CustomerColumns, labels: RenewalLabels, expectedRows: Int = 0) {
             self.file = file
             self.columns = columns
             self.labels = labels
             lookup = RenewalLabels.Lookup(labels)
-            table = CustomerTable(file: file)
+            table = CustomerTable(file: file, capacity: expectedRows)
+        }
+
+        /// The segment written as `bytes` ("unknown" when empty).
+        func segment(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+            let (id, isNew) = segmentIDs.intern(bytes)
+            if isNew {
+                // libcsv already trims spaces and tabs around unquoted fields; only a quoted segment can keep them.
+                let name = trimmedIfNeeded(String(decoding: bytes, as: UTF8.self))
+                segmentNames.append(name.isEmpty ? "unknown" : name)
+            }
+            return segmentNames[id]
+        }
+
+        /// An amount as written, read without currency signs and digit separators (`$`, `,`, `_`, space): `valid`
+        /// when it is a non-negative finite number or nothing is left (no amount: `value` nil).
+        static func amount(_ bytes: UnsafeBufferPointer<UInt8>) -> (valid: Bool, value: Double?) {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes.count)) { kept in
+                var n = 0
+                for byte in bytes where byte != 0x24 && byte != 0x2C && byte != 0x5F && byte != 0x20 { kept[n] = byte; n += 1 }
+                guard n > 0 else { return (true, nil) }
+                guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: kept[0..<n]), as: UTF8.self)),
+                      value.isFinite, value >= 0 else { return (false, nil) }
+                return (true, value)
+            }
         }
 
         /// Lists a row as rejected (its text is made only here, not for every row read).
@@ -197,8 +251,8 @@ public struct CustomerTableReader {
                 reject(record, "", .invalidUTF8, "the row is not valid UTF-8")
                 return
             }
-            let id = record.string(idIndex)
-            guard !id.isEmpty else {
+            let idBytes = record[idIndex]
+            guard idBytes.count > 0 else {
                 reject(record, columns.customerID, .emptyCustomerID, "empty customer id")
                 return
             }
@@ -206,29 +260,25 @@ public struct CustomerTableReader {
                 reject(record, columns.signupDate, .unparsableSignupDate, "'\(record.string(signupIndex))' is not a date or timestamp")
                 return
             }
-            let renewedText = record.string(renewedIndex)
-            guard let outcome = lookup.outcome(renewedText) else {
+            guard let outcome = lookup.outcome(bytes: record[renewedIndex]) else {
                 reject(record, columns.renewed, .unrecognisedRenewal,
-                       "'\(renewedText)' is not one of \(labels.summary)")
+                       "'\(record.string(renewedIndex))' is not one of \(labels.summary)")
                 return
             }
-            // libcsv already trims spaces and tabs around unquoted fields; only a quoted segment can keep them.
-            var segment = segmentIndex.map { trimmedIfNeeded(record.string($0)) } ?? ""
-            if segment.isEmpty { segment = "unknown" }
+            let segment = segmentIndex.map { self.segment(record[$0]) } ?? "unknown"
             var acv: Double?
             if let acvIndex {
-                let text = record.string(acvIndex).filter { $0 != "$" && $0 != "," && $0 != "_" && $0 != " " }
-                if !text.isEmpty {
-                    guard let value = Double(text), value.isFinite, value >= 0 else {
-                        reject(record, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount")
-                        return
-                    }
-                    acv = value
+                let amount = Self.amount(record[acvIndex])
+                guard amount.valid else {
+                    reject(record, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount")
+                    return
                 }
+                acv = amount.value
             }
+            let id = String(decoding: idBytes, as: UTF8.self)
             let signupDay = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
             let customer = Customer(id: id, signupDay: signupDay, outcome: outcome, segment: segment, acv: acv)
-            if !table.append(customer) {
+            if !table.append(customer, idBytes: idBytes) {
                 let existing = table.customers[table.index(of: id)!]
                 if existing == customer {
                     identicalDuplicates += 1

@@ -2,10 +2,12 @@ import Foundation
 
 /// What the export cache did in one run (run.json; not part of the deterministic report).
 public struct ExportCacheStatistics: Sendable, Codable, Equatable {
-    /// Exports restored from the cache.
+    /// Exports restored from the cache (a large export read in pieces counts once per piece: see `units`).
     public var reused = 0
-    /// Exports read and written to the cache (no entry, or one that could not be used).
+    /// Exports read and written to the cache (no entry, or one that could not be used; pieces counted one by one).
     public var read = 0
+    /// What the run's exports were read as: whole exports, and the pieces of large ones each counted.
+    public var units = 0
     /// Entries found but not usable because a customer they refer to changed its signup date or appeared.
     public var stale = 0
     /// Entries found damaged (checksum or structure): deleted and rebuilt.
@@ -17,7 +19,7 @@ public struct ExportCacheStatistics: Sendable, Codable, Equatable {
     public var hashed = 0, remembered = 0
 
     enum CodingKeys: String, CodingKey {
-        case reused, read, stale, corrupt, writeFailures = "write_failures", hashed, remembered
+        case reused, read, units, stale, corrupt, writeFailures = "write_failures", hashed, remembered
     }
 }
 
@@ -49,7 +51,8 @@ final class ExportCache: @unchecked Sendable {
     private(set) var statistics = Statistics()
     private var used = Set<String>()
 
-    init(directory: String, settingsKey: String, windowDays: Int) throws {
+    /// - Parameter memo: the fingerprint memo of this folder, when the run made it already (`FingerprintBatch`).
+    init(directory: String, settingsKey: String, windowDays: Int, memo: FingerprintMemo? = nil) throws {
         self.directory = directory
         self.settingsKey = settingsKey
         self.windowDays = windowDays
@@ -58,7 +61,7 @@ final class ExportCache: @unchecked Sendable {
         } catch {
             throw InputError("cannot create the export cache folder \(directory): \(error.localizedDescription)", kind: .output)
         }
-        memo = FingerprintMemo(directory: directory)
+        self.memo = memo ?? FingerprintMemo(directory: directory)
     }
 
     /// What the cache did, the fingerprint memo included.

@@ -227,6 +227,8 @@ struct ParallelIngest {
     var cache: ExportCache?
     /// Plain exports larger than twice this are read in pieces of about this size (0: never).
     var pieceBytes = 32 << 20
+    /// Fingerprints started before the ingest (while the customer table was read); the ones it lacks are taken here.
+    var fingerprintsAhead: FingerprintBatch?
 
     /// Shared by the workers, under `lock`; the merger itself is used by one worker at a time, under `mergeLock`,
     /// so that the other worker can park its unit and take the next one while a merge runs.
@@ -316,10 +318,13 @@ struct ParallelIngest {
         // Fingerprints first when the cache needs them or a file is read in pieces (no one reader sees it all).
         let split = Set(units.filter { $0.range != nil }.map(\.file))
         let needPrints = cache != nil ? Array(paths.indices) : split.sorted()
-        let prints = Pipeline.parallelMap(needPrints) { i in
+        let ahead = fingerprintsAhead?.finish() ?? [:]
+        let missing = needPrints.filter { ahead[$0] == nil }
+        let taken = Dictionary(uniqueKeysWithValues: zip(missing, Pipeline.parallelMap(missing) { i in
             Result { try cache?.memo.fingerprint(of: paths[i]) ?? ExportCache.fingerprint(of: paths[i]) }
-        }
-        let fingerprints = Dictionary(uniqueKeysWithValues: try zip(needPrints, prints).map { ($0, try $1.get()) })
+        }))
+        // In file order, so that the error reported is the first export's that could not be read.
+        let fingerprints = Dictionary(uniqueKeysWithValues: try needPrints.map { ($0, try (ahead[$0] ?? taken[$0]!).get()) })
         let toRead = units.indices.filter { u in
             guard let cache, let fingerprint = fingerprints[units[u].file] else { return true }
             return !cache.holdsEntry(for: units[u], fingerprint: fingerprint)
@@ -387,9 +392,11 @@ struct ParallelIngest {
         }
         // The error a sequential read would have met first.
         if let failure = shared.failure { throw failure.error }
+        var statistics = cache?.statisticsWithFingerprints
+        statistics?.units = units.count
         return Outcome(accumulator: merger.accumulator, behaviourNames: merger.behaviourNames, files: merger.files,
                        rejects: merger.rejects, exportNames: merger.exportNames, latestTimestamp: merger.latestTimestamp,
-                       cache: cache?.statisticsWithFingerprints, units: units.count, unsafeCuts: shared.unsafeCuts)
+                       cache: statistics, units: units.count, unsafeCuts: shared.unsafeCuts)
     }
 }
 

@@ -85,6 +85,17 @@ public enum Pipeline {
 
         // Stage 1: Ingest.
         var start = clock.now
+        let workers = min(2, ProcessInfo.processInfo.activeProcessorCount)
+        var fingerprintsAhead: FingerprintBatch?
+        var memo: FingerprintMemo?
+        if !configuration.featureTable {
+            if configuration.cacheExports { memo = FingerprintMemo(directory: configuration.outputDirectory + "/cache") }
+            let wanted = FingerprintBatch.wanted(files, cache: configuration.cacheExports,
+                                                 pieceBytes: workers > 1 ? configuration.pieceBytes : 0)
+            if !wanted.isEmpty { fingerprintsAhead = FingerprintBatch(paths: files, wanted: wanted, memo: memo) }
+        }
+        // Never left running past this function: a failed run may remove the cache folder it reads.
+        defer { fingerprintsAhead?.cancel() }
         var customerSource = try ExportByteSource(path: configuration.customersPath)
         let customers: CustomerTableReader.Result
         do {
@@ -155,17 +166,17 @@ public enum Pipeline {
         } else {
             let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
                                               deduplicate: configuration.deduplicate, userAccounts: userAccounts)
-            let workers = min(2, ProcessInfo.processInfo.activeProcessorCount)
             var cache: ExportCache?
             if configuration.cacheExports {
                 // A folder that cannot be made only costs the cache: the report writer names the problem.
                 cache = try? ExportCache(directory: configuration.outputDirectory + "/cache",
                                          settingsKey: ExportCache.settingsKey(configuration, userAccounts: userAccountsFile),
-                                         windowDays: configuration.windowDays)
+                                         windowDays: configuration.windowDays, memo: memo)
             }
             var ingest = ParallelIngest(customers: customers.table, windowDays: configuration.windowDays,
                                         columns: configuration.eventColumns, options: options, progress: progress, cache: cache)
             ingest.pieceBytes = configuration.pieceBytes
+            ingest.fingerprintsAhead = fingerprintsAhead
             let outcome = try ingest.run(files, workers: workers)
             cache?.prune()
             cacheStatistics = outcome.cache

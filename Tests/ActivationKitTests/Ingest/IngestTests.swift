@@ -43,6 +43,52 @@ struct IngestTests {
         #expect(result.rejects.isEmpty)
     }
 
+    /// The reader works on the fields' bytes (labels compared as bytes, amounts cleaned without a `String` per row,
+    /// segments made once): the same values as the `String` rules they stand for.
+    @Test func amountsLabelsAndSegmentsReadFromBytes() throws {
+        let result = try Self.customers("""
+        customer_id,signup_date,renewed,segment,acv
+        a,2026-03-04,yes,enterprise,"1,200"
+        b,2026-03-04," No ",Enterprise,$ 5_000.50
+        c,2026-03-04,Y," enterprise ",1e3
+        d,2026-03-04,t,"",
+        e,2026-03-04,F,self-serve,$
+        f,2026-03-04,yes,self-serve,-3
+        g,2026-03-04,yes,self-serve,inf
+        h,2026-03-04,yes,self-serve,nan
+        i,2026-03-04,yes,self-serve,12abc
+        j,2026-03-04,maybe,self-serve,1
+        """)
+        let t = result.table
+        #expect(t.customers.map(\.id) == ["a", "b", "c", "d", "e"])
+        #expect(t.customers.map(\.acv) == [1_200, 5_000.5, 1_000, nil, nil])
+        #expect(t.customers.map(\.outcome) == [.renewed, .churned, .renewed, .renewed, .churned])
+        #expect(t.customers.map(\.segment) == ["enterprise", "Enterprise", "enterprise", "unknown", "self-serve"])
+        #expect(result.rejects.map(\.reason) == [.invalidACV, .invalidACV, .invalidACV, .invalidACV, .unrecognisedRenewal])
+        #expect(result.rejects.first?.detail == "'-3' is not a non-negative amount")
+    }
+
+    /// The id tables are sized from the file's length: a table of short rows (more customers than the size
+    /// suggests) and one of long rows both find every customer.
+    @Test func customerTablesOfShortAndLongRowsFindEveryCustomer() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, padding) in [("short", ""), ("long", String(repeating: "x", count: 200))] {
+            let path = dir.appendingPathComponent("\(name).csv").path
+            let ids = (0..<20_000).map { $0 % 3 == 0 ? "customer-with-a-long-id-\($0)" : "c\($0)" }
+            let rows = ids.enumerated().map { "\($1),2026-01-0\($0 % 9 + 1),\($0 % 2 == 0 ? "yes" : "no"),s\(padding)" }
+            try ("customer_id,signup_date,renewed,segment\n" + rows.joined(separator: "\n")).write(toFile: path, atomically: false, encoding: .utf8)
+            var source = try ExportByteSource(path: path)
+            defer { source.close() }
+            let table = try CustomerTableReader().read(&source, file: path).table
+            #expect(table.count == ids.count)
+            for (k, id) in ids.enumerated() {
+                let found = Array(id.utf8).withUnsafeBufferPointer { table.locate($0) }
+                #expect(found?.customer == k && found?.signupSeconds == Int64(day(2026, 1, k % 9 + 1)) * 86_400, "\(name) \(id)")
+            }
+        }
+    }
+
     @Test func dirtyCustomerRowsAreRejectedWithReasons() throws {
         let result = try Self.customers("""
         customer_id,signup_date,renewed,segment,acv

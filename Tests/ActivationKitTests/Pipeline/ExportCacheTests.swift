@@ -283,6 +283,7 @@ struct ExportCacheTests {
         #expect(pieces >= 10)
         let second = try Pipeline.run(configuration)
         #expect(second.cacheStatistics?.entries == ExportCacheStatistics(reused: pieces, read: 0))
+        #expect(first.cacheStatistics?.units == pieces && second.cacheStatistics?.units == pieces)
         #expect(second.eventFiles.count == 1 && second.eventRowsRead > 130_000)
         var whole = configuration
         whole.pieceBytes = 1 << 40
@@ -334,10 +335,10 @@ struct ExportCacheTests {
 
 extension ExportCacheStatistics {
     /// The entry counts alone: how many exports were hashed or vouched for by the fingerprint memo depends on how
-    /// long ago the test wrote its files (`FingerprintMemo.settleSeconds`), and is tested apart.
+    /// long ago the test wrote its files (`FingerprintMemo.settleSeconds`), and is tested apart (as are `units`).
     var entries: ExportCacheStatistics {
         var s = self
-        (s.hashed, s.remembered) = (0, 0)
+        (s.hashed, s.remembered, s.units) = (0, 0, 0)
         return s
     }
 }
@@ -413,5 +414,59 @@ struct FingerprintMemoTests {
         try text.write(toFile: memoPath, atomically: false, encoding: .utf8)
         #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 1, 0))
         #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 0, 1))
+    }
+}
+
+@Suite("Fingerprints taken while the customer table is read")
+struct FingerprintBatchTests {
+    /// Files of several sizes, one missing and one gzip: every wanted fingerprint is the file's own, by index, and a
+    /// file that cannot be read gives its error there, whether the helper thread or the caller took it.
+    @Test func theBatchGivesEachFilesFingerprintOrItsError() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for k in 0..<12 {
+            let path = dir.appendingPathComponent("events-\(k).csv").path
+            let rows = (0..<(k * 500)).map { "c\($0),login,2025-01-01T00:00:00Z" }.joined(separator: "\n")
+            try ("customer_id,event,timestamp\n" + rows).write(toFile: path, atomically: false, encoding: .utf8)
+            paths.append(path)
+        }
+        paths.insert(dir.appendingPathComponent("missing.csv").path, at: 5)
+        for memo in [nil, FingerprintMemo(directory: dir.path, settleSeconds: 0)] {
+            let wanted = Array(paths.indices.reversed())
+            let batch = FingerprintBatch(paths: paths, wanted: wanted, memo: memo)
+            let prints = batch.finish()
+            #expect(Set(prints.keys) == Set(wanted))
+            for i in paths.indices {
+                if i == 5 {
+                    #expect(throws: (any Error).self) { try prints[i]!.get() }
+                } else {
+                    let truth = try ExportCache.fingerprint(of: paths[i])
+                    let print = try prints[i]!.get()
+                    #expect(print.bytes == truth.bytes && print.sha256 == truth.sha256)
+                }
+            }
+            batch.cancel()  // after finish: nothing left to wait for
+            #expect(batch.finish().count == wanted.count)
+        }
+        // Cancelled at once: returns, and whatever was taken is right.
+        let cancelled = FingerprintBatch(paths: paths, wanted: Array(paths.indices), memo: nil)
+        cancelled.cancel()
+    }
+
+    /// Without the cache only the plain exports that will be read in pieces are fingerprinted ahead; with it, all.
+    @Test func theWantedExportsFollowTheCacheAndThePieceSize() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let small = dir.appendingPathComponent("small.csv").path, large = dir.appendingPathComponent("large.csv").path
+        let gz = dir.appendingPathComponent("large.csv.gz").path
+        try String(repeating: "x", count: 100).write(toFile: small, atomically: false, encoding: .utf8)
+        try String(repeating: "x", count: 5_000).write(toFile: large, atomically: false, encoding: .utf8)
+        try String(repeating: "x", count: 5_000).write(toFile: gz, atomically: false, encoding: .utf8)
+        let paths = [small, large, gz, dir.appendingPathComponent("missing.csv").path]
+        #expect(FingerprintBatch.wanted(paths, cache: true, pieceBytes: 1_000) == [0, 1, 2, 3])
+        #expect(FingerprintBatch.wanted(paths, cache: false, pieceBytes: 1_000) == [1])
+        #expect(FingerprintBatch.wanted(paths, cache: false, pieceBytes: 0) == [])
+        #expect(FingerprintBatch.wanted(paths, cache: false, pieceBytes: 3_000) == [])
     }
 }
