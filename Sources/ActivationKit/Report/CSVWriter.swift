@@ -13,12 +13,6 @@ public struct CSVWriter {
 
     private init() {}
 
-    /// Makes room for about `rows` rows of short fields (digits, ids), so that a large file does not grow its
-    /// buffer a dozen times.
-    public mutating func reserve(rows: Int, fieldsPerRow: Int) {
-        bytes.reserveCapacity(bytes.count + rows * (fieldsPerRow * 3 + 24))
-    }
-
     /// The CSV so far.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -51,12 +45,6 @@ public struct CSVWriter {
         var writer = CSVWriter()
         writer.field(value)
         return writer.bytes
-    }
-
-    /// Appends a field made by `encoded(_:)`.
-    public mutating func field(encoded: [UInt8]) {
-        separate()
-        bytes.append(contentsOf: encoded)
     }
 
     /// Appends a whole number to the current row: written into a small buffer on the stack, then copied in one
@@ -126,6 +114,41 @@ public struct CSVWriter {
     }
 }
 
+/// Byte strings laid end to end in memory of their own (ids, names, days repeated on millions of rows), each found
+/// by index without an array per piece.
+final class BytePieces {
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let starts: UnsafeMutableBufferPointer<Int>
+    /// The longest piece's length.
+    let longest: Int
+    let count: Int
+
+    init(_ pieces: [[UInt8]]) {
+        count = pieces.count
+        bytes = .allocate(capacity: max(1, pieces.reduce(0) { $0 + $1.count }))
+        starts = .allocate(capacity: pieces.count + 1)
+        var offset = 0
+        for (i, piece) in pieces.enumerated() {
+            starts[i] = offset
+            _ = UnsafeMutableBufferPointer(rebasing: bytes[offset...]).initialize(from: piece)
+            offset += piece.count
+        }
+        starts[pieces.count] = offset
+        longest = pieces.map(\.count).max() ?? 0
+    }
+
+    deinit {
+        bytes.deallocate()
+        starts.deallocate()
+    }
+
+    /// Piece `i`: valid while this object is alive (callers keep it so with `withExtendedLifetime`).
+    @inline(__always)
+    subscript(i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes.baseAddress! + starts[i], count: starts[i + 1] - starts[i])
+    }
+}
+
 /// A chunk of a file of millions of rows, in a buffer of fixed size, so that appending is a copy with no capacity
 /// or uniqueness check: appending to an array byte by byte made writing `first_window_daily.csv` take longer than
 /// the models. The caller empties it (`withBytes`, then `removeAll`) before a row might not fit.
@@ -165,19 +188,33 @@ struct RowScratch: ~Copyable {
         bytes.withUnsafeBufferPointer { if $0.count > 0 { put($0) } }
     }
 
-    /// Appends one `first_window_daily.csv`-shaped row: the pieces (each ending in its comma), the events, a comma,
-    /// the users when known, and `end` (",data_end\n").
+    /// Appends bytes as they are.
     @inline(__always)
-    mutating func appendRow(_ id: [UInt8], _ name: [UInt8], _ day: [UInt8], events: UInt32, users: UInt64?, _ end: [UInt8]) {
-        id.withUnsafeBufferPointer { put($0) }
-        name.withUnsafeBufferPointer { put($0) }
-        day.withUnsafeBufferPointer { put($0) }
-        put(digitsOf: UInt64(events))
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count > 0 { put(bytes) }
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
         precondition(count < capacity, "row buffer sized too small")
-        base[count] = 0x2C
+        base[count] = byte
         count += 1
-        if let users { put(digitsOf: users) }
-        end.withUnsafeBufferPointer { put($0) }
+    }
+
+    /// Appends the decimal digits of `value`.
+    @inline(__always)
+    mutating func appendDigits(_ value: UInt64) { put(digitsOf: value) }
+
+    /// Appends one `first_window_daily.csv`-shaped row: `prefix` ("id,name,"), the day (ending in its comma), the
+    /// events, and `suffix` (",users,data_end\n").
+    @inline(__always)
+    mutating func appendRow(_ prefix: borrowing RowScratch, _ day: UnsafeBufferPointer<UInt8>, events: UInt32,
+                            _ suffix: borrowing RowScratch) {
+        put(UnsafeBufferPointer(start: prefix.base, count: prefix.count))
+        put(day)
+        put(digitsOf: UInt64(events))
+        put(UnsafeBufferPointer(start: suffix.base, count: suffix.count))
     }
 
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

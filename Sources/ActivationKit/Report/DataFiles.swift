@@ -114,8 +114,8 @@ public enum DataFiles {
     /// reused once `emit` returns: write it, do not keep it).
     ///
     /// The file is by far the largest (millions of rows, 180 MB at 80,000 customers). It is assembled from ready-made
-    /// pieces ("id,", "name,", "day,", ",data_end\n"), with each behaviour's arrays opened once rather than per
-    /// customer, into one small buffer (`chunkBytes`, half a MiB: it stays in the core's cache) that is emitted
+    /// pieces (a customer and behaviour's "id,name," and ",users,data_end\n", made once for all its days, and "day,"),
+    /// with each behaviour's arrays opened once rather than looked up per row, into one small buffer (`chunkBytes`, half a MiB: it stays in the core's cache) that is emitted
     /// whenever the next row might not fit. An earlier version built the whole file in one buffer first: 180 MB of
     /// fresh pages to fault in and zero, then copied by `write(2)` from memory no cache held.
     public static func withFirstWindowDaily(_ table: FeatureTable, dataEndDay: Int, chunkBytes: Int = 1 << 19,
@@ -123,36 +123,73 @@ public enum DataFiles {
         let window = table.windowDays, horizon = table.followUpHorizon
         let comma: UInt8 = 0x2C
         let header = Array("customer_id,behaviour,day,events,users,data_end\n".utf8)
-        let names = table.behaviours.map { CSVWriter.encoded($0.name) + [comma] }
-        let days = (0...max(window, horizon)).map { Array(String($0).utf8) + [comma] }
+        let ids = BytePieces(table.customers.map { CSVWriter.encoded($0.id) + [comma] })
+        let names = BytePieces(table.behaviours.map { CSVWriter.encoded($0.name) + [comma] })
+        let days = BytePieces((0...max(window, horizon)).map { Array(String($0).utf8) + [comma] })
         let end = [comma] + CSVWriter.encoded(TimestampParser.dateString(day: dataEndDay)) + [0x0A]
-        let ids = table.customers.map { CSVWriter.encoded($0.id) + [comma] }
-        let n = table.customers.count
-        // A row is at most the longest of each piece, with 10 digits for events and for users (UInt32, Int32).
-        let longest = (ids.map(\.count).max() ?? 0) + (names.map(\.count).max() ?? 0) + (days.map(\.count).max() ?? 0)
-            + 10 + 1 + 10 + end.count
+        // A row is a customer and behaviour's prefix ("id,name,"), the day, the events, and a suffix
+        // (",users,data_end\n", the same on each of the pair's rows): at most the longest of each, 10 digits apiece.
+        let longestPrefix = ids.longest + names.longest
+        let longestSuffix = 1 + 10 + end.count
+        let longest = longestPrefix + days.longest + 10 + longestSuffix
         // Emptied before each customer's behaviour once past `chunkBytes`: room for one more behaviour's rows
         // (its active days and two follow-up rows) is kept above it.
         let flushAt = max(chunkBytes, header.count)
         var out = RowScratch(capacity: flushAt + (window + 2) * longest)
         out.append(header)
-        // Each behaviour's arrays taken out once (not a copy of the behaviour's struct per customer).
-        let counts = table.behaviours.map(\.counts), later = table.behaviours.map(\.later)
-        let users = table.behaviours.map(\.users), daily = table.behaviours.map(\.daily)
-        for c in 0..<n {
-            for k in 0..<names.count {
-                let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
-                guard counts[k][c] > 0 || laterWithin > 0 || laterAfter > 0 else { continue }
-                let distinct = users[k].map { UInt64($0[c]) }
-                if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
-                for day in 0..<window where daily[k][c * window + day] > 0 {
-                    out.appendRow(ids[c], names[k], days[day], events: daily[k][c * window + day], users: distinct, end)
+        var prefix = RowScratch(capacity: longestPrefix), suffix = RowScratch(capacity: longestSuffix)
+        var laterSuffix = RowScratch(capacity: longestSuffix)
+        laterSuffix.append([comma] + end)
+        // Each behaviour's arrays opened once, not looked up through an array of arrays per row.
+        let users = table.behaviours.map { $0.users ?? [] }, hasUsers = table.behaviours.map { $0.users != nil }
+        try withExtendedLifetime((ids, names, days)) {
+            try withBuffers(table.behaviours.map(\.daily)) { daily in
+                try withBuffers(table.behaviours.map(\.later)) { later in
+                    try withBuffers(table.behaviours.map(\.counts)) { counts in
+                        try withBuffers(users) { users in
+                            for c in 0..<table.customers.count {
+                                for k in 0..<names.count {
+                                    let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
+                                    guard counts[k][c] > 0 || laterWithin > 0 || laterAfter > 0 else { continue }
+                                    if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
+                                    prefix.removeAll()
+                                    prefix.append(ids[c])
+                                    prefix.append(names[k])
+                                    if counts[k][c] > 0 {
+                                        suffix.removeAll()
+                                        suffix.append(comma)
+                                        if hasUsers[k] { suffix.appendDigits(UInt64(users[k][c])) }
+                                        suffix.append(end)
+                                        let cells = daily[k].baseAddress! + c * window
+                                        for day in 0..<window where cells[day] > 0 {
+                                            out.appendRow(prefix, days[day], events: cells[day], suffix)
+                                        }
+                                    }
+                                    if laterWithin > 0 { out.appendRow(prefix, days[window], events: laterWithin, laterSuffix) }
+                                    if laterAfter > 0 { out.appendRow(prefix, days[horizon], events: laterAfter, laterSuffix) }
+                                }
+                            }
+                        }
+                    }
                 }
-                if laterWithin > 0 { out.appendRow(ids[c], names[k], days[window], events: laterWithin, users: nil, end) }
-                if laterAfter > 0 { out.appendRow(ids[c], names[k], days[horizon], events: laterAfter, users: nil, end) }
             }
         }
         if out.count > 0 { try out.withBytes(emit) }
+    }
+
+    /// Calls `body` with every array's elements as buffers, in order (each array stays alive and in place
+    /// meanwhile): for loops over millions of cells, one array per behaviour.
+    static func withBuffers<T, R>(_ arrays: [[T]], _ body: ([UnsafeBufferPointer<T>]) throws -> R) rethrows -> R {
+        var buffers: [UnsafeBufferPointer<T>] = []
+        buffers.reserveCapacity(arrays.count)
+        func open(_ i: Int) throws -> R {
+            if i == arrays.count { return try body(buffers) }
+            return try arrays[i].withUnsafeBufferPointer { buffer in
+                buffers.append(buffer)
+                return try open(i + 1)
+            }
+        }
+        return try open(0)
     }
 
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days
@@ -161,46 +198,79 @@ public enum DataFiles {
         String(decoding: featuresBytes(table), as: UTF8.self)
     }
 
-    /// `features.csv` as bytes (13 MB at 80,000 customers: not turned into a `String` and back on its way to the file).
-    public static func featuresBytes(_ table: FeatureTable) -> [UInt8] {
+    /// `features.csv` as bytes.
+    public static func featuresBytes(_ table: FeatureTable, chunkBytes: Int = 1 << 19) -> [UInt8] {
+        var bytes: [UInt8] = []
+        withFeatures(table, chunkBytes: chunkBytes) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Builds `features.csv` (13 MB at 80,000 customers) and hands its bytes to `emit` in order, a chunk at a time, as
+    /// `withFirstWindowDaily` does: rows assembled from ready-made pieces (ids, dates, segments) and digits in a
+    /// reused buffer, with each behaviour's arrays opened once.
+    public static func withFeatures(_ table: FeatureTable, chunkBytes: Int = 1 << 19,
+                                    emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         var header = ["customer_id", "signup_date", "segment", "renewed"]
         for b in table.behaviours {
             header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"]
             if b.users != nil { header.append("\(b.name)_users") }
         }
-        var csv = CSVWriter(header: header)
-        csv.reserve(rows: table.customers.count, fieldsPerRow: header.count)
-        var dates: [Int: [UInt8]] = [:]
-        // Each behaviour's arrays taken out once (iterating the behaviours per customer copied each one's struct,
-        // retaining and releasing its seven arrays, 1.3 M times at 80,000 customers).
-        let counts = table.behaviours.map(\.counts), firstDays = table.behaviours.map(\.firstDay)
-        let activeDays = table.behaviours.map(\.activeDays), users = table.behaviours.map(\.users)
-        for (c, customer) in table.customers.enumerated() {
-            let renewed: String
-            switch customer.outcome {
-            case .renewed: renewed = "true"
-            case .churned: renewed = "false"
-            case .undecided: renewed = ""
-            }
-            csv.field(customer.id)
-            // Signup dates repeat (a few hundred days for tens of thousands of customers): each formatted once.
-            if let date = dates[customer.signupDay] {
-                csv.field(encoded: date)
-            } else {
-                let date = CSVWriter.encoded(TimestampParser.dateString(day: customer.signupDay))
-                dates[customer.signupDay] = date
-                csv.field(encoded: date)
-            }
-            csv.field(customer.segment); csv.field(renewed)
-            for k in counts.indices {
-                csv.field(counts[k][c])
-                if let first = firstDays[k][c] { csv.field(first) } else { csv.emptyField() }
-                csv.field(activeDays[k][c])
-                if let users = users[k] { csv.field(users[c]) }
-            }
-            csv.endRow()
+        let comma: UInt8 = 0x2C
+        let ids = BytePieces(table.customers.map { CSVWriter.encoded($0.id) + [comma] })
+        // Signup dates, segments and outcomes repeat: each written once, ending in its comma.
+        let days = table.customers.map(\.signupDay)
+        let firstDay = days.min() ?? 0
+        let dates = BytePieces((firstDay...(days.max() ?? 0)).map { CSVWriter.encoded(TimestampParser.dateString(day: $0)) + [comma] })
+        var segmentIndex: [String: Int] = [:]
+        var segmentList: [[UInt8]] = []
+        let segmentOf = table.customers.map { customer -> Int in
+            if let k = segmentIndex[customer.segment] { return k }
+            segmentIndex[customer.segment] = segmentList.count
+            segmentList.append(CSVWriter.encoded(customer.segment) + [comma])
+            return segmentList.count - 1
         }
-        return csv.bytes
+        let segments = BytePieces(segmentList)
+        let outcomes = BytePieces([Array("true".utf8), Array("false".utf8), []])
+        let hasUsers = table.behaviours.map { $0.users != nil }
+        let longest = ids.longest + dates.longest + segments.longest + 5
+            + table.behaviours.count * (3 * 20 + 4) + 1
+        let headerBytes = CSVWriter(header: header).bytes
+        let flushAt = max(chunkBytes, headerBytes.count)
+        var out = RowScratch(capacity: flushAt + longest)
+        out.append(headerBytes)
+        @inline(__always) func number(_ value: Int) {
+            if value < 0 { out.append(0x2D) }
+            out.appendDigits(UInt64(value.magnitude))
+        }
+        try withExtendedLifetime((ids, dates, segments, outcomes)) {
+            try withBuffers(table.behaviours.map(\.counts)) { counts in
+                try withBuffers(table.behaviours.map(\.firstDay)) { firstDays in
+                    try withBuffers(table.behaviours.map(\.activeDays)) { activeDays in
+                        try withBuffers(table.behaviours.map { $0.users ?? [] }) { users in
+                            for (c, customer) in table.customers.enumerated() {
+                                if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
+                                out.append(ids[c])
+                                out.append(dates[customer.signupDay - firstDay])
+                                out.append(segments[segmentOf[c]])
+                                switch customer.outcome {
+                                case .renewed: out.append(outcomes[0])
+                                case .churned: out.append(outcomes[1])
+                                case .undecided: break
+                                }
+                                for k in 0..<counts.count {
+                                    out.append(comma); number(counts[k][c])
+                                    out.append(comma); if let first = firstDays[k][c] { number(first) }
+                                    out.append(comma); number(activeDays[k][c])
+                                    if hasUsers[k] { out.append(comma); number(users[k][c]) }
+                                }
+                                out.append(0x0A)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if out.count > 0 { try out.withBytes(emit) }
     }
 
     /// `rejects.csv`: every row not used, with file, line, column, reason and the raw text.

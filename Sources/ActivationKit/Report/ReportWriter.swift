@@ -36,7 +36,7 @@ public struct ReportWriter {
         public var pruned: [String]
     }
 
-    /// Every file but the long-form feature file.
+    /// Every file but the two feature files (written a chunk at a time as they are built).
     static func otherFiles(_ result: PipelineResult, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
         let plan = ActionPlan(result)
         var files = [
@@ -48,12 +48,11 @@ public struct ReportWriter {
             ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
         ]
         files += ReportCharts.all(result).map { ($0.name, $0.contents) }
-        return [(name: "features.csv", bytes: DataFiles.featuresBytes(result.features))]
-            + files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
+        return files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
     }
 
     /// Builds and writes a run's reports. Both cores work: one builds and writes the long-form feature file (writing
-    /// it costs as much as building it), the other builds and writes everything else.
+    /// it costs as much as building it), the other `features.csv` and everything else.
     @discardableResult
     public func write(_ result: PipelineResult, to root: String) throws -> Written {
         let previous = RunSummary.previous(inReportsRoot: root)
@@ -68,9 +67,13 @@ public struct ReportWriter {
                         }
                         return [name]
                     }
+                    let features = "features.csv"
+                    try FileOutput.write(to: staging.appendingPathComponent(features).path) { write in
+                        try DataFiles.withFeatures(result.features, emit: write)
+                    }
                     let files = try Self.otherFiles(result, previous: previous)
                     try Self.write(files, into: staging)
-                    return files.map(\.name)
+                    return [features] + files.map(\.name)
                 }
             }
             return try parts.flatMap { try $0.get() }

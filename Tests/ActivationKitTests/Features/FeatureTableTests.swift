@@ -87,6 +87,49 @@ struct FeatureTableTests {
         #expect(t.behaviours[0].daily[3 * 30] == UInt32.max)
     }
 
+    /// `features.csv` is assembled from ready-made pieces in a fixed buffer: quoted ids and segments, signup dates
+    /// far apart, every outcome, saturated counts, behaviours with and without users; the text must be what the
+    /// row-by-row CSV writer gives at any chunk size.
+    @Test func theFeatureFileIsWhatTheRowByRowWriterGives() {
+        let ids = ["plain", "with, comma", "with \"quotes\"", String(repeating: "é", count: 40), " spaced "]
+        let segments = ["s", "mid, market", "s", "", "enterprise"]
+        let outcomes: [RenewalOutcome] = [.renewed, .churned, .undecided, .renewed, .churned]
+        let customers = ids.indices.map {
+            Customer(id: ids[$0], signupDay: [-400, 0, 20_000, 7, 0][$0], outcome: outcomes[$0], segment: segments[$0], acv: nil)
+        }
+        let acc = FirstWindowAccumulator(customerCount: ids.count, windowDays: 30)
+        let names = ["a", "b,c", "d"]
+        for _ in names { acc.addBehaviour() }
+        for c in ids.indices where c != 2 {
+            acc.record(customer: c, behaviour: 0, day: c, user: c, count: c == 3 ? Int(UInt32.max) : c + 1)
+            acc.record(customer: c, behaviour: 1, day: 29, user: -1, count: 2)
+        }
+        let t = FeatureTable(customers: customers, behaviourNames: names, accumulator: acc)
+        var header = ["customer_id", "signup_date", "segment", "renewed"]
+        for b in t.behaviours {
+            header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"] + (b.users == nil ? [] : ["\(b.name)_users"])
+        }
+        var expected = CSVWriter(header: header)
+        for (c, customer) in customers.enumerated() {
+            var row = [customer.id, TimestampParser.dateString(day: customer.signupDay), customer.segment,
+                       customer.outcome == .renewed ? "true" : customer.outcome == .churned ? "false" : ""]
+            for b in t.behaviours {
+                row += [String(b.counts[c]), b.firstDay[c].map(String.init) ?? "", String(b.activeDays[c])]
+                if let users = b.users { row.append(String(users[c])) }
+            }
+            expected.row(row)
+        }
+        #expect(DataFiles.features(t) == expected.text)
+        for chunkBytes in [1, 100, 5_000] {
+            var chunks = 0
+            var bytes: [UInt8] = []
+            DataFiles.withFeatures(t, chunkBytes: chunkBytes) { chunks += 1; bytes += $0 }
+            #expect(bytes == Array(expected.text.utf8), "chunks of \(chunkBytes) bytes")
+            // The buffer is emptied once past the chunk size or the header's length, whichever is more.
+            #expect(chunkBytes == 5_000 ? chunks == 1 : chunks > 1)
+        }
+    }
+
     /// A merge inserts each export's user triples in one batch (`KeySet.insertAll`, grown once, slots loaded
     /// ahead): the same set and the same new keys, in order, as inserting them one by one, through growth and with
     /// keys repeated within a batch and across batches.
