@@ -114,7 +114,11 @@ public struct LogisticRegression: Sendable {
 
     /// Customers tallied by distinct predictor row and outcome, fitted as weighted rows: each row's y = 0 row, then
     /// its y = 1 row, in the order given (the summation order).
-    private func fit(rows: [[Double]], churned: [Double], renewed: [Double]) -> Fit {
+    ///
+    /// With the rows distinct and in ascending lexicographic order (-0 written as 0), these are the weighted rows
+    /// `fit(x:y:)` builds when it groups customers (more than 64 of them, at least four per distinct row), so the
+    /// estimates are the same to the last bit.
+    public func fit(rows: [[Double]], churned: [Double], renewed: [Double]) -> Fit {
         precondition(rows.count == churned.count && rows.count == renewed.count, "tallies differ in length")
         var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
         for i in rows.indices {

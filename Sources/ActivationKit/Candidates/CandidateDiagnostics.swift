@@ -148,36 +148,58 @@ public struct CandidateDiagnoser: Sendable {
         let dummies = segments.filter { $0 != reference }
         var dummyColumn = [Int](repeating: -1, count: segmentGroups.count)
         for (k, s) in dummies.enumerated() { dummyColumn[s] = 2 + k }
-        var x: [[Double]] = []
-        var y: [Bool] = []
-        x.reserveCapacity(split.training.count)
-        y.reserveCapacity(split.training.count)
-        for c in split.training {
+        let width = 2 + dummies.count
+        // A customer's row is [reached, log1p(other events), segment dummies]: tallied by (reached, other events,
+        // dummy column) with no row made per customer (a candidate's rows were the diagnostics' largest cost), then
+        // fitted from the tallies, which are the weighted rows `LogisticRegression.fit(x:y:)` would group the rows
+        // into, in its order: rows ascend as [r, log1p(o), d...], and among equal (r, o) the reference segment (all
+        // zeros) comes first, then the dummies from the last column to the first.
+        struct Cell: Hashable { var reached: Bool, other: Int, column: Int }
+        var tally: [Cell: (churned: Double, renewed: Double)] = [:]
+        var others = [Int](repeating: 0, count: split.training.count)
+        for (i, c) in split.training.enumerated() {
             var ownCount = 0
             for daily in ownDaily { for day in 0..<days { ownCount += Int(daily[c * window + day]) } }
-            let other = total[c] - ownCount
-            var row = [Double](repeating: 0, count: 2 + dummies.count)
-            row[0] = reached[c] ? 1.0 : 0.0
-            row[1] = log1p(Double(max(0, other)))
-            let column = dummyColumn[Int(segmentOf[c])]
-            if column >= 0 { row[column] = 1 }
-            x.append(row)
-            y.append(customers[c].outcome == .renewed)
+            others[i] = max(0, total[c] - ownCount)
+            let cell = Cell(reached: reached[c], other: others[i], column: dummyColumn[Int(segmentOf[c])])
+            if customers[c].outcome == .renewed { tally[cell, default: (0, 0)].renewed += 1 } else { tally[cell, default: (0, 0)].churned += 1 }
         }
-        guard x.count > row0Count(x) + 2 else { return nil }
-        var fit = LogisticRegression().fit(x: x, y: y)
+        func row(_ cell: Cell) -> [Double] {
+            var row = [Double](repeating: 0, count: width)
+            row[0] = cell.reached ? 1.0 : 0.0
+            row[1] = log1p(Double(cell.other))
+            if cell.column >= 0 { row[cell.column] = 1 }
+            return row
+        }
+        let n = split.training.count
+        guard n > width + 2 else { return nil }
+        func fitted(_ regression: LogisticRegression) -> LogisticRegression.Fit {
+            // Where `fit(x:y:)` would not group (64 customers or fewer, or fewer than four per row), the rows as such.
+            guard n > 64, tally.count * 4 < n else {
+                let y = split.training.map { customers[$0].outcome == .renewed }
+                let x = split.training.indices.map { i in
+                    row(Cell(reached: reached[split.training[i]], other: others[i], column: dummyColumn[Int(segmentOf[split.training[i]])]))
+                }
+                return regression.fit(x: x, y: y)
+            }
+            let cells = tally.keys.sorted {
+                ($0.reached ? 1 : 0, $0.other, $0.column < 0 ? Int.min : -$0.column)
+                    < ($1.reached ? 1 : 0, $1.other, $1.column < 0 ? Int.min : -$1.column)
+            }
+            return regression.fit(rows: cells.map(row), churned: cells.map { tally[$0]!.churned },
+                                  renewed: cells.map { tally[$0]!.renewed })
+        }
+        var fit = fitted(LogisticRegression())
         if fit.status == .converged {
             let beta = fit.coefficients[1], se = fit.standardErrors[1]
             let z = NormalDistribution.quantile(0.975)
             return AdjustedEffect(oddsRatio: exp(beta), interval: exp(beta - z * se)...exp(beta + z * se),
                                   pValue: fit.pValues[1], penalised: false, segmentsAdjusted: dummies.count)
         }
-        fit = LogisticRegression(penalty: 1).fit(x: x, y: y)
+        fit = fitted(LogisticRegression(penalty: 1))
         return AdjustedEffect(oddsRatio: exp(fit.coefficients[1]), interval: nil, pValue: nil, penalised: true,
                               segmentsAdjusted: dummies.count)
     }
-
-    private func row0Count(_ x: [[Double]]) -> Int { x.first?.count ?? 0 }
 
     func table(_ group: [Int], _ reached: [Bool]) -> TwoByTwoTable {
         var a = 0, b = 0, c = 0, d = 0

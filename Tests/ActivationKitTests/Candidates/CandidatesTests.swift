@@ -167,4 +167,64 @@ struct CandidatesTests {
         }
         #expect(rules > 400)
     }
+
+    /// The segment-adjusted model is fitted from tallies of (reached, other events, segment): the same odds ratio,
+    /// interval and p-value to the last bit as the model fitted on one row per training customer, built from the
+    /// definition ([reached, log1p(events of all behaviours in the window but the rule's own), one indicator per
+    /// segment but the most common]), on every behaviour's rules and on small cohorts fitted row by row.
+    @Test func adjustedEffectEqualsTheRowByRowModel() throws {
+        var source = try ExportByteSource(path: Repository.path("SampleData/customers.csv"))
+        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
+        let outcome = try ParallelIngest(customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions())
+            .run(try InputPaths.expandEventPaths([Repository.path("SampleData/events")]), workers: 2)
+        let features = FeatureTable(customers: table.customers, behaviourNames: outcome.behaviourNames, accumulator: outcome.accumulator)
+        let full = CohortSplit(customers: features.customers, decided: features.decidedCustomers, holdoutShare: 0.3)
+        // A cohort of 60 training customers: fewer than `fit(x:y:)` groups.
+        let small = CohortSplit(customers: features.customers, decided: Array(features.decidedCustomers.prefix(86)), holdoutShare: 0.3)
+        let window = features.windowDays
+        var compared = 0
+        for split in [full, small] {
+            let diagnoser = CandidateDiagnoser(features: features, split: split, windows: [7, 14, 30])
+            let training = split.training
+            var counts: [String: Int] = [:]
+            for c in training { counts[features.customers[c].segment, default: 0] += 1 }
+            let names = counts.keys.sorted()
+            let reference = names.max { (counts[$0]!, $1) < (counts[$1]!, $0) }!
+            let dummies = names.filter { $0 != reference }
+            for behaviour in features.behaviours {
+                for threshold in [1, 3] {
+                    for days in [7, 30] {
+                        let rule = ActivationRule(conditions: [.init(behaviour: behaviour.name, threshold: threshold)], windowDays: days)
+                        let reached = diagnoser.reached(rule)
+                        var x: [[Double]] = [], y: [Bool] = []
+                        for c in training {
+                            var all = 0, own = 0
+                            for b in features.behaviours {
+                                let events = (0..<days).reduce(0) { $0 + Int(b.daily[c * window + $1]) }
+                                all += events
+                                if b.name == behaviour.name { own += events }
+                            }
+                            x.append([reached[c] ? 1 : 0, log1p(Double(max(0, all - own)))]
+                                     + dummies.map { features.customers[c].segment == $0 ? 1 : 0 })
+                            y.append(features.customers[c].outcome == .renewed)
+                        }
+                        let effect = try #require(diagnoser.adjusted(rule, reached: reached))
+                        #expect(effect.segmentsAdjusted == dummies.count)
+                        let fit = LogisticRegression().fit(x: x, y: y)
+                        if fit.status == .converged {
+                            #expect(!effect.penalised && effect.oddsRatio == exp(fit.coefficients[1]), "\(rule)")
+                            #expect(effect.pValue == fit.pValues[1], "\(rule)")
+                            let z = NormalDistribution.quantile(0.975), (b, se) = (fit.coefficients[1], fit.standardErrors[1])
+                            #expect(effect.interval == exp(b - z * se)...exp(b + z * se), "\(rule)")
+                        } else {
+                            let penalised = LogisticRegression(penalty: 1).fit(x: x, y: y)
+                            #expect(effect.penalised && effect.oddsRatio == exp(penalised.coefficients[1]), "\(rule)")
+                        }
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared > 40)
+    }
 }
