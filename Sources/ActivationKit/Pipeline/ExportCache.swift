@@ -33,14 +33,16 @@ public struct ExportCacheStatistics: Sendable, Codable, Equatable {
 ///   tool (its executable's size and modification time): `settingsKey`, part of the name;
 /// - every customer the export's rows were placed against still exists with the same signup date, and every id it
 ///   rejected as unknown is still unknown (renewals, segments and new customers do not matter);
-/// - the file is whole: a SHA-256 of its payload is checked before anything is decoded, and decoding checks every
+/// - the file is whole: an XXH64 checksum of its payload is checked before anything is decoded, and decoding checks every
 ///   bound, so a truncated or altered entry is detected, deleted and rebuilt.
 /// Writes go to a temporary name and are renamed into place, so a killed run leaves no half-written entry.
 final class ExportCache: @unchecked Sendable {
     typealias Statistics = ExportCacheStatistics
 
-    static let formatVersion: UInt32 = 3
-    static let magic = Array("ACTAGG01".utf8)
+    static let formatVersion: UInt32 = 4
+    static let magic = Array("ACTAGG02".utf8)
+    /// Bytes of the frame around a payload: magic and length before it, checksum after it.
+    static let headerBytes = 16, checksumBytes = 8
 
     let directory: String
     let settingsKey: String
@@ -211,29 +213,37 @@ final class ExportCache: @unchecked Sendable {
         w.u32(UInt32(a.rejects.count))
         for r in a.rejects { w.i64(Int64(r.line)); w.string(r.column); w.string(r.reason.rawValue); w.string(r.detail); w.string(r.raw) }
 
-        var hasher = SHA256()
-        hasher.update(w.bytes)
+        return frame(w.bytes)
+    }
+
+    /// An entry's bytes: magic, payload length (8 bytes), payload, XXH64 of the payload (8 bytes; little-endian).
+    static func frame(_ payload: [UInt8]) -> [UInt8] {
         var out = magic
-        var length = UInt64(w.bytes.count).littleEndian
+        out.reserveCapacity(headerBytes + payload.count + checksumBytes)
+        var length = UInt64(payload.count).littleEndian
         withUnsafeBytes(of: &length) { out += $0 }
-        out += w.bytes
-        out += Array(hasher.finalize().utf8)
+        out += payload
+        var checksum = payload.withUnsafeBytes { XXHash64.hash($0) }.littleEndian
+        withUnsafeBytes(of: &checksum) { out += $0 }
         return out
     }
 
     static func decode(_ data: [UInt8], path: String, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable,
                        windowDays window: Int, naming: EventNaming) throws -> ExportAggregate {
-        // Frame: magic, payload length, payload, SHA-256 (hex) of the payload.
-        guard data.count >= magic.count + 8 + 64, Array(data[0..<magic.count]) == magic else { throw CacheEntryError.corrupt }
+        // Frame (`frame(_:)`): magic, payload length, payload, XXH64 of the payload.
+        guard data.count >= headerBytes + checksumBytes, Array(data[0..<magic.count]) == magic else { throw CacheEntryError.corrupt }
         var length: UInt64 = 0
         for k in 0..<8 { length |= UInt64(data[magic.count + k]) << (8 * UInt64(k)) }
         let start = magic.count + 8
-        guard UInt64(data.count) == UInt64(start) + length + 64 else { throw CacheEntryError.corrupt }
+        guard length <= UInt64(data.count), UInt64(data.count) == UInt64(start) + length + UInt64(checksumBytes) else {
+            throw CacheEntryError.corrupt
+        }
         // Hashed and decoded where it lies (entries are megabytes; a copy of the payload cost as much as the hash).
         let payload = start..<(start + Int(length))
-        var hasher = SHA256()
-        data.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[payload])) }
-        guard Array(hasher.finalize().utf8) == Array(data[payload.upperBound...]) else { throw CacheEntryError.corrupt }
+        var stored: UInt64 = 0
+        for k in 0..<checksumBytes { stored |= UInt64(data[payload.upperBound + k]) << (8 * UInt64(k)) }
+        let checksum = data.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[payload])) }
+        guard checksum == stored else { throw CacheEntryError.corrupt }
 
         var r = BinaryReader(data, range: payload)
         guard try r.u32() == formatVersion else { throw CacheEntryError.corrupt }

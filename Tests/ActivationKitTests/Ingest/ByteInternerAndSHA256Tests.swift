@@ -1,5 +1,5 @@
 import Foundation
-import ActivationKit
+@testable import ActivationKit
 import Testing
 
 @Suite("Interning and fingerprints")
@@ -93,5 +93,25 @@ struct ByteInternerAndSHA256Tests {
         }
         pieces.update(Array(bytes[i...]))
         #expect(whole.finalize() == pieces.finalize())
+    }
+
+    /// XXH64 against the reference implementation (Python `xxhash` 3.x, `xxh64(data, seed).intdigest()`): lengths
+    /// below and above one 32-byte stripe, with tails of 8-, 4- and 1-byte steps, a seed, and an unaligned start.
+    @Test func xxHash64KnownVectors() {
+        let stripes = (0..<(256 * 3)).map { UInt8(truncatingIfNeeded: $0) } + Array("xyz".utf8)
+        let cases: [([UInt8], UInt64, UInt64)] = [
+            ([], 0, 0xef46db3751d8e999),
+            (Array("a".utf8), 0, 0xd24ec4f1a98c6e5b),
+            (Array("abc".utf8), 0, 0x44bc2cf5ad770999),
+            (Array("0123456789abcdef".utf8), 0, 0x5c5b90c34e376d0b),
+            (Array("0123456789abcdef0123456789abcdef".utf8), 0, 0x642a94958e71e6c5),
+            (stripes, 0, 0xe921a1b45bd779f8),
+            (Array("abc".utf8), 0x9E37_79B9_7F4A_7C15, 0x2ed0f59d6b43ac8b),
+        ]
+        for (bytes, seed, expected) in cases {
+            #expect(bytes.withUnsafeBytes { XXHash64.hash($0, seed: seed) } == expected, "\(bytes.count) bytes")
+        }
+        // From an odd offset: the words are read unaligned.
+        #expect(stripes.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[5..<72])) } == 0x5c42ba77b19e7cec)
     }
 }

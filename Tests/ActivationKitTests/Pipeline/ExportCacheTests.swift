@@ -308,7 +308,8 @@ struct ExportCacheTests {
         let restored = try ExportCache.decode(encoded, path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())
         #expect(restored.accounting == aggregate.accounting && restored.rejects == aggregate.rejects)
         #expect(restored.dedupeLog == aggregate.dedupeLog && restored.behaviourNames == aggregate.behaviourNames)
-        let payload = Array(encoded[16..<(encoded.count - 64)])
+        let payload = Array(encoded[ExportCache.headerBytes..<(encoded.count - ExportCache.checksumBytes)])
+        #expect(ExportCache.frame(payload) == encoded)
         var rng = SplitMix64(seed: 7)
         var refused = 0
         for _ in 0..<400 {
@@ -318,13 +319,7 @@ struct ExportCacheTests {
             case 1: damaged.removeLast(Int(rng.next() % UInt64(min(200, damaged.count))) + 1)
             default: damaged.insert(UInt8(rng.next() % 256), at: Int(rng.next() % UInt64(damaged.count)))
             }
-            var hasher = SHA256()
-            hasher.update(damaged)
-            var framed = ExportCache.magic
-            var length = UInt64(damaged.count).littleEndian
-            withUnsafeBytes(of: &length) { framed += $0 }
-            framed += damaged + Array(hasher.finalize().utf8)
-            if (try? ExportCache.decode(framed, path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())) == nil {
+            if (try? ExportCache.decode(ExportCache.frame(damaged), path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())) == nil {
                 refused += 1
             }
         }
