@@ -310,6 +310,14 @@ struct ExportCacheTests {
         #expect(restored.dedupeLog == aggregate.dedupeLog && restored.behaviourNames == aggregate.behaviourNames)
         let payload = Array(encoded[ExportCache.headerBytes..<(encoded.count - ExportCache.checksumBytes)])
         #expect(ExportCache.frame(payload) == encoded)
+        // A damaged length field, up to the largest: refused, never an overflow.
+        for length in [UInt64.max, UInt64.max - 20, UInt64(payload.count) + 1, 0] {
+            var framed = encoded
+            for k in 0..<8 { framed[ExportCache.magic.count + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt64(k))) }
+            #expect(throws: (any Error).self) {
+                try ExportCache.decode(framed, path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())
+            }
+        }
         var rng = SplitMix64(seed: 7)
         var refused = 0
         for _ in 0..<400 {
