@@ -60,6 +60,15 @@ struct CandidatesTests {
         #expect(model.intercept.isFinite)
     }
 
+    /// The feature table of SampleData (30-day window).
+    static func sampleFeatures() throws -> FeatureTable {
+        var source = try ExportByteSource(path: Repository.path("SampleData/customers.csv"))
+        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
+        let outcome = try ParallelIngest(customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions())
+            .run(try InputPaths.expandEventPaths([Repository.path("SampleData/events")]), workers: 2)
+        return FeatureTable(customers: table.customers, behaviourNames: outcome.behaviourNames, accumulator: outcome.accumulator)
+    }
+
     static func allTraining(_ table: FeatureTable) -> CohortSplit {
         CohortSplit(customers: table.customers, decided: table.decidedCustomers, holdoutShare: 0)
     }
@@ -143,11 +152,7 @@ struct CandidatesTests {
     /// The histogram scan (one pass over the customers per behaviour) gives, rule by rule, what counting each rule
     /// over the customers gives: the same 2×2 tables and the same reach-day median and 75th percentile.
     @Test func histogramScanEqualsCountingEachRule() throws {
-        var source = try ExportByteSource(path: Repository.path("SampleData/customers.csv"))
-        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
-        let outcome = try ParallelIngest(customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions())
-            .run(try InputPaths.expandEventPaths([Repository.path("SampleData/events")]), workers: 2)
-        let features = FeatureTable(customers: table.customers, behaviourNames: outcome.behaviourNames, accumulator: outcome.accumulator)
+        let features = try Self.sampleFeatures()
         let split = CohortSplit(customers: features.customers, decided: features.decidedCustomers, holdoutShare: 0.3)
         let scanner = RuleScanner()
         var rules = 0
@@ -173,11 +178,7 @@ struct CandidatesTests {
     /// definition ([reached, log1p(events of all behaviours in the window but the rule's own), one indicator per
     /// segment but the most common]), on every behaviour's rules and on small cohorts fitted row by row.
     @Test func adjustedEffectEqualsTheRowByRowModel() throws {
-        var source = try ExportByteSource(path: Repository.path("SampleData/customers.csv"))
-        let table = try CustomerTableReader().read(&source, file: "customers.csv").table
-        let outcome = try ParallelIngest(customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions())
-            .run(try InputPaths.expandEventPaths([Repository.path("SampleData/events")]), workers: 2)
-        let features = FeatureTable(customers: table.customers, behaviourNames: outcome.behaviourNames, accumulator: outcome.accumulator)
+        let features = try Self.sampleFeatures()
         let full = CohortSplit(customers: features.customers, decided: features.decidedCustomers, holdoutShare: 0.3)
         // A cohort of 60 training customers: fewer than `fit(x:y:)` groups.
         let small = CohortSplit(customers: features.customers, decided: Array(features.decidedCustomers.prefix(86)), holdoutShare: 0.3)
