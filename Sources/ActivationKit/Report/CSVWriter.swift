@@ -142,6 +142,19 @@ final class BytePieces {
         starts.deallocate()
     }
 
+    /// The distinct values among `keys`, each encoded once, in order of first appearance, and each key's piece.
+    static func distinct<Key: Hashable>(_ keys: [Key], encode: (Key) -> [UInt8]) -> (pieces: BytePieces, index: [Int]) {
+        var seen: [Key: Int] = [:]
+        var pieces: [[UInt8]] = []
+        let index = keys.map { key -> Int in
+            if let k = seen[key] { return k }
+            seen[key] = pieces.count
+            pieces.append(encode(key))
+            return pieces.count - 1
+        }
+        return (BytePieces(pieces), index)
+    }
+
     /// Piece `i`: valid while this object is alive (callers keep it so with `withExtendedLifetime`).
     @inline(__always)
     subscript(i: Int) -> UnsafeBufferPointer<UInt8> {

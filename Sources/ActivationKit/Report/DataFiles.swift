@@ -218,18 +218,10 @@ public enum DataFiles {
         let comma: UInt8 = 0x2C
         let ids = BytePieces(table.customers.map { CSVWriter.encoded($0.id) + [comma] })
         // Signup dates, segments and outcomes repeat: each written once, ending in its comma.
-        let days = table.customers.map(\.signupDay)
-        let firstDay = days.min() ?? 0
-        let dates = BytePieces((firstDay...(days.max() ?? 0)).map { CSVWriter.encoded(TimestampParser.dateString(day: $0)) + [comma] })
-        var segmentIndex: [String: Int] = [:]
-        var segmentList: [[UInt8]] = []
-        let segmentOf = table.customers.map { customer -> Int in
-            if let k = segmentIndex[customer.segment] { return k }
-            segmentIndex[customer.segment] = segmentList.count
-            segmentList.append(CSVWriter.encoded(customer.segment) + [comma])
-            return segmentList.count - 1
+        let (dates, dateOf) = BytePieces.distinct(table.customers.map(\.signupDay)) {
+            CSVWriter.encoded(TimestampParser.dateString(day: $0)) + [comma]
         }
-        let segments = BytePieces(segmentList)
+        let (segments, segmentOf) = BytePieces.distinct(table.customers.map(\.segment)) { CSVWriter.encoded($0) + [comma] }
         let outcomes = BytePieces([Array("true".utf8), Array("false".utf8), []])
         let hasUsers = table.behaviours.map { $0.users != nil }
         let longest = ids.longest + dates.longest + segments.longest + 5
@@ -250,7 +242,7 @@ public enum DataFiles {
                             for (c, customer) in table.customers.enumerated() {
                                 if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
                                 out.append(ids[c])
-                                out.append(dates[customer.signupDay - firstDay])
+                                out.append(dates[dateOf[c]])
                                 out.append(segments[segmentOf[c]])
                                 switch customer.outcome {
                                 case .renewed: out.append(outcomes[0])
