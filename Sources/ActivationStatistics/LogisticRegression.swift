@@ -78,13 +78,23 @@ public struct LogisticRegression: Sendable {
     /// so the estimates are the same, at a fraction of the cost per Newton step.
     public func fit(x: [[Double]], y: [Bool]) -> Fit {
         precondition(x.count == y.count, "rows and outcomes differ in length")
-        guard x.count > 64 else { return fit(x: x, y: y, weights: nil) }
+        guard x.count > Self.smallestGrouped else { return fit(x: x, y: y, weights: nil) }
         // One predictor is keyed by the value itself (no array per row); more by the row. -0 and 0 are one value.
         if x.first?.count == 1 {
             return fitGrouped(x: x, y: y, key: { $0[0] == 0 ? 0 : $0[0] }, precedes: (<), row: { [$0] })
         }
         return fitGrouped(x: x, y: y, key: { $0.map { $0 == 0 ? 0 : $0 } }, precedes: { $0.lexicographicallyPrecedes($1) },
                           row: { $0 })
+    }
+
+    /// Below this many customers `fit(x:y:)` fits the rows as they are.
+    static let smallestGrouped = 64
+
+    /// Whether `fit(x:y:)` fits `customers` rows as the tallies of their `distinctRows` distinct rows
+    /// (`fit(rows:churned:renewed:)`): more than 64 customers, and at least four per distinct row. Callers that tally
+    /// customers themselves use it to give the same estimates to the last bit.
+    public static func groups(distinctRows: Int, customers: Int) -> Bool {
+        customers > smallestGrouped && distinctRows * 4 < customers
     }
 
     /// `fit(x:y:)` over customers tallied by `key(row)` and outcome, unless that does not shrink the data fourfold.
@@ -96,7 +106,7 @@ public struct LogisticRegression: Sendable {
         for (values, outcome) in zip(x, y) {
             let k = key(values)
             if outcome { tally[k, default: (0, 0)].renewed += 1 } else { tally[k, default: (0, 0)].churned += 1 }
-            if tally.count * 4 >= x.count { return fit(x: x, y: y, weights: nil) }
+            if !Self.groups(distinctRows: tally.count, customers: x.count) { return fit(x: x, y: y, weights: nil) }
         }
         let keys = tally.keys.sorted(by: precedes)
         return fit(rows: keys.map(row), churned: keys.map { tally[$0]!.churned }, renewed: keys.map { tally[$0]!.renewed })
@@ -106,8 +116,8 @@ public struct LogisticRegression: Sendable {
     /// and `renewed[i]` the customers at `values[i]` with y = 0 and y = 1.
     ///
     /// These are the weighted rows `fit(x:y:)` builds when it groups customers, so the estimates are the same to the
-    /// last bit; where `fit(x:y:)` would not group (64 customers or fewer, or fewer than four per value) they are
-    /// the same up to summation order.
+    /// last bit; where `fit(x:y:)` would not group (`groups(distinctRows:customers:)`) they are the same up to
+    /// summation order.
     public func fit(values: [Double], churned: [Double], renewed: [Double]) -> Fit {
         fit(rows: values.map { [$0] }, churned: churned, renewed: renewed)
     }
@@ -116,8 +126,8 @@ public struct LogisticRegression: Sendable {
     /// its y = 1 row, in the order given (the summation order).
     ///
     /// With the rows distinct and in ascending lexicographic order (-0 written as 0), these are the weighted rows
-    /// `fit(x:y:)` builds when it groups customers (more than 64 of them, at least four per distinct row), so the
-    /// estimates are the same to the last bit.
+    /// `fit(x:y:)` builds when it groups customers (`groups(distinctRows:customers:)`), so the estimates are the same
+    /// to the last bit.
     public func fit(rows: [[Double]], churned: [Double], renewed: [Double]) -> Fit {
         precondition(rows.count == churned.count && rows.count == renewed.count, "tallies differ in length")
         var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []

@@ -174,8 +174,8 @@ public struct CandidateDiagnoser: Sendable {
         let n = split.training.count
         guard n > width + 2 else { return nil }
         func fitted(_ regression: LogisticRegression) -> LogisticRegression.Fit {
-            // Where `fit(x:y:)` would not group (64 customers or fewer, or fewer than four per row), the rows as such.
-            guard n > 64, tally.count * 4 < n else {
+            // Where `fit(x:y:)` would not group, the rows as such (so that the estimates are its own either way).
+            guard LogisticRegression.groups(distinctRows: tally.count, customers: n) else {
                 let y = split.training.map { customers[$0].outcome == .renewed }
                 let x = split.training.indices.map { i in
                     row(Cell(reached: reached[split.training[i]], other: others[i], column: dummyColumn[Int(segmentOf[split.training[i]])]))

@@ -287,9 +287,8 @@ public struct RuleScanner: Sendable {
         let reachList = Pipeline.parallelMap(list) { part in
             features.behaviours.first(where: { $0.name == part.behaviour }).map { ReachDays($0, customers: decided, maximum: part.threshold) }
         }
-        var reachByName: [String: ReachDays] = [:]
-        for (part, days) in zip(list, reachList) { reachByName[part.behaviour] = days }
-        let reach = reachByName
+        let reach = Dictionary(zip(list, reachList).compactMap { part, days in days.map { (part.behaviour, $0) } },
+                               uniquingKeysWith: { first, _ in first })
         let pairs = list.indices.flatMap { i in list.indices.filter { $0 > i }.map { (i, $0) } }
         return Pipeline.parallelMap(pairs) { i, j -> [ThresholdCandidate] in
             let (p, q) = (list[i], list[j])

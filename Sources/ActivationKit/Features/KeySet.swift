@@ -46,7 +46,7 @@ struct KeySet: Sendable, Sequence {
         if found.present { return (false, key) }
         slots[found.slot] = key &+ 1
         count += 1
-        if count * 2 > slots.count { grow() }
+        if count * 2 > slots.count { grow(toHold: count) }
         return (true, key)
     }
 
@@ -55,7 +55,7 @@ struct KeySet: Sendable, Sequence {
     /// placed the slot of the key `ahead` places on is already being loaded (each slot is otherwise a cache miss in
     /// a table of tens of MB).
     mutating func insertAll(_ keys: UnsafeBufferPointer<UInt64>, ahead: Int = 16, inserted: (UInt64) -> Void) {
-        while (count + keys.count) * 2 > slots.count { grow() }
+        if (count + keys.count) * 2 > slots.count { grow(toHold: count + keys.count) }
         let mask = self.mask
         var added = 0
         slots.withUnsafeMutableBufferPointer { slots in
@@ -98,9 +98,12 @@ struct KeySet: Sendable, Sequence {
         }
     }
 
-    private mutating func grow() {
+    /// Doubles the table until `keys` fit at most half full, then places the keys again (once).
+    private mutating func grow(toHold keys: Int) {
         let old = slots
-        slots = [UInt64](repeating: 0, count: old.count * 2)
+        var size = old.count * 2
+        while keys * 2 > size { size <<= 1 }
+        slots = [UInt64](repeating: 0, count: size)
         mask = slots.count - 1
         for entry in old where entry != 0 {
             var i = Self.slot(entry &- 1, mask)

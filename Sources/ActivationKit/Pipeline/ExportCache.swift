@@ -41,8 +41,8 @@ final class ExportCache: @unchecked Sendable {
 
     static let formatVersion: UInt32 = 4
     static let magic = Array("ACTAGG02".utf8)
-    /// Bytes of the frame around a payload: magic and length before it, checksum after it.
-    static let headerBytes = 16, checksumBytes = 8
+    /// Bytes of the frame around a payload: magic and length (8 bytes) before it, checksum after it.
+    static let headerBytes = magic.count + 8, checksumBytes = 8
 
     let directory: String
     let settingsKey: String
@@ -231,19 +231,14 @@ final class ExportCache: @unchecked Sendable {
     static func decode(_ data: [UInt8], path: String, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable,
                        windowDays window: Int, naming: EventNaming) throws -> ExportAggregate {
         // Frame (`frame(_:)`): magic, payload length, payload, XXH64 of the payload.
-        guard data.count >= headerBytes + checksumBytes, Array(data[0..<magic.count]) == magic else { throw CacheEntryError.corrupt }
-        var length: UInt64 = 0
-        for k in 0..<8 { length |= UInt64(data[magic.count + k]) << (8 * UInt64(k)) }
-        let start = magic.count + 8
-        guard length <= UInt64(data.count), UInt64(data.count) == UInt64(start) + length + UInt64(checksumBytes) else {
+        guard data.count >= headerBytes + checksumBytes, data[0..<magic.count].elementsEqual(magic) else { throw CacheEntryError.corrupt }
+        // Hashed and decoded where it lies (entries are megabytes; a copy of the payload cost as much as the hash).
+        let payload = headerBytes..<(data.count - checksumBytes)
+        var length = BinaryReader(data, range: magic.count..<headerBytes), checksum = BinaryReader(data, range: payload.upperBound..<data.count)
+        guard try length.u64() == UInt64(payload.count),
+              try checksum.u64() == data.withUnsafeBytes({ XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[payload])) }) else {
             throw CacheEntryError.corrupt
         }
-        // Hashed and decoded where it lies (entries are megabytes; a copy of the payload cost as much as the hash).
-        let payload = start..<(start + Int(length))
-        var stored: UInt64 = 0
-        for k in 0..<checksumBytes { stored |= UInt64(data[payload.upperBound + k]) << (8 * UInt64(k)) }
-        let checksum = data.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[payload])) }
-        guard checksum == stored else { throw CacheEntryError.corrupt }
 
         var r = BinaryReader(data, range: payload)
         guard try r.u32() == formatVersion else { throw CacheEntryError.corrupt }

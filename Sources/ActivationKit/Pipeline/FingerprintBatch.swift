@@ -33,14 +33,18 @@ final class FingerprintBatch: @unchecked Sendable {
     }
 
     /// The exports a run will want fingerprinted before reading: all of them when the cache is used (to look their
-    /// entries up), otherwise the plain ones large enough to be read in pieces (`ExportUnit.plan`).
+    /// entries up), otherwise the ones large enough to be read in pieces (`ExportUnit.isDivisible`).
     static func wanted(_ paths: [String], cache: Bool, pieceBytes: Int) -> [Int] {
         if cache { return Array(paths.indices) }
-        guard pieceBytes > 0 else { return [] }
         return paths.indices.filter { i in
             var st = stat()
-            return !paths[i].lowercased().hasSuffix(".gz") && stat(paths[i], &st) == 0 && Int(st.st_size) > 2 * pieceBytes
+            return stat(paths[i], &st) == 0 && ExportUnit.isDivisible(paths[i], size: Int(st.st_size), pieceBytes: pieceBytes)
         }
+    }
+
+    /// Size and SHA-256 of the export at `path`: vouched for by `memo` when it can, otherwise read and hashed.
+    static func fingerprint(_ path: String, memo: FingerprintMemo?) throws -> Fingerprint {
+        try memo?.fingerprint(of: path) ?? ExportCache.fingerprint(of: path)
     }
 
     private func work() {
@@ -50,7 +54,7 @@ final class FingerprintBatch: @unchecked Sendable {
             let i = wanted[next]
             next += 1
             lock.unlock()
-            let print = Result { try memo?.fingerprint(of: paths[i]) ?? ExportCache.fingerprint(of: paths[i]) }
+            let print = Result { try Self.fingerprint(paths[i], memo: memo) }
             lock.lock(); results[i] = print; lock.unlock()
         }
     }

@@ -102,7 +102,7 @@ struct ExportUnit: Sendable {
         var units: [ExportUnit] = []
         for (i, path) in paths.enumerated() {
             let size = sizes[i]
-            guard pieceBytes > 0, size > 2 * pieceBytes, !path.lowercased().hasSuffix(".gz"),
+            guard isDivisible(path, size: size, pieceBytes: pieceBytes),
                   let (header, cuts) = lineBreakCuts(path, size: size, pieces: size / pieceBytes), cuts.count > 2 else {
                 units.append(ExportUnit(file: i, path: path))
                 continue
@@ -113,6 +113,12 @@ struct ExportUnit: Sendable {
             }
         }
         return units
+    }
+
+    /// Whether an export is cut into pieces of `pieceBytes`: plain text (a gzip stream cannot be entered at a byte
+    /// offset) and larger than two pieces.
+    static func isDivisible(_ path: String, size: Int, pieceBytes: Int) -> Bool {
+        pieceBytes > 0 && size > 2 * pieceBytes && !path.lowercased().hasSuffix(".gz")
     }
 
     /// The header line (with its line break) and the offsets 0, c1, …, size: each cut just after the first line
@@ -318,13 +324,13 @@ struct ParallelIngest {
         // Fingerprints first when the cache needs them or a file is read in pieces (no one reader sees it all).
         let split = Set(units.filter { $0.range != nil }.map(\.file))
         let needPrints = cache != nil ? Array(paths.indices) : split.sorted()
-        let ahead = fingerprintsAhead?.finish() ?? [:]
-        let missing = needPrints.filter { ahead[$0] == nil }
-        let taken = Dictionary(uniqueKeysWithValues: zip(missing, Pipeline.parallelMap(missing) { i in
-            Result { try cache?.memo.fingerprint(of: paths[i]) ?? ExportCache.fingerprint(of: paths[i]) }
-        }))
+        // Taken on both cores (started early by the run when it could: `FingerprintBatch.wanted` asks for these).
+        let batch = fingerprintsAhead ?? (needPrints.isEmpty ? nil : FingerprintBatch(paths: paths, wanted: needPrints, memo: cache?.memo))
+        let taken = batch?.finish() ?? [:]
         // In file order, so that the error reported is the first export's that could not be read.
-        let fingerprints = Dictionary(uniqueKeysWithValues: try needPrints.map { ($0, try (ahead[$0] ?? taken[$0]!).get()) })
+        let fingerprints = Dictionary(uniqueKeysWithValues: try needPrints.map { i in
+            (i, try (taken[i] ?? Result { try FingerprintBatch.fingerprint(paths[i], memo: cache?.memo) }).get())
+        })
         let toRead = units.indices.filter { u in
             guard let cache, let fingerprint = fingerprints[units[u].file] else { return true }
             return !cache.holdsEntry(for: units[u], fingerprint: fingerprint)

@@ -1,7 +1,7 @@
 /// Builds RFC 4180 CSV text: fields with commas, quotes or line breaks are quoted, quotes doubled; `\n` line ends.
 ///
-/// Works on bytes: the feature files have millions of fields, so integers are written as digits straight into
-/// the buffer and strings are copied as UTF-8, with no intermediate `String` per field.
+/// For the report's tables (hundreds to thousands of rows). The two feature files, millions of rows, are assembled
+/// in a `RowScratch` instead.
 public struct CSVWriter {
     public private(set) var bytes: [UInt8] = []
     private var rowOpen = false
@@ -46,45 +46,6 @@ public struct CSVWriter {
         writer.field(value)
         return writer.bytes
     }
-
-    /// Appends a whole number to the current row: written into a small buffer on the stack, then copied in one
-    /// append (a byte-by-byte append checks the array's capacity per digit; the feature file has millions of numbers).
-    public mutating func field(_ value: Int) {
-        separate()
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            let start = buffer.baseAddress!
-            var n = 0
-            if value < 0 { start[0] = 0x2D; n = 1 }
-            let digits = Self.digitCount(of: UInt64(value.magnitude))
-            Self.writeDigits(of: UInt64(value.magnitude), count: digits, to: start + n)
-            n += digits
-            bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: n))
-        }
-    }
-
-    /// How many decimal digits `value` has (1 for 0).
-    @inline(__always)
-    static func digitCount(of value: UInt64) -> Int {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 { digits += 1; rest /= 10 }
-        return digits
-    }
-
-    /// Writes the `count` (`digitCount(of: value)`) decimal digits of `value` at `target`, last digit first.
-    @inline(__always)
-    static func writeDigits(of value: UInt64, count: Int, to target: UnsafeMutablePointer<UInt8>) {
-        var v = value
-        var i = count
-        repeat {
-            i -= 1
-            target[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
-            v /= 10
-        } while v > 0
-    }
-
-    /// Appends an empty field.
-    public mutating func emptyField() { separate() }
 
     /// Ends the current row.
     public mutating func endRow() {
@@ -188,11 +149,21 @@ struct RowScratch: ~Copyable {
         count += bytes.count
     }
 
+    /// Appends the decimal digits of `value`.
     @inline(__always)
-    private mutating func put(digitsOf value: UInt64) {
-        let digits = CSVWriter.digitCount(of: value)
+    mutating func appendDigits(_ value: UInt64) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
         precondition(count + digits <= capacity, "row buffer sized too small")
-        CSVWriter.writeDigits(of: value, count: digits, to: base + count)
+        // Last digit first, from the end of the number's place.
+        var v = value
+        var i = count + digits
+        repeat {
+            i -= 1
+            base[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+            v /= 10
+        } while v > 0
         count += digits
     }
 
@@ -215,10 +186,6 @@ struct RowScratch: ~Copyable {
         count += 1
     }
 
-    /// Appends the decimal digits of `value`.
-    @inline(__always)
-    mutating func appendDigits(_ value: UInt64) { put(digitsOf: value) }
-
     /// Appends one `first_window_daily.csv`-shaped row: `prefix` ("id,name,"), the day (ending in its comma), the
     /// events, and `suffix` (",users,data_end\n").
     @inline(__always)
@@ -226,7 +193,7 @@ struct RowScratch: ~Copyable {
                             _ suffix: borrowing RowScratch) {
         put(UnsafeBufferPointer(start: prefix.base, count: prefix.count))
         put(day)
-        put(digitsOf: UInt64(events))
+        appendDigits(UInt64(events))
         put(UnsafeBufferPointer(start: suffix.base, count: suffix.count))
     }
 

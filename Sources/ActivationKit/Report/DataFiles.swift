@@ -100,14 +100,14 @@ public enum DataFiles {
     /// After the window, two follow-up rows at most (empty `users`): `day` = window for the events up to the follow-up
     /// horizon (day 90), `day` = the horizon for the events on or after it.
     public static func firstWindowDaily(_ table: FeatureTable, dataEndDay: Int) -> String {
-        String(decoding: firstWindowDailyBytes(table, dataEndDay: dataEndDay), as: UTF8.self)
+        text { withFirstWindowDaily(table, dataEndDay: dataEndDay, emit: $0) }
     }
 
-    /// `first_window_daily.csv` as bytes.
-    public static func firstWindowDailyBytes(_ table: FeatureTable, dataEndDay: Int, chunkBytes: Int = 1 << 19) -> [UInt8] {
+    /// The whole text a chunked writer (`withFirstWindowDaily`, `withFeatures`) emits.
+    static func text(_ write: ((UnsafeRawBufferPointer) -> Void) -> Void) -> String {
         var bytes: [UInt8] = []
-        withFirstWindowDaily(table, dataEndDay: dataEndDay, chunkBytes: chunkBytes) { bytes.append(contentsOf: $0) }
-        return bytes
+        write { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Builds `first_window_daily.csv` and hands its bytes to `emit` in order, a chunk at a time (each chunk is
@@ -195,14 +195,7 @@ public enum DataFiles {
     /// `features.csv`: one row per customer, then per behaviour its count, first day and active days
     /// (and distinct users when the exports carry a user column).
     public static func features(_ table: FeatureTable) -> String {
-        String(decoding: featuresBytes(table), as: UTF8.self)
-    }
-
-    /// `features.csv` as bytes.
-    public static func featuresBytes(_ table: FeatureTable, chunkBytes: Int = 1 << 19) -> [UInt8] {
-        var bytes: [UInt8] = []
-        withFeatures(table, chunkBytes: chunkBytes) { bytes.append(contentsOf: $0) }
-        return bytes
+        text { withFeatures(table, emit: $0) }
     }
 
     /// Builds `features.csv` (13 MB at 80,000 customers) and hands its bytes to `emit` in order, a chunk at a time, as
