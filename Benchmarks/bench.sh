@@ -85,7 +85,7 @@ for _ in $(seq "$RUNS"); do
     cat "$work/time" >> "$work/warm.times"
 done
 inc_cache=$(python3 -c "import json; c=json.load(open('$work/incremental.json'))['cache']; print(f\"{c['reused']} exports or pieces from the cache, {c['read']} read\")")
-measure duckdb "$VENV/bin/python" Tests/ActivationKitTests/Fixtures/run_feature_sql.py duckdb "$work/features.sql" \
+measure duckdb "$VENV/bin/python" Tests/EndToEndTests/Fixtures/run_feature_sql.py duckdb "$work/features.sql" \
     "$DATA/customers.csv" "$DATA/events/*.csv" "$work/duckdb.csv"
 RUNS_SAVED=$RUNS; RUNS=1   # pandas takes minutes: once
 measure pandas "$VENV/bin/python" Benchmarks/pandas_features.py "$DATA/customers.csv" "$DATA/events/*.csv" "$work/pandas.csv" 30

@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 "$bin" run --config SampleData/activation.toml --out "$work/swift" 2>/dev/null
 "$bin" sql --dialect spark --config SampleData/activation.toml > "$work/features.sql"
 start=$(date +%s)
-"$python" Tests/ActivationKitTests/Fixtures/run_feature_sql.py spark "$work/features.sql" \
+"$python" Tests/EndToEndTests/Fixtures/run_feature_sql.py spark "$work/features.sql" \
     SampleData/customers.csv "SampleData/events/*.csv" "$work/spark-parts"
 echo "spark: $(( $(date +%s) - start )) s, $(ls "$work"/spark-parts/part-*.csv | wc -l) part files"
 

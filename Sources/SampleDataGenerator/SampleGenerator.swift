@@ -1,4 +1,5 @@
-import ActivationKit
+import ActivationCore
+import ActivationFastPaths
 import ActivationStatistics
 import Foundation
 

@@ -1,4 +1,7 @@
-import ActivationKit
+import ActivationCore
+import ActivationFeatures
+import ActivationPipeline
+import ActivationReport
 import ArgumentParser
 import Foundation
 import SampleDataGenerator
@@ -154,11 +157,11 @@ struct Run: ParsableCommand {
             throw Failure(error)
         }
         do {
-            var reporter: ActivationKit.Progress?
-            if ActivationKit.Progress.wanted(force: progress) && !configuration.featureTable {
+            var reporter: IngestProgress?
+            if IngestProgress.wanted(force: progress) && !configuration.featureTable {
                 let files = (try? InputPaths.expandEventPaths(configuration.eventPaths)) ?? []
                 let bytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
-                reporter = ActivationKit.Progress(totalFiles: files.count, totalBytes: bytes)
+                reporter = IngestProgress(totalFiles: files.count, totalBytes: bytes)
             }
             let result = try Pipeline.run(configuration, progress: reporter)
             let written = try ReportWriter(keepRuns: configuration.keepRuns).write(result, to: configuration.outputDirectory)

@@ -1,0 +1,198 @@
+import ActivationCore
+import ActivationFeatures
+import ActivationStatistics
+import Foundation
+
+/// The proposal's conditions and, per customer, the day it was reached (computed once).
+package struct ProposalProgress {
+    package let rule: ActivationRule
+    package let parts: [(behaviour: BehaviourFeatures, threshold: Int)]
+    private let reachDays: [Int?]
+
+    package init?(proposal: ActivationProposal, features: FeatureTable) {
+        guard let rule = proposal.chosen?.candidate.definition, let parts = rule.parts(in: features) else { return nil }
+        self.rule = rule
+        self.parts = parts
+        reachDays = rule.reachDays(in: features)
+    }
+
+    package func reachDay(_ c: Int) -> Int? { reachDays[c] }
+    package func reached(_ c: Int) -> Bool { (reachDays[c] ?? .max) < rule.windowDays }
+}
+
+/// The onboarding playbook per segment: when to nudge, when a person should step in.
+public struct PlaybookStep: Sendable {
+    public var segment: String
+    public var customers: Int
+    public var activationRate: Double?
+    public var renewalReached: Double?
+    public var renewalNotReached: Double?
+    /// Day by which three in four of the segment's activated customers got there.
+    public var nudgeDay: Int
+    /// Day by which a high-ACV account that is still not activated gets a person: a week after the nudge, and before
+    /// the rule's window closes.
+    public var outreachDay: Int
+    public var highACV: Double?
+}
+
+/// An account still worth steering towards the event.
+public struct AtRiskAccount: Sendable {
+    public var id: String
+    public var segment: String
+    public var acv: Double?
+    public var signupDay: Int
+    public var daysSinceSignup: Int
+    /// Days left in the rule's window (negative: the window is over and renewal is still undecided).
+    public var daysLeft: Int
+    /// "1 of 2 invite_teammate": so far inside the window, or, once it is over, to the data's end.
+    public var progress: String
+    public var renewal: RenewalOutcome
+}
+
+/// One step of the onboarding funnel.
+public struct FunnelStep: Sendable {
+    /// What the customers of a step did.
+    public enum Kind: Sendable, Equatable {
+        case signedUp
+        /// Any behaviour within the rule's window.
+        case anyAction(windowDays: Int)
+        /// A behaviour most activated customers do before the event, usually on `medianDay`.
+        case behaviour(name: String, medianDay: Double)
+        case activated(rule: ActivationRule)
+    }
+    public var kind: Kind
+    public var customers: Int
+    public var share: Double
+}
+
+/// What the report tells a team to do about the proposal: the playbook per segment, the accounts to act on, and the
+/// onboarding funnel. Computed once per run (empty without a proposal) and shared by the report and `at_risk.csv`.
+package struct ActionPlan {
+    package let playbook: [PlaybookStep]
+    package let atRisk: [AtRiskAccount]
+    /// Accounts past the window, renewal undecided, that missed the event in time but have met its thresholds since
+    /// (late): nothing left to steer them towards, so they are not in `atRisk`.
+    package let reachedLate: Int
+    package let funnel: [FunnelStep]
+
+    /// The plan for `proposal` on `features`, with the data ending on day `dataEndDay` (days since 1970-01-01).
+    package init(proposal: ActivationProposal, features: FeatureTable, dataEndDay: Int) {
+        guard let progress = ProposalProgress(proposal: proposal, features: features) else {
+            (playbook, atRisk, reachedLate, funnel) = ([], [], 0, [])
+            return
+        }
+        let run = Run(features: features, dataEndDay: dataEndDay)
+        playbook = Self.playbook(run, progress)
+        (atRisk, reachedLate) = Self.atRisk(run, progress)
+        funnel = Self.funnel(run, progress)
+    }
+
+    /// What the plan is computed from.
+    package struct Run {
+        package let features: FeatureTable
+        package let dataEndDay: Int
+    }
+
+    package static func playbook(_ result: Run, _ progress: ProposalProgress) -> [PlaybookStep] {
+        let customers = result.features.customers
+        let acvs = customers.compactMap(\.acv).sorted()
+        let highACV = acvs.isEmpty ? nil : Descriptive.quantile(sorted: acvs, 0.75)
+        let segments = Dictionary(grouping: customers.indices) { customers[$0].segment }
+        return segments.keys.sorted().map { segment in
+            let members = segments[segment]!
+            let days = members.compactMap { c -> Double? in
+                guard let d = progress.reachDay(c), d < progress.rule.windowDays else { return nil }
+                return Double(d)
+            }.sorted()
+            let decided = members.filter { customers[$0].outcome != .undecided }
+            var a = 0, b = 0, c = 0, d = 0
+            for i in decided {
+                let renewed = customers[i].outcome == .renewed
+                switch (progress.reached(i), renewed) {
+                case (true, true): a += 1
+                case (true, false): b += 1
+                case (false, true): c += 1
+                case (false, false): d += 1
+                }
+            }
+            let t = TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
+            let nudge = max(1, Int((days.isEmpty ? 7 : Descriptive.quantile(sorted: days, 0.75)).rounded(.up)))
+            // A week after the nudge, but while the account can still make it: the rule's last day is windowDays - 1.
+            let outreach = max(nudge + 1, min(progress.rule.windowDays - 1, nudge + 7))
+            return PlaybookStep(segment: segment, customers: members.count, activationRate: t.reachRate,
+                                renewalReached: t.renewRateReached, renewalNotReached: t.renewRateNotReached,
+                                nudgeDay: nudge, outreachDay: outreach, highACV: highACV)
+        }
+    }
+
+    /// Accounts that have not reached the event and can still be helped: inside the rule's window, or past it with
+    /// renewal undecided and its thresholds still not met by the data's end (the follow-up counts tell). Highest ACV
+    /// first, then fewest days left. Also returns how many past the window have met the thresholds late.
+    package static func atRisk(_ result: Run, _ progress: ProposalProgress) -> (accounts: [AtRiskAccount], reachedLate: Int) {
+        let customers = result.features.customers
+        var list: [AtRiskAccount] = []
+        var reachedLate = 0
+        for c in customers.indices where !progress.reached(c) {
+            let customer = customers[c]
+            let since = result.dataEndDay - customer.signupDay
+            guard since >= 0 else { continue }
+            let daysLeft = progress.rule.windowDays - 1 - since
+            guard daysLeft >= 0 || customer.outcome == .undecided else { continue }
+            // Inside the window: the count so far. Past it: the count to the data's end, when the follow-up is known.
+            let toDate = daysLeft < 0 && result.features.hasFollowUp
+            let counts = progress.parts.map {
+                $0.behaviour.countSinceSignup(withinDays: toDate ? nil : min(progress.rule.windowDays, since + 1), customer: c)
+            }
+            if toDate && zip(counts, progress.parts).allSatisfy({ $0 >= $1.threshold }) { reachedLate += 1; continue }
+            let text = zip(counts, progress.parts).map { "\(min($0, $1.threshold)) of \($1.threshold) \($1.behaviour.name)" }
+                .joined(separator: ", ")
+            list.append(AtRiskAccount(id: customer.id, segment: customer.segment, acv: customer.acv, signupDay: customer.signupDay,
+                                      daysSinceSignup: since, daysLeft: daysLeft, progress: text, renewal: customer.outcome))
+        }
+        let sorted = list.sorted { a, b in
+            let (x, y) = (a.acv ?? -1, b.acv ?? -1)
+            if x != y { return x > y }
+            if a.daysLeft != b.daysLeft { return a.daysLeft < b.daysLeft }
+            return a.id < b.id
+        }
+        return (sorted, reachedLate)
+    }
+
+    /// Signed up → any action → the behaviours activated customers usually do before the event, in their usual
+    /// order → activated, within the rule's window, over customers whose window is complete. Each step counts the
+    /// customers who did it and every step before it.
+    package static func funnel(_ result: Run, _ progress: ProposalProgress) -> [FunnelStep] {
+        let window = progress.rule.windowDays
+        let customers = result.features.customers
+        let complete = customers.indices.filter { customers[$0].signupDay + window - 1 <= result.dataEndDay }
+        guard !complete.isEmpty else { return [] }
+        let activated = complete.filter { progress.reached($0) }
+        let own = Set(progress.rule.behaviours)
+        // Behaviours most activated customers did on or before the day they got there.
+        var leading: [(name: String, medianDay: Double)] = []
+        for b in result.features.behaviours where !own.contains(b.name) {
+            var before: [Double] = []
+            for c in activated {
+                if let first = b.firstDay[c], let reach = progress.reachDay(c), first <= reach { before.append(Double(first)) }
+            }
+            if !activated.isEmpty && Double(before.count) >= 0.5 * Double(activated.count) {
+                leading.append((b.name, Descriptive.quantile(sorted: before.sorted(), 0.5)))
+            }
+        }
+        leading.sort { ($0.medianDay, $0.name) < ($1.medianDay, $1.name) }
+        var steps = [FunnelStep(kind: .signedUp, customers: complete.count, share: 1)]
+        var remaining = complete.filter { c in result.features.behaviours.contains { ($0.firstDay[c] ?? .max) < window } }
+        steps.append(FunnelStep(kind: .anyAction(windowDays: window), customers: remaining.count,
+                                share: Double(remaining.count) / Double(complete.count)))
+        for step in leading.prefix(3) {
+            let b = result.features.behaviours.first { $0.name == step.name }!
+            remaining = remaining.filter { (b.firstDay[$0] ?? .max) < window }
+            steps.append(FunnelStep(kind: .behaviour(name: step.name, medianDay: step.medianDay), customers: remaining.count,
+                                    share: Double(remaining.count) / Double(complete.count)))
+        }
+        remaining = remaining.filter { progress.reached($0) }
+        steps.append(FunnelStep(kind: .activated(rule: progress.rule), customers: remaining.count,
+                                share: Double(remaining.count) / Double(complete.count)))
+        return steps
+    }
+}

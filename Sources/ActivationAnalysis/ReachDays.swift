@@ -1,0 +1,34 @@
+import ActivationFeatures
+
+/// For one behaviour, the day each decided customer first reached each count 1…N (or nil): one pass over the daily
+/// counts, after which any "≥ n within D days" question is a comparison.
+package struct ReachDays: Sendable {
+    package let maximum: Int
+    /// Row of each customer in `days`, -1 for customers not scanned.
+    private var row: [Int32]
+    /// `days[row * maximum + n - 1]`: the day the running count reached n, `Int16.max` when never.
+    private var days: [Int16]
+
+    package init(_ features: BehaviourFeatures, customers: [Int], maximum: Int) {
+        self.maximum = maximum
+        row = [Int32](repeating: -1, count: features.counts.count)
+        days = [Int16](repeating: .max, count: customers.count * maximum)
+        for (r, c) in customers.enumerated() {
+            row[c] = Int32(r)
+            var total = 0, next = 1
+            let base = r * maximum
+            for day in 0..<features.windowDays where next <= maximum {
+                total += Int(features.daily[c * features.windowDays + day])
+                while next <= maximum && total >= next { days[base + next - 1] = Int16(day); next += 1 }
+            }
+        }
+    }
+
+    /// Day the customer reached `n`, nil when not within the window.
+    package func day(_ n: Int, customer: Int) -> Int? {
+        let r = Int(row[customer])
+        guard r >= 0 else { return nil }
+        let d = days[r * maximum + n - 1]
+        return d == .max ? nil : Int(d)
+    }
+}

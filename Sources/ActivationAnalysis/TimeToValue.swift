@@ -1,0 +1,47 @@
+import ActivationCore
+import ActivationStatistics
+
+/// How fast customers reach the activation event, with Kaplan-Meier so that customers who have not reached it
+/// *yet* (their first window is still open at the data's end) count as censored rather than as failures.
+public struct TimeToValue: Sendable {
+    public struct Summary: Sendable {
+        public var name: String
+        public var customers: Int
+        public var reached: Int
+        /// Day (0 = signup day) by which 25%, 50%, 75% and 90% have reached it; nil = "not reached" within the
+        /// first window: the curve never gets that low.
+        public var quantiles: [(share: Double, day: Double?)]
+        public var curve: KaplanMeier
+    }
+
+    public var overall: Summary
+    public var bySegment: [Summary]
+    /// Days of follow-up the curve covers (the first window).
+    public var horizonDays: Int
+
+    /// - Parameters:
+    ///   - reachDay: per customer, the day the rule's thresholds were all met within the first window, or nil.
+    ///   - dataEndDay: the last day the data covers; customers whose window is still open are censored there.
+    public init(customers: [Customer], reachDay: [Int?], windowDays: Int, dataEndDay: Int) {
+        horizonDays = windowDays
+        func summary(_ name: String, _ members: [Int]) -> Summary {
+            var durations: [Double] = [], observed: [Bool] = []
+            var reached = 0
+            for c in members {
+                let followUp = min(windowDays, dataEndDay - customers[c].signupDay + 1)
+                guard followUp > 0 else { continue }
+                if let day = reachDay[c], day < followUp {
+                    durations.append(Double(day)); observed.append(true); reached += 1
+                } else {
+                    durations.append(Double(followUp)); observed.append(false)
+                }
+            }
+            let km = KaplanMeier(durations: durations, observed: observed)
+            return Summary(name: name, customers: durations.count, reached: reached,
+                           quantiles: [0.25, 0.5, 0.75, 0.9].map { ($0, km.quantile($0)) }, curve: km)
+        }
+        overall = summary("all", Array(customers.indices))
+        let segments = Dictionary(grouping: customers.indices) { customers[$0].segment }
+        bySegment = segments.keys.sorted().map { summary($0, segments[$0]!) }
+    }
+}

@@ -1,0 +1,349 @@
+import ActivationCore
+import ActivationFastPaths
+
+/// Reads event exports row by row and feeds the first-window events to a sink.
+///
+/// The hot path works on bytes: the customer id is looked up in the interned customer table, the event name and
+/// user id are interned, the timestamp is parsed from bytes into seconds. No `String` or `Date` is made for a
+/// usable row.
+public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
+    public let customers: CustomerTable
+    public let windowDays: Int
+    public let columns: EventColumns
+    public let options: EventReadingOptions
+    package let sink: Sink
+    /// Copied out of `options` once, so that the per-row code reads stored properties, not a nested struct.
+    private let timestamps: TimestampReader
+    private let userAccounts: UserAccountMap?
+    private let deduplicate: Bool
+    /// Behaviour names (after renames), by behaviour id.
+    public private(set) var behaviours = ByteInterner(capacity: 64)
+    public private(set) var users = ByteInterner(capacity: 4096)
+    public private(set) var rejects: [RejectedRow] = []
+    public private(set) var files: [EventFileAccounting] = []
+    /// The latest timestamp of any row with a known customer and a valid timestamp (inside the window or not): how
+    /// far the data reaches, for censoring customers whose window is still open.
+    public private(set) var latestTimestamp: Int64?
+    /// Export event names and what they became, in order of first appearance (for the report).
+    public private(set) var exportNames: [(name: String, resolution: EventNaming.Resolution)] = []
+
+    // Export names as spelled in the files; `exportBehaviour[id]` is the behaviour id, -1 for excluded,
+    // -2 when the behaviour has not been seen inside a window yet (its id is made on first use).
+    private var exportNameIDs = ByteInterner(capacity: 64)
+    private var exportBehaviour: [Int32] = []
+    private var exportCanonical: [String] = []
+    private var seenRows = KeySet()
+    /// With de-duplication, every kept row up to the follow-up horizon with its key, in row order: what a merge of
+    /// exports read apart needs to drop the rows that repeat an earlier export's (see `IngestMerger`).
+    public private(set) var dedupeLog: [DedupeEntry] = []
+    /// Per customer, 1 when one of its rows was placed relative to its signup (before, inside or after the window):
+    /// the customers whose signup date the result depends on.
+    public private(set) var placedCustomers: [UInt8]
+    /// Customer (account) ids rejected as not in the customer table: the result depends on their staying unknown.
+    public private(set) var unknownCustomerIDs: Set<String> = []
+
+    // Per-file state.
+    private var file = ""
+    private var accounting = EventFileAccounting(path: "")
+    private var sawHeader = false
+    private var headerError: InputError?
+    private var fieldCount = 0
+    /// -1 when the file has no account column and accounts come from the user-to-account mapping.
+    private var customerIndex = 0
+    private var eventIndex = 0, timestampIndex = 0
+    private var userIndex = -1, countIndex = -1
+    /// Signup seconds by customer, for user-level exports (account exports get them from `CustomerTable.locate`).
+    private let signupSeconds: [Int64]
+    private let windowSeconds: Int64
+    private let followUpSeconds: Int64
+
+    public init(customers: CustomerTable, windowDays: Int, columns: EventColumns,
+                options: EventReadingOptions = EventReadingOptions(), sink: Sink) {
+        self.customers = customers
+        self.windowDays = windowDays
+        self.columns = columns
+        self.options = options
+        self.sink = sink
+        timestamps = options.timestamps
+        userAccounts = options.userAccounts
+        deduplicate = options.deduplicate
+        signupSeconds = customers.customers.map { Int64($0.signupDay) * 86_400 }
+        windowSeconds = Int64(windowDays) * 86_400
+        followUpSeconds = Int64(FollowUp.horizon(windowDays: windowDays)) * 86_400
+        placedCustomers = [UInt8](repeating: 0, count: customers.count)
+    }
+
+    /// Reads one export file completely. Throws only for problems that make the whole file unusable
+    /// (no header, a required column missing); row problems become rejects.
+    @discardableResult
+    public func read(_ source: inout some ByteSource, file: String) throws -> CSVReader.Summary {
+        self.file = file
+        accounting = EventFileAccounting(path: file)
+        sawHeader = false
+        headerError = nil
+        let summary = try CSVReader().read(&source, into: self)
+        if let headerError { throw headerError }
+        guard sawHeader else {
+            throw InputError("\(file): the export is empty (no header row); expected columns \(columns.customerID),\(columns.event),\(columns.timestamp)")
+        }
+        files.append(accounting)
+        return summary
+    }
+
+    private func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: @autoclosure () -> String) {
+        accounting.rejected[reason.rawValue, default: 0] += 1
+        rejects.append(RejectedRow(file: file, line: record.line, column: column, reason: reason, detail: detail(), raw: record.rawText))
+    }
+
+    public func syntaxError(_ error: CSVSyntaxError) {
+        if !sawHeader {
+            headerError = headerError ?? .header(error, file: file)
+            return
+        }
+        accounting.rowsRead += 1
+        let row = RejectedRow(syntaxError: error, file: file)
+        accounting.rejected[row.reason.rawValue, default: 0] += 1
+        rejects.append(row)
+    }
+
+    private func readHeader(_ record: CSVRecord) {
+        let map = HeaderMap(record, file: file)
+        do {
+            if userAccounts != nil {
+                // User-level export: the user column (or, failing that, the id column, which is what the Amplitude,
+                // Mixpanel and Segment presets name) holds user ids; the mapping turns them into accounts, and the
+                // same ids are the distinct users per behaviour.
+                if let index = map.index(of: columns.userID) ?? map.index(of: columns.customerID) {
+                    userIndex = index
+                } else {
+                    userIndex = try map.require(columns.userID, option: "--user-column (user ids, mapped to accounts by the user-to-account file)")
+                }
+                customerIndex = -1
+            } else {
+                customerIndex = try map.require(columns.customerID, option: "--customer-column")
+                userIndex = map.index(of: columns.userID) ?? -1
+                if userIndex == customerIndex { userIndex = -1 }
+            }
+            eventIndex = try map.require(columns.event, option: "--event-column")
+            timestampIndex = try map.require(columns.timestamp, option: "--timestamp-column")
+        } catch { headerError = error as? InputError; return }
+        countIndex = map.index(of: columns.count) ?? -1
+        fieldCount = record.count
+    }
+
+    /// The behaviour id of an export name, -1 when excluded, nil when the name is not valid UTF-8.
+    @inline(__always)
+    private func behaviour(ofExportName bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        if let id = exportNameIDs.lookup(bytes) {
+            let b = Int(exportBehaviour[id])
+            return b >= -1 ? b : makeBehaviour(exportID: id)
+        }
+        guard isValidUTF8(bytes) else { return nil }
+        let (id, _) = exportNameIDs.intern(bytes)
+        let name = String(decoding: bytes, as: UTF8.self)
+        let resolution = options.naming.resolve(name)
+        exportNames.append((name, resolution))
+        switch resolution {
+        case .excluded:
+            exportBehaviour.append(-1)
+            exportCanonical.append("")
+            return -1
+        case .behaviour(let canonical):
+            exportBehaviour.append(-2)
+            exportCanonical.append(canonical)
+            return makeBehaviour(exportID: id)
+        }
+    }
+
+    private func makeBehaviour(exportID: Int) -> Int {
+        var name = exportCanonical[exportID]
+        let (b, isNew) = name.withUTF8 { behaviours.intern($0) }
+        if isNew { sink.addBehaviour() }
+        exportBehaviour[exportID] = Int32(b)
+        return b
+    }
+
+    public var prefetchesAhead: Bool { true }
+
+    /// Finds the customer id in a raw line ahead of the parser (the field after `customerIndex` commas; a quote
+    /// ends the search, as the guess would be unreliable) and starts loading its entry in the customer index, so
+    /// that the lookup in `consume` finds it in the cache instead of waiting on memory.
+    ///
+    /// In two steps: the line seen now has its customer-index entry loaded; the line seen `aheadDistance` calls ago,
+    /// whose entry should have arrived by now, is looked up and the sink starts loading that customer's counts.
+    @inline(__always)
+    public func prefetch(line: UnsafeBufferPointer<UInt8>) {
+        guard sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
+        var probe = CustomerKeyIndex.Probe.none
+        var field = 0, start = 0, i = 0
+        let n = line.count
+        while i < n {
+            let byte = base[i]
+            if byte == 0x2C || byte == 0x0A || byte == 0x0D {
+                if field == customerIndex {
+                    probe = customers.prefetch(UnsafeBufferPointer(start: base + start, count: i - start))
+                    break
+                }
+                field += 1
+                start = i + 1
+            } else if byte == 0x22 {
+                break
+            }
+            i += 1
+        }
+        aheadRing[aheadCount & Self.aheadMask] = probe
+        aheadCount += 1
+        if aheadCount > Self.aheadDistance,
+           let customer = customers.customer(aheadRing[(aheadCount - 1 - Self.aheadDistance) & Self.aheadMask]) {
+            sink.prefetch(customer: customer)
+        }
+    }
+
+    /// Customer-index probes of the lines shown to `prefetch(line:)`, the latest `aheadMask + 1`.
+    private let aheadRing = UnsafeMutablePointer<CustomerKeyIndex.Probe>.allocate(capacity: aheadMask + 1)
+    private var aheadCount = 0
+    private static var aheadMask: Int { 7 }
+    private static var aheadDistance: Int { 6 }
+    deinit { aheadRing.deallocate() }
+
+    public func consume(_ record: CSVRecord) {
+        if headerError != nil { return }
+        if !sawHeader {
+            sawHeader = true
+            readHeader(record)
+            return
+        }
+        accounting.rowsRead += 1
+        guard record.count == fieldCount else {
+            reject(record, "", .wrongFieldCount, "expected \(self.fieldCount) fields as in the header, found \(record.count)")
+            return
+        }
+        let customer: Int
+        let signup: Int64
+        if customerIndex >= 0 {
+            let customerBytes = record[customerIndex]
+            guard customerBytes.count > 0 else {
+                reject(record, columns.customerID, .emptyCustomerID, "empty customer id")
+                return
+            }
+            guard let found = customers.locate(customerBytes) else {
+                if !isValidUTF8(customerBytes) {
+                    reject(record, columns.customerID, .invalidUTF8, "the customer id is not valid UTF-8")
+                } else {
+                    unknownCustomerIDs.insert(String(decoding: customerBytes, as: UTF8.self))
+                    reject(record, columns.customerID, .unknownCustomer,
+                           "customer '\(String(decoding: customerBytes, as: UTF8.self))' is not in the customer table \(self.customers.file)")
+                }
+                return
+            }
+            (customer, signup) = found
+        } else {
+            let userBytes = record[userIndex]
+            guard userBytes.count > 0 else {
+                reject(record, columns.userID, .emptyUserID, "empty user id (accounts come from the user-to-account mapping)")
+                return
+            }
+            let map = userAccounts!
+            guard let found = map.customer(ofUser: userBytes) else {
+                reject(record, columns.userID, isValidUTF8(userBytes) ? .unknownUser : .invalidUTF8,
+                       "user '\(String(decoding: userBytes, as: UTF8.self))' is not in the user-to-account mapping \(map.file)")
+                return
+            }
+            guard found >= 0 else {
+                unknownCustomerIDs.insert(map.account(ofUser: userBytes))
+                reject(record, columns.userID, .unknownCustomer,
+                       "user '\(String(decoding: userBytes, as: UTF8.self))' belongs to account '\(map.account(ofUser: userBytes))', which is not in the customer table \(self.customers.file)")
+                return
+            }
+            customer = found
+            signup = signupSeconds[customer]
+        }
+        let eventBytes = record[eventIndex]
+        guard eventBytes.count > 0 else {
+            reject(record, columns.event, .emptyEvent, "empty event name")
+            return
+        }
+        guard let behaviour = behaviour(ofExportName: eventBytes) else {
+            reject(record, columns.event, .invalidUTF8, "the event name is not valid UTF-8")
+            return
+        }
+        if behaviour < 0 { accounting.excluded += 1; return }
+        guard let seconds = timestamps.seconds(record[timestampIndex]) else {
+            reject(record, columns.timestamp, .unparsableTimestamp,
+                   "'\(record.string(self.timestampIndex))' does not match the timestamp format \(self.options.timestamps.format)")
+            return
+        }
+        var count = 1
+        if countIndex >= 0 {
+            let bytes = record[countIndex]
+            if bytes.count > 0 {
+                guard let value = Self.parseCount(bytes) else {
+                    reject(record, columns.count, .invalidCount, "'\(record.string(self.countIndex))' is not a non-negative whole number")
+                    return
+                }
+                count = value
+            }
+        }
+        if seconds > latestTimestamp ?? .min { latestTimestamp = seconds }
+        let offset = seconds - signup
+        placedCustomers[customer] = 1
+        if offset < 0 {
+            accounting.beforeSignup += 1
+            rejects.append(RejectedRow(file: file, line: record.line, column: columns.timestamp, reason: .eventBeforeSignup,
+                                       detail: "stamped \(-offset / 3600) h before the signup day of customer '\(customers.customers[customer].id)' (\(TimestampParser.dateString(day: customers.customers[customer].signupDay)))",
+                                       raw: record.rawText))
+            return
+        }
+        let inWindow = offset < windowSeconds
+        // User ids are interned only for rows inside the window (and, when de-duplicating, up to the follow-up
+        // horizon): most export rows are outside it, and interning is the most expensive step of a row.
+        var user = -1
+        if userIndex >= 0 && (inWindow || (deduplicate && offset < followUpSeconds)) {
+            let bytes = record[userIndex]
+            if bytes.count > 0 {
+                guard let interned = users.internValidUTF8(bytes) else {
+                    reject(record, columns.userID, .invalidUTF8, "the user id is not valid UTF-8")
+                    return
+                }
+                user = interned.id
+            }
+        }
+        let day = Int(offset / 86_400)
+        if deduplicate && offset < followUpSeconds {
+            // Same customer, behaviour, second, user and count: the same event exported twice. The key hashes the
+            // ids' bytes, not their interned numbers, so that it is the same in any reader, run or cache.
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3; h ^= h >> 29 }
+            mix(customers.ids.keyHash(customer)); mix(behaviours.keyHash(behaviour)); mix(UInt64(bitPattern: seconds))
+            mix(user >= 0 ? users.keyHash(user) : 0); mix(UInt64(count))
+            if !seenRows.insert(h).inserted { accounting.duplicates += 1; return }
+            dedupeLog.append(DedupeEntry(key: h, customer: Int32(customer), behaviour: Int32(behaviour), day: Int32(day), count: UInt32(count)))
+        }
+        if !inWindow {
+            accounting.afterWindow += 1
+            sink.recordLater(customer: customer, behaviour: behaviour, day: day, count: count)
+            return
+        }
+        accounting.used += 1
+        sink.record(customer: customer, behaviour: behaviour, day: day, user: user, count: count)
+    }
+
+    /// A non-negative whole number ("3", "3.0" accepted; "-1", "2.5", "x" not).
+    @inline(__always)
+    package static func parseCount(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
+        var value = 0
+        var i = 0
+        while i < s.count, s[i] >= 48, s[i] <= 57 {
+            value = value &* 10 &+ Int(s[i] - 48)
+            if value > 1_000_000_000 { return nil }
+            i += 1
+        }
+        guard i > 0 else { return nil }
+        if i < s.count {
+            guard s[i] == 0x2E else { return nil }
+            i += 1
+            while i < s.count { guard s[i] == 48 else { return nil }; i += 1 }
+        }
+        return value
+    }
+}

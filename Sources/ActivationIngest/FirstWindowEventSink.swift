@@ -1,0 +1,15 @@
+/// Where ingest hands each usable event: the Features stage implements it. Ids are dense: behaviours are numbered
+/// 0, 1, 2, … in order of first appearance, and `addBehaviour` is called before the first event of each.
+public protocol FirstWindowEventSink: AnyObject {
+    func addBehaviour()
+    /// One event row inside the first window: `day` is 0-based from signup, `user` is -1 when unknown.
+    func record(customer: Int, behaviour: Int, day: Int, user: Int, count: Int)
+    /// One event row after the first window (`day` ≥ the window), for follow-up activation rates.
+    func recordLater(customer: Int, behaviour: Int, day: Int, count: Int)
+    /// A hint that rows of `customer` are a few rows ahead: start loading its counts. Changes nothing.
+    func prefetch(customer: Int)
+}
+
+extension FirstWindowEventSink {
+    public func prefetch(customer: Int) {}
+}

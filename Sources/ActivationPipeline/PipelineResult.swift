@@ -1,0 +1,43 @@
+import ActivationAnalysis
+import ActivationCore
+import ActivationFeatures
+import ActivationIngest
+import Foundation
+
+/// Everything one run produced, handed to the Report stage.
+public struct PipelineResult: Sendable {
+    public var configuration: PipelineConfiguration
+    public var customerFile: InputFile
+    public var customers: CustomerTableReader.Result
+    public var userAccountsFile: InputFile?
+    public var userAccounts: UserAccountMap?
+    public var eventFiles: [EventFileAccounting]
+    /// Export event names in order of first appearance, and the behaviour each became (or its exclusion).
+    public var exportNames: [(name: String, resolution: EventNaming.Resolution)]
+    /// Every row not used, customers table first, then events in file order.
+    public var rejects: [RejectedRow]
+    public var features: FeatureTable
+    /// Training (earlier signups) and holdout (most recent) decided customers.
+    public var split: CohortSplit
+    /// AND-combinations of the strongest behaviours that beat each part on the holdout.
+    public var combinations: [ThresholdCandidate]
+    public var ranking: BehaviourRanking
+    public var proposal: ActivationProposal
+    /// Kaplan-Meier time to the proposed event, and activation rates by signup cohort (nil without a proposal).
+    public var timeToValue: TimeToValue?
+    public var cohortActivation: CohortActivation?
+    /// The last day (days since 1970-01-01) the event data covers.
+    public var dataEndDay: Int
+    /// Wall-clock seconds per stage (not part of the deterministic output).
+    public var timings: [String: Double]
+    /// What the export cache did (nil when it is off).
+    public var cacheStatistics: ExportCacheStatistics?
+
+    public var eventRowsRead: Int { eventFiles.reduce(0) { $0 + $1.rowsRead } }
+    public var eventRowsUsed: Int { eventFiles.reduce(0) { $0 + $1.used } }
+    public var eventRowsBeforeSignup: Int { eventFiles.reduce(0) { $0 + $1.beforeSignup } }
+    public var eventRowsAfterWindow: Int { eventFiles.reduce(0) { $0 + $1.afterWindow } }
+    public var eventRowsRejected: Int { eventFiles.reduce(0) { $0 + $1.rejectedTotal } }
+    public var eventRowsExcluded: Int { eventFiles.reduce(0) { $0 + $1.excluded } }
+    public var eventRowsDuplicate: Int { eventFiles.reduce(0) { $0 + $1.duplicates } }
+}

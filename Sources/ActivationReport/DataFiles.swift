@@ -1,0 +1,359 @@
+import ActivationAnalysis
+import ActivationCore
+import ActivationFastPaths
+import ActivationFeatures
+import ActivationPipeline
+import Foundation
+
+/// The CSV and JSON files for data teams.
+public enum DataFiles {
+    /// `behaviours.csv`: one row per behaviour, candidates by AUC, then warning signs, then unranked.
+    public static func behaviours(_ result: PipelineResult) -> String {
+        var csv = CSVWriter(header: ["rank", "behaviour", "role", "customers", "reached_any", "auc", "auc_ci_low", "auc_ci_high",
+                                     "cv_auc", "intercept", "coef", "odds_ratio", "std_error", "p_value", "best_threshold", "best_window_days",
+                                     "reach_rate", "renew_rate_reached", "renew_rate_not_reached", "churn_ratio",
+                                     "rule_auc", "median_day_reached", "flags"])
+        func row(_ e: BehaviourEvidence, rank: String, role: String) {
+            let m = e.model, b = e.best
+            let ci = m.auc.confidenceInterval()
+            csv.row([rank, m.behaviour, role, String(m.customers), String(m.reachedAny), Format.exact(m.auc.auc),
+                     Format.exact(ci.lowerBound), Format.exact(ci.upperBound), Format.exact(m.crossValidatedAUC),
+                     Format.exact(m.intercept), Format.exact(m.coefficient), Format.exact(m.oddsRatio),
+                     Format.exact(m.standardError), Format.exact(m.pValue), b.map { String($0.threshold) } ?? "",
+                     b.map { String($0.windowDays) } ?? "",
+                     Format.exact(b?.table.reachRate), Format.exact(b?.table.renewRateReached),
+                     Format.exact(b?.table.renewRateNotReached), Format.exact(b?.table.churnRatio),
+                     Format.exact(b?.table.binaryAUC), Format.exact(b?.medianDayReached),
+                     m.flags.map(\.rawValue).joined(separator: ";")])
+        }
+        for (i, e) in result.ranking.candidates.enumerated() { row(e, rank: String(i + 1), role: "candidate") }
+        for e in result.ranking.warningSigns { row(e, rank: "", role: "warning_sign") }
+        for e in result.ranking.noClearLink { row(e, rank: "", role: "no_clear_link") }
+        for e in result.ranking.unranked { row(e, rank: "", role: "unranked") }
+        return csv.text
+    }
+
+    /// `thresholds.csv`: every scanned rule, one row each: single behaviours by behaviour (byte order), window and
+    /// threshold, then the kept combinations. The 2×2 statistics are on the training cohort (where rules are
+    /// chosen); `holdout_*` columns measure the same rule on the most recent signups; `bh_q` is over all rows.
+    public static func thresholds(_ result: PipelineResult) -> String {
+        var csv = CSVWriter(header: ["rule", "behaviours", "thresholds", "window_days", "reached_renewed", "reached_churned",
+                                     "not_reached_renewed", "not_reached_churned", "reach_rate", "renew_rate_reached",
+                                     "renew_rate_not_reached", "lift", "churn_ratio", "odds_ratio", "odds_ratio_haldane",
+                                     "odds_ratio_ci_low", "odds_ratio_ci_high", "precision", "npv", "recall", "specificity",
+                                     "youden_j", "phi", "rule_auc", "rule_auc_ci_low", "rule_auc_ci_high", "fisher_p", "bh_q", "median_day_reached",
+                                     "holdout_reached_renewed", "holdout_reached_churned", "holdout_not_reached_renewed",
+                                     "holdout_not_reached_churned", "holdout_rule_auc", "holdout_auc_ci_low", "holdout_auc_ci_high", "adjusted_odds_ratio",
+                                     "adjusted_ci_low", "adjusted_ci_high", "best_for_behaviour", "proposed"])
+        let diagnosed = Dictionary(result.proposal.evaluations.map { ($0.candidate.definition, $0.diagnostics) }, uniquingKeysWith: { a, _ in a })
+        func row(_ c: ThresholdCandidate, best: Bool) {
+            let t = c.training, h = c.holdout
+            let or = t.correctedOddsRatio()
+            let adjusted = diagnosed[c.definition]?.adjusted
+            let holdoutCI = diagnosed[c.definition]?.holdoutAUC.confidenceInterval()
+            let trainingCI = diagnosed[c.definition]?.trainingAUC.confidenceInterval()
+            csv.row([c.rule, c.definition.behaviours.joined(separator: ";"),
+                     c.definition.conditions.map { String($0.threshold) }.joined(separator: ";"), String(c.windowDays),
+                     String(t.reachedRenewed), String(t.reachedChurned), String(t.notReachedRenewed), String(t.notReachedChurned),
+                     Format.exact(t.reachRate), Format.exact(t.renewRateReached), Format.exact(t.renewRateNotReached),
+                     Format.exact(t.lift), Format.exact(t.churnRatio), Format.exact(t.oddsRatio), Format.exact(or.estimate),
+                     Format.exact(or.low), Format.exact(or.high), Format.exact(t.precision), Format.exact(t.negativePredictiveValue),
+                     Format.exact(t.recall), Format.exact(t.specificity), Format.exact(t.youdenJ), Format.exact(t.phi),
+                     Format.exact(t.binaryAUC), Format.exact(trainingCI?.lowerBound), Format.exact(trainingCI?.upperBound),
+                     Format.exact(t.fisherExactPValue), Format.exact(c.qValue),
+                     Format.exact(c.medianDayReached), String(h.reachedRenewed), String(h.reachedChurned),
+                     String(h.notReachedRenewed), String(h.notReachedChurned), Format.exact(h.binaryAUC),
+                     Format.exact(holdoutCI?.lowerBound), Format.exact(holdoutCI?.upperBound),
+                     Format.exact(adjusted?.oddsRatio), Format.exact(adjusted?.interval?.lowerBound),
+                     Format.exact(adjusted?.interval?.upperBound), best ? "true" : "false",
+                     result.proposal.chosen?.candidate.definition == c.definition ? "true" : "false"])
+        }
+        for e in result.features.behaviours.map(\.name) {
+            guard let evidence = result.ranking.all.first(where: { $0.name == e }) else { continue }
+            for c in evidence.scan { row(c, best: evidence.best?.definition == c.definition) }
+        }
+        for c in result.combinations { row(c, best: false) }
+        return csv.text
+    }
+
+    /// `at_risk.csv`: accounts that have not reached the proposed event and can still be steered: inside the rule's
+    /// window, or past it with renewal undecided. Highest ACV first.
+    package static func atRisk(_ plan: ActionPlan) -> String {
+        var csv = CSVWriter(header: ["customer_id", "segment", "acv", "signup_date", "days_since_signup", "days_left_in_window",
+                                     "progress", "renewal", "action"])
+        let playbook = Dictionary(plan.playbook.map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
+        for a in plan.atRisk {
+            let step = playbook[a.segment]
+            var action = "nudge (automated)"
+            if let step, a.daysSinceSignup < step.nudgeDay { action = "on track: nudge from day \(step.nudgeDay) if still not there" }
+            if let step, let high = step.highACV, let acv = a.acv, acv >= high, a.daysSinceSignup >= step.outreachDay || a.daysLeft < 0 {
+                action = "CSM outreach (high ACV)"
+            } else if a.daysLeft < 0 {
+                action = "window over, renewal undecided: CSM review"
+            }
+            csv.row([a.id, a.segment, a.acv.map { Format.exact($0) } ?? "", TimestampParser.dateString(day: a.signupDay),
+                     String(a.daysSinceSignup), String(a.daysLeft), a.progress, a.renewal.rawValue, action])
+        }
+        return csv.text
+    }
+
+    /// `first_window_daily.csv`: the feature stage's full output in long form, one row per customer, behaviour and
+    /// day with events: `customer_id,behaviour,day,events,users,data_end`. `users` is the customer's distinct users of
+    /// the behaviour over the whole window (repeated on each of its rows; empty without a user column); `data_end`
+    /// the last day the event data covers. It is what `activation sql` computes on a warehouse, and what
+    /// `activation run --features` reads back: every later stage needs daily resolution (windows, time to value).
+    /// After the window, two follow-up rows at most (empty `users`): `day` = window for the events up to the follow-up
+    /// horizon (day 90), `day` = the horizon for the events on or after it.
+    public static func firstWindowDaily(_ table: FeatureTable, dataEndDay: Int) -> String {
+        text { withFirstWindowDaily(table, dataEndDay: dataEndDay, emit: $0) }
+    }
+
+    /// The whole text a chunked writer (`withFirstWindowDaily`, `withFeatures`) emits.
+    package static func text(_ write: ((UnsafeRawBufferPointer) -> Void) -> Void) -> String {
+        var bytes: [UInt8] = []
+        write { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Builds `first_window_daily.csv` and hands its bytes to `emit` in order, a chunk at a time (each chunk is
+    /// reused once `emit` returns: write it, do not keep it).
+    ///
+    /// The file is by far the largest (millions of rows, 180 MB at 80,000 customers). It is assembled from ready-made
+    /// pieces (a customer and behaviour's "id,name," and ",users,data_end\n", made once for all its days, and "day,"),
+    /// with each behaviour's arrays opened once rather than looked up per row, into one small buffer (`chunkBytes`, half a MiB: it stays in the core's cache) that is emitted
+    /// whenever the next row might not fit. An earlier version built the whole file in one buffer first: 180 MB of
+    /// fresh pages to fault in and zero, then copied by `write(2)` from memory no cache held.
+    public static func withFirstWindowDaily(_ table: FeatureTable, dataEndDay: Int, chunkBytes: Int = 1 << 19,
+                                            emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        let window = table.windowDays, horizon = table.followUpHorizon
+        let comma: UInt8 = 0x2C
+        let header = Array("customer_id,behaviour,day,events,users,data_end\n".utf8)
+        let ids = BytePieces(table.customers.map { CSVWriter.encoded($0.id) + [comma] })
+        let names = BytePieces(table.behaviours.map { CSVWriter.encoded($0.name) + [comma] })
+        let days = BytePieces((0...max(window, horizon)).map { Array(String($0).utf8) + [comma] })
+        let end = [comma] + CSVWriter.encoded(TimestampParser.dateString(day: dataEndDay)) + [0x0A]
+        // A row is a customer and behaviour's prefix ("id,name,"), the day, the events, and a suffix
+        // (",users,data_end\n", the same on each of the pair's rows): at most the longest of each, 10 digits apiece.
+        let longestPrefix = ids.longest + names.longest
+        let longestSuffix = 1 + 10 + end.count
+        let longest = longestPrefix + days.longest + 10 + longestSuffix
+        // Emptied before each customer's behaviour once past `chunkBytes`: room for one more behaviour's rows
+        // (its active days and two follow-up rows) is kept above it.
+        let flushAt = max(chunkBytes, header.count)
+        var out = RowScratch(capacity: flushAt + (window + 2) * longest)
+        out.append(header)
+        var prefix = RowScratch(capacity: longestPrefix), suffix = RowScratch(capacity: longestSuffix)
+        var laterSuffix = RowScratch(capacity: longestSuffix)
+        laterSuffix.append([comma] + end)
+        // Each behaviour's arrays opened once, not looked up through an array of arrays per row.
+        let users = table.behaviours.map { $0.users ?? [] }, hasUsers = table.behaviours.map { $0.users != nil }
+        try withExtendedLifetime((ids, names, days)) {
+            try withBuffers(table.behaviours.map(\.daily)) { daily in
+                try withBuffers(table.behaviours.map(\.later)) { later in
+                    try withBuffers(table.behaviours.map(\.counts)) { counts in
+                        try withBuffers(users) { users in
+                            for c in 0..<table.customers.count {
+                                for k in 0..<names.count {
+                                    let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
+                                    guard counts[k][c] > 0 || laterWithin > 0 || laterAfter > 0 else { continue }
+                                    if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
+                                    prefix.removeAll()
+                                    prefix.append(ids[c])
+                                    prefix.append(names[k])
+                                    if counts[k][c] > 0 {
+                                        suffix.removeAll()
+                                        suffix.append(comma)
+                                        if hasUsers[k] { suffix.appendDigits(UInt64(users[k][c])) }
+                                        suffix.append(end)
+                                        let cells = daily[k].baseAddress! + c * window
+                                        for day in 0..<window where cells[day] > 0 {
+                                            out.appendRow(prefix, days[day], events: cells[day], suffix)
+                                        }
+                                    }
+                                    if laterWithin > 0 { out.appendRow(prefix, days[window], events: laterWithin, laterSuffix) }
+                                    if laterAfter > 0 { out.appendRow(prefix, days[horizon], events: laterAfter, laterSuffix) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if out.count > 0 { try out.withBytes(emit) }
+    }
+
+    /// Calls `body` with every array's elements as buffers, in order (each array stays alive and in place
+    /// meanwhile): for loops over millions of cells, one array per behaviour.
+    package static func withBuffers<T, R>(_ arrays: [[T]], _ body: ([UnsafeBufferPointer<T>]) throws -> R) rethrows -> R {
+        var buffers: [UnsafeBufferPointer<T>] = []
+        buffers.reserveCapacity(arrays.count)
+        func open(_ i: Int) throws -> R {
+            if i == arrays.count { return try body(buffers) }
+            return try arrays[i].withUnsafeBufferPointer { buffer in
+                buffers.append(buffer)
+                return try open(i + 1)
+            }
+        }
+        return try open(0)
+    }
+
+    /// `features.csv`: one row per customer, then per behaviour its count, first day and active days
+    /// (and distinct users when the exports carry a user column).
+    public static func features(_ table: FeatureTable) -> String {
+        text { withFeatures(table, emit: $0) }
+    }
+
+    /// Builds `features.csv` (13 MB at 80,000 customers) and hands its bytes to `emit` in order, a chunk at a time, as
+    /// `withFirstWindowDaily` does: rows assembled from ready-made pieces (ids, dates, segments) and digits in a
+    /// reused buffer, with each behaviour's arrays opened once.
+    public static func withFeatures(_ table: FeatureTable, chunkBytes: Int = 1 << 19,
+                                    emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var header = ["customer_id", "signup_date", "segment", "renewed"]
+        for b in table.behaviours {
+            header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"]
+            if b.users != nil { header.append("\(b.name)_users") }
+        }
+        let comma: UInt8 = 0x2C
+        let ids = BytePieces(table.customers.map { CSVWriter.encoded($0.id) + [comma] })
+        // Signup dates, segments and outcomes repeat: each written once, ending in its comma.
+        let (dates, dateOf) = BytePieces.distinct(table.customers.map(\.signupDay)) {
+            CSVWriter.encoded(TimestampParser.dateString(day: $0)) + [comma]
+        }
+        let (segments, segmentOf) = BytePieces.distinct(table.customers.map(\.segment)) { CSVWriter.encoded($0) + [comma] }
+        let outcomes = BytePieces([Array("true".utf8), Array("false".utf8), []])
+        let hasUsers = table.behaviours.map { $0.users != nil }
+        let longest = ids.longest + dates.longest + segments.longest + 5
+            + table.behaviours.count * (3 * 20 + 4) + 1
+        let headerBytes = CSVWriter(header: header).bytes
+        let flushAt = max(chunkBytes, headerBytes.count)
+        var out = RowScratch(capacity: flushAt + longest)
+        out.append(headerBytes)
+        @inline(__always) func number(_ value: Int) {
+            if value < 0 { out.append(0x2D) }
+            out.appendDigits(UInt64(value.magnitude))
+        }
+        try withExtendedLifetime((ids, dates, segments, outcomes)) {
+            try withBuffers(table.behaviours.map(\.counts)) { counts in
+                try withBuffers(table.behaviours.map(\.firstDay)) { firstDays in
+                    try withBuffers(table.behaviours.map(\.activeDays)) { activeDays in
+                        try withBuffers(table.behaviours.map { $0.users ?? [] }) { users in
+                            for (c, customer) in table.customers.enumerated() {
+                                if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
+                                out.append(ids[c])
+                                out.append(dates[dateOf[c]])
+                                out.append(segments[segmentOf[c]])
+                                switch customer.outcome {
+                                case .renewed: out.append(outcomes[0])
+                                case .churned: out.append(outcomes[1])
+                                case .undecided: break
+                                }
+                                for k in 0..<counts.count {
+                                    out.append(comma); number(counts[k][c])
+                                    out.append(comma); if let first = firstDays[k][c] { number(first) }
+                                    out.append(comma); number(activeDays[k][c])
+                                    if hasUsers[k] { out.append(comma); number(users[k][c]) }
+                                }
+                                out.append(0x0A)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if out.count > 0 { try out.withBytes(emit) }
+    }
+
+    /// `rejects.csv`: every row not used, with file, line, column, reason and the raw text.
+    public static func rejects(_ rows: [RejectedRow]) -> String {
+        var csv = CSVWriter(header: ["file", "line", "column", "reason", "detail", "raw"])
+        for r in rows { csv.row([r.file, String(r.line), r.column, r.reason.rawValue, r.detail, r.raw]) }
+        return csv.text
+    }
+
+    package struct RunRecord: Encodable {
+        package struct Customers: Encodable {
+            package var file: InputFile
+            package var rowsRead: Int
+            package var customers: Int
+            package var decided: Int
+            package var renewed: Int
+            package var churned: Int
+            package var undecided: Int
+            package var identicalDuplicates: Int
+            package var rejected: [String: Int]
+            package enum CodingKeys: String, CodingKey {
+                case file, rowsRead = "rows_read", customers, decided, renewed, churned, undecided,
+                     identicalDuplicates = "identical_duplicates", rejected
+            }
+        }
+        package struct Events: Encodable {
+            package var files: [EventFileAccounting]
+            package var rowsRead: Int
+            package var used: Int
+            package var beforeSignup: Int
+            package var afterWindow: Int
+            package var excluded: Int
+            package var duplicates: Int
+            package var rejected: Int
+            package enum CodingKeys: String, CodingKey {
+                case files, rowsRead = "rows_read", used, beforeSignup = "before_signup", afterWindow = "after_window",
+                     excluded, duplicates, rejected
+            }
+        }
+        package struct UserAccounts: Encodable {
+            package var file: InputFile
+            package var rowsRead: Int
+            package var users: Int
+            package var identicalDuplicates: Int
+            package var rejected: Int
+            package enum CodingKeys: String, CodingKey {
+                case file, rowsRead = "rows_read", users, identicalDuplicates = "identical_duplicates", rejected
+            }
+        }
+        package var tool: String
+        package var version: String
+        package var options: PipelineConfiguration
+        package var customers: Customers
+        package var userAccounts: UserAccounts?
+        package var events: Events
+        package var behaviours: Int
+        package var proposal: String?
+        package var summary: RunSummary
+        package var timingsSeconds: [String: Double]
+        /// How many exports came from the cache (like the timings, it changes from run to run with the same result).
+        package var cache: ExportCacheStatistics?
+        package enum CodingKeys: String, CodingKey {
+            case tool, version, options, customers, userAccounts = "user_accounts", events, behaviours, proposal, summary,
+                 timingsSeconds = "timings_seconds", cache
+        }
+    }
+
+    /// `run.json`: inputs with sizes and SHA-256, options, row accounting, timings and the tool version.
+    public static func runRecord(_ result: PipelineResult, timings: [String: Double]) throws -> String {
+        let outcomes = result.customers.table.outcomeCounts
+        var customerRejects: [String: Int] = [:]
+        for r in result.customers.rejects { customerRejects[r.reason.rawValue, default: 0] += 1 }
+        let record = RunRecord(
+            tool: "activation", version: ActivationDiscovery.version, options: result.configuration,
+            customers: .init(file: result.customerFile, rowsRead: result.customers.rowsRead, customers: result.customers.table.count,
+                             decided: outcomes.renewed + outcomes.churned, renewed: outcomes.renewed,
+                             churned: outcomes.churned, undecided: outcomes.undecided,
+                             identicalDuplicates: result.customers.identicalDuplicates, rejected: customerRejects),
+            userAccounts: result.userAccountsFile.flatMap { file in
+                result.userAccounts.map { .init(file: file, rowsRead: $0.rowsRead, users: $0.userCount,
+                                                identicalDuplicates: $0.identicalDuplicates, rejected: $0.rejects.count) }
+            },
+            events: .init(files: result.eventFiles, rowsRead: result.eventRowsRead, used: result.eventRowsUsed,
+                          beforeSignup: result.eventRowsBeforeSignup, afterWindow: result.eventRowsAfterWindow,
+                          excluded: result.eventRowsExcluded, duplicates: result.eventRowsDuplicate,
+                          rejected: result.eventRowsRejected),
+            behaviours: result.features.behaviours.count,
+            proposal: result.proposal.chosen?.candidate.rule,
+            summary: RunSummary(result),
+            timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 }, cache: result.cacheStatistics)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
+    }
+}

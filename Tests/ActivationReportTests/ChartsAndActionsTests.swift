@@ -1,0 +1,145 @@
+import ActivationAnalysis
+import ActivationPipeline
+import ActivationReport
+import ActivationTestSupport
+import Foundation
+import FoundationXML
+import Testing
+
+#if canImport(FoundationXML)
+#endif
+
+/// The report's charts, rendered by a real SVG renderer, and the parts of the report a team acts on.
+@Suite("Report: charts, playbook, accounts to act on, what changed", .serialized)
+struct ChartsAndActionsTests {
+    /// One pipeline run on SampleData, shared by the tests of this suite.
+    static let result: PipelineResult = {
+        var configuration = try! ConfigurationFile(path: Repository.path("SampleData/activation.toml")).configuration
+        configuration.allowedRoots = nil
+        return try! Pipeline.run(configuration)
+    }()
+
+    /// Elements each chart must contain at least this many of.
+    static let expected: [String: [String: Int]] = [
+        ReportCharts.renewalByCount: ["rect": 8, "text": 12, "line": 5],
+        ReportCharts.roc: ["path": 4, "text": 10],
+        ReportCharts.heatMap: ["rect": 30, "text": 30],
+        ReportCharts.timeToValue: ["path": 4, "text": 8],
+        ReportCharts.cohorts: ["path": 2, "text": 8],
+    ]
+
+    final class ElementCounter: NSObject, XMLParserDelegate {
+        var counts: [String: Int] = [:]
+        var texts: [String] = []
+        private var inText = false
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            counts[name, default: 0] += 1
+            inText = name == "text" || name == "title"
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { if inText { texts.append(string) } }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) { inText = false }
+    }
+
+    @Test func everyChartParsesRendersAndHasItsElements() throws {
+        let charts = Dictionary(ReportCharts.all(Self.result).map { ($0.name, $0.contents) }, uniquingKeysWith: { a, _ in a })
+        #expect(Set(charts.keys) == Set(Self.expected.keys))
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let renderer = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        #expect(renderer != nil, "rsvg-convert (Debian librsvg2-bin) is missing: `make test` installs it")
+        for (name, svg) in charts.sorted(by: { $0.key < $1.key }) {
+            let counter = ElementCounter()
+            let parser = XMLParser(data: Data(svg.utf8))
+            parser.delegate = counter
+            #expect(parser.parse(), "\(name) is not well-formed XML")
+            #expect(counter.counts["svg"] == 1)
+            for (element, minimum) in Self.expected[name]! {
+                #expect((counter.counts[element] ?? 0) >= minimum, "\(name): \(counter.counts[element] ?? 0) <\(element)>, expected ≥ \(minimum)")
+            }
+            // A title, and axis titles with units, readable by people.
+            #expect(counter.texts.contains { $0.contains("%") || $0.contains("days") || $0.contains("Days") }, "\(name)")
+            guard let renderer else { continue }
+            let svgURL = dir.appendingPathComponent(name), png = dir.appendingPathComponent(name + ".png")
+            try Data(svg.utf8).write(to: svgURL)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: renderer)
+            process.arguments = [svgURL.path, "-o", png.path]
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            process.waitUntilExit()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 0, "\(name): \(message)")
+            let bytes = try Data(contentsOf: png)
+            #expect(bytes.count > 2000 && bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name) did not render to a PNG")
+        }
+    }
+
+    @Test func chartsUseTheColourBlindSafePaletteOnly() {
+        let allowed = Set(SVGChart.palette + ["#FFFFFF", "#222222", "#444444", "#DDDDDD", "#999999", "#9CC3E4"])
+        for (name, svg) in ReportCharts.all(Self.result) {
+            let colours = svg.matches(of: /(?:fill|stroke)="(#[0-9A-F]{6})"/).map { String($0.output.1) }
+            let heat = name == ReportCharts.heatMap
+            #expect(colours.allSatisfy { allowed.contains($0) || heat }, "\(name): \(Set(colours).subtracting(allowed))")
+        }
+    }
+
+    @Test func playbookAndAccountsToActOnFollowTheProposal() throws {
+        let playbook = ActionPlan(Self.result).playbook
+        #expect(playbook.map(\.segment) == ["enterprise", "mid-market", "self-serve"])
+        let window = try #require(Self.result.proposal.chosen?.candidate.windowDays)
+        for step in playbook {
+            #expect(step.nudgeDay >= 1 && step.nudgeDay <= window)
+            #expect(step.outreachDay > step.nudgeDay && step.outreachDay < window)  // while the account can still make it
+            #expect((step.renewalReached ?? 0) > (step.renewalNotReached ?? 1))
+        }
+        let atRisk = ActionPlan(Self.result).atRisk
+        #expect(!atRisk.isEmpty)
+        #expect(atRisk.map { $0.acv ?? -1 } == atRisk.map { $0.acv ?? -1 }.sorted(by: >))
+        #expect(atRisk.allSatisfy { $0.daysLeft >= 0 || $0.renewal == .undecided })
+        #expect(atRisk.allSatisfy { $0.progress.hasSuffix("of 2 invite_teammate") && !$0.progress.hasPrefix("2 of") })
+        // Past the window, progress is to the data's end: accounts that invited late are counted apart, never listed.
+        let plan = ActionPlan(Self.result)
+        let invite = try #require(Self.result.features.behaviours.first { $0.name == "invite_teammate" })
+        let index = Dictionary(uniqueKeysWithValues: Self.result.features.customers.enumerated().map { ($1.id, $0) })
+        for account in atRisk where account.daysLeft < 0 {
+            let toDate = invite.countSinceSignup(withinDays: nil, customer: index[account.id]!)
+            #expect(toDate < 2 && account.progress == "\(toDate) of 2 invite_teammate", "\(account.id)")
+        }
+        #expect(plan.reachedLate > 0, "SampleData has late invites")
+        let lateOnes = Self.result.features.customers.indices.filter { c in
+            let customer = Self.result.features.customers[c]
+            return customer.outcome == .undecided && Self.result.dataEndDay - customer.signupDay >= window
+                && invite.count(withinDays: window, customer: c) < 2 && invite.countSinceSignup(withinDays: nil, customer: c) >= 2
+        }
+        #expect(plan.reachedLate == lateOnes.count)
+        let csv = DataFiles.atRisk(ActionPlan(Self.result))
+        #expect(csv.hasPrefix("customer_id,segment,acv,signup_date,days_since_signup,days_left_in_window,progress,renewal,action\n"))
+        #expect(csv.split(separator: "\n").count == atRisk.count + 1)
+    }
+
+    @Test func funnelNamesTheBiggestDrop() throws {
+        let steps = ActionPlan(Self.result).funnel
+        #expect(steps.first?.label == "signed up")
+        #expect(steps.last?.label.hasPrefix("activated") == true)
+        #expect(steps.map(\.customers) == steps.map(\.customers).sorted(by: >=))
+        let report = MarkdownReport.render(Self.result)
+        #expect(report.contains("The biggest drop is from"))
+    }
+
+    @Test func whatChangedComparesWithThePreviousRun() throws {
+        var previous = RunSummary(Self.result)
+        previous.proposal = "create_automation ≥ 1 within 30 days"
+        previous.holdoutAUC = 0.70
+        previous.exports.removeLast()
+        previous.exports[0].sha256 = "0000"
+        let report = MarkdownReport.render(Self.result, previous: previous)
+        let section = try #require(report.range(of: "## What changed since the last run")).upperBound
+        let text = String(report[section...].prefix(900))
+        #expect(text.contains("**Proposal changed**: create_automation ≥ 1 within 30 days → **invite_teammate ≥ 2 within"))
+        #expect(text.contains("Holdout AUC 0.70 → "))
+        #expect(text.contains("new `") && text.contains("events-2026-11.csv`; changed `"))
+        #expect(text.contains("SampleData/events/events-2025-05.csv`."))
+        #expect(MarkdownReport.render(Self.result).contains("This is the first run in this reports folder"))
+    }
+}
