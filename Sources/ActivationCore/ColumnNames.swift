@@ -1,5 +1,23 @@
 import Foundation
 
+/// The field delimiter of a CSV file: `,` by default; `;` is what European Excel writes, tab and `|` are common too.
+public enum FieldDelimiter: String, Sendable, Equatable, Codable, CaseIterable {
+    case comma = ",", semicolon = ";", tab = "\t", pipe = "|"
+
+    /// The delimiter's byte.
+    public var byte: UInt8 { rawValue.utf8.first! }
+    /// How settings and messages spell it (`tab` for the tab).
+    public var name: String { self == .tab ? "tab" : rawValue }
+
+    /// From a setting: `,` `;` `|`, a tab character, `tab` or `\t`.
+    public init?(setting: String) {
+        switch setting {
+        case "tab", "\\t", "\t": self = .tab
+        default: self.init(rawValue: setting)
+        }
+    }
+}
+
 /// Where to find each field in the customer table. Names are matched after trimming, case-insensitively.
 public struct CustomerColumns: Sendable, Equatable, Codable {
     public var customerID = "customer_id"
@@ -7,6 +25,11 @@ public struct CustomerColumns: Sendable, Equatable, Codable {
     public var renewed = "renewed"
     public var segment = "segment"
     public var acv = "acv"
+    /// Whether the user named the optional segment / ACV column (config or option): then it must exist.
+    public var segmentNamed = false
+    public var acvNamed = false
+    /// The customer table's field delimiter.
+    public var delimiter = FieldDelimiter.comma
     public init() {}
 }
 
@@ -19,6 +42,12 @@ public struct EventColumns: Sendable, Equatable, Codable {
     public var userID = "user_id"
     /// Optional: rows carry a count (pre-aggregated exports); 1 when absent or empty.
     public var count = "count"
+    /// Whether the user named the optional user / count column (config or option, not a preset's default): then a
+    /// header without it is an error naming the columns found, not a silent fallback.
+    public var userIDNamed = false
+    public var countNamed = false
+    /// The exports' field delimiter.
+    public var delimiter = FieldDelimiter.comma
     public init() {}
 
     /// The column layouts of the common product-analytics exports.

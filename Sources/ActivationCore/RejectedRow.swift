@@ -17,6 +17,11 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable {
     case emptyUserID = "empty_user_id"
     case unknownUser = "unknown_user"
     case conflictingUserAccount = "conflicting_user_account"
+    /// Stamped after the run's clock (plus a day) or after the configured `analysis.data_end`: a sentinel value such
+    /// as 9999-12-31 or milliseconds read as seconds, which would otherwise move the data's end.
+    case timestampInFuture = "timestamp_in_future"
+    /// A customer with a decided renewal whose signup is after the data's end: it has no usage to fit.
+    case signupAfterDataEnd = "signup_after_data_end"
 }
 
 /// A row that was not used, with where it was and why. Written to `rejects.csv`.

@@ -1,17 +1,25 @@
 /// The cell layouts the first-window accumulators share (`FirstWindowAccumulator`, `ExportAccumulator`), in one
 /// place so that an export's counts and the run's always agree.
 package enum CountCells {
-    /// A (customer, behaviour, user) triple packed into 64 bits: customer << 40 | behaviour << 24 | user
-    /// (up to 16 M customers, 65,536 behaviours, 16.7 M users per run).
+    /// A (customer, behaviour, user) triple packed into 64 bits: the (behaviour, customer) cell
+    /// `behaviour * customers + customer` in the high 32 bits, the user in the low 32. Exact for up to 2^32 - 1
+    /// users per run and 2^32 - 1 cells (customers × behaviours; the daily counts of that many cells would need
+    /// hundreds of GB, so the memory estimate stops a run long before). The user field used to be 24 bits wide and
+    /// masked: user 1 and user 1 + 2^24 were one user.
     @inline(__always)
-    package static func userKey(customer: Int, behaviour: Int, user: Int) -> UInt64 {
-        UInt64(customer) << 40 | UInt64(behaviour & 0xFFFF) << 24 | UInt64(user & 0xFF_FFFF)
+    package static func userKey(customer: Int, behaviour: Int, user: Int, customers: Int) -> UInt64 {
+        UInt64(behaviour * customers + customer) << 32 | UInt64(UInt32(truncatingIfNeeded: user))
     }
 
     @inline(__always)
-    package static func unpackUserKey(_ key: UInt64) -> (customer: Int, behaviour: Int, user: Int) {
-        (Int(key >> 40), Int((key >> 24) & 0xFFFF), Int(key & 0xFF_FFFF))
+    package static func unpackUserKey(_ key: UInt64, customers: Int) -> (customer: Int, behaviour: Int, user: Int) {
+        let cell = Int(key >> 32)
+        return (cell % customers, cell / customers, Int(key & 0xFFFF_FFFF))
     }
+
+    /// The most users a run can count exactly, and the most (customer, behaviour) cells.
+    package static let maximumUsers = Int(UInt32.max)
+    package static let maximumCells = Int(UInt32.max)
 
     /// A customer's follow-up cell for an event `day` days after signup (at or past the window): `2 * customer`
     /// up to the follow-up horizon, `2 * customer + 1` on or after it.

@@ -49,7 +49,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
 
     /// - Parameter restoring: true for counts restored from a cache (sparse follow-up counts).
     public init(customerCount: Int, windowDays: Int, restoring: Bool = false) {
-        precondition(customerCount < 1 << 24, "more than 16 million customers")
+        precondition(customerCount < CountCells.maximumCells, "more than 4 billion customers")
         self.customerCount = customerCount
         self.windowDays = windowDays
         denseLater = !restoring
@@ -57,6 +57,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
     }
 
     public func addBehaviour() {
+        precondition((behaviourCount + 1) * customerCount < CountCells.maximumCells, "more than 2^32 customer-behaviour cells")
         daily.append([])
         if !denseLater { sparseLater.append([]); sparseDaily.append([]) }
         behaviourCount += 1
@@ -203,7 +204,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// Counts a distinct-user triple of a row read.
     @inline(__always)
     package func insertUser(customer: Int, behaviour: Int, user: Int) {
-        users.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user))
+        users.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user, customers: customerCount))
     }
 
     /// Restores the distinct (customer, behaviour, user) triples (`CountCells.userKey`) of a cache entry.
@@ -244,8 +245,8 @@ extension FirstWindowAccumulator {
         var keys: [UInt64] = []
         keys.reserveCapacity(export.userTripleCount)
         export.forEachUserKey { key in
-            let (customer, b, u) = CountCells.unpackUserKey(key)
-            keys.append(CountCells.userKey(customer: customer, behaviour: behaviourMap[b], user: userMap[u]))
+            let (customer, b, u) = CountCells.unpackUserKey(key, customers: customerCount)
+            keys.append(CountCells.userKey(customer: customer, behaviour: behaviourMap[b], user: userMap[u], customers: customerCount))
         }
         insertUsers(keys: keys)
     }

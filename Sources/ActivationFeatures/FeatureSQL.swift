@@ -8,8 +8,8 @@ import ActivationCore
 /// `events` sums the count column (1 when empty); `users` counts distinct non-empty user ids of the customer's
 /// in-window rows of that behaviour; renames map export names to behaviours (exact names first, then patterns, the
 /// behaviour sorting first winning), exclusions drop rows whose export or behaviour name matches; de-duplication
-/// drops repeats of (customer, behaviour, second, user, count) up to the follow-up horizon (day 90, or the window's
-/// end if later); `data_end` is the date of the latest event time of any kept row of a known customer, inside the
+/// drops repeats of (customer, behaviour, second, user, count) at any day after signup (the "ever" counts too);
+/// `data_end` is the date of the latest event time of any kept row of a known customer, inside the
 /// window or not. Two rows per customer and behaviour at most carry the follow-up counts for activation rates within
 /// 90 days and ever: `day` = window for the events from the window's end up to the horizon, `day` = horizon for
 /// the events on or after it (when the window is 90 days or longer, only the latter); their `users` is empty.
@@ -248,10 +248,7 @@ public struct FeatureSQL {
         ),
         tracked AS (
           SELECT \(definition.deduplicate ? "DISTINCT " : "")customer_id, behaviour, event_second, user_id, events, day
-          FROM after_signup WHERE day < \(horizon)
-          UNION ALL
-          SELECT customer_id, behaviour, event_second, user_id, events, day
-          FROM after_signup WHERE day >= \(horizon)
+          FROM after_signup
         ),
         users AS (
           SELECT customer_id, behaviour, COUNT(DISTINCT user_id) AS users FROM tracked WHERE day < \(window) GROUP BY customer_id, behaviour

@@ -32,12 +32,13 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     package internal(set) var sawUsers = false
 
     public init(customerCount: Int, windowDays: Int) {
-        precondition(customerCount < 1 << 24, "more than 16 million customers")
+        precondition(customerCount < CountCells.maximumCells, "more than 4 billion customers")
         self.customerCount = customerCount
         self.windowDays = windowDays
     }
 
     public func addBehaviour() {
+        precondition((daily.count + 1) * customerCount < CountCells.maximumCells, "more than 2^32 customer-behaviour cells")
         daily.append([UInt32](repeating: 0, count: customerCount * windowDays))
         distinctUsers.append(contentsOf: repeatElement(0, count: customerCount))
         later.append(contentsOf: repeatElement(0, count: customerCount * 2))
@@ -68,7 +69,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     @inline(__always)
     package func insertUser(customer: Int, behaviour: Int, user: Int) {
         sawUsers = true
-        if seenUsers.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user)).inserted {
+        if seenUsers.insert(CountCells.userKey(customer: customer, behaviour: behaviour, user: user, customers: customerCount)).inserted {
             distinctUsers[behaviour * customerCount + customer] += 1
         }
     }
@@ -81,7 +82,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
         distinctUsers.withUnsafeMutableBufferPointer { distinct in
             keys.withUnsafeBufferPointer { keys in
                 seenUsers.insertAll(keys) { key in
-                    let (customer, behaviour, _) = CountCells.unpackUserKey(key)
+                    let (customer, behaviour, _) = CountCells.unpackUserKey(key, customers: customers)
                     distinct[behaviour * customers + customer] += 1
                 }
             }

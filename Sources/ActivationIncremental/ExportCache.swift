@@ -187,7 +187,7 @@ package final class ExportCache: @unchecked Sendable {
         userKeys.sort()
         w.u32(UInt32(userKeys.count))
         for key in userKeys {
-            let (customer, b, u) = CountCells.unpackUserKey(key)
+            let (customer, b, u) = CountCells.unpackUserKey(key, customers: counts.customerCount)
             w.u32(UInt32(reference[customer])); w.u32(UInt32(b)); w.u32(UInt32(u))
         }
         w.u32(UInt32(a.dedupeLog.count))
@@ -235,7 +235,7 @@ package final class ExportCache: @unchecked Sendable {
         let exportNames = try (0..<r.count()).map { _ in try r.string() }
         let behaviourNames = try (0..<r.count()).map { _ in try r.string() }
         let userNames = try r.strings()
-        guard userNames.count < 1 << 24, behaviourNames.count < 1 << 16 else { throw CacheEntryError.corrupt }
+        guard userNames.count < CountCells.maximumUsers, behaviourNames.count < 1 << 16 else { throw CacheEntryError.corrupt }
 
         // Every customer the rows were placed against must still be there with the same signup date. Tens of
         // thousands of ids per entry: looked up as bytes in the hot customer index (no String made), each id's
@@ -295,7 +295,7 @@ package final class ExportCache: @unchecked Sendable {
         while i < users.count {
             let c = try customer(users[i]), b = Int(users[i + 1]), u = Int(users[i + 2])
             guard b < behaviourNames.count, u < userNames.count else { throw CacheEntryError.corrupt }
-            userKeys.append(CountCells.userKey(customer: c, behaviour: b, user: u))
+            userKeys.append(CountCells.userKey(customer: c, behaviour: b, user: u, customers: customers.count))
             i += 3
         }
         counts.restoreUsers(userKeys)

@@ -101,7 +101,12 @@ package struct ParallelIngest {
     /// Restores a unit from the cache or reads it (and caches it).
     private func obtain(_ unit: ExportUnit, fingerprint: (bytes: Int, sha256: String)?) throws -> ExportAggregate {
         if let cache, let fingerprint {
-            if let restored = cache.restore(unit: unit, fingerprint: fingerprint, customers: customers, naming: options.naming) {
+            // An entry read under another limit of the latest allowed timestamp (the clock moves every night) is
+            // used only when that limit cannot have changed it: none of its rows was rejected as in the future and
+            // none it used is later than today's limit. Otherwise the export is read again.
+            if let restored = cache.restore(unit: unit, fingerprint: fingerprint, customers: customers, naming: options.naming),
+               restored.accounting.rejected[RejectReason.timestampInFuture.rawValue, default: 0] == 0,
+               (restored.latestTimestamp ?? .min) <= options.latestAllowedSeconds {
                 return restored
             }
             let aggregate = try ExportAggregate.read(unit, customers: customers, windowDays: windowDays, columns: columns,

@@ -13,8 +13,10 @@ public struct CSVReader {
     /// as a syntax error and parsing resumes at the next line, so one stray quote cannot swallow a whole export.
     public var maximumLinesPerRecord = 10_000
     public var chunkSize = 1 << 20
+    /// The field delimiter: `,` (default), `;` (European Excel), tab or `|`.
+    public var delimiter: UInt8 = 0x2C
 
-    public init() {}
+    public init(delimiter: UInt8 = 0x2C) { self.delimiter = delimiter }
 
     /// How a read ended, for readers of a file in pieces (`ExportUnit`).
     public struct Summary: Sendable, Equatable {
@@ -28,7 +30,7 @@ public struct CSVReader {
     /// Reads every record of `source` into `sink`.
     @discardableResult
     public func read(_ source: inout some ByteSource, into sink: some CSVRecordSink) throws -> Summary {
-        let state = ParserState(sink: sink)
+        let state = ParserState(sink: sink, delimiter: delimiter)
         defer { state.release() }
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
         defer { buffer.deallocate() }

@@ -15,9 +15,29 @@ package func trimmedIfNeeded(_ text: String) -> String {
 public struct CustomerTableReader {
     public var columns: CustomerColumns
     public var labels: RenewalLabels
-    public init(columns: CustomerColumns = CustomerColumns(), labels: RenewalLabels = RenewalLabels()) {
+    /// The last signup day a customer may have (days since 1970-01-01): later signups cannot have usage in the data
+    /// and are rejected as `signup_after_data_end`. The pipeline sets it to the data's end when the config fixes
+    /// it, otherwise to the run's clock plus a day.
+    public var latestSignupDay: Int
+    /// What `latestSignupDay` is, in words for the reject's detail.
+    public var latestSignupReason: String
+    /// How signup dates are written (`customers.signup_format`): `auto` (ISO dates and timestamps, epochs) or a
+    /// pattern like `%m/%d/%Y` (no `%z`). Either way the signup day is the calendar date as written: a timestamp's
+    /// own date, whatever its offset (a US evening signup must not move to the next UTC day).
+    public var signupFormat = TimestampFormat.automatic
+    public init(columns: CustomerColumns = CustomerColumns(), labels: RenewalLabels = RenewalLabels(),
+                latestSignupDay: Int = .max, latestSignupReason: String = "") {
         self.columns = columns
         self.labels = labels
+        self.latestSignupDay = latestSignupDay
+        self.latestSignupReason = latestSignupReason
+    }
+
+    /// This reader with another signup format.
+    public func with(signupFormat: TimestampFormat) -> CustomerTableReader {
+        var copy = self
+        copy.signupFormat = signupFormat
+        return copy
     }
 
     public struct Result: Sendable {
@@ -26,6 +46,11 @@ public struct CustomerTableReader {
         /// Rows that repeat an earlier row for the same customer exactly; ignored.
         public var identicalDuplicates: Int
         public var rejects: [RejectedRow]
+        /// Optional fields that were unusable and left blank, by column name: the customer is kept (an ACV of
+        /// "N/A" must not drop a customer and all its events).
+        public var fieldWarnings: [String: Int] = [:]
+        /// The first such field, with its file, line, column and text.
+        public var firstFieldWarning: RejectedRow?
     }
 
     public func read(_ source: inout some ByteSource, file: String) throws -> Result {
@@ -33,10 +58,15 @@ public struct CustomerTableReader {
         var st = stat()
         let expected = stat(file, &st) == 0 ? Int(st.st_size) / 40 : 0
         let sink = Sink(file: file, columns: columns, labels: labels, expectedRows: min(expected, 1 << 22))
-        try CSVReader().read(&source, into: sink)
+        sink.latestSignupDay = latestSignupDay
+        sink.latestSignupReason = latestSignupReason
+        sink.signupFormat = signupFormat
+        if case .pattern = signupFormat { sink.signupReader = try TimestampReader(format: signupFormat) }
+        try CSVReader(delimiter: columns.delimiter.byte).read(&source, into: sink)
         if let error = sink.headerError { throw error }
         guard sink.sawHeader else { throw InputError("\(file): the customer table is empty (no header row); expected columns \(columns.customerID),\(columns.signupDate),\(columns.renewed)") }
-        return Result(table: sink.table, rowsRead: sink.rowsRead, identicalDuplicates: sink.identicalDuplicates, rejects: sink.rejects)
+        return Result(table: sink.table, rowsRead: sink.rowsRead, identicalDuplicates: sink.identicalDuplicates, rejects: sink.rejects,
+                      fieldWarnings: sink.fieldWarnings, firstFieldWarning: sink.firstFieldWarning)
     }
 
     package final class Sink: CSVRecordSink {
@@ -56,6 +86,12 @@ public struct CustomerTableReader {
         /// Segment names as read (a handful of values over the whole table), each made a `String` once.
         package var segmentIDs = ByteInterner(capacity: 16)
         package var segmentNames: [String] = []
+        package var latestSignupDay = Int.max
+        package var latestSignupReason = ""
+        package var signupFormat = TimestampFormat.automatic
+        package var signupReader: TimestampReader?
+        package var fieldWarnings: [String: Int] = [:]
+        package var firstFieldWarning: RejectedRow?
 
         package init(file: String, columns: CustomerColumns, labels: RenewalLabels, expectedRows: Int = 0) {
             self.file = file
@@ -89,6 +125,23 @@ public struct CustomerTableReader {
             }
         }
 
+        /// The signup day (days since 1970) as written: with a pattern, its date; otherwise an ISO timestamp's own
+        /// date (`2026-03-04T20:00:00-05:00` is 2026-03-04, not the next UTC day), an epoch's UTC date.
+        package static func signupDay(_ bytes: UnsafeBufferPointer<UInt8>, reader: TimestampReader?) -> Int? {
+            if let reader {
+                guard let seconds = reader.seconds(bytes) else { return nil }
+                return Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
+            }
+            guard let seconds = TimestampParser.parse(bytes) else { return nil }
+            var start = 0
+            while start < bytes.count && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+            if bytes.count - start > 10, bytes[start + 4] == 0x2D, bytes[start + 7] == 0x2D,
+               let date = TimestampParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<(start + 10)])) {
+                return Int(date / 86_400)
+            }
+            return Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
+        }
+
         /// Lists a row as rejected (its text is made only here, not for every row read).
         package func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: String) {
             rejects.append(RejectedRow(file: file, line: record.line, column: column, reason: reason, detail: detail, raw: record.rawText))
@@ -107,14 +160,15 @@ public struct CustomerTableReader {
             guard headerError == nil else { return }
             if !sawHeader {
                 sawHeader = true
-                let map = HeaderMap(record, file: file)
+                let map = HeaderMap(record, file: file, delimiter: columns.delimiter)
                 do {
+                    try map.checkDuplicates()
                     idIndex = try map.require(columns.customerID, option: "--customer-id-column")
                     signupIndex = try map.require(columns.signupDate, option: "--signup-column")
                     renewedIndex = try map.require(columns.renewed, option: "--renewed-column")
+                    segmentIndex = try map.optional(columns.segment, named: columns.segmentNamed, option: "--segment-column")
+                    acvIndex = try map.optional(columns.acv, named: columns.acvNamed, option: "--acv-column")
                 } catch { headerError = error as? InputError; return }
-                segmentIndex = map.index(of: columns.segment)
-                acvIndex = map.index(of: columns.acv)
                 header = map
                 return
             }
@@ -132,8 +186,14 @@ public struct CustomerTableReader {
                 reject(record, columns.customerID, .emptyCustomerID, "empty customer id")
                 return
             }
-            guard let seconds = TimestampParser.parse(record[signupIndex]) else {
-                reject(record, columns.signupDate, .unparsableSignupDate, "'\(record.string(signupIndex))' is not a date or timestamp")
+            guard let signupDay = Self.signupDay(record[signupIndex], reader: signupReader) else {
+                reject(record, columns.signupDate, .unparsableSignupDate,
+                       "'\(record.string(signupIndex))' is not a date or timestamp\(signupReader.map { " in the format '\($0.format)' (customers.signup_format)" } ?? "")")
+                return
+            }
+            guard signupDay <= latestSignupDay else {
+                reject(record, columns.signupDate, .signupAfterDataEnd,
+                       "signup '\(record.string(signupIndex))' is after \(latestSignupReason): the customer can have no usage yet")
                 return
             }
             guard let outcome = lookup.outcome(bytes: record[renewedIndex]) else {
@@ -145,14 +205,19 @@ public struct CustomerTableReader {
             var acv: Double?
             if let acvIndex {
                 let amount = Self.amount(record[acvIndex])
-                guard amount.valid else {
-                    reject(record, columns.acv, .invalidACV, "'\(record.string(acvIndex))' is not a non-negative amount")
-                    return
+                if amount.valid {
+                    acv = amount.value
+                } else {
+                    // ACV is optional: the customer stays (with its events); the field is left blank and counted.
+                    fieldWarnings[columns.acv, default: 0] += 1
+                    if firstFieldWarning == nil {
+                        firstFieldWarning = RejectedRow(file: file, line: record.line, column: columns.acv, reason: .invalidACV,
+                                                        detail: "'\(record.string(acvIndex))' is not a non-negative amount; left blank",
+                                                        raw: record.rawText)
+                    }
                 }
-                acv = amount.value
             }
             let id = String(decoding: idBytes, as: UTF8.self)
-            let signupDay = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
             let customer = Customer(id: id, signupDay: signupDay, outcome: outcome, segment: segment, acv: acv)
             if !table.append(customer, idBytes: idBytes) {
                 let existing = table.customers[table.index(of: id)!]

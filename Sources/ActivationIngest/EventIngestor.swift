@@ -16,6 +16,8 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private let timestamps: TimestampReader
     private let userAccounts: UserAccountMap?
     private let deduplicate: Bool
+    private let latestAllowed: Int64
+    private let delimiter: UInt8
     /// Behaviour names (after renames), by behaviour id.
     public private(set) var behaviours = ByteInterner(capacity: 64)
     public private(set) var users = ByteInterner(capacity: 4096)
@@ -33,7 +35,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     private var exportBehaviour: [Int32] = []
     private var exportCanonical: [String] = []
     private var seenRows = KeySet()
-    /// With de-duplication, every kept row up to the follow-up horizon with its key, in row order: what a merge of
+    /// With de-duplication, every kept row after signup with its key, in row order: what a merge of
     /// exports read apart needs to drop the rows that repeat an earlier export's (see `IngestMerger`).
     public private(set) var dedupeLog: [DedupeEntry] = []
     /// Per customer, 1 when one of its rows was placed relative to its signup (before, inside or after the window):
@@ -55,7 +57,6 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// Signup seconds by customer, for user-level exports (account exports get them from `CustomerTable.locate`).
     private let signupSeconds: [Int64]
     private let windowSeconds: Int64
-    private let followUpSeconds: Int64
 
     public init(customers: CustomerTable, windowDays: Int, columns: EventColumns,
                 options: EventReadingOptions = EventReadingOptions(), sink: Sink) {
@@ -67,9 +68,10 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         timestamps = options.timestamps
         userAccounts = options.userAccounts
         deduplicate = options.deduplicate
+        latestAllowed = options.latestAllowedSeconds
+        delimiter = columns.delimiter.byte
         signupSeconds = customers.customers.map { Int64($0.signupDay) * 86_400 }
         windowSeconds = Int64(windowDays) * 86_400
-        followUpSeconds = Int64(FollowUp.horizon(windowDays: windowDays)) * 86_400
         placedCustomers = [UInt8](repeating: 0, count: customers.count)
     }
 
@@ -81,7 +83,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         accounting = EventFileAccounting(path: file)
         sawHeader = false
         headerError = nil
-        let summary = try CSVReader().read(&source, into: self)
+        let summary = try CSVReader(delimiter: delimiter).read(&source, into: self)
         if let headerError { throw headerError }
         guard sawHeader else {
             throw InputError("\(file): the export is empty (no header row); expected columns \(columns.customerID),\(columns.event),\(columns.timestamp)")
@@ -107,13 +109,16 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     }
 
     private func readHeader(_ record: CSVRecord) {
-        let map = HeaderMap(record, file: file)
+        let map = HeaderMap(record, file: file, delimiter: columns.delimiter)
         do {
+            try map.checkDuplicates()
             if userAccounts != nil {
-                // User-level export: the user column (or, failing that, the id column, which is what the Amplitude,
-                // Mixpanel and Segment presets name) holds user ids; the mapping turns them into accounts, and the
-                // same ids are the distinct users per behaviour.
-                if let index = map.index(of: columns.userID) ?? map.index(of: columns.customerID) {
+                // User-level export: one column holds user ids; the mapping turns them into accounts, and the same
+                // ids are the distinct users per behaviour. A user column the user named wins; otherwise the column
+                // named like the mapping's user column (`user_id`), then the user column, then the id column (the
+                // presets' `distinct_id`): the Amplitude preset's user column is `device_id`, which no mapping holds.
+                if let index = columns.userIDNamed ? try map.require(columns.userID, option: "--user-column")
+                    : map.index(of: userAccounts!.userColumn) ?? map.index(of: columns.userID) ?? map.index(of: columns.customerID) {
                     userIndex = index
                 } else {
                     userIndex = try map.require(columns.userID, option: "--user-column (user ids, mapped to accounts by the user-to-account file)")
@@ -121,13 +126,13 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 customerIndex = -1
             } else {
                 customerIndex = try map.require(columns.customerID, option: "--customer-column")
-                userIndex = map.index(of: columns.userID) ?? -1
+                userIndex = try map.optional(columns.userID, named: columns.userIDNamed, option: "--user-column") ?? -1
                 if userIndex == customerIndex { userIndex = -1 }
             }
             eventIndex = try map.require(columns.event, option: "--event-column")
             timestampIndex = try map.require(columns.timestamp, option: "--timestamp-column")
+            countIndex = try map.optional(columns.count, named: columns.countNamed, option: "--count-column") ?? -1
         } catch { headerError = error as? InputError; return }
-        countIndex = map.index(of: columns.count) ?? -1
         fieldCount = record.count
     }
 
@@ -177,9 +182,10 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         var probe = CustomerKeyIndex.Probe.none
         var field = 0, start = 0, i = 0
         let n = line.count
+        let delimiter = self.delimiter
         while i < n {
             let byte = base[i]
-            if byte == 0x2C || byte == 0x0A || byte == 0x0D {
+            if byte == delimiter || byte == 0x0A || byte == 0x0D {
                 if field == customerIndex {
                     probe = customers.prefetch(UnsafeBufferPointer(start: base + start, count: i - start))
                     break
@@ -284,6 +290,11 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
                 count = value
             }
         }
+        if seconds > latestAllowed {
+            reject(record, columns.timestamp, .timestampInFuture,
+                   "'\(record.string(self.timestampIndex))' is after \(self.options.latestAllowedReason) (\(TimestampParser.dateString(day: Int(self.latestAllowed / 86_400))))")
+            return
+        }
         if seconds > latestTimestamp ?? .min { latestTimestamp = seconds }
         let offset = seconds - signup
         placedCustomers[customer] = 1
@@ -295,10 +306,10 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             return
         }
         let inWindow = offset < windowSeconds
-        // User ids are interned only for rows inside the window (and, when de-duplicating, up to the follow-up
-        // horizon): most export rows are outside it, and interning is the most expensive step of a row.
+        // User ids are interned only for rows inside the window (and, when de-duplicating, for every row: the key
+        // needs them): most export rows are outside it, and interning is the most expensive step of a row.
         var user = -1
-        if userIndex >= 0 && (inWindow || (deduplicate && offset < followUpSeconds)) {
+        if userIndex >= 0 && (inWindow || deduplicate) {
             let bytes = record[userIndex]
             if bytes.count > 0 {
                 guard let interned = users.internValidUTF8(bytes) else {
@@ -309,7 +320,9 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             }
         }
         let day = Int(offset / 86_400)
-        if deduplicate && offset < followUpSeconds {
+        // Every row after signup, not only those up to day 90: the "ever" counts and the follow-up rows of
+        // first_window_daily.csv are reported too, and an overlapping re-export must not inflate them.
+        if deduplicate {
             // Same customer, behaviour, second, user and count: the same event exported twice. The key hashes the
             // ids' bytes, not their interned numbers, so that it is the same in any reader, run or cache.
             var h: UInt64 = 0xcbf2_9ce4_8422_2325

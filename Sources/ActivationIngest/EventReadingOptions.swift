@@ -4,17 +4,25 @@ import ActivationCore
 public struct EventReadingOptions: Sendable {
     public var timestamps: TimestampReader
     public var naming: EventNaming
-    /// Drop exact duplicate rows (overlapping exports) up to the follow-up horizon (day 90 after signup, or the
-    /// window's end if later). Costs 8 bytes per event kept in that span.
+    /// Drop exact duplicate rows (overlapping exports) at any day after signup: everything the report counts,
+    /// "ever" included. Costs about 32 bytes per event kept after signup.
     public var deduplicate: Bool
     /// Maps user ids to accounts for exports without an account column.
     public var userAccounts: UserAccountMap?
+    /// The latest timestamp (seconds since the epoch) a row may carry: later rows are rejected as
+    /// `timestamp_in_future`, so that one sentinel value (9999-12-31, milliseconds read as seconds) cannot move the
+    /// data's end. The pipeline sets it to its clock plus a day, or to the end of `analysis.data_end`.
+    public var latestAllowedSeconds: Int64
+    /// What `latestAllowedSeconds` is, in words for the reject's detail ("the run's clock").
+    public var latestAllowedReason: String
 
     public init(timestamps: TimestampReader = TimestampReader(), naming: EventNaming = EventNaming(), deduplicate: Bool = false,
-                userAccounts: UserAccountMap? = nil) {
+                userAccounts: UserAccountMap? = nil, latestAllowedSeconds: Int64 = .max, latestAllowedReason: String = "") {
         self.timestamps = timestamps
         self.naming = naming
         self.deduplicate = deduplicate
         self.userAccounts = userAccounts
+        self.latestAllowedSeconds = latestAllowedSeconds
+        self.latestAllowedReason = latestAllowedReason
     }
 }

@@ -21,13 +21,17 @@ package final class ParserState {
     package var recordStartLine = 1
     package var recordOpen = false
     package static let options = UInt8(CSV_STRICT | CSV_STRICT_FINI)
+    /// The field delimiter (`,` by default; `;`, tab and `|` for other exports), set again at every re-initialisation.
+    package let delimiter: UInt8
 
-    package init(sink: any CSVRecordSink) {
+    package init(sink: any CSVRecordSink, delimiter: UInt8 = 0x2C) {
         self.sink = sink
+        self.delimiter = delimiter
         bytes = .allocate(capacity: byteCapacity)
         ends = .allocate(capacity: endCapacity)
         raw.reserveCapacity(4096)
         csv_init(&parser, Self.options)
+        csv_set_delim(&parser, delimiter)
     }
 
     package func release() {
@@ -114,6 +118,7 @@ package final class ParserState {
         csv_free(&parser)
         parser = csv_parser()
         csv_init(&parser, Self.options)
+        csv_set_delim(&parser, delimiter)
         fieldCount = 0
         byteCount = 0
         raw.removeAll(keepingCapacity: true)

@@ -6,6 +6,8 @@ import ActivationFastPaths
 /// index with one hash probe.
 public struct UserAccountMap: Sendable {
     public let file: String
+    /// The mapping's user column name: an export column of the same name is the one looked up.
+    public let userColumn: String
     /// Interned user ids; `customerIndex[userID]` is the customer, or -1 when the account is not in the table.
     package var users = ByteInterner(capacity: 4096)
     package var customerIndex: [Int32] = []
@@ -32,6 +34,7 @@ public struct UserAccountMap: Sendable {
     /// Reads `user_id,account_id` rows. A user listed twice with different accounts is rejected (the first kept).
     public init(reading source: inout some ByteSource, file: String, columns: UserAccountColumns, customers: CustomerTable) throws {
         self.file = file
+        userColumn = columns.userID
         let sink = Sink(file: file, columns: columns, customers: customers)
         try CSVReader().read(&source, into: sink)
         if let error = sink.headerError { throw error }
@@ -82,6 +85,7 @@ public struct UserAccountMap: Sendable {
             if !sawHeader {
                 sawHeader = true
                 let map = HeaderMap(record, file: file)
+                do { try map.checkDuplicates() } catch { headerError = error as? InputError; return }
                 do {
                     userIndex = try map.require(columns.userID, option: "user_accounts.user_column")
                     accountIndex = try map.require(columns.accountID, option: "user_accounts.account_column")

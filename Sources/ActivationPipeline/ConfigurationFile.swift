@@ -56,13 +56,23 @@ public struct ConfigurationFile {
         }
         if var customers = try reader.table("customers") {
             try customers.allow(["id_column", "signup_column", "renewed_column", "segment_column", "acv_column",
-                                 "renewed_values", "churned_values", "undecided_values"])
+                                 "renewed_values", "churned_values", "undecided_values", "delimiter",
+                                 "signup_format"])
+            if let v = try customers.string("signup_format") {
+                do {
+                    configuration.signupFormat = try TimestampFormat(v)
+                    guard !v.contains("%z") else { throw InputError("a signup format names a date, not a zone: drop %z") }
+                } catch let e as InputError {
+                    throw InputError("\(path): customers.signup_format: \(e.message)", kind: .configuration)
+                }
+            }
             var c = configuration.customerColumns
+            if let v = try customers.string("delimiter") { c.delimiter = try Self.delimiter(v, key: "customers.delimiter", file: path) }
             if let v = try customers.string("id_column") { c.customerID = v }
             if let v = try customers.string("signup_column") { c.signupDate = v }
             if let v = try customers.string("renewed_column") { c.renewed = v }
-            if let v = try customers.string("segment_column") { c.segment = v }
-            if let v = try customers.string("acv_column") { c.acv = v }
+            if let v = try customers.string("segment_column") { c.segment = v; c.segmentNamed = true }
+            if let v = try customers.string("acv_column") { c.acv = v; c.acvNamed = true }
             configuration.customerColumns = c
             if let v = try customers.strings("renewed_values") { configuration.renewalLabels.renewed = v }
             if let v = try customers.strings("churned_values") { configuration.renewalLabels.churned = v }
@@ -70,7 +80,7 @@ public struct ConfigurationFile {
         }
         if var events = try reader.table("events") {
             try events.allow(["preset", "account_column", "event_column", "timestamp_column", "user_column", "count_column",
-                              "timestamp_format", "time_zone", "exclude", "rename", "deduplicate"])
+                              "timestamp_format", "time_zone", "exclude", "rename", "deduplicate", "delimiter"])
             if let v = try events.string("preset") {
                 guard let preset = EventColumns.Preset(rawValue: v) else {
                     throw InputError("\(path): events.preset '\(v)' is not one of \(EventColumns.Preset.allCases.map(\.rawValue).joined(separator: ", "))", kind: .configuration)
@@ -79,11 +89,12 @@ public struct ConfigurationFile {
                 configuration.eventColumns = EventColumns(preset: preset)
             }
             var c = configuration.eventColumns
+            if let v = try events.string("delimiter") { c.delimiter = try Self.delimiter(v, key: "events.delimiter", file: path) }
             if let v = try events.string("account_column") { c.customerID = v }
             if let v = try events.string("event_column") { c.event = v }
             if let v = try events.string("timestamp_column") { c.timestamp = v }
-            if let v = try events.string("user_column") { c.userID = v }
-            if let v = try events.string("count_column") { c.count = v }
+            if let v = try events.string("user_column") { c.userID = v; c.userIDNamed = true }
+            if let v = try events.string("count_column") { c.count = v; c.countNamed = true }
             configuration.eventColumns = c
             if let v = try events.string("timestamp_format") {
                 do { configuration.timestampFormat = try TimestampFormat(v) } catch let e as InputError {
@@ -117,7 +128,15 @@ public struct ConfigurationFile {
             if let v = try warehouse.string("customers_table") { configuration.warehouseCustomersTable = v }
         }
         if var analysis = try reader.table("analysis") {
-            try analysis.allow(["window_days", "reject_budget", "folds", "scan_windows"])
+            try analysis.allow(["window_days", "reject_budget", "folds", "scan_windows", "data_end", "min_outcomes", "max_drop"])
+            if let v = try analysis.string("data_end") {
+                guard v.utf8.count == 10, let seconds = TimestampParser.parse(v) else {
+                    throw InputError("\(path): analysis.data_end must be a date like \"2026-11-15\", got '\(v)'", kind: .configuration)
+                }
+                configuration.dataEndDay = Int(seconds / 86_400)
+            }
+            if let v = try analysis.int("min_outcomes", range: 1...1_000_000) { configuration.minimumOutcomes = v }
+            if let v = try analysis.double("max_drop", range: 0...1) { configuration.maximumDrop = v }
             if let v = try analysis.int("window_days", range: 1...366) { configuration.windowDays = v }
             if let v = try analysis.double("reject_budget", range: 0...1) { configuration.rejectBudget = v }
             if let v = try analysis.int("folds", range: 2...20) { configuration.folds = v }
@@ -132,6 +151,14 @@ public struct ConfigurationFile {
             if let v = try criteria.double("strong_auc", range: 0.5...1) { configuration.criteria.strongAUC = v }
             if let v = try criteria.double("holdout_share", range: 0.05...0.5) { configuration.criteria.holdoutShare = v }
         }
+    }
+
+    /// A delimiter setting: `,` `;` `|` or `tab`.
+    package static func delimiter(_ value: String, key: String, file: String) throws -> FieldDelimiter {
+        guard let d = FieldDelimiter(setting: value) else {
+            throw InputError("\(file): \(key) must be one of \",\", \";\", \"tab\", \"|\"; got '\(value)'", kind: .configuration)
+        }
+        return d
     }
 
     /// A path from the file, relative to the file's folder unless absolute.
@@ -227,7 +254,8 @@ public struct ConfigurationFile {
     customers = "customers.csv"
     # Event exports: files, folders (every *.csv and *.csv.gz inside) or patterns ("exports/2026-*.csv.gz"),
     # read in name order. A pattern that matches nothing stops the run: a typo must not drop a month silently.
-    events = ["events"]
+    # Required: name yours, for example
+    # events = ["exports/*.csv.gz"]
     # Optional: a user_id -> account_id file, for exports that carry only user ids. Each event's user column (or,
     # when the export has none, its account column) is looked up in it; distinct users per behaviour come free.
     # user_accounts = "users.csv"
@@ -245,21 +273,30 @@ public struct ConfigurationFile {
     id_column = "customer_id"
     signup_column = "signup_date"
     renewed_column = "renewed"
-    segment_column = "segment"   # optional column
-    acv_column = "acv"           # optional column
+    # Optional columns, used when present; named here (uncommented), they must exist.
+    # segment_column = "segment"
+    # acv_column = "acv"
+    delimiter = ","
     # Values of the renewal column (matched case-insensitively, after trimming).
     renewed_values = ["true", "yes", "1", "y", "t", "renewed"]
     churned_values = ["false", "no", "0", "n", "f", "churned"]
     undecided_values = [""]
+    # How signup dates are written: auto (2026-03-04, ISO timestamps, epochs) or a pattern such as "%m/%d/%Y".
+    # The signup day is the date as written, whatever a timestamp's offset.
+    signup_format = "auto"
 
     [events]
-    # Column layout: standard, amplitude, mixpanel or segment. The column names below override it.
+    # Column layout: standard (customer_id,event,timestamp[,user_id][,count]), amplitude, mixpanel or segment.
     preset = "standard"
-    account_column = "customer_id"
-    event_column = "event"
-    timestamp_column = "timestamp"
-    user_column = "user_id"      # optional: distinct users per behaviour
-    count_column = "count"       # optional: a count per row (1 when absent)
+    # Column names, only when yours differ from the preset's (a name set here overrides the preset; a user or count
+    # column named here must exist in every export).
+    # account_column = "customer_id"
+    # event_column = "event"
+    # timestamp_column = "timestamp"
+    # user_column = "user_id"      # optional: distinct users per behaviour
+    # count_column = "count"       # optional: a count per row (1 when absent)
+    # Field delimiter: ",", ";" (European Excel), "tab" or "|".
+    delimiter = ","
     # auto (ISO 8601, dates, epoch seconds or milliseconds), epoch_seconds, epoch_milliseconds,
     # or a pattern such as "%m/%d/%Y %I:%M:%S %p".
     timestamp_format = "auto"
@@ -271,9 +308,9 @@ public struct ConfigurationFile {
     # Drop exact duplicate rows (the same event in two overlapping exports); the run reports how many.
     deduplicate = false
 
-    # Several export names for one behaviour: behaviour = [names or patterns].
-    [events.rename]
-    invite_teammate = ["Invite Sent", "invite_sent", "invite_teammate"]
+    # Several export names for one behaviour: behaviour = [names or patterns]. For example:
+    # [events.rename]
+    # invite_teammate = ["Invite Sent", "invite_sent"]
 
     [user_accounts]
     user_column = "user_id"
@@ -288,6 +325,14 @@ public struct ConfigurationFile {
     folds = 5
     # Windows D of the scan "did X at least N times within D days" (those beyond window_days are dropped).
     scan_windows = [1, 3, 7, 14, 21, 30]
+    # The data's end: by default the day of the latest event (events later than the run's clock plus a day are
+    # rejected as timestamp_in_future). Set it to fix the end; events after it are rejected too.
+    # data_end = "2026-11-15"
+    # No claim is made unless the training cohort and the holdout each hold this many renewals and churners.
+    min_outcomes = 10
+    # Stop when used event rows or decided customers fall by more than this share against the previous run
+    # (run with --accept-drop when the fall is expected).
+    max_drop = 0.5
 
     [warehouse]
     # For `activation sql`: the tables (or views) holding the events and the customers, with the columns above.

@@ -42,6 +42,22 @@ public enum Pipeline {
             try InputPaths.confine(configuration.outputDirectory, to: roots, what: "output folder")
         }
         let files = try InputPaths.expandEventPaths(configuration.eventPaths)
+        guard configuration.minimumOutcomes >= 1, (0...1).contains(configuration.maximumDrop) else {
+            throw InputError("min_outcomes must be at least 1 and max_drop a share between 0 and 1", kind: .configuration)
+        }
+        // The previous run's figures, read before anything is written (the circuit breaker below compares them).
+        let previous = PreviousRun(reportsRoot: configuration.outputDirectory)
+        // Nothing can be stamped after the run's clock (a day of slack for zones and clock skew), nor after a data's
+        // end the config fixes: later rows are sentinels (9999-12-31) or milliseconds read as seconds, and would
+        // move the data's end.
+        let clock = configuration.clockSeconds ?? Int64(Date().timeIntervalSince1970)
+        var latestAllowed = clock + 86_400
+        var latestAllowedReason = "the run's clock plus a day"
+        if let end = configuration.dataEndDay, Int64(end + 1) * 86_400 - 1 < latestAllowed {
+            latestAllowed = Int64(end + 1) * 86_400 - 1
+            latestAllowedReason = "analysis.data_end \(TimestampParser.dateString(day: end))"
+        }
+        let latestAllowedDay = Int(latestAllowed / 86_400)
         if let roots = configuration.allowedRoots {
             for file in files { try InputPaths.confine(file, to: roots, what: "event export") }
         }
@@ -63,7 +79,9 @@ public enum Pipeline {
         let customers: CustomerTableReader.Result
         do {
             defer { customerSource.close() }
-            customers = try CustomerTableReader(columns: configuration.customerColumns, labels: configuration.renewalLabels)
+            customers = try CustomerTableReader(columns: configuration.customerColumns, labels: configuration.renewalLabels,
+                                                latestSignupDay: latestAllowedDay, latestSignupReason: latestAllowedReason)
+                .with(signupFormat: configuration.signupFormat)
                 .read(&customerSource, file: configuration.customersPath)
         }
         let customerPrint = customerSource.fingerprint()
@@ -127,7 +145,8 @@ public enum Pipeline {
             (eventFiles, exportNames, eventRejects, dataEndDay) = (accounting, [], reader.rejects, end)
         } else {
             let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
-                                              deduplicate: configuration.deduplicate, userAccounts: userAccounts)
+                                              deduplicate: configuration.deduplicate, userAccounts: userAccounts,
+                                              latestAllowedSeconds: latestAllowed, latestAllowedReason: latestAllowedReason)
             var cache: ExportCache?
             if configuration.cacheExports {
                 // A folder that cannot be made only costs the cache: the report writer names the problem.
@@ -159,11 +178,40 @@ public enum Pipeline {
 
             let latest = outcome.latestTimestamp ?? 0
             let endDay = Int((latest >= 0 ? latest : latest - 86_399) / 86_400)
-            (eventFiles, exportNames, eventRejects, dataEndDay) = (outcome.files, outcome.exportNames, outcome.rejects, endDay)
+            (eventFiles, exportNames, eventRejects, dataEndDay) = (outcome.files, outcome.exportNames, outcome.rejects,
+                                                                   configuration.dataEndDay ?? endDay)
         }
 
-        let analysis = AnalysisStage.run(features, settings: configuration.analysisSettings, dataEndDay: dataEndDay)
+        try checkEvidence(configuration, features: features, eventFiles: eventFiles, dataEndDay: dataEndDay,
+                                       customers: customers, previous: previous, files: files)
+        // Decided customers whose first window is not over by the data's end would be fitted with part of their
+        // usage: the analysis sees them as undecided (the feature table keeps their outcome).
+        var fitted = features
+        for i in fitted.customers.indices where fitted.customers[i].outcome != .undecided
+            && fitted.customers[i].signupDay + configuration.windowDays > dataEndDay + 1 {
+            fitted.customers[i].outcome = .undecided
+        }
+        var analysis = AnalysisStage.run(fitted, settings: configuration.analysisSettings, dataEndDay: dataEndDay)
         timings.merge(analysis.timings) { a, _ in a }
+        var evidence = Evidence(split: analysis.split, customers: fitted.customers, minimum: configuration.minimumOutcomes)
+        evidence.dataEndConfigured = configuration.dataEndDay != nil
+        evidence.decidedWindowOpen = features.decidedCustomers.count - fitted.decidedCustomers.count
+        evidence.eventRowsInFuture = eventFiles.reduce(0) { $0 + $1.rejected[RejectReason.timestampInFuture.rawValue, default: 0] }
+        evidence.signupsAfterDataEnd = customers.rejects.filter { $0.reason == .signupAfterDataEnd }.count
+        evidence.fieldWarnings = customers.fieldWarnings
+        evidence.previousEventRowsUsed = previous?.eventRowsUsed
+        evidence.previousDecidedCustomers = previous?.decidedCustomers
+        if !evidence.enough {
+            // Too few renewals or churners to tell anything from chance: no proposal, no ranking, no warning sign
+            // (with one churner every interval has zero width and any behaviour looks like a churn signal).
+            analysis.proposal = ActivationProposal(diagnostics: [], criteria: configuration.criteria)
+            analysis.timeToValue = nil
+            analysis.cohortActivation = nil
+            analysis.ranking.unranked = analysis.ranking.all.sorted { $0.name < $1.name }
+            analysis.ranking.candidates = []
+            analysis.ranking.warningSigns = []
+            analysis.ranking.noClearLink = []
+        }
 
         return PipelineResult(configuration: configuration, customerFile: customerFile, customers: customers,
                               userAccountsFile: userAccountsFile, userAccounts: userAccounts,
@@ -172,7 +220,53 @@ public enum Pipeline {
                               split: analysis.split, combinations: analysis.combinations, ranking: analysis.ranking,
                               proposal: analysis.proposal, timeToValue: analysis.timeToValue,
                               cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings,
-                              cacheStatistics: cacheStatistics)
+                              cacheStatistics: cacheStatistics, evidence: evidence)
+    }
+
+    /// Stops a run that has no usable evidence, or much less than the previous run, before anything is written:
+    /// a confident "nothing goes with renewal" from an empty export would replace a good report.
+    package static func checkEvidence(_ configuration: PipelineConfiguration, features: FeatureTable,
+                                      eventFiles: [EventFileAccounting], dataEndDay: Int,
+                                      customers: CustomerTableReader.Result, previous: PreviousRun?,
+                                      files: [String]) throws {
+        let what = configuration.featureTable ? "feature" : "event"
+        let where_ = files.count == 1 ? files[0] : "\(files.count) \(what) files"
+        let read = eventFiles.reduce(0) { $0 + $1.rowsRead }
+        let used = eventFiles.reduce(0) { $0 + $1.used }
+        guard read > 0 else {
+            throw InputError("\(where_): no \(what) rows at all (header only?): nothing to learn from; check the export", kind: .data)
+        }
+        guard used > 0 else {
+            var fates: [String: Int] = [:]
+            for f in eventFiles {
+                fates["before the signup day", default: 0] += f.beforeSignup
+                fates["after the first window", default: 0] += f.afterWindow
+                fates["excluded", default: 0] += f.excluded
+                fates["duplicates", default: 0] += f.duplicates
+                for (reason, n) in f.rejected { fates["rejected as \(reason)", default: 0] += n }
+            }
+            let listed = fates.filter { $0.value > 0 }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+                .map { "\(Format.count($0.value)) \($0.key)" }.joined(separator: ", ")
+            throw InputError("\(where_): none of the \(Format.count(read)) \(what) rows falls in a customer's first \(configuration.windowDays) days (\(listed)); check the timestamp format, time zone and signup dates", kind: .data)
+        }
+        let decided = features.decidedCustomers
+        let withUsage = decided.filter { c in features.behaviours.contains { $0.counts[c] > 0 } }.count
+        guard withUsage > 0 else {
+            throw InputError("\(where_): \(Format.count(used)) \(what) rows were used, but none belongs to one of the \(Format.count(decided.count)) customers with a decided renewal: nothing to learn from; check that the exports and \(configuration.customersPath) cover the same customers", kind: .data)
+        }
+        if let previous, !configuration.acceptDrop {
+            let limit = 1 - configuration.maximumDrop
+            var falls: [String] = []
+            if !configuration.featureTable, let before = previous.eventRowsUsed, before > 0, Double(used) < limit * Double(before) {
+                falls.append("used event rows fell from \(Format.count(before)) to \(Format.count(used))")
+            }
+            if let before = previous.decidedCustomers, before > 0, Double(decided.count) < limit * Double(before) {
+                falls.append("decided customers fell from \(Format.count(before)) to \(Format.count(decided.count))")
+            }
+            if !falls.isEmpty {
+                throw InputError("\(falls.joined(separator: " and ")) since the previous run (\(previous.path)), more than max_drop \(Format.percent(configuration.maximumDrop)): a partial export? Check the inputs, or run with --accept-drop if the fall is expected", kind: .data)
+            }
+        }
     }
 
     /// Stops the run when more than `budget` of the rows were rejected: a broken export must fail the night

@@ -14,6 +14,8 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     public var windowDays = 30
     public var customerColumns = CustomerColumns()
     public var renewalLabels = RenewalLabels()
+    /// How the customer table writes signup dates (`customers.signup_format`).
+    public var signupFormat = TimestampFormat.automatic
     public var eventColumns = EventColumns()
     public var timestampFormat = TimestampFormat.automatic
     /// The zone of event timestamps written without an offset.
@@ -50,6 +52,19 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     /// Plain-text exports larger than twice this many bytes are read in pieces of about this size, cut at line
     /// breaks, so that both cores work on one large export (`ExportUnit`).
     public var pieceBytes = 32 << 20
+    /// The data's end (days since 1970-01-01) when the config fixes it (`analysis.data_end`); nil: the day of the
+    /// latest usable event. Events after that day are rejected as `timestamp_in_future`.
+    public var dataEndDay: Int?
+    /// Fewest decided renewals and fewest churners the training cohort and the holdout must each hold before the
+    /// report makes any claim (`analysis.min_outcomes`): with one churner every interval has zero width.
+    public var minimumOutcomes = 10
+    /// Largest fall, as a share, of used event rows or of decided customers against the previous run's summary
+    /// before the run stops (`analysis.max_drop`): a half-empty export must not replace a good report.
+    public var maximumDrop = 0.5
+    /// Run even when the data fell by more than `maximumDrop` (`--accept-drop`: the fall is known and wanted).
+    public var acceptDrop = false
+    /// The run's clock (seconds since 1970) for the future-timestamp check; nil: now. Set by tests.
+    public var clockSeconds: Int64?
 
     public init(customersPath: String, eventPaths: [String], outputDirectory: String) {
         self.customersPath = customersPath

@@ -32,6 +32,8 @@ public struct PipelineResult: Sendable {
     public var timings: [String: Double]
     /// What the export cache did (nil when it is off).
     public var cacheStatistics: ExportCacheStatistics?
+    /// How much evidence the run had and what it set aside (the report's and run.json's `checks`).
+    public var evidence: Evidence
 
     public var eventRowsRead: Int { eventFiles.reduce(0) { $0 + $1.rowsRead } }
     public var eventRowsUsed: Int { eventFiles.reduce(0) { $0 + $1.used } }

@@ -322,9 +322,11 @@ public enum DataFiles {
         package var timingsSeconds: [String: Double]
         /// How many exports came from the cache (like the timings, it changes from run to run with the same result).
         package var cache: ExportCacheStatistics?
+        /// How much evidence the run had and what it set aside.
+        package var checks: Evidence
         package enum CodingKeys: String, CodingKey {
             case tool, version, options, customers, userAccounts = "user_accounts", events, behaviours, proposal, summary,
-                 timingsSeconds = "timings_seconds", cache
+                 timingsSeconds = "timings_seconds", cache, checks
         }
     }
 
@@ -350,7 +352,8 @@ public enum DataFiles {
             behaviours: result.features.behaviours.count,
             proposal: result.proposal.chosen?.candidate.rule,
             summary: RunSummary(result),
-            timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 }, cache: result.cacheStatistics)
+            timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 }, cache: result.cacheStatistics,
+            checks: result.evidence)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -17,7 +17,7 @@ public enum MarkdownReport {
         let window = result.configuration.windowDays
         md += "_Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(decided)) customers with a decided renewal, their first \(window) days of usage, "
         md += "\(Format.count(result.features.behaviours.count)) behaviours examined._\n\n"
-        md += answer(result)
+        md += evidenceNotes(result) ?? answer(result)
         md += whatToDo(result, plan)
         md += accountsToActOn(result, plan)
         md += evidence(result)
@@ -31,6 +31,23 @@ public enum MarkdownReport {
         md += criteriaSection(result)
         md += glossary(result)
         return md
+    }
+
+    /// What the run set aside or could not claim (the run's `checks`): printed in place of the answer when the
+    /// evidence is too thin to claim anything, and before it otherwise; nil when there is nothing to say.
+    package static func evidenceNotes(_ result: PipelineResult) -> String? {
+        let e = result.evidence
+        var notes: [String] = []
+        notes.append("Data through \(TimestampParser.dateString(day: result.dataEndDay)), " + (e.dataEndConfigured ? "as analysis.data_end sets it." : "the day of the latest usable event."))
+        if e.eventRowsInFuture > 0 { notes.append("\(Format.count(e.eventRowsInFuture)) event rows stamped in the future were rejected (rejects.csv: timestamp_in_future).") }
+        if e.signupsAfterDataEnd > 0 { notes.append("\(Format.count(e.signupsAfterDataEnd)) customers signing up after the data's end were rejected (signup_after_data_end).") }
+        if e.decidedWindowOpen > 0 { notes.append("\(Format.count(e.decidedWindowOpen)) decided customers whose first window is not over by the data's end were not used to fit.") }
+        for (column, n) in e.fieldWarnings.sorted(by: { $0.key < $1.key }) { notes.append("\(Format.count(n)) customers have an unusable \(column) value, left blank (the customers are kept).") }
+        let body = notes.count == 1 && e.enough && !e.dataEndConfigured ? "" : notes.map { "- \($0)\n" }.joined() + "\n"
+        guard e.enough else {
+            return "## The answer\n\n**Not enough evidence to name an activation event, or any warning sign.** Training has \(e.trainingRenewed) renewals and \(e.trainingChurned) churners, the holdout \(e.holdoutRenewed) and \(e.holdoutChurned); each needs at least \(e.minimumOutcomes) (analysis.min_outcomes).\n\n" + body
+        }
+        return body.isEmpty ? nil : body + answer(result)
     }
 
     package static func chart(_ name: String, _ alt: String) -> String { "![\(alt)](\(name))\n\n" }

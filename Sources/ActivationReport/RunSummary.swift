@@ -10,6 +10,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var activationRate: Double?
     public var decidedCustomers: Int
     public var eventRowsRead: Int
+    /// Event rows used (the next run's circuit breaker compares against it); nil in older run.json files.
+    public var eventRowsUsed: Int?
     public var rejectedRows: Int
     /// Event exports with their SHA-256 (a list, not a dictionary: JSON key conversion must never touch paths).
     public var exports: [Export]
@@ -20,7 +22,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
 
     package enum CodingKeys: String, CodingKey {
         case proposal, strength, holdoutAUC = "holdout_auc", activationRate = "activation_rate",
-             decidedCustomers = "decided_customers", eventRowsRead = "event_rows_read", rejectedRows = "rejected_rows", exports
+             decidedCustomers = "decided_customers", eventRowsRead = "event_rows_read", eventRowsUsed = "event_rows_used", rejectedRows = "rejected_rows", exports
     }
 
     public init(_ result: PipelineResult) {
@@ -31,6 +33,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         activationRate = chosen?.candidate.table.reachRate
         decidedCustomers = result.features.decidedCustomers.count
         eventRowsRead = result.eventRowsRead
+        eventRowsUsed = result.eventRowsUsed
         rejectedRows = result.rejects.filter { $0.reason != .eventBeforeSignup }.count
         exports = result.eventFiles.map { Export(path: $0.path, sha256: $0.sha256) }
     }

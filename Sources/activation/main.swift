@@ -82,6 +82,8 @@ struct Run: ParsableCommand {
     @Option(help: "Customer-table column holding renewed (true/false, yes/no, 1/0; empty = not decided yet).") var renewedColumn: String?
     @Option(help: "Customer-table column holding the segment (optional).") var segmentColumn: String?
     @Option(help: "Customer-table column holding the annual contract value (optional).") var acvColumn: String?
+    @Option(help: ArgumentHelp("How signup dates are written: auto, or a pattern like '%m/%d/%Y' (the date as written is the signup day).", valueName: "format"))
+    var signupFormat: String?
 
     @Option(help: ArgumentHelp("auto (ISO 8601, dates, epoch s/ms), epoch_seconds, epoch_milliseconds, or a pattern like '%m/%d/%Y %H:%M'.", valueName: "format"))
     var timestampFormat: String?
@@ -95,6 +97,16 @@ struct Run: ParsableCommand {
     @Option(help: "Dated runs to keep under <out>/runs/ (default 30).") var keepRuns: Int?
     @Flag(help: "Show progress on stderr even when it is not a terminal (it is shown on a terminal anyway).") var progress = false
     @Flag(help: "Read every export afresh: neither use nor update the per-export cache in <out>/cache/.") var noCache = false
+    @Option(help: ArgumentHelp("Field delimiter of the exports: ',' (default), ';', tab or '|'.", valueName: "char"))
+    var delimiter: String?
+    @Option(help: ArgumentHelp("Field delimiter of the customer table: ',' (default), ';', tab or '|'.", valueName: "char"))
+    var customersDelimiter: String?
+    @Flag(help: "Run even when used event rows or decided customers fell by more than max_drop (default half) against the previous run.")
+    var acceptDrop = false
+    @Option(help: ArgumentHelp("Fix the data's end (YYYY-MM-DD) instead of taking the latest event's day; later events are rejected.", valueName: "date"))
+    var dataEnd: String?
+    @Option(help: "Fewest renewals and churners training and holdout must each hold before the report claims anything (default 10).")
+    var minOutcomes: Int?
 
     func validate() throws {
         if let windowDays, windowDays < 1 || windowDays > 366 { throw ValidationError("--window-days must be between 1 and 366") }
@@ -119,24 +131,52 @@ struct Run: ParsableCommand {
         if let userAccounts { configuration.userAccountsPath = userAccounts }
         if let out { configuration.outputDirectory = out }
         if let windowDays { configuration.windowDays = windowDays }
-        if let preset { configuration.eventColumns = EventColumns(preset: preset) }
+        if let preset {
+            // The preset's names; the delimiter is not part of a layout and stays as the config set it.
+            let delimiter = configuration.eventColumns.delimiter
+            configuration.eventColumns = EventColumns(preset: preset)
+            configuration.eventColumns.delimiter = delimiter
+        }
         if let customerColumn { configuration.eventColumns.customerID = customerColumn }
         if let eventColumn { configuration.eventColumns.event = eventColumn }
         if let timestampColumn { configuration.eventColumns.timestamp = timestampColumn }
-        if let userColumn { configuration.eventColumns.userID = userColumn }
-        if let countColumn { configuration.eventColumns.count = countColumn }
+        if let userColumn { configuration.eventColumns.userID = userColumn; configuration.eventColumns.userIDNamed = true }
+        if let countColumn { configuration.eventColumns.count = countColumn; configuration.eventColumns.countNamed = true }
         if let customerIdColumn { configuration.customerColumns.customerID = customerIdColumn }
         if let signupColumn { configuration.customerColumns.signupDate = signupColumn }
         if let renewedColumn { configuration.customerColumns.renewed = renewedColumn }
-        if let segmentColumn { configuration.customerColumns.segment = segmentColumn }
-        if let acvColumn { configuration.customerColumns.acv = acvColumn }
+        if let segmentColumn { configuration.customerColumns.segment = segmentColumn; configuration.customerColumns.segmentNamed = true }
+        if let acvColumn { configuration.customerColumns.acv = acvColumn; configuration.customerColumns.acvNamed = true }
         if let timestampFormat { configuration.timestampFormat = try TimestampFormat(timestampFormat) }
         if let timeZone { configuration.timeZone = try NaiveTimeZone(timeZone) }
+        if let signupFormat {
+            guard !signupFormat.contains("%z") else { throw ValidationError("--signup-format names a date, not a zone: drop %z") }
+            configuration.signupFormat = try TimestampFormat(signupFormat)
+        }
         if !excludeEvent.isEmpty { configuration.naming.excluded += excludeEvent }
         if deduplicate { configuration.deduplicate = true }
         if let rejectBudget { configuration.rejectBudget = rejectBudget }
         if let keepRuns { configuration.keepRuns = keepRuns }
         if noCache { configuration.cacheExports = false }
+        if acceptDrop { configuration.acceptDrop = true }
+        if let delimiter {
+            guard let d = FieldDelimiter(setting: delimiter) else { throw ValidationError("--delimiter must be ',', ';', tab or '|'") }
+            configuration.eventColumns.delimiter = d
+        }
+        if let customersDelimiter {
+            guard let d = FieldDelimiter(setting: customersDelimiter) else { throw ValidationError("--customers-delimiter must be ',', ';', tab or '|'") }
+            configuration.customerColumns.delimiter = d
+        }
+        if let dataEnd {
+            guard dataEnd.utf8.count == 10, let seconds = TimestampParser.parse(dataEnd) else {
+                throw ValidationError("--data-end must be a date like 2026-11-15")
+            }
+            configuration.dataEndDay = Int(seconds / 86_400)
+        }
+        if let minOutcomes {
+            guard minOutcomes >= 1 else { throw ValidationError("--min-outcomes must be at least 1") }
+            configuration.minimumOutcomes = minOutcomes
+        }
         // Paths typed on the command line are the operator's own choice: only the config's paths are confined.
         if configuration.allowedRoots != nil {
             configuration.allowedRoots! += [customers, userAccounts, out].compactMap { $0 } + events + features

@@ -20,13 +20,19 @@ struct ConfigurationFileTests {
         let file = try Self.config(ConfigurationFile.example, in: dir)
         let c = file.configuration
         #expect(c.customersPath == dir.path + "/customers.csv")
-        #expect(c.eventPaths == [dir.path + "/events"])
+        // No guessed export folder: the user names theirs (issue 17).
+        #expect(c.eventPaths.isEmpty)
         #expect(c.outputDirectory == dir.path + "/Reports")
         #expect(c.allowedRoots == [dir.path])
         #expect(c.keepRuns == 30 && c.windowDays == 30 && c.rejectBudget == 0.01 && c.folds == 5)
         #expect(c.timestampFormat == .automatic && c.timeZone == .utc)
         #expect(c.naming.excluded == ["billing_*", "subscription_renewed", "subscription_cancelled"])
-        #expect(c.naming.renames["invite_teammate"] == ["Invite Sent", "invite_sent", "invite_teammate"])
+        #expect(c.naming.renames.isEmpty)
+        // The example names no column, so the preset alone decides the layout.
+        #expect(c.eventColumns == EventColumns())
+        let amplitude = try Self.config(ConfigurationFile.example.replacingOccurrences(of: "preset = \"standard\"", with: "preset = \"amplitude\""),
+                                        in: dir)
+        #expect(amplitude.configuration.eventColumns == EventColumns(preset: .amplitude))
         #expect(c.renewalLabels == RenewalLabels())
         #expect(c.criteria == ProposalCriteria())
         #expect(file.preset == .standard)

@@ -1,0 +1,281 @@
+import ActivationCore
+import ActivationTestSupport
+import Foundation
+import Testing
+
+/// Issue 17, "Never silently wrong": each case through the built binary, with its exit status, its message and,
+/// when the run stops, `latest/` exactly as before.
+@Suite("Never silently wrong", .serialized)
+struct NeverSilentlyWrongTests {
+    /// A small synthetic export set: `count` customers signing up one a day from 2025-01-01, 60% renewing,
+    /// renewers invite more; every customer has a late event 100 days after signup (the data's end).
+    struct Fixture {
+        let dir: URL
+        var customersFile: URL { dir.appendingPathComponent("customers.csv") }
+        var eventsDir: URL { dir.appendingPathComponent("events") }
+        var eventsFile: URL { eventsDir.appendingPathComponent("events.csv") }
+        var out: URL { dir.appendingPathComponent("out") }
+        var customerRows: [String] = []
+        var eventRows: [String] = []
+
+        init(_ name: String = #function, count: Int = 200) {
+            dir = temporaryDirectory("nsw-" + name.filter { $0.isLetter })
+            try? FileManager.default.createDirectory(at: dir.appendingPathComponent("events"), withIntermediateDirectories: true)
+            for i in 0..<count {
+                let signup = day(2025, 1, 1) + i
+                let renewed = (i * 7) % 10 < 6
+                customerRows.append("c\(i),\(Self.date(signup)),\(renewed ? "yes" : "no"),\(i % 2 == 0 ? "smb" : "ent"),\(1000 + i)")
+                eventRows.append("c\(i),login,\(Self.date(signup))T09:00:00Z,c\(i)-u1,")
+                let invites = renewed ? 2 + i % 3 : i % 2
+                for k in 0..<invites { eventRows.append("c\(i),invite_teammate,\(Self.date(signup + 1 + k))T10:00:00Z,c\(i)-u\(k % 2 + 1),") }
+                for k in 0..<(i % 4) { eventRows.append("c\(i),message,\(Self.date(signup + 2 + k))T11:00:00Z,c\(i)-u1,") }
+                eventRows.append("c\(i),login,\(Self.date(signup + 100))T09:00:00Z,c\(i)-u1,")
+            }
+        }
+
+        static func date(_ day: Int) -> String { TimestampParser.dateString(day: day) }
+
+        func write(customerHeader: String = "customer_id,signup_date,renewed,segment,acv",
+                   eventHeader: String = "customer_id,event,timestamp,user_id,count") {
+            ActivationTestSupport.write(([customerHeader] + customerRows).joined(separator: "\n") + "\n", to: customersFile)
+            ActivationTestSupport.write(([eventHeader] + eventRows).joined(separator: "\n") + "\n", to: eventsFile)
+        }
+
+        var arguments: [String] {
+            ["run", "--customers", customersFile.path, "--events", eventsDir.path, "--out", out.path, "--no-cache"]
+        }
+
+        func file(_ name: String) -> String { (try? String(contentsOf: out.appendingPathComponent("latest/" + name), encoding: .utf8)) ?? "" }
+
+        /// The bytes of every file in `latest/`, to show that a stopped run left it as it was.
+        func latestSnapshot() -> [String: Data] {
+            let latest = out.appendingPathComponent("latest")
+            var files: [String: Data] = [:]
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: latest.path)) ?? [] {
+                files[name] = FileManager.default.contents(atPath: latest.appendingPathComponent(name).path)
+            }
+            return files
+        }
+
+        func checks() throws -> [String: Any] {
+            let object = try JSONSerialization.jsonObject(with: Data(file("run.json").utf8)) as? [String: Any]
+            return object?["checks"] as? [String: Any] ?? [:]
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: dir) }
+    }
+
+    static func activation(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        try CommandLineTests.activation(arguments)
+    }
+
+    /// Runs `arguments`, expects the stop with exit 65, one line containing `message`, and `latest/` unchanged.
+    static func expectStop(_ fixture: Fixture, _ arguments: [String], status expected: Int32 = 65, message: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = fixture.latestSnapshot()
+        let (status, stderr) = try activation(arguments)
+        #expect(status == expected, "\(stderr)", sourceLocation: sourceLocation)
+        #expect(stderr.split(separator: "\n").count == 1, "\(stderr)", sourceLocation: sourceLocation)
+        #expect(stderr.contains(message), "\(stderr)", sourceLocation: sourceLocation)
+        #expect(fixture.latestSnapshot() == before, sourceLocation: sourceLocation)
+    }
+
+    /// A baseline run, so that `latest/` exists before the broken one.
+    static func baseline(_ fixture: Fixture) throws {
+        let (status, stderr) = try activation(fixture.arguments)
+        #expect(status == 0, "\(stderr)")
+        #expect(!fixture.latestSnapshot().isEmpty)
+    }
+
+    // MARK: 1. A sentinel timestamp does not move the data's end.
+
+    @Test func item1SentinelTimestampIsRejectedAndTheDataEndStays() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let end = f.file("activation-report.md").split(separator: "\n").first { $0.hasPrefix("_Data through") } ?? ""
+        #expect(end.hasPrefix("_Data through 2025-10-27"))
+        f.eventRows.append("c5,message,9999-12-31T23:59:59Z,c5-u1,")
+        f.write()
+        let (status, stderr) = try Self.activation(f.arguments)
+        #expect(status == 0, "\(stderr)")
+        let report = f.file("activation-report.md")
+        #expect(report.split(separator: "\n").first { $0.hasPrefix("_Data through") } == end)
+        #expect(report.contains("- Data through 2025-10-27, the day of the latest usable event."))
+        #expect(report.contains("1 event rows stamped in the future were rejected"))
+        #expect(f.file("rejects.csv").contains("timestamp_in_future"))
+        #expect(try f.checks()["event_rows_in_future"] as? Int == 1)
+        #expect(!f.file("at_risk.csv").contains("2914"))
+        // analysis.data_end fixes the end, and the report says where it came from.
+        let (fixed, fixedError) = try Self.activation(f.arguments + ["--data-end", "2025-10-20", "--reject-budget", "0.05"])
+        #expect(fixed == 0, "\(fixedError)")
+        let fixedReport = f.file("activation-report.md")
+        #expect(fixedReport.contains("_Data through 2025-10-20"))
+        #expect(fixedReport.contains("as analysis.data_end sets it"))
+        #expect(try f.checks()["data_end_configured"] as? Bool == true)
+    }
+
+    // MARK: 2. No usable evidence stops with 65 and keeps latest/.
+
+    @Test func item2HeaderOnlyExportStops() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let rows = f.eventRows
+        f.eventRows = []
+        f.write()
+        try Self.expectStop(f, f.arguments, message: "no event rows at all (header only?)")
+        f.eventRows = rows
+    }
+
+    @Test func item2EventsOnlyForUndecidedCustomersStop() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        // Every customer with events is undecided; the decided ones have none.
+        f.customerRows = f.customerRows.map { row in
+            var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if Int(fields[0].dropFirst())! < 100 { fields[2] = "" }
+            return fields.joined(separator: ",")
+        }
+        f.eventRows = f.eventRows.filter { Int($0.split(separator: ",")[0].dropFirst())! < 100 }
+        f.write()
+        try Self.expectStop(f, f.arguments + ["--accept-drop"], message: "none belongs to one of the 100 customers with a decided renewal")
+    }
+
+    @Test func item2MillisecondsReadAsSecondsStop() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        f.eventRows = f.eventRows.map { row in
+            var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let seconds = Int(ISO8601DateFormatter().date(from: fields[2])!.timeIntervalSince1970)
+            fields[2] = String(seconds * 1000)
+            return fields.joined(separator: ",")
+        }
+        f.write()
+        try Self.expectStop(f, f.arguments + ["--timestamp-format", "epoch_seconds"], message: "timestamp_in_future")
+        // Read as what they are, they give the baseline's answer.
+        let (status, stderr) = try Self.activation(f.arguments + ["--timestamp-format", "epoch_milliseconds"])
+        #expect(status == 0, "\(stderr)")
+    }
+
+    @Test func item2CircuitBreakerStopsOnAHalfEmptyExport() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let all = f.eventRows
+        f.eventRows = Array(all.prefix(all.count * 2 / 5))
+        f.write()
+        try Self.expectStop(f, f.arguments, message: "used event rows fell from")
+        // Configurable, and overridable when the fall is wanted.
+        let (loose, looseError) = try Self.activation(f.arguments + ["--accept-drop"])
+        #expect(loose == 0, "\(looseError)")
+        // Fewer decided customers: also a stop.
+        f.eventRows = all
+        f.write()
+        try Self.baseline(f)
+        let customers = f.customerRows
+        f.customerRows = customers.map { row in
+            var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if Int(fields[0].dropFirst())! % 3 != 0 { fields[2] = "" }
+            return fields.joined(separator: ",")
+        }
+        f.write()
+        try Self.expectStop(f, f.arguments, message: "decided customers fell from 200 to 67")
+    }
+
+    // MARK: 3. Too few renewals or churners: no claim.
+
+    @Test func item3SingleChurnerMakesNoClaim() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.customerRows = f.customerRows.enumerated().map { i, row in
+            var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[2] = i == 7 ? "no" : "yes"
+            return fields.joined(separator: ",")
+        }
+        f.write()
+        let (status, stderr) = try Self.activation(f.arguments)
+        #expect(status == 0, "\(stderr)")
+        #expect(stderr.contains("no behaviour qualifies"))
+        let report = f.file("activation-report.md")
+        #expect(report.contains("**Not enough evidence to name an activation event, or any warning sign.**"))
+        #expect(!report.contains("No behaviour goes with renewal more than chance would give"))
+        let behaviours = f.file("behaviours.csv")
+        #expect(!behaviours.contains("warning_sign") && !behaviours.contains(",candidate,"))
+        let checks = try f.checks()
+        #expect(checks["enough_evidence"] as? Bool == false)
+        #expect((checks["training_churned"] as? Int ?? 0) + (checks["holdout_churned"] as? Int ?? 0) == 1)
+        // The minimum is configurable.
+        let (low, _) = try Self.activation(f.arguments + ["--min-outcomes", "1", "--out", f.dir.appendingPathComponent("low").path])
+        #expect(low == 0)
+    }
+
+    // MARK: 4. Signups after the data's end; windows not over.
+
+    @Test func item4SignupAfterTheDataEndIsRejectedAndOpenWindowsAreNotFitted() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.customerRows.append("late,2031-01-01,yes,smb,100")
+        // Signs up 10 days before the data's end (2025-10-27): its 30-day window is not over.
+        f.customerRows.append("young,2025-10-17,no,smb,100")
+        f.eventRows.append("young,login,2025-10-17T09:00:00Z,young-u1,")
+        f.write()
+        let (status, stderr) = try Self.activation(f.arguments)
+        #expect(status == 0, "\(stderr)")
+        let rejects = f.file("rejects.csv")
+        #expect(rejects.contains("customers.csv,202,signup_date,signup_after_data_end"))
+        let checks = try f.checks()
+        #expect(checks["signups_after_data_end"] as? Int == 1)
+        #expect(checks["decided_window_open"] as? Int == 1)
+        let report = f.file("activation-report.md")
+        #expect(report.contains("1 decided customers whose first window is not over by the data's end were not used to fit"))
+        #expect(report.contains("1 customers signing up after the data's end were rejected"))
+    }
+
+    // MARK: 5. An invalid optional field keeps the customer.
+
+    @Test func item5InvalidACVKeepsTheCustomerAndItsEvents() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let behaviours = f.file("behaviours.csv")
+        f.customerRows = f.customerRows.enumerated().map { i, row in
+            guard i % 10 == 3 else { return row }
+            var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[4] = "N/A"
+            return fields.joined(separator: ",")
+        }
+        f.write()
+        let (status, stderr) = try Self.activation(f.arguments)
+        #expect(status == 0, "\(stderr)")
+        #expect(!f.file("rejects.csv").contains("unknown_customer"))
+        #expect(f.file("behaviours.csv") == behaviours)
+        #expect(try f.checks()["field_warnings"] as? [String: Int] == ["acv": 20])
+        #expect(f.file("activation-report.md").contains("20 customers have an unusable acv value, left blank"))
+    }
+
+    // MARK: 8. Named but missing columns, duplicated header names.
+
+    @Test func item8NamedMissingColumnsAndDuplicatedNamesAreErrors() throws {
+        let f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        try Self.expectStop(f, f.arguments + ["--count-column", "event_count"],
+                            message: "events.csv:1: missing required column 'event_count'; columns found: 'customer_id', 'event', 'timestamp', 'user_id', 'count'")
+        try Self.expectStop(f, f.arguments + ["--user-column", "no_such_column"], message: "missing required column 'no_such_column'")
+        try Self.expectStop(f, f.arguments + ["--acv-column", "contract_value"], message: "customers.csv:1: missing required column 'contract_value'")
+        f.write(eventHeader: "customer_id,event,timestamp,user_id,Event")
+        try Self.expectStop(f, f.arguments, message: "events.csv:1: the header names column 'Event' twice (fields 2 and 5)")
+        f.write(customerHeader: "customer_id,signup_date,renewed,segment,renewed")
+        try Self.expectStop(f, f.arguments, message: "customers.csv:1: the header names column 'renewed' twice")
+    }
+}
