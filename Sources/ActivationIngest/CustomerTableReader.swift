@@ -188,7 +188,7 @@ public struct CustomerTableReader {
             }
             guard let signupDay = Self.signupDay(record[signupIndex], reader: signupReader) else {
                 reject(record, columns.signupDate, .unparsableSignupDate,
-                       "'\(record.string(signupIndex))' is not a date or timestamp\(signupReader.map { " in the format '\($0.format)' (customers.signup_format)" } ?? "")")
+                       "'\(record.string(signupIndex))' is not a date or timestamp\(signupReader.map { " in the format '\($0.format)' (customers.signup_format)" } ?? "; for other spellings set customers.signup_format (--signup-format), e.g. '%m/%d/%Y'")")
                 return
             }
             guard signupDay <= latestSignupDay else {

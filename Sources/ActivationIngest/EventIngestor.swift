@@ -85,9 +85,11 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         headerError = nil
         let summary = try CSVReader(delimiter: delimiter).read(&source, into: self)
         if let headerError { throw headerError }
-        guard sawHeader else {
+        guard sawHeader || summary.lines == 0 else {
             throw InputError("\(file): the export is empty (no header row); expected columns \(columns.customerID),\(columns.event),\(columns.timestamp)")
         }
+        // A 0-byte file (a month without events, an export job that wrote nothing yet) is an export of no rows:
+        // it is accounted for like any other, and only when every export is empty does the run stop.
         files.append(accounting)
         return summary
     }

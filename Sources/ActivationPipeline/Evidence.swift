@@ -66,6 +66,8 @@ package struct PreviousRun {
     package var path: String
     package var eventRowsUsed: Int?
     package var decidedCustomers: Int?
+    /// The previous run's window: used rows are compared only under the same window (a shorter one uses fewer).
+    package var windowDays: Int?
 
     /// Nil when there is no previous run or its run.json cannot be read (then nothing is compared).
     package init?(reportsRoot: String) {
@@ -76,6 +78,7 @@ package struct PreviousRun {
         let events = object["events"] as? [String: Any]
         eventRowsUsed = (summary?["event_rows_used"] as? Int) ?? (events?["used"] as? Int)
         decidedCustomers = summary?["decided_customers"] as? Int
+        windowDays = (object["options"] as? [String: Any])?["window_days"] as? Int
         guard eventRowsUsed != nil || decidedCustomers != nil else { return nil }
     }
 }

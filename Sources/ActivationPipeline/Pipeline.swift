@@ -162,6 +162,14 @@ public enum Pipeline {
             ingest.pieceBytes = configuration.pieceBytes
             ingest.fingerprintsAhead = fingerprintsAhead
             let outcome = try ingest.run(files, workers: workers)
+            // An export appended to (or rewritten) while the run read it: the size and SHA-256 in run.json would
+            // describe bytes that were not all parsed, and the torn last row would be rejected as if damaged.
+            for file in outcome.files {
+                var st = stat()
+                if stat(file.path, &st) == 0, Int(st.st_size) != file.bytes {
+                    throw InputError("\(file.path): the export changed while the run read it (\(Format.count(file.bytes)) bytes read, \(Format.count(Int(st.st_size))) now); run again once the export is complete", kind: .data)
+                }
+            }
             cache?.prune()
             cacheStatistics = outcome.cache
             let eventRowsRead = outcome.files.reduce(0) { $0 + $1.rowsRead }
@@ -257,7 +265,8 @@ public enum Pipeline {
         if let previous, !configuration.acceptDrop {
             let limit = 1 - configuration.maximumDrop
             var falls: [String] = []
-            if !configuration.featureTable, let before = previous.eventRowsUsed, before > 0, Double(used) < limit * Double(before) {
+            if !configuration.featureTable, previous.windowDays == nil || previous.windowDays == configuration.windowDays,
+               let before = previous.eventRowsUsed, before > 0, Double(used) < limit * Double(before) {
                 falls.append("used event rows fell from \(Format.count(before)) to \(Format.count(used))")
             }
             if let before = previous.decidedCustomers, before > 0, Double(decided.count) < limit * Double(before) {

@@ -194,7 +194,7 @@ struct ExportShapesTests {
         #expect(plain.files.map(\.used) == [4, 4] && plain.files.map(\.duplicates) == [0, 0])
     }
 
-    @Test func rowsAfterTheWindowFeedTheFollowUpCountsAndAreDeduplicatedUpToDay90() throws {
+    @Test func rowsAfterTheWindowFeedTheFollowUpCountsAndAreDeduplicatedAtAnyDay() throws {
         // acme signed up 2026-03-04: day 30 is 2026-04-03, day 90 is 2026-06-02.
         let text = """
         customer_id,event,timestamp,user_id,count
@@ -208,9 +208,10 @@ struct ExportShapesTests {
         options.deduplicate = true
         let (ingestor, sink) = try Self.ingest(text, options: options, files: 2)
         #expect(sink.events.isEmpty)
-        #expect(sink.laterEvents.map(\.day) == [30, 89, 90, 303, 90, 303])  // the repeats past day 90 are not de-duplicated
-        #expect(sink.laterEvents.map(\.count) == [1, 2, 1, 1, 1, 1])
-        #expect(ingestor.files.map(\.afterWindow) == [4, 2] && ingestor.files.map(\.duplicates) == [0, 2])
+        // The repeats past day 90 are de-duplicated too: "ever" and the day-90 follow-up rows count them (issue 17).
+        #expect(sink.laterEvents.map(\.day) == [30, 89, 90, 303])
+        #expect(sink.laterEvents.map(\.count) == [1, 2, 1, 1])
+        #expect(ingestor.files.map(\.afterWindow) == [4, 0] && ingestor.files.map(\.duplicates) == [0, 4])
         for f in ingestor.files { #expect(f.rowsRead == f.used + f.beforeSignup + f.afterWindow + f.excluded + f.duplicates + f.rejectedTotal) }
     }
 

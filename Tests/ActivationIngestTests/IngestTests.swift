@@ -39,7 +39,8 @@ struct IngestTests {
         #expect(t.customers[0].outcome == .renewed)
         #expect(t.customers[0].acv == 120_000)
         #expect(t.customers[1].outcome == .churned)
-        #expect(t.customers[1].signupDay == day(2026, 3, 5))  // 23:30 at -05:00 is the 5th in UTC
+        // The date as written, whatever the offset: a US evening signup must not move to the next UTC day (issue 17).
+        #expect(t.customers[1].signupDay == day(2026, 3, 4))
         #expect(t.customers[1].segment == "unknown")
         #expect(t.customers[2].outcome == .undecided)
         #expect(t.customers[3].outcome == .renewed)
@@ -63,12 +64,15 @@ struct IngestTests {
         j,2026-03-04,maybe,self-serve,1
         """)
         let t = result.table
-        #expect(t.customers.map(\.id) == ["a", "b", "c", "d", "e"])
-        #expect(t.customers.map(\.acv) == [1_200, 5_000.5, 1_000, nil, nil])
-        #expect(t.customers.map(\.outcome) == [.renewed, .churned, .renewed, .renewed, .churned])
-        #expect(t.customers.map(\.segment) == ["enterprise", "Enterprise", "enterprise", "unknown", "self-serve"])
-        #expect(result.rejects.map(\.reason) == [.invalidACV, .invalidACV, .invalidACV, .invalidACV, .unrecognisedRenewal])
-        #expect(result.rejects.first?.detail == "'-3' is not a non-negative amount")
+        // An unusable ACV keeps the customer with the field blank, counted as a field warning (issue 17, item 5).
+        #expect(t.customers.map(\.id) == ["a", "b", "c", "d", "e", "f", "g", "h", "i"])
+        #expect(t.customers.map(\.acv) == [1_200, 5_000.5, 1_000, nil, nil, nil, nil, nil, nil])
+        #expect(t.customers.map(\.outcome) == [.renewed, .churned, .renewed, .renewed, .churned, .renewed, .renewed, .renewed, .renewed])
+        #expect(t.customers.prefix(5).map(\.segment) == ["enterprise", "Enterprise", "enterprise", "unknown", "self-serve"])
+        #expect(result.rejects.map(\.reason) == [.unrecognisedRenewal])
+        #expect(result.fieldWarnings == ["acv": 4])
+        #expect(result.firstFieldWarning?.line == 7)
+        #expect(result.firstFieldWarning?.detail == "'-3' is not a non-negative amount; left blank")
     }
 
     /// The id tables are sized from the file's length: a table of short rows (more customers than the size
@@ -105,12 +109,13 @@ struct IngestTests {
         e,2026-01-10,no
 
         """)
-        #expect(result.table.count == 1)
+        #expect(result.table.count == 2)
         #expect(result.identicalDuplicates == 1)
         #expect(result.rowsRead == 8)
         #expect(result.rejects.map(\.reason) == [.conflictingDuplicateCustomer, .unparsableSignupDate, .unrecognisedRenewal,
-                                                 .invalidACV, .emptyCustomerID, .wrongFieldCount])
-        #expect(result.rejects.map(\.line) == [4, 5, 6, 7, 8, 9])
+                                                 .emptyCustomerID, .wrongFieldCount])
+        #expect(result.rejects.map(\.line) == [4, 5, 6, 8, 9])
+        #expect(result.fieldWarnings == ["acv": 1])
         #expect(result.rowsRead == result.table.count + result.identicalDuplicates + result.rejects.count)
     }
 

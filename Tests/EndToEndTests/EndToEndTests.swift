@@ -208,11 +208,13 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(at: out) }
         let result = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
         let reasons = Set(result.rejects.map(\.reason))
-        #expect(reasons == [.unparsableSignupDate, .unrecognisedRenewal, .invalidACV, .emptyCustomerID, .wrongFieldCount,
+        // No invalidACV: an unusable ACV is a field warning, the customer stays (issue 17, item 5).
+        #expect(result.customers.fieldWarnings == ["acv": 1])
+        #expect(reasons == [.unparsableSignupDate, .unrecognisedRenewal, .emptyCustomerID, .wrongFieldCount,
                             .conflictingDuplicateCustomer, .unparsableTimestamp, .invalidCount, .unknownCustomer,
                             .malformedCSV, .emptyEvent, .invalidUTF8, .unterminatedQuote, .eventBeforeSignup])
         #expect(result.eventRowsRejected == 11)
-        #expect(result.customers.rejects.count == 6)
+        #expect(result.customers.rejects.count == 5)
         #expect(result.customers.identicalDuplicates == 1)
         #expect(result.eventRowsRead == result.eventRowsUsed + result.eventRowsBeforeSignup + result.eventRowsAfterWindow
                 + result.eventRowsExcluded + result.eventRowsDuplicate + result.eventRowsRejected)

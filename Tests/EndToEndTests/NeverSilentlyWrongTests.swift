@@ -278,4 +278,108 @@ struct NeverSilentlyWrongTests {
         f.write(customerHeader: "customer_id,signup_date,renewed,segment,renewed")
         try Self.expectStop(f, f.arguments, message: "customers.csv:1: the header names column 'renewed' twice")
     }
+
+    // MARK: 7. De-duplication covers every day the report counts.
+
+    @Test func item7OverlappingReExportIsDeduplicatedPastDay90() throws {
+        let f = Fixture()
+        defer { f.remove() }
+        f.write()
+        let (clean, cleanError) = try Self.activation(f.arguments + ["--deduplicate"])
+        #expect(clean == 0, "\(cleanError)")
+        let daily = f.file("first_window_daily.csv"), behaviours = f.file("behaviours.csv")
+        // Every customer has a login on day 100: the day-90 follow-up rows carry it.
+        #expect(daily.contains("c5,login,90,1,,2025-10-27"))
+        // A re-export of everything, overlapping completely.
+        try FileManager.default.copyItem(at: f.eventsFile, to: f.eventsDir.appendingPathComponent("events-2-reexport.csv"))
+        let (status, stderr) = try Self.activation(f.arguments + ["--deduplicate"])
+        #expect(status == 0, "\(stderr)")
+        #expect(f.file("first_window_daily.csv") == daily)
+        #expect(f.file("behaviours.csv") == behaviours)
+        let events = try JSONSerialization.jsonObject(with: Data(f.file("run.json").utf8)) as? [String: Any]
+        #expect((events?["events"] as? [String: Any])?["duplicates"] as? Int == f.eventRows.count)
+    }
+
+    // MARK: 14. Delimiters.
+
+    @Test(arguments: [(";", ";"), ("\t", "tab"), ("|", "|")])
+    func item14OtherDelimitersAreReadOrNamed(delimiter: String, setting: String) throws {
+        var f = Fixture("item14" + setting.filter { $0.isLetter || $0 == ";" }.map { $0 == ";" ? "semicolon" : String($0) }.joined())
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let behaviours = f.file("behaviours.csv"), thresholds = f.file("thresholds.csv")
+        f.customerRows = f.customerRows.map { $0.replacingOccurrences(of: ",", with: delimiter) }
+        f.eventRows = f.eventRows.map { $0.replacingOccurrences(of: ",", with: delimiter) }
+        f.write(customerHeader: "customer_id,signup_date,renewed,segment,acv".replacingOccurrences(of: ",", with: delimiter),
+                eventHeader: "customer_id,event,timestamp,user_id,count".replacingOccurrences(of: ",", with: delimiter))
+        try Self.expectStop(f, f.arguments, message: "the header is separated by '\(setting)', not ','")
+        try Self.expectStop(f, f.arguments + ["--customers-delimiter", setting], message: "events.csv:1: missing required column 'customer_id'")
+        let (status, stderr) = try Self.activation(f.arguments + ["--delimiter", setting, "--customers-delimiter", setting])
+        #expect(status == 0, "\(stderr)")
+        #expect(f.file("behaviours.csv") == behaviours)
+        #expect(f.file("thresholds.csv") == thresholds)
+    }
+
+    // MARK: 16. Signup date formats.
+
+    @Test func item16SignupFormatReadsUSDates() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let behaviours = f.file("behaviours.csv")
+        f.customerRows = f.customerRows.map { row in
+            var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let ymd = fields[1].split(separator: "-").map { Int($0)! }
+            fields[1] = "\(ymd[1])/\(ymd[2])/\(ymd[0])"
+            return fields.joined(separator: ",")
+        }
+        f.write()
+        try Self.expectStop(f, f.arguments, message: "'1/1/2025' is not a date or timestamp; for other spellings set customers.signup_format")
+        let (status, stderr) = try Self.activation(f.arguments + ["--signup-format", "%m/%d/%Y"])
+        #expect(status == 0, "\(stderr)")
+        #expect(f.file("behaviours.csv") == behaviours)
+    }
+
+    // MARK: 17. What a user expects.
+
+    @Test func item17AmplitudePresetWithAUserMappingLooksUpUserIDs() throws {
+        let f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let behaviours = f.file("behaviours.csv")
+        var mapping = Set<String>()
+        var rows = ["user_id,device_id,event_type,event_time"]
+        for row in f.eventRows {
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            mapping.insert("\(fields[3]),\(fields[0])")
+            let time = fields[2].replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ".000000")
+            rows.append("\(fields[3]),device-\(fields[3].count),\(fields[1]),\(time)")
+        }
+        ActivationTestSupport.write(rows.joined(separator: "\n") + "\n", to: f.eventsFile)
+        let map = f.dir.appendingPathComponent("users.csv")
+        ActivationTestSupport.write((["user_id,account_id"] + mapping.sorted()).joined(separator: "\n") + "\n", to: map)
+        let (status, stderr) = try Self.activation(f.arguments + ["--preset", "amplitude", "--user-accounts", map.path])
+        #expect(status == 0, "\(stderr)")
+        #expect(!f.file("rejects.csv").contains("unknown_user"))
+        #expect(f.file("behaviours.csv") == behaviours)
+    }
+
+    @Test func item17SignupWithAnOffsetKeepsItsDateAndAnEmptyMonthlyFileIsAnExportOfNoRows() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.customerRows[0] = f.customerRows[0].replacingOccurrences(of: "2025-01-01", with: "2025-01-01T20:00:00-05:00")
+        f.write()
+        ActivationTestSupport.write("", to: f.eventsDir.appendingPathComponent("events-0-empty.csv"))
+        let (status, stderr) = try Self.activation(f.arguments)
+        #expect(status == 0, "\(stderr)")
+        #expect(f.file("features.csv").contains("\nc0,2025-01-01,"))
+        #expect(!f.file("rejects.csv").contains("event_before_signup"))
+        let object = try JSONSerialization.jsonObject(with: Data(f.file("run.json").utf8)) as? [String: Any]
+        let files = (object?["events"] as? [String: Any])?["files"] as? [[String: Any]] ?? []
+        #expect(files.count == 2)
+        #expect(files.first?["rows_read"] as? Int == 0)
+    }
 }
