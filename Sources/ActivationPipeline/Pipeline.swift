@@ -104,7 +104,7 @@ public enum Pipeline {
         if configuration.featureTable {
             // The feature stage ran elsewhere (activation sql): read its daily table instead of the exports.
             let reader = DailyFeatureReader(customers: customers.table, windowDays: configuration.windowDays)
-            var fingerprints: [(bytes: Int, sha256: String)] = []
+            var fingerprints: [FileFingerprint] = []
             for file in files {
                 var source = try ExportByteSource(path: file)
                 defer { source.close() }

@@ -1,6 +1,5 @@
-import Foundation
 import ActivationPipeline
-import ActivationReport
+import Foundation
 
 // Runs the pipeline on the files named on the command line through the public API only, and prints the proposal.
 let arguments = CommandLine.arguments
