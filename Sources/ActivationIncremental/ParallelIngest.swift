@@ -99,7 +99,7 @@ package struct ParallelIngest {
     }
 
     /// Restores a unit from the cache or reads it (and caches it).
-    private func obtain(_ unit: ExportUnit, fingerprint: (bytes: Int, sha256: String)?) throws -> ExportAggregate {
+    private func obtain(_ unit: ExportUnit, fingerprint: FileFingerprint?) throws -> ExportAggregate {
         if let cache, let fingerprint {
             // An entry read under another limit of the latest allowed timestamp (the clock moves every night) is
             // used only when that limit cannot have changed it: none of its rows was rejected as in the future and
