@@ -12,7 +12,7 @@ RELEASE_FLAGS := -Xswiftc -enforce-exclusivity=unchecked
 TEST_FLAGS := -Xswiftc -O
 SAMPLE := SampleData
 
-.PHONY: all build nightly nightly-dirty test test-deps test-spark bench sample clean deps check-dependent
+.PHONY: all build nightly nightly-dirty test test-deps test-spark fuzz bench sample clean deps check-dependent
 
 all: build
 
@@ -54,6 +54,12 @@ $(VENV)/.duckdb-$(DUCKDB_VERSION):
 test: deps test-deps $(VENV)/.duckdb-$(DUCKDB_VERSION)
 	ACTIVATION_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test $(TEST_FLAGS)
 	$(MAKE) check-dependent
+
+# The differential fuzzer of export shapes with 10,000 cases (`make test` runs 1,000): random export sets written in
+# random shapes must give byte-identical behaviours.csv and thresholds.csv. ACTIVATION_FUZZ_SEED picks another run.
+FUZZ_CASES ?= 10000
+fuzz: deps
+	ACTIVATION_FUZZ_CASES=$(FUZZ_CASES) $(SWIFT) test $(TEST_FLAGS) --filter ExportShapeFuzzTests
 
 # A package that depends on this one by path (Tests/DependentPackage) must build and run the pipeline through the
 # public API: SwiftPM refuses a dependency whose manifest has unsafeFlags.

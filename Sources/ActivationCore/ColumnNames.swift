@@ -30,6 +30,8 @@ public struct CustomerColumns: Sendable, Equatable, Codable {
     public var acvNamed = false
     /// The customer table's field delimiter.
     public var delimiter = FieldDelimiter.comma
+    /// The customer table's text encoding (transcoded to UTF-8 while reading).
+    public var encoding = TextEncoding.utf8
     public init() {}
 }
 
@@ -48,6 +50,8 @@ public struct EventColumns: Sendable, Equatable, Codable {
     public var countNamed = false
     /// The exports' field delimiter.
     public var delimiter = FieldDelimiter.comma
+    /// The exports' text encoding (transcoded to UTF-8 while reading).
+    public var encoding = TextEncoding.utf8
     public init() {}
 
     /// The column layouts of the common product-analytics exports.

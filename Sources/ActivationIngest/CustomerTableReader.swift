@@ -62,7 +62,13 @@ public struct CustomerTableReader {
         sink.latestSignupReason = latestSignupReason
         sink.signupFormat = signupFormat
         if case .pattern = signupFormat { sink.signupReader = try TimestampReader(format: signupFormat) }
-        try CSVReader(delimiter: columns.delimiter.byte).read(&source, into: sink)
+        if columns.encoding == .utf8 {
+            try CSVReader(delimiter: columns.delimiter.byte).read(&source, into: sink)
+        } else {
+            var transcoding = TranscodingByteSource(base: source, encoding: columns.encoding)
+            defer { source = transcoding.base }
+            try CSVReader(delimiter: columns.delimiter.byte).read(&transcoding, into: sink)
+        }
         if let error = sink.headerError { throw error }
         guard sink.sawHeader else { throw InputError("\(file): the customer table is empty (no header row); expected columns \(columns.customerID),\(columns.signupDate),\(columns.renewed)") }
         return Result(table: sink.table, rowsRead: sink.rowsRead, identicalDuplicates: sink.identicalDuplicates, rejects: sink.rejects,
@@ -178,7 +184,7 @@ public struct CustomerTableReader {
                 return
             }
             guard isValidUTF8(record.raw) else {
-                reject(record, "", .invalidUTF8, "the row is not valid UTF-8")
+                reject(record, "", .invalidUTF8, "the row is not valid UTF-8; if the table is Latin-1 or Windows-1252, set customers.encoding (--customers-encoding)")
                 return
             }
             let idBytes = record[idIndex]

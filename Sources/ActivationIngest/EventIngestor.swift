@@ -83,7 +83,15 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         accounting = EventFileAccounting(path: file)
         sawHeader = false
         headerError = nil
-        let summary = try CSVReader(delimiter: delimiter).read(&source, into: self)
+        let summary: CSVReader.Summary
+        if columns.encoding == .utf8 {
+            summary = try CSVReader(delimiter: delimiter).read(&source, into: self)
+        } else {
+            // Transcoded on the way in; the base source (with its fingerprint of the bytes on disk) is handed back.
+            var transcoding = TranscodingByteSource(base: source, encoding: columns.encoding)
+            defer { source = transcoding.base }
+            summary = try CSVReader(delimiter: delimiter).read(&transcoding, into: self)
+        }
         if let headerError { throw headerError }
         guard sawHeader || summary.lines == 0 else {
             throw InputError("\(file): the export is empty (no header row); expected columns \(columns.customerID),\(columns.event),\(columns.timestamp)")
@@ -236,7 +244,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             }
             guard let found = customers.locate(customerBytes) else {
                 if !isValidUTF8(customerBytes) {
-                    reject(record, columns.customerID, .invalidUTF8, "the customer id is not valid UTF-8")
+                    reject(record, columns.customerID, .invalidUTF8, "the customer id is not valid UTF-8; if the export is Latin-1 or Windows-1252, set events.encoding (--encoding)")
                 } else {
                     unknownCustomerIDs.insert(String(decoding: customerBytes, as: UTF8.self))
                     reject(record, columns.customerID, .unknownCustomer,
@@ -272,7 +280,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             return
         }
         guard let behaviour = behaviour(ofExportName: eventBytes) else {
-            reject(record, columns.event, .invalidUTF8, "the event name is not valid UTF-8")
+            reject(record, columns.event, .invalidUTF8, "the event name is not valid UTF-8; if the export is Latin-1 or Windows-1252, set events.encoding (--encoding)")
             return
         }
         if behaviour < 0 { accounting.excluded += 1; return }

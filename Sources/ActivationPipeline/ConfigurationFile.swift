@@ -57,7 +57,7 @@ public struct ConfigurationFile {
         if var customers = try reader.table("customers") {
             try customers.allow(["id_column", "signup_column", "renewed_column", "segment_column", "acv_column",
                                  "renewed_values", "churned_values", "undecided_values", "delimiter",
-                                 "signup_format"])
+                                 "signup_format", "encoding"])
             if let v = try customers.string("signup_format") {
                 do {
                     configuration.signupFormat = try TimestampFormat(v)
@@ -68,6 +68,7 @@ public struct ConfigurationFile {
             }
             var c = configuration.customerColumns
             if let v = try customers.string("delimiter") { c.delimiter = try Self.delimiter(v, key: "customers.delimiter", file: path) }
+            if let v = try customers.string("encoding") { c.encoding = try Self.encoding(v, key: "customers.encoding", file: path) }
             if let v = try customers.string("id_column") { c.customerID = v }
             if let v = try customers.string("signup_column") { c.signupDate = v }
             if let v = try customers.string("renewed_column") { c.renewed = v }
@@ -80,7 +81,7 @@ public struct ConfigurationFile {
         }
         if var events = try reader.table("events") {
             try events.allow(["preset", "account_column", "event_column", "timestamp_column", "user_column", "count_column",
-                              "timestamp_format", "time_zone", "exclude", "rename", "deduplicate", "delimiter"])
+                              "timestamp_format", "time_zone", "exclude", "rename", "deduplicate", "delimiter", "encoding"])
             if let v = try events.string("preset") {
                 guard let preset = EventColumns.Preset(rawValue: v) else {
                     throw InputError("\(path): events.preset '\(v)' is not one of \(EventColumns.Preset.allCases.map(\.rawValue).joined(separator: ", "))", kind: .configuration)
@@ -90,6 +91,7 @@ public struct ConfigurationFile {
             }
             var c = configuration.eventColumns
             if let v = try events.string("delimiter") { c.delimiter = try Self.delimiter(v, key: "events.delimiter", file: path) }
+            if let v = try events.string("encoding") { c.encoding = try Self.encoding(v, key: "events.encoding", file: path) }
             if let v = try events.string("account_column") { c.customerID = v }
             if let v = try events.string("event_column") { c.event = v }
             if let v = try events.string("timestamp_column") { c.timestamp = v }
@@ -159,6 +161,14 @@ public struct ConfigurationFile {
             throw InputError("\(file): \(key) must be one of \",\", \";\", \"tab\", \"|\"; got '\(value)'", kind: .configuration)
         }
         return d
+    }
+
+    /// An encoding setting: `utf-8`, `latin-1` or `windows-1252`.
+    package static func encoding(_ value: String, key: String, file: String) throws -> TextEncoding {
+        guard let e = TextEncoding(setting: value) else {
+            throw InputError("\(file): \(key) must be one of \"utf-8\", \"latin-1\", \"windows-1252\"; got '\(value)'", kind: .configuration)
+        }
+        return e
     }
 
     /// A path from the file, relative to the file's folder unless absolute.
@@ -277,6 +287,7 @@ public struct ConfigurationFile {
     # segment_column = "segment"
     # acv_column = "acv"
     delimiter = ","
+    encoding = "utf-8"
     # Values of the renewal column (matched case-insensitively, after trimming).
     renewed_values = ["true", "yes", "1", "y", "t", "renewed"]
     churned_values = ["false", "no", "0", "n", "f", "churned"]
@@ -297,6 +308,8 @@ public struct ConfigurationFile {
     # count_column = "count"       # optional: a count per row (1 when absent)
     # Field delimiter: ",", ";" (European Excel), "tab" or "|".
     delimiter = ","
+    # Text encoding: "utf-8", "latin-1" or "windows-1252" (transcoded while reading).
+    encoding = "utf-8"
     # auto (ISO 8601, dates, epoch seconds or milliseconds), epoch_seconds, epoch_milliseconds,
     # or a pattern such as "%m/%d/%Y %I:%M:%S %p".
     timestamp_format = "auto"

@@ -184,9 +184,24 @@ public enum DataFiles {
 
     /// Calls `body` with every array's elements as buffers, in order (each array stays alive and in place
     /// meanwhile): for loops over millions of cells, one array per behaviour.
-    package static func withBuffers<T, R>(_ arrays: [[T]], _ body: ([UnsafeBufferPointer<T>]) throws -> R) rethrows -> R {
+    ///
+    /// Up to `nestedLimit` arrays are opened in place, one `withUnsafeBufferPointer` inside the other (no copy);
+    /// more are copied into buffers of their own. Opening thousands of behaviours by nesting overflowed the stack
+    /// (about 7,000 behaviours: SIGSEGV); the nesting is now at most `nestedLimit` deep whatever the behaviours.
+    package static func withBuffers<T, R>(_ arrays: [[T]], nestedLimit: Int = 64,
+                                          _ body: ([UnsafeBufferPointer<T>]) throws -> R) rethrows -> R {
+        guard arrays.count <= nestedLimit else {
+            let copies = arrays.map { array -> UnsafeMutableBufferPointer<T> in
+                let copy = UnsafeMutableBufferPointer<T>.allocate(capacity: array.count)
+                _ = copy.initialize(from: array)
+                return copy
+            }
+            defer { for copy in copies { copy.deinitialize().deallocate() } }
+            return try body(copies.map { UnsafeBufferPointer($0) })
+        }
         var buffers: [UnsafeBufferPointer<T>] = []
         buffers.reserveCapacity(arrays.count)
+        // Bounded by `nestedLimit`: at most that many frames deep.
         func open(_ i: Int) throws -> R {
             if i == arrays.count { return try body(buffers) }
             return try arrays[i].withUnsafeBufferPointer { buffer in

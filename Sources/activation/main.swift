@@ -101,6 +101,10 @@ struct Run: ParsableCommand {
     var delimiter: String?
     @Option(help: ArgumentHelp("Field delimiter of the customer table: ',' (default), ';', tab or '|'.", valueName: "char"))
     var customersDelimiter: String?
+    @Option(help: ArgumentHelp("Text encoding of the exports: utf-8 (default), latin-1 or windows-1252 (transcoded while reading).", valueName: "name"))
+    var encoding: String?
+    @Option(help: ArgumentHelp("Text encoding of the customer table: utf-8 (default), latin-1 or windows-1252.", valueName: "name"))
+    var customersEncoding: String?
     @Flag(help: "Run even when used event rows or decided customers fell by more than max_drop (default half) against the previous run.")
     var acceptDrop = false
     @Option(help: ArgumentHelp("Fix the data's end (YYYY-MM-DD) instead of taking the latest event's day; later events are rejected.", valueName: "date"))
@@ -133,9 +137,9 @@ struct Run: ParsableCommand {
         if let windowDays { configuration.windowDays = windowDays }
         if let preset {
             // The preset's names; the delimiter is not part of a layout and stays as the config set it.
-            let delimiter = configuration.eventColumns.delimiter
+            let (delimiter, encoding) = (configuration.eventColumns.delimiter, configuration.eventColumns.encoding)
             configuration.eventColumns = EventColumns(preset: preset)
-            configuration.eventColumns.delimiter = delimiter
+            (configuration.eventColumns.delimiter, configuration.eventColumns.encoding) = (delimiter, encoding)
         }
         if let customerColumn { configuration.eventColumns.customerID = customerColumn }
         if let eventColumn { configuration.eventColumns.event = eventColumn }
@@ -162,6 +166,14 @@ struct Run: ParsableCommand {
         if let delimiter {
             guard let d = FieldDelimiter(setting: delimiter) else { throw ValidationError("--delimiter must be ',', ';', tab or '|'") }
             configuration.eventColumns.delimiter = d
+        }
+        if let encoding {
+            guard let e = TextEncoding(setting: encoding) else { throw ValidationError("--encoding must be utf-8, latin-1 or windows-1252") }
+            configuration.eventColumns.encoding = e
+        }
+        if let customersEncoding {
+            guard let e = TextEncoding(setting: customersEncoding) else { throw ValidationError("--customers-encoding must be utf-8, latin-1 or windows-1252") }
+            configuration.customerColumns.encoding = e
         }
         if let customersDelimiter {
             guard let d = FieldDelimiter(setting: customersDelimiter) else { throw ValidationError("--customers-delimiter must be ',', ';', tab or '|'") }

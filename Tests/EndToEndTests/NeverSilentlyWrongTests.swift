@@ -382,4 +382,29 @@ struct NeverSilentlyWrongTests {
         #expect(files.count == 2)
         #expect(files.first?["rows_read"] as? Int == 0)
     }
+
+    // MARK: 15. Encodings.
+
+    @Test func item15Windows1252ExportsAndTablesAreTranscoded() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        // "Müller" and "€ report" in Windows-1252: ü is 0xFC, € is 0x80 (not Latin-1), é is 0xE9.
+        f.eventRows = f.eventRows.map { $0.replacingOccurrences(of: ",message,", with: ",M\u{FC}ller \u{20AC} report,") }
+        f.customerRows = f.customerRows.map { $0.replacingOccurrences(of: ",ent,", with: ",entrepris\u{E9},") }
+        f.write()
+        func encode(_ url: URL) throws {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let bytes = text.unicodeScalars.map { s -> UInt8 in s.value == 0x20AC ? 0x80 : UInt8(s.value) }
+            try Data(bytes).write(to: url)
+        }
+        try encode(f.eventsFile)
+        try encode(f.customersFile)
+        try Self.expectStop(f, f.arguments, message: "not valid UTF-8; if the table is Latin-1 or Windows-1252, set customers.encoding")
+        try Self.expectStop(f, f.arguments + ["--customers-encoding", "latin-1"], message: "the event name is not valid UTF-8; if the export is Latin-1 or Windows-1252, set events.encoding")
+        let (status, stderr) = try Self.activation(f.arguments + ["--customers-encoding", "latin-1", "--encoding", "windows-1252"])
+        #expect(status == 0, "\(stderr)")
+        #expect(!f.file("rejects.csv").contains("invalid_utf8"))
+        #expect(f.file("behaviours.csv").contains("M\u{FC}ller \u{20AC} report"))
+        #expect(f.file("features.csv").contains(",entrepris\u{E9},"))
+    }
 }
