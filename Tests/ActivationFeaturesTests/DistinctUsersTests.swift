@@ -35,4 +35,24 @@ struct DistinctUsersTests {
         #expect(run.distinctUserCounts(1) == [0, 0, 3])
         #expect(run.distinctUserCounts(0) == [0, 0, 0])
     }
+
+    /// 16,777,217 customers stopped the run with a precondition failure (the packed key had 24 bits for the
+    /// customer, issue 17 item 10): the accumulators take them now and keep customers 0 and 2^24 apart.
+    @Test func moreThanSixteenMillionCustomers() {
+        let customers = (1 << 24) + 1
+        let accumulator = FirstWindowAccumulator(customerCount: customers, windowDays: 1)
+        accumulator.addBehaviour()
+        accumulator.record(customer: 1 << 24, behaviour: 0, day: 0, user: 7, count: 3)
+        accumulator.record(customer: 0, behaviour: 0, day: 0, user: 7, count: 1)
+        let users = accumulator.distinctUserCounts(0)
+        #expect(users[0] == 1 && users[1 << 24] == 1 && users[1] == 0)
+        #expect(accumulator.daily[0][1 << 24] == 3 && accumulator.daily[0][0] == 1)
+        let export = ExportAccumulator(customerCount: customers, windowDays: 1)
+        export.addBehaviour()
+        export.record(customer: 1 << 24, behaviour: 0, day: 0, user: 0, count: 1)
+        let run = FirstWindowAccumulator(customerCount: customers, windowDays: 1)
+        run.addBehaviour()
+        run.add(export, behaviourMap: [0], userMap: [5])
+        #expect(run.distinctUserCounts(0)[1 << 24] == 1)
+    }
 }
