@@ -28,8 +28,7 @@ struct ArchitectureTests {
     static func declared() throws -> [String: Set<String>] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // A scratch folder of its own: under `swift test` the package's .build is locked by the running build, and
-        // a dump-package there waits for that lock for ever.
+        // A scratch folder of its own: the package's `.build` is locked by the `swift test` running this test.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("activation-dump-package-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         process.arguments = ["swift", "package", "--package-path", Repository.root.path, "--scratch-path", scratch.path, "dump-package"]
