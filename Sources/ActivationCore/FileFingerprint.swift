@@ -4,7 +4,7 @@ public struct FileFingerprint: Sendable, Equatable, Hashable {
     public var bytes: Int
     public var sha256: String
 
-    public initFileFingerprint {
+    public init(bytes: Int, sha256: String) {
         self.bytes = bytes
         self.sha256 = sha256
     }
