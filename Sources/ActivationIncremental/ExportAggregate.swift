@@ -57,7 +57,7 @@ package final class ExportAggregate: @unchecked Sendable {
             defer { source.close() }
             summary = try ingestor.read(&source, file: unit.path)
             accounting = ingestor.files[0]
-            (accounting.bytes, accounting.sha256) = known!
+            accounting.fingerprint = known!
         } else {
             var source = try ExportByteSource(path: unit.path, fingerprinting: known == nil)
             defer { source.close() }
@@ -68,7 +68,7 @@ package final class ExportAggregate: @unchecked Sendable {
             if let known, read.bytes != known.bytes {
                 throw InputError("\(unit.path): the file changed while it was being read (\(known.bytes) bytes, then \(read.bytes)); run again once the export is complete")
             }
-            (accounting.bytes, accounting.sha256) = known ?? read
+            accounting.fingerprint = known ?? read
         }
         let aggregate = ExportAggregate(
             accounting: accounting, rejects: ingestor.rejects, exportNames: ingestor.exportNames,

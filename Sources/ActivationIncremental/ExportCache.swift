@@ -215,7 +215,7 @@ package final class ExportCache: @unchecked Sendable {
         var r = BinaryReader(data, range: payload)
         guard try r.u32() == formatVersion else { throw CacheEntryError.corrupt }
         var f = EventFileAccounting(path: path)
-        (f.bytes, f.sha256) = fingerprint
+        f.fingerprint = fingerprint
         f.rowsRead = try r.int(); f.used = try r.int(); f.beforeSignup = try r.int(); f.afterWindow = try r.int()
         f.excluded = try r.int(); f.duplicates = try r.int()
         for _ in 0..<(try r.count(limit: 64)) { f.rejected[try r.string()] = try r.int() }

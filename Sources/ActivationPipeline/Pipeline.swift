@@ -112,7 +112,7 @@ public enum Pipeline {
                 fingerprints.append(source.fingerprint())
             }
             var accounting = reader.files
-            for i in accounting.indices { (accounting[i].bytes, accounting[i].sha256) = fingerprints[i] }
+            for i in accounting.indices { accounting[i].fingerprint = fingerprints[i] }
             try checkBudget(rejected: accounting.reduce(0) { $0 + $1.rejectedTotal }, read: accounting.reduce(0) { $0 + $1.rowsRead },
                             budget: configuration.rejectBudget, what: "feature rows",
                             file: files.count == 1 ? files[0] : "\(files.count) feature files", first: reader.rejects.first)
@@ -170,7 +170,9 @@ public enum Pipeline {
                               eventFiles: eventFiles, exportNames: exportNames,
                               rejects: customers.rejects + (userAccounts?.rejects ?? []) + eventRejects, features: features,
                               split: analysis.split, combinations: analysis.combinations, ranking: analysis.ranking,
-                              proposal: analysis.proposal, timeToValue: analysis.timeToValue,
+                              proposal: analysis.proposal, drivers: analysis.drivers, stability: analysis.stability,
+                              earlyActivation: analysis.earlyActivation, experiment: analysis.experiment,
+                              timeToValue: analysis.timeToValue,
                               cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings,
                               cacheStatistics: cacheStatistics)
     }

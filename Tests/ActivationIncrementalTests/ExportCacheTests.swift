@@ -261,7 +261,7 @@ struct ExportCacheTests {
         let print = try FileFingerprint.reading(file)
         #expect(throws: InputError.self) {
             try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions(),
-                                     fingerprint: (print.bytes - 10, print.sha256))
+                                     fingerprint: FileFingerprint(bytes: print.bytes - 10, sha256: print.sha256))
         }
         let read = try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions(),
                                             fingerprint: print)
@@ -310,7 +310,7 @@ struct ExportCacheTests {
         options.deduplicate = true
         let aggregate = try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: options)
         let encoded = ExportCache.encode(aggregate, customers: table)
-        let print = (aggregate.accounting.bytes, aggregate.accounting.sha256)
+        let print = aggregate.accounting.fingerprint
         let restored = try ExportCache.decode(encoded, path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())
         #expect(restored.accounting == aggregate.accounting && restored.rejects == aggregate.rejects)
         #expect(restored.dedupeLog == aggregate.dedupeLog && restored.behaviourNames == aggregate.behaviourNames)

@@ -1,5 +1,6 @@
-import ActivationPipeline
 import Foundation
+import ActivationPipeline
+import ActivationReport
 
 // Runs the pipeline on the files named on the command line through the public API only, and prints the proposal.
 let arguments = CommandLine.arguments
