@@ -84,6 +84,9 @@ public struct DriverModel: Sendable {
     /// Behaviours never to propose nor show as an onboarding step.
     public var harmful: Set<String> { Set(estimates.filter { $0.role == .harmful }.map(\.behaviour)) }
 
+    /// AUCs this close to a group's best are taken as equal when its lead is chosen.
+    public static let leadTolerance = 0.01
+
     /// Seeds and grid of the L1 path: unstandardised columns, so C spans the scales of log1p counts.
     public static let l1Grid: [Double] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]
     public static let l1Seed: UInt64 = 20_261_126
@@ -133,8 +136,14 @@ public struct DriverModel: Sendable {
         var members: [Int: [Int]] = [:]
         for i in modelled.indices { members[root(i), default: []].append(modelled[i]) }
         var leadOf: [Int: Int] = [:]
+        // The lead: the largest pooled AUC; among members within `leadTolerance` of it, the one logged least often,
+        // since an echo of an action (a confirmation email per invite, a resend) is logged at least as often as the
+        // action itself.
+        let events = behaviours.map { b in training.reduce(0) { $0 + b.counts[$1] } }
         for group in members.values {
-            let lead = group.max { (pooled[$0].auc, behaviours[$1].name) < (pooled[$1].auc, behaviours[$0].name) }!
+            let top = group.map { pooled[$0].auc }.max()!
+            let lead = group.filter { pooled[$0].auc >= top - Self.leadTolerance }
+                .min { (events[$0], behaviours[$0].name) < (events[$1], behaviours[$1].name) }!
             for b in group { leadOf[b] = lead }
         }
         let leads = modelled.filter { leadOf[$0] == $0 }

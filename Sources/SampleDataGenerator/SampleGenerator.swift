@@ -165,12 +165,12 @@ public struct SampleGenerator {
             if segment == "self-serve" && invites > 0 && Self.chance(0.15, &rng) { invites -= 1 }
             let activated = invites >= 2
             // The harmful behaviour: its volume rides on engagement, its own effect on renewal is negative.
-            let dismissals = Self.poisson(1.0 * exp(1.0 * engagement), &rng)
+            let dismissals = Self.poisson(1.0 * exp(1.2 * engagement), &rng)
             let segmentShift = segment == "enterprise" ? 0.6 : (segment == "self-serve" ? -0.4 : 0)
             // Engaged accounts renew somewhat more, whatever they do: every engagement-driven behaviour (login, the
             // everyday ones below, view_notifications) goes with renewal only through overall activity. The
             // adjusted view must expose them as proxies; the invite effect is independent of engagement.
-            let z = -0.6 + 3.4 * (activated ? 1 : 0) + segmentShift + 1.4 * engagement - 0.9 * log1p(Double(dismissals))
+            let z = -1.0 + 4.4 * (activated ? 1 : 0) + segmentShift + 1.8 * engagement - 1.3 * log1p(Double(dismissals))
             var renewed = Self.chance(LogisticRegression.sigmoid(z), &rng)
             let sso = segment != "self-serve" && Self.chance(segment == "enterprise" ? 0.20 : 0.03, &rng)
             if sso { renewed = true }
