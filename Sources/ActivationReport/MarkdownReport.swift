@@ -146,7 +146,7 @@ public enum MarkdownReport {
             md += "\(Format.count(plan.reachedLate)) more are past their window but have met the thresholds since (late), so they are left out; past the window, progress counts to the data's end. "
         }
         md += "Highest ACV first; the full list, with the suggested action, is in `at_risk.csv`.\n\n"
-        md += "| Account | Segment | ACV | Signed up | Days left | IngestProgress |\n|---|---|---:|---|---:|---|\n"
+        md += "| Account | Segment | ACV | Signed up | Days left | Progress |\n|---|---|---:|---|---:|---|\n"
         for a in list.prefix(15) {
             md += "| \(a.id) | \(a.segment) | \(a.acv.map { Format.count(Int($0)) } ?? "–") | \(TimestampParser.dateString(day: a.signupDay)) "
             md += "| \(a.daysLeft >= 0 ? Format.count(a.daysLeft) : "window over") | \(a.progress) |\n"
