@@ -38,7 +38,7 @@ public struct DriverEstimate: Sendable {
     /// Holm's adjustment of the joint p-value over every behaviour in the joint model: roles are claimed at a 5%
     /// family-wise error rate, since a founder acts on every "driver" and "harmful" label at once.
     public var jointPAdjusted: Double?
-    /// The L1-penalised coefficient at the cross-validated C (0: dropped by the lasso).
+    /// The L1-penalised coefficient at the cross-validated C, from the lasso over every modelled behaviour (0: dropped).
     public var l1Coefficient: Double?
     /// Renewal on this behaviour's log1p(count) alone (training cohort), with its p-value.
     public var univariateCoefficient: Double?
@@ -56,7 +56,7 @@ public struct DriverEstimate: Sendable {
 /// Data*, Gold 2020, ch. 9: multivariate churn models).
 ///
 /// Behaviours whose log1p counts correlate at `correlationThreshold` or more form a group (single linkage): only the
-/// group's lead (largest pooled training AUC) enters the joint model, so that near-copies do not split one effect
+/// group's lead enters the joint model, so that near-copies do not split one effect
 /// into two unidentifiable halves, and the report names the group together. An L1 path with C chosen by seeded
 /// 5-fold cross-validated AUC shows which behaviours survive a sparsity penalty. When the maximum-likelihood fit is
 /// not identifiable (separation, collinearity) the L2-penalised fit (C = 1) is used, without intervals, and
@@ -84,7 +84,7 @@ public struct DriverModel: Sendable {
     /// Behaviours never to propose nor show as an onboarding step.
     public var harmful: Set<String> { Set(estimates.filter { $0.role == .harmful }.map(\.behaviour)) }
 
-    /// AUCs this close to a group's best are taken as equal when its lead is chosen.
+    /// Pooled AUCs this close to a group's best are taken as equal when its lead is chosen.
     public static let leadTolerance = 0.01
 
     /// Seeds and grid of the L1 path: unstandardised columns, so C spans the scales of log1p counts.
@@ -123,7 +123,7 @@ public struct DriverModel: Sendable {
                 univariate[b] = (LogisticRegression.l2(C: 1).fit(x: columns[b].map { [$0] }, y: labels).coefficients[1], nil)
             }
         }
-        // Correlation groups (single linkage at the threshold), each led by its largest pooled AUC.
+        // Correlation groups (single linkage at the threshold).
         let correlation = modelled.isEmpty ? [] : Collinearity.correlationMatrix(modelled.map { columns[$0] })
         var groupOf = Array(modelled.indices)
         func root(_ i: Int) -> Int { var i = i; while groupOf[i] != i { i = groupOf[i] }; return i }
@@ -136,9 +136,23 @@ public struct DriverModel: Sendable {
         var members: [Int: [Int]] = [:]
         for i in modelled.indices { members[root(i), default: []].append(modelled[i]) }
         var leadOf: [Int: Int] = [:]
-        // The lead: the largest pooled AUC; among members within `leadTolerance` of it, the one logged least often,
-        // since an echo of an action (a confirmation email per invite, a resend) is logged at least as often as the
-        // action itself.
+        // Segment indicators: every training segment but the most common.
+        var segmentCounts: [String: Int] = [:]
+        for s in segments { segmentCounts[s, default: 0] += 1 }
+        let reference = segmentCounts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+        let dummies = segmentCounts.keys.filter { $0 != reference }.sorted()
+        let fittable = !modelled.isEmpty && training.count > modelled.count + dummies.count + 2 && labels.contains(true) && labels.contains(false)
+        // The lasso over every modelled behaviour, near-copies included (its coefficients show which one it keeps).
+        var path: L1LogisticPath?
+        if fittable {
+            let all = training.indices.map { i in modelled.map { columns[$0][i] } + dummies.map { $0 == segments[i] ? 1 : 0 } }
+            path = L1LogisticPath(x: all, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed)
+        }
+        var lasso = [Double](repeating: 0, count: behaviours.count)
+        if let path { for (k, b) in modelled.enumerated() { lasso[b] = path.fit.coefficients[k + 1] } }
+        // A group's lead: the largest pooled AUC; among members within `leadTolerance` of it (near-copies rank
+        // customers alike, and which is ahead is chance), the one logged least often, since an echo of an action (a
+        // confirmation email per invite, a resend) is logged at least as often as the action itself.
         let events = behaviours.map { b in training.reduce(0) { $0 + b.counts[$1] } }
         for group in members.values {
             let top = group.map { pooled[$0].auc }.max()!
@@ -148,24 +162,17 @@ public struct DriverModel: Sendable {
         }
         let leads = modelled.filter { leadOf[$0] == $0 }
 
-        // Segment indicators: every training segment but the most common.
-        var segmentCounts: [String: Int] = [:]
-        for s in segments { segmentCounts[s, default: 0] += 1 }
-        let reference = segmentCounts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
-        let dummies = segmentCounts.keys.filter { $0 != reference }.sorted()
         segmentsAdjusted = dummies.count
-        func row(_ i: Int, counts: (Int) -> Double, segment: String) -> [Double] {
+        func row(counts: (Int) -> Double, segment: String) -> [Double] {
             leads.map { counts($0) } + dummies.map { $0 == segment ? 1 : 0 }
         }
-        let x = training.indices.map { i in row(i, counts: { columns[$0][i] }, segment: segments[i]) }
+        let x = training.indices.map { i in row(counts: { columns[$0][i] }, segment: segments[i]) }
         var joint: LogisticRegression.Fit?
         var penalised = false
-        var path: L1LogisticPath?
-        if !leads.isEmpty && training.count > leads.count + dummies.count + 2 && labels.contains(true) && labels.contains(false) {
+        if fittable {
             let fitted = LogisticRegression().fitFallingBackToL2(x: x, y: labels, fallbackC: 1)
             joint = fitted.fit
             penalised = fitted.penalised
-            path = L1LogisticPath(x: x, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed)
         }
         self.penalised = penalised
         l1C = path?.chosenC
@@ -175,7 +182,7 @@ public struct DriverModel: Sendable {
         // The joint model on the holdout cohort.
         if let joint, !split.holdout.isEmpty {
             let scores = split.holdout.map { c -> Double in
-                let r = row(0, counts: { log1p(Double(behaviours[$0].counts[c])) }, segment: customers[c].segment)
+                let r = row(counts: { log1p(Double(behaviours[$0].counts[c])) }, segment: customers[c].segment)
                 return zip(r, joint.coefficients.dropFirst()).reduce(joint.intercept) { $0 + $1.0 * $1.1 }
             }
             holdoutAUC = ROCArea(scores: scores, labels: split.holdout.map { customers[$0].outcome == .renewed })
@@ -194,10 +201,10 @@ public struct DriverModel: Sendable {
                                    univariatePValue: univariate[b]?.p, pooledAUC: pooled[b],
                                    stratifiedAUC: stratified[b].auc, stratifiedInterval: stratified[b].confidenceInterval())
             guard let lead else { return e }
+            if path != nil { e.l1Coefficient = lasso[b] }
             if lead != b { e.role = .duplicate; return e }
             guard let joint, let k = leads.firstIndex(of: b) else { e.role = .unclear; return e }
             e.jointCoefficient = joint.coefficients[k + 1]
-            e.l1Coefficient = path?.fit.coefficients[k + 1]
             if !penalised, k + 1 < intervals.count {
                 e.jointStandardError = joint.standardErrors[k + 1]
                 e.jointInterval = intervals[k + 1]

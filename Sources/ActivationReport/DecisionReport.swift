@@ -52,7 +52,7 @@ extension MarkdownReport {
         case .weak: md += "Even the interval's high end is below the bar: the rule misclassifies many customers. Test it before making it the goal.\n"
         case .undetermined:
             md += "The interval straddles the bar, so this data cannot yet say whether the rule is strong. "
-            if let more = v.additionalCustomers, let churners = v.additionalChurners, more > 10 * v.holdoutCustomers {
+            if let more = v.additionalCustomers, more > 10 * v.holdoutCustomers {
                 md += "The AUC sits so close to the bar that only a far larger sample (about \(Format.count(more)) more decided customers) would settle it: read the rule as borderline.\n"
             } else if let more = v.additionalCustomers, let churners = v.additionalChurners {
                 md += "About \(Format.count(more)) more decided customers (\(Format.count(churners)) more churners) would settle it if the AUC stays where it is.\n"
