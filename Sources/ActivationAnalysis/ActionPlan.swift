@@ -76,12 +76,18 @@ package struct ActionPlan {
     package let funnel: [FunnelStep]
 
     /// The plan for `proposal` on `features`, with the data ending on day `dataEndDay` (days since 1970-01-01).
-    package init(proposal: ActivationProposal, features: FeatureTable, dataEndDay: Int) {
+    /// `drivers` keeps harmful behaviours, and near-copies of the rule's own, out of the funnel's steps.
+    package init(proposal: ActivationProposal, features: FeatureTable, dataEndDay: Int, drivers: DriverModel? = nil) {
         guard let progress = ProposalProgress(proposal: proposal, features: features) else {
             (playbook, atRisk, reachedLate, funnel) = ([], [], 0, [])
             return
         }
-        let run = Run(features: features, dataEndDay: dataEndDay)
+        var notSteps = drivers?.harmful ?? []
+        if let drivers {
+            let ownGroups = Set(progress.rule.behaviours.map { drivers.estimate($0)?.groupLead ?? $0 })
+            for e in drivers.estimates where ownGroups.contains(e.groupLead) { notSteps.insert(e.behaviour) }
+        }
+        let run = Run(features: features, dataEndDay: dataEndDay, notSteps: notSteps)
         playbook = Self.playbook(run, progress)
         (atRisk, reachedLate) = Self.atRisk(run, progress)
         funnel = Self.funnel(run, progress)
@@ -91,6 +97,8 @@ package struct ActionPlan {
     package struct Run {
         package let features: FeatureTable
         package let dataEndDay: Int
+        /// Behaviours never shown as a step: harmful ones, and the rule's own correlation group.
+        package var notSteps: Set<String> = []
     }
 
     package static func playbook(_ result: Run, _ progress: ProposalProgress) -> [PlaybookStep] {
@@ -157,7 +165,7 @@ package struct ActionPlan {
         let complete = customers.indices.filter { customers[$0].signupDay + window - 1 <= result.dataEndDay }
         guard !complete.isEmpty else { return [] }
         let activated = complete.filter { progress.reached($0) }
-        let own = Set(progress.rule.behaviours)
+        let own = Set(progress.rule.behaviours).union(result.notSteps)
         // Behaviours most activated customers did on or before the day they got there.
         var leading: [(name: String, medianDay: Double)] = []
         for b in result.features.behaviours where !own.contains(b.name) {
@@ -180,9 +188,10 @@ package struct ActionPlan {
             steps.append(FunnelStep(kind: .behaviour(name: step.name, medianDay: step.medianDay), customers: remaining.count,
                                     share: Double(remaining.count) / Double(complete.count)))
         }
-        remaining = remaining.filter { progress.reached($0) }
-        steps.append(FunnelStep(kind: .activated(rule: progress.rule), customers: remaining.count,
-                                share: Double(remaining.count) / Double(complete.count)))
+        // The last step counts every activated customer, not only those who took every step above: the middle steps
+        // are what activated customers usually do first, not a gate, and chaining them would undercount activation.
+        steps.append(FunnelStep(kind: .activated(rule: progress.rule), customers: activated.count,
+                                share: Double(activated.count) / Double(complete.count)))
         return steps
     }
 }

@@ -17,29 +17,40 @@ public struct AnalysisSettings: Sendable, Equatable {
     }
 }
 
-/// Stages 3-5 in order on a feature table: candidates, ranking, the proposal, time to value.
+/// Stages 3-5 in order on a feature table: candidates, the joint driver model, ranking, the proposal, its stability,
+/// and what it means in time (time to value, activation by cohort, does activating early matter, the experiment).
 public enum AnalysisStage {
     /// What the stages after Features produce.
     public struct Result: Sendable {
         public var split: CohortSplit
         public var evidence: [BehaviourEvidence]
         public var combinations: [ThresholdCandidate]
+        public var drivers: DriverModel
         public var ranking: BehaviourRanking
         public var proposal: ActivationProposal
+        public var stability: SelectionStability?
         public var timeToValue: TimeToValue?
         public var cohortActivation: CohortActivation?
+        public var earlyActivation: EarlyActivation?
+        public var experiment: ExperimentPlan?
         public var timings: [String: Double]
     }
 
-    /// Stages 3-5 on a feature table: per-behaviour models, the rule scan on the training cohort, combinations,
-    /// Benjamini-Hochberg, diagnostics, ranking, the proposal, and time to value. Everything after this point works
-    /// on one row per customer.
+    /// Rules diagnosed at most per behaviour: its plateau's simplest rules that pass the cheap criteria, until one
+    /// meets every criterion.
+    public static let diagnosedPerBehaviour = 3
+    /// Combinations diagnosed at most (those with the largest training J).
+    public static let diagnosedCombinations = 3
+
+    /// Stages 3-5 on a feature table. Everything that chooses uses the training cohort; the holdout measures the
+    /// chosen rule and the runner-up once. Everything after this point works on one row per customer.
     public static func run(_ features: FeatureTable, settings: AnalysisSettings, dataEndDay: Int) -> Result {
         var timings: [String: Double] = [:]
         var stage = StageClock()
+        let criteria = settings.criteria
         // Stage 3: Candidates. Rules are scanned and chosen on the earlier signups; the latest are held out.
         let decidedIndices = features.decidedCustomers
-        let split = CohortSplit(customers: features.customers, decided: decidedIndices, holdoutShare: settings.criteria.holdoutShare)
+        let split = CohortSplit(customers: features.customers, decided: decidedIndices, holdoutShare: criteria.holdoutShare)
         var fitter = BehaviourModelFitter()
         fitter.folds = settings.folds
         var scanner = RuleScanner()
@@ -48,9 +59,14 @@ public enum AnalysisStage {
         var evidence = parallelMap(features.behaviours) { behaviour -> BehaviourEvidence in
             let model = fitterCopy.fit(behaviour, customers: features.customers, decided: decidedIndices)
             let scan = scannerCopy.scan(behaviour, customers: features.customers, split: split)
-            return BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan))
+            let didIt = TwoByTwoTable(tallying: decidedIndices, reached: { behaviour.counts[$0] > 0 },
+                                      renewed: { features.customers[$0].outcome == .renewed })
+            return BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan), didItAtAll: didIt)
         }
-        var combinations = scanner.combinations(of: evidence.compactMap(\.best), features: features, split: split)
+        let drivers = DriverModel(features: features, split: split, correlationThreshold: criteria.correlationThreshold)
+        let harmful = drivers.harmful
+        var combinations = scanner.combinations(of: evidence.compactMap(\.best).filter { !harmful.contains($0.behaviour) },
+                                                features: features, split: split)
         // Benjamini-Hochberg over every candidate of the run: with hundreds of rules scanned, some look good by luck.
         let pValues = evidence.flatMap { $0.scan.map(\.training.fisherExactPValue) } + combinations.map(\.training.fisherExactPValue)
         var q = BenjaminiHochberg.adjust(pValues)[...]
@@ -59,23 +75,56 @@ public enum AnalysisStage {
             if let best = evidence[i].best {
                 evidence[i].best = evidence[i].scan.first { $0.definition == best.definition }
             }
+            evidence[i].plateau = scanner.plateau(evidence[i].scan)
+            evidence[i].driver = drivers.estimate(evidence[i].name)
         }
         for k in combinations.indices { combinations[k].qValue = q.removeFirst() }
         let diagnoser = CandidateDiagnoser(features: features, split: split, windows: settings.scanWindows)
-        let shortlist = Self.shortlist(evidence: evidence, combinations: combinations)
-        let diagnostics = parallelMap(shortlist) { diagnoser.diagnose($0) }
+        // Each behaviour's plateau, simplest first: rules that pass the cheap criteria are diagnosed until one meets
+        // every criterion; with none passing them, the simplest is diagnosed so the report can say why it fails.
+        let perBehaviour = parallelMap(evidence) { e -> [CandidateDiagnostics] in
+            let cheap = e.plateau.filter { ActivationProposal.passesCheapCriteria($0, criteria) }
+            var diagnosed: [CandidateDiagnostics] = []
+            for candidate in (cheap.isEmpty ? Array(e.plateau.prefix(1)) : cheap).prefix(diagnosedPerBehaviour) {
+                let d = diagnoser.diagnose(candidate)
+                diagnosed.append(d)
+                if ActivationProposal.check(d, criteria, harmful: harmful).allSatisfy(\.passed) { break }
+            }
+            return diagnosed
+        }
+        let shortCombinations = combinations.filter { $0.youdenJ > 0 }.sorted { ($0.youdenJ, $1.rule) > ($1.youdenJ, $0.rule) }
+            .prefix(diagnosedCombinations)
+        let diagnostics = perBehaviour.flatMap { $0 } + parallelMap(Array(shortCombinations)) { diagnoser.diagnose($0) }
         timings["candidates"] = stage.lap()
 
-        // Stages 4 and 5: Ranking and proposal, then how fast the proposed event is reached.
+        // Stages 4 and 5: Ranking and proposal, then its stability and how fast it is reached.
         let ranking = BehaviourRanking(evidence)
-        let proposal = ActivationProposal(diagnostics: diagnostics, criteria: settings.criteria)
+        let order = ranking.candidates.map(\.name)
+        let groups = Dictionary(drivers.estimates.map { ($0.behaviour, $0.groupLead) }, uniquingKeysWith: { a, _ in a })
+        func margins(_ group: [Int]) -> TwoByTwoTable.Margins {
+            let renewed = group.filter { features.customers[$0].outcome == .renewed }.count
+            return TwoByTwoTable.Margins(renewed: renewed, churned: group.count - renewed)
+        }
+        let proposal = ActivationProposal(diagnostics: diagnostics, criteria: criteria, behaviourOrder: order, groups: groups,
+                                          harmful: harmful, split: (margins(split.training), margins(split.holdout)))
+        timings["proposal"] = stage.lap()
+        var stability: SelectionStability?
+        if let chosen = proposal.chosen, criteria.bootstrapResamples > 0 {
+            stability = SelectionStability(features: features, split: split, chosen: chosen.candidate,
+                                           plateau: evidence.first { $0.name == chosen.candidate.behaviour }?.plateau.map(\.definition) ?? [],
+                                           scanner: scanner, criteria: criteria, harmful: harmful)
+        }
+        timings["bootstrap"] = stage.lap()
         var timeToValue: TimeToValue?
         var cohortActivation: CohortActivation?
+        var earlyActivation: EarlyActivation?
+        var experiment: ExperimentPlan?
         if let chosen = proposal.chosen {
-            let reachDay = chosen.candidate.definition.reachDays(in: features)
-            timeToValue = TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays, dataEndDay: dataEndDay)
-            // The rule's own window, the first 30 days, 90 days (past the first window: follow-up counts) and ever.
             let rule = chosen.candidate.definition
+            let reachDay = rule.reachDays(in: features)
+            timeToValue = TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays,
+                                      ruleWindowDays: rule.windowDays, dataEndDay: dataEndDay)
+            // The rule's own window, the first 30 days, 90 days (past the first window: follow-up counts) and ever.
             var horizons = Set([rule.windowDays, 30].filter { $0 <= features.windowDays }.map(CohortActivation.Horizon.days))
             horizons.insert(.days(features.followUpHorizon))
             horizons.insert(.ever)
@@ -89,17 +138,14 @@ public enum AnalysisStage {
                 }
             }
             cohortActivation = CohortActivation(customers: features.customers, horizons: horizons.sorted(), reached: reached, dataEndDay: dataEndDay)
+            earlyActivation = EarlyActivation(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay)
+            experiment = ExperimentPlan(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay,
+                                        effectShare: criteria.experimentEffectShare)
         }
         timings["ranking"] = stage.lap()
 
-        return Result(split: split, evidence: evidence, combinations: combinations, ranking: ranking, proposal: proposal,
-                        timeToValue: timeToValue, cohortActivation: cohortActivation, timings: timings)
-    }
-
-    /// The candidates worth the full diagnostics: each behaviour's best rule and the combinations that beat their
-    /// parts, each once.
-    package static func shortlist(evidence: [BehaviourEvidence], combinations: [ThresholdCandidate]) -> [ThresholdCandidate] {
-        var seen = Set<ActivationRule>()
-        return (evidence.compactMap(\.best) + combinations).filter { $0.youdenJ > 0 && seen.insert($0.definition).inserted }
+        return Result(split: split, evidence: evidence, combinations: combinations, drivers: drivers, ranking: ranking,
+                      proposal: proposal, stability: stability, timeToValue: timeToValue, cohortActivation: cohortActivation,
+                      earlyActivation: earlyActivation, experiment: experiment, timings: timings)
     }
 }

@@ -80,9 +80,12 @@ public struct BehaviourModelFitter: Sendable {
     }
 
     /// Stratified k-fold cross-validated AUC: each fold's customers are scored by a model fitted on the other folds,
-    /// and the AUC of the pooled out-of-fold scores is taken. Fold models that hit separation fall back to the
-    /// L2-penalised fit. The score is the fold model's linear predictor times the sign of the full-sample slope, so
-    /// the result reads like the in-sample AUC (below 0.5 for a churn signal) and their gap shows optimism.
+    /// and the mean of the k per-fold AUCs is taken (as scikit-learn's `cross_val_score` does). Pooling the
+    /// out-of-fold scores instead would rank customers scored by fold models with different intercepts against each
+    /// other, which lowers the AUC of even a single monotone predictor (that has no optimism to detect). Fold models
+    /// that hit separation fall back to the L2-penalised fit. The score is the fold model's linear predictor times
+    /// the sign of the full-sample slope, so the result reads like the in-sample AUC (below 0.5 for a churn signal)
+    /// and their gap shows optimism.
     package func crossValidatedAUC(_ groups: CountGroups, labels: [Bool], direction: Double) -> Double {
         let n = labels.count
         guard n >= folds * 2 else { return 0.5 }
@@ -93,15 +96,17 @@ public struct BehaviourModelFitter: Sendable {
             members.shuffle(using: &rng)
             for (k, i) in members.enumerated() { fold[i] = k % folds }
         }
-        var scores = [Double](repeating: 0, count: n)
+        var aucs: [Double] = []
         for f in 0..<folds {
             var model = groups.fit(LogisticRegression(), labels: labels) { fold[$0] != f }
             if model.status != .converged { model = groups.fit(LogisticRegression(penalty: 1), labels: labels) { fold[$0] != f } }
             let slope = model.coefficients.count > 1 ? model.coefficients[1] : 0
-            for i in 0..<n where fold[i] == f {
-                scores[i] = direction * (model.intercept + slope * groups.values[groups.group[i]])
-            }
+            let members = (0..<n).filter { fold[$0] == f }
+            let scores = members.map { direction * (model.intercept + slope * groups.values[groups.group[$0]]) }
+            let outcomes = members.map { labels[$0] }
+            guard outcomes.contains(true), outcomes.contains(false) else { continue }
+            aucs.append(ROCArea(scores: scores, labels: outcomes).auc)
         }
-        return ROCArea(scores: scores, labels: labels).auc
+        return aucs.isEmpty ? 0.5 : aucs.reduce(0, +) / Double(aucs.count)
     }
 }

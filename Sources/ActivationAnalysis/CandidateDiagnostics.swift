@@ -3,11 +3,13 @@ import ActivationFeatures
 import ActivationStatistics
 import Foundation
 
-/// The rule's effect after adjusting for overall activity and segment:
-/// logit P(renew) = β₀ + β₁·reached + β₂·log1p(all other events in the same D days) + Σ γₛ·[segment = s],
-/// fitted by maximum likelihood on the training cohort. exp(β₁) is the adjusted odds ratio: what reaching the rule is
-/// worth beyond being a busy customer of a given segment. A behaviour that merely rides on engagement has an
-/// unadjusted odds ratio far above 1 and an adjusted one near 1.
+/// The rule's effect after adjusting for every other behaviour and segment:
+/// logit P(renew) = β₀ + β₁·reached + Σ_b δ_b·log1p(count of b in the same D days) + Σ γₛ·[segment = s], over the
+/// other behaviours b (each its own term, not their sum: a lump cannot discount a near-copy of the rule's behaviour,
+/// nor tell one busy behaviour from another), fitted by maximum likelihood on the training cohort. exp(β₁) is the
+/// adjusted odds ratio: what reaching the rule is worth beyond the rest of the customer's usage in its segment. A
+/// behaviour that merely rides on engagement has an unadjusted odds ratio far above 1 and an adjusted one near 1.
+/// Beyond `CandidateDiagnoser.maximumCovariates` behaviours, the rest enter as one log1p(sum) term.
 public struct AdjustedEffect: Sendable {
     public var oddsRatio: Double
     /// Wald 95% interval of the adjusted odds ratio (nil when the fit had to be penalised).
@@ -17,6 +19,9 @@ public struct AdjustedEffect: Sendable {
     public var penalised: Bool
     /// Segments entered as indicators (the most common is the reference).
     public var segmentsAdjusted: Int
+    /// Other behaviours entered one by one, and whether the rest were entered as one summed term.
+    public var behavioursAdjusted: Int
+    public var restLumped: Bool
 }
 
 /// The rule per segment, pooled by Mantel-Haenszel, with the Breslow-Day test of whether its effect differs.
@@ -66,52 +71,69 @@ public struct CandidateDiagnostics: Sendable {
 public struct CandidateDiagnoser: Sendable {
     package let features: FeatureTable
     package let split: CohortSplit
-    /// Per window D: every customer's total events of all behaviours within D days.
-    private var totals: [Int: [Int]] = [:]
     /// Decided customers by segment and by signup quarter ("2025-Q3"), in name order: the same for every candidate.
     private let segmentGroups: [(name: String, customers: [Int])]
     /// Per customer: its segment's index in `segmentGroups` (decided customers; -1 for the others).
     private let segmentOf: [Int32]
     private let quarterGroups: [(name: String, customers: [Int])]
 
+    /// Behaviours adjusted for one by one (beyond this, the rest enter as one summed term): each is a column of
+    /// the adjusted model for every diagnosed rule.
+    public static let maximumCovariates = 30
+
+    /// Per window D, per covariate behaviour (`covariates` order), log1p of each training customer's count within D
+    /// days; and log1p of the rest's summed count when behaviours are lumped.
+    private var counts: [Int: [[Double]]] = [:]
+    private var lumped: [Int: [Double]] = [:]
+    /// Behaviours (indices into `features.behaviours`) adjusted for one by one.
+    private let covariates: [Int]
+
     public init(features: FeatureTable, split: CohortSplit, windows: [Int]) {
         self.features = features
         self.split = split
         let window = features.windowDays
         let wanted = Array(Set(windows.filter { $0 <= window })).sorted()
-        // slot[d]: where the total within d days goes, -1 when d is not a scanned window (no hashing per cell).
-        var slot = [Int](repeating: -1, count: window + 1)
-        for (k, d) in wanted.enumerated() { slot[d] = k }
-        let n = features.customers.count
-        var sums = [Int](repeating: 0, count: wanted.count * n)
-        let dailies = features.behaviours.map(\.daily), slotOf = slot
-        sums.withUnsafeMutableBufferPointer { sums in
-            // Both cores, each on its half of the customers (its own cells of `sums`).
-            nonisolated(unsafe) let sums = sums
-            DispatchQueue.concurrentPerform(iterations: 2) { half in
-                let customers = half == 0 ? 0..<(n / 2) : (n / 2)..<n
-                for daily in dailies {
-                    daily.withUnsafeBufferPointer { daily in
-                        for c in customers {
-                            var running = 0
-                            for day in 0..<window {
-                                running += Int(daily[c * window + day])
-                                let k = slotOf[day + 1]
-                                if k >= 0 { sums[k * n + c] += running }
-                            }
-                        }
-                    }
+        let training = split.training
+        let behaviours = features.behaviours
+        // The behaviours with the most varied training counts, when there are more than can be adjusted one by one.
+        let spread = behaviours.indices.map { b -> Double in
+            let x = training.map { log1p(Double(behaviours[b].counts[$0])) }
+            return x.isEmpty ? 0 : Descriptive.sampleVariance(x)
+        }
+        // A behaviour whose every training doer renewed (or churned) separates the outcome by itself: with it as a
+        // column no maximum-likelihood estimate exists for any rule, so it is left out of the adjustment.
+        let separating = Set(behaviours.indices.filter { DriverModel.separates(behaviours[$0], customers: training, of: features.customers) })
+        let covariates = Array(behaviours.indices.filter { spread[$0] > 0 && !separating.contains($0) }
+            .sorted { (spread[$0], $1) > (spread[$1], $0) }.prefix(Self.maximumCovariates).sorted())
+        self.covariates = covariates
+        let rest = behaviours.indices.filter { !covariates.contains($0) && !separating.contains($0) }
+        var counts: [Int: [[Double]]] = [:], lumped: [Int: [Double]] = [:]
+        let columns = parallelMap(behaviours.indices.map { $0 }) { b -> [[Double]] in
+            let daily = behaviours[b].daily
+            return wanted.map { d in
+                training.map { c in
+                    var n = 0
+                    for day in 0..<d { n += Int(daily[c * window + day]) }
+                    return Double(n)
                 }
             }
         }
-        for (k, d) in wanted.enumerated() { totals[d] = Array(sums[(k * n)..<((k + 1) * n)]) }
+        for (k, d) in wanted.enumerated() {
+            counts[d] = covariates.map { columns[$0][k].map(log1p) }
+            if !rest.isEmpty {
+                lumped[d] = training.indices.map { i in log1p(rest.reduce(0) { $0 + columns[$1][k][i] }) }
+            }
+        }
+        self.counts = counts
+        self.lumped = lumped
         let decided = (split.training + split.holdout).sorted()
         let bySegment = Dictionary(grouping: decided) { features.customers[$0].segment }
         segmentGroups = bySegment.keys.sorted().map { ($0, bySegment[$0]!) }
-        var segmentOf = [Int32](repeating: -1, count: n)
+        var segmentOf = [Int32](repeating: -1, count: features.customers.count)
         for (k, group) in segmentGroups.enumerated() { for c in group.customers { segmentOf[c] = Int32(k) } }
         self.segmentOf = segmentOf
-        let byQuarter = Dictionary(grouping: decided) { c -> String in
+        // Quarter stability is a criterion of the choice: training customers only.
+        let byQuarter = Dictionary(grouping: training) { c -> String in
             let (y, m, _) = TimestampParser.civilFromDays(features.customers[c].signupDay)
             return "\(y)-Q\((m - 1) / 3 + 1)"
         }
@@ -137,70 +159,41 @@ public struct CandidateDiagnoser: Sendable {
     }
 
     package func adjusted(_ rule: ActivationRule, reached: [Bool]) -> AdjustedEffect? {
-        guard let total = totals[rule.windowDays] else { return nil }
-        // The rule's own events within its window, per customer, from the parts' daily counts taken out once.
-        let ownDaily = (rule.parts(in: features) ?? []).map(\.behaviour.daily)
-        let window = features.windowDays, days = min(rule.windowDays, window)
-        let customers = features.customers
-        // Segments by index (`segmentOf`, in name order): no string hashed or compared per customer.
+        let days = min(rule.windowDays, features.windowDays)
+        guard let counts = counts[days] else { return nil }
+        let training = split.training, customers = features.customers
+        let own = Set(rule.behaviours)
+        // The other behaviours' columns, without those constant over the training cohort in this window.
+        let columns = covariates.indices.filter { k in
+            !own.contains(features.behaviours[covariates[k]].name) && counts[k].contains { $0 != counts[k].first }
+        }.map { counts[$0] }
+        let lump = lumped[days].flatMap { l in l.contains { $0 != l.first } ? l : nil }
         var segmentCounts = [Int](repeating: 0, count: segmentGroups.count)
-        for c in split.training { segmentCounts[Int(segmentOf[c])] += 1 }
+        for c in training { segmentCounts[Int(segmentOf[c])] += 1 }
         let segments = segmentCounts.indices.filter { segmentCounts[$0] > 0 }
         let reference = segments.max { (segmentCounts[$0], segmentGroups[$1].name) < (segmentCounts[$1], segmentGroups[$0].name) }
         let dummies = segments.filter { $0 != reference }
-        var dummyColumn = [Int](repeating: -1, count: segmentGroups.count)
-        for (k, s) in dummies.enumerated() { dummyColumn[s] = 2 + k }
-        let width = 2 + dummies.count
-        // A customer's row is [reached, log1p(other events), segment dummies]: tallied by (reached, other events,
-        // dummy column) with no row made per customer (a candidate's rows were the diagnostics' largest cost), then
-        // fitted from the tallies, which are the weighted rows `LogisticRegression.fit(x:y:)` would group the rows
-        // into, in its order: rows ascend as [r, log1p(o), d...], and among equal (r, o) the reference segment (all
-        // zeros) comes first, then the dummies from the last column to the first.
-        struct Cell: Hashable { var reached: Bool, other: Int, column: Int }
-        var tally: [Cell: (churned: Double, renewed: Double)] = [:]
-        var others = [Int](repeating: 0, count: split.training.count)
-        for (i, c) in split.training.enumerated() {
-            var ownCount = 0
-            for daily in ownDaily { for day in 0..<days { ownCount += Int(daily[c * window + day]) } }
-            others[i] = max(0, total[c] - ownCount)
-            let cell = Cell(reached: reached[c], other: others[i], column: dummyColumn[Int(segmentOf[c])])
-            if customers[c].outcome == .renewed { tally[cell, default: (0, 0)].renewed += 1 } else { tally[cell, default: (0, 0)].churned += 1 }
-        }
-        func row(_ cell: Cell) -> [Double] {
-            var row = [Double](repeating: 0, count: width)
-            row[0] = cell.reached ? 1.0 : 0.0
-            row[1] = log1p(Double(cell.other))
-            if cell.column >= 0 { row[cell.column] = 1 }
+        let width = 1 + columns.count + (lump == nil ? 0 : 1) + dummies.count
+        guard training.count > width + 2 else { return nil }
+        let x = training.indices.map { i -> [Double] in
+            let c = training[i]
+            var row = [reached[c] ? 1.0 : 0.0]
+            row.reserveCapacity(width)
+            for column in columns { row.append(column[i]) }
+            if let lump { row.append(lump[i]) }
+            for s in dummies { row.append(Int(segmentOf[c]) == s ? 1 : 0) }
             return row
         }
-        let n = split.training.count
-        guard n > width + 2 else { return nil }
-        func fitted(_ regression: LogisticRegression) -> LogisticRegression.Fit {
-            // Where `fit(x:y:)` would not group, the rows as such (so that the estimates are its own either way).
-            guard LogisticRegression.groups(distinctRows: tally.count, customers: n) else {
-                let y = split.training.map { customers[$0].outcome == .renewed }
-                let x = split.training.indices.map { i in
-                    row(Cell(reached: reached[split.training[i]], other: others[i], column: dummyColumn[Int(segmentOf[split.training[i]])]))
-                }
-                return regression.fit(x: x, y: y)
-            }
-            let cells = tally.keys.sorted {
-                ($0.reached ? 1 : 0, $0.other, $0.column < 0 ? Int.min : -$0.column)
-                    < ($1.reached ? 1 : 0, $1.other, $1.column < 0 ? Int.min : -$1.column)
-            }
-            return regression.fit(rows: cells.map(row), churned: cells.map { tally[$0]!.churned },
-                                  renewed: cells.map { tally[$0]!.renewed })
+        let y = training.map { customers[$0].outcome == .renewed }
+        let (fit, penalised) = LogisticRegression().fitFallingBackToL2(x: x, y: y, fallbackC: 1)
+        if !penalised {
+            let ci = fit.waldIntervals()[1]
+            return AdjustedEffect(oddsRatio: exp(fit.coefficients[1]), interval: exp(ci.lowerBound)...exp(ci.upperBound),
+                                  pValue: fit.pValues[1], penalised: false, segmentsAdjusted: dummies.count,
+                                  behavioursAdjusted: columns.count, restLumped: lump != nil)
         }
-        var fit = fitted(LogisticRegression())
-        if fit.status == .converged {
-            let beta = fit.coefficients[1], se = fit.standardErrors[1]
-            let z = NormalDistribution.quantile(0.975)
-            return AdjustedEffect(oddsRatio: exp(beta), interval: exp(beta - z * se)...exp(beta + z * se),
-                                  pValue: fit.pValues[1], penalised: false, segmentsAdjusted: dummies.count)
-        }
-        fit = fitted(LogisticRegression(penalty: 1))
         return AdjustedEffect(oddsRatio: exp(fit.coefficients[1]), interval: nil, pValue: nil, penalised: true,
-                              segmentsAdjusted: dummies.count)
+                              segmentsAdjusted: dummies.count, behavioursAdjusted: columns.count, restLumped: lump != nil)
     }
 
     package func table(_ group: [Int], _ reached: [Bool]) -> TwoByTwoTable {

@@ -10,6 +10,8 @@ public enum Criterion: String, Sendable, CaseIterable {
     case holdsUpAfterAdjustment
     /// The odds ratio is above 1 in every signup quarter with enough customers.
     case stableAcrossQuarters
+    /// None of its behaviours is harmful in the joint driver model (lowers renewal once the others are known).
+    case notHarmful
 }
 
 /// One criterion checked on one candidate, with what it was checked on (the Report stage puts it in words).

@@ -13,5 +13,14 @@ public struct ProposalCriteria: Sendable, Codable, Equatable {
     public var strongAUC = 0.75
     /// Share of decided customers, the most recent signups, held out to measure the chosen rule.
     public var holdoutShare = 0.30
+    /// Fewest renewals and fewest churns, in the training and in the holdout cohort, for any claim: below it the
+    /// data cannot tell, and no rule is proposed.
+    public var minimumOutcomes = 10
+    /// Behaviours whose log1p counts correlate at least this much are one group in the joint driver model.
+    public var correlationThreshold = 0.9
+    /// Seeded resamples of decided customers for the stability of the whole selection (0: none).
+    public var bootstrapResamples = 200
+    /// The experiment's target: this share of the observed churn gap (observational gaps overstate causal ones).
+    public var experimentEffectShare = 0.5
     public init() {}
 }

@@ -51,10 +51,14 @@ public struct RuleScanner: Sendable {
         for days in windows where days <= window {
             for n in range {
                 var within = [0, 0, 0, 0]
+                // Reach-day quantiles over training customers only: the criteria they feed choose the rule.
                 var byDay = [Int](repeating: 0, count: days)
                 for g in 0..<4 {
                     let base = (g * maximum + n - 1) * window
-                    for d in 0..<days { within[g] += reached[base + d]; byDay[d] += reached[base + d] }
+                    for d in 0..<days {
+                        within[g] += reached[base + d]
+                        if g < 2 { byDay[d] += reached[base + d] }
+                    }
                 }
                 let training = TwoByTwoTable(reachedRenewed: within[1], reachedChurned: within[0],
                                              notReachedRenewed: totals[1] - within[1], notReachedChurned: totals[0] - within[0])
@@ -103,7 +107,10 @@ public struct RuleScanner: Sendable {
             }, renewed: { customers[$0].outcome == .renewed })
         }
         let training = table(split.training)
+        // Reach days of training customers only (the holdout measures, it never shapes a criterion).
+        let trainingPerDay = perDay
         let holdout = table(split.holdout)
+        perDay = trainingPerDay
         var sorted: [Double] = []
         sorted.reserveCapacity(perDay.reduce(0, +))
         for (day, n) in perDay.enumerated() where n > 0 { sorted.append(contentsOf: repeatElement(Double(day), count: n)) }
@@ -126,9 +133,28 @@ public struct RuleScanner: Sendable {
             .min { ($0.windowDays, -$0.youdenJ, $0.threshold) < ($1.windowDays, -$1.youdenJ, $1.threshold) }
     }
 
+    /// The behaviour's plateau: every rule whose training J is within one standard error of the best J (the
+    /// one-standard-error rule of Breiman et al. 1984, *Classification and Regression Trees*, §3.4.3), those with
+    /// J > 0 only, simplest first (lowest threshold, then shortest window). J = recall + specificity − 1 has
+    /// variance recall(1 − recall)/renewed + specificity(1 − specificity)/churned (two independent proportions). Rules
+    /// on a plateau are equally good on this data; the simplest is the one to steer customers towards.
+    public func plateau(_ candidates: [ThresholdCandidate]) -> [ThresholdCandidate] {
+        guard let best = candidates.max(by: { ($0.youdenJ, $1.rule) < ($1.youdenJ, $0.rule) }), best.youdenJ > 0 else { return [] }
+        let floor = best.youdenJ - Self.standardErrorOfJ(best.training)
+        return candidates.filter { $0.youdenJ > 0 && $0.youdenJ >= floor }
+            .sorted { ($0.threshold, $0.windowDays) < ($1.threshold, $1.windowDays) }
+    }
+
+    /// Standard error of Youden's J of a 2×2 table (0 when a class is empty).
+    package static func standardErrorOfJ(_ t: TwoByTwoTable) -> Double {
+        guard t.renewed > 0, t.churned > 0, let r = t.recall, let s = t.specificity else { return 0 }
+        return (r * (1 - r) / Double(t.renewed) + s * (1 - s) / Double(t.churned)).squareRoot()
+    }
+
     /// "A and B within D days" for pairs of the strongest behaviours' best rules, at each scanned window. A pair is
-    /// kept only when its holdout AUC beats the holdout AUC of each part's own best rule by `combinationMargin`: a
-    /// combination must earn its extra complexity on customers it was not chosen on.
+    /// kept only when its training AUC beats the training AUC of each part's own best rule by `combinationMargin`:
+    /// a combination must earn its extra complexity, and the holdout never helps choose (it measures the one rule
+    /// proposed, once).
     public func combinations(of bests: [ThresholdCandidate], features: FeatureTable, split: CohortSplit) -> [ThresholdCandidate] {
         let parts = bests.filter { !$0.definition.isCombination && $0.youdenJ > 0 }
             .sorted { ($0.youdenJ, $1.behaviour) > ($1.youdenJ, $0.behaviour) }
@@ -161,8 +187,8 @@ public struct RuleScanner: Sendable {
                 let combined = candidate(rule, customers: features.customers, split: split) { c in
                     both[c] < 0 ? nil : Int(both[c])
                 }
-                let auc = combined.holdout.binaryAUC ?? 0
-                let parts = max(p.holdout.binaryAUC ?? 0, q.holdout.binaryAUC ?? 0)
+                let auc = combined.training.binaryAUC ?? 0
+                let parts = max(p.training.binaryAUC ?? 0, q.training.binaryAUC ?? 0)
                 if auc >= parts + combinationMargin { kept.append(combined) }
             }
             return kept

@@ -7,6 +7,8 @@ public struct TimeToValue: Sendable {
     public struct Summary: Sendable {
         public var name: String
         public var customers: Int
+        /// Customers who met the thresholds within the rule's own window (the activated ones); the curve goes on to
+        /// the end of the first window, so a later day shows as a step past the rule's window.
         public var reached: Int
         /// Day (0 = signup day) by which 25%, 50%, 75% and 90% have reached it; nil = "not reached" within the
         /// first window: the curve never gets that low.
@@ -18,12 +20,16 @@ public struct TimeToValue: Sendable {
     public var bySegment: [Summary]
     /// Days of follow-up the curve covers (the first window).
     public var horizonDays: Int
+    /// The rule's own window: reaching the thresholds later is not activation.
+    public var ruleWindowDays: Int
 
     /// - Parameters:
     ///   - reachDay: per customer, the day the rule's thresholds were all met within the first window, or nil.
     ///   - dataEndDay: the last day the data covers; customers whose window is still open are censored there.
-    public init(customers: [Customer], reachDay: [Int?], windowDays: Int, dataEndDay: Int) {
+    ///   - ruleWindowDays: the rule's window (`reached` counts customers who got there before it closed).
+    public init(customers: [Customer], reachDay: [Int?], windowDays: Int, ruleWindowDays: Int, dataEndDay: Int) {
         horizonDays = windowDays
+        self.ruleWindowDays = ruleWindowDays
         func summary(_ name: String, _ members: [Int]) -> Summary {
             var durations: [Double] = [], observed: [Bool] = []
             var reached = 0
@@ -31,7 +37,8 @@ public struct TimeToValue: Sendable {
                 let followUp = min(windowDays, dataEndDay - customers[c].signupDay + 1)
                 guard followUp > 0 else { continue }
                 if let day = reachDay[c], day < followUp {
-                    durations.append(Double(day)); observed.append(true); reached += 1
+                    durations.append(Double(day)); observed.append(true)
+                    if day < ruleWindowDays { reached += 1 }
                 } else {
                     durations.append(Double(followUp)); observed.append(false)
                 }

@@ -226,7 +226,9 @@ public enum Pipeline {
                               eventFiles: eventFiles, exportNames: exportNames,
                               rejects: customers.rejects + (userAccounts?.rejects ?? []) + eventRejects, features: features,
                               split: analysis.split, combinations: analysis.combinations, ranking: analysis.ranking,
-                              proposal: analysis.proposal, timeToValue: analysis.timeToValue,
+                              proposal: analysis.proposal, drivers: analysis.drivers, stability: analysis.stability,
+                              earlyActivation: analysis.earlyActivation, experiment: analysis.experiment,
+                              timeToValue: analysis.timeToValue,
                               cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings,
                               cacheStatistics: cacheStatistics, evidence: evidence)
     }

@@ -23,6 +23,13 @@ public struct PipelineResult: Sendable {
     public var combinations: [ThresholdCandidate]
     public var ranking: BehaviourRanking
     public var proposal: ActivationProposal
+    /// The joint driver model (roles: driver, harmful, proxy, duplicate, unclear).
+    public var drivers: DriverModel
+    /// The proposal chosen again on bootstrap resamples (nil without a proposal or with resampling off).
+    public var stability: SelectionStability?
+    /// Renewal by when customers first met the proposal, and the experiment that would prove it (nil without one).
+    public var earlyActivation: EarlyActivation?
+    public var experiment: ExperimentPlan?
     /// Kaplan-Meier time to the proposed event, and activation rates by signup cohort (nil without a proposal).
     public var timeToValue: TimeToValue?
     public var cohortActivation: CohortActivation?

@@ -12,6 +12,7 @@ extension CriterionResult {
         case .renewsMore: "renews more when reached (BH q < \(Format.decimal(criteria.significance, places: 2)))"
         case .holdsUpAfterAdjustment: "holds up after adjusting for activity and segment"
         case .stableAcrossQuarters: "stable across signup quarters (odds ratio > 1 in each)"
+        case .notHarmful: "not harmful once the other behaviours are known (joint model)"
         }
     }
 
@@ -41,6 +42,9 @@ extension CriterionResult {
             return judged.isEmpty ? "no quarter has \(QuarterEffect.minimumCustomers)+ decided customers"
                 : weak.isEmpty ? "odds ratio above 1 in all \(judged.count) quarters with enough customers"
                 : "odds ratio ≤ 1 in " + weak.map(\.quarter).joined(separator: ", ")
+        case .notHarmful:
+            return passed ? "no part of it lowers renewal in the joint model"
+                : "the joint model finds it lowers renewal once the other behaviours are known"
         }
     }
 
@@ -52,6 +56,7 @@ extension CriterionResult {
         case .renewsMore: "no real difference"
         case .holdsUpAfterAdjustment: diagnostics.adjusted?.interval == nil ? "not estimable after adjustment" : "proxy for activity"
         case .stableAcrossQuarters: "unstable"
+        case .notHarmful: "harmful"
         }
     }
 }
@@ -71,6 +76,6 @@ extension FunnelStep {
 extension ActionPlan {
     /// The plan for a run's proposal.
     package init(_ result: PipelineResult) {
-        self.init(proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay)
+        self.init(proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay, drivers: result.drivers)
     }
 }

@@ -12,19 +12,22 @@ public enum DataFiles {
         var csv = CSVWriter(header: ["rank", "behaviour", "role", "customers", "reached_any", "auc", "auc_ci_low", "auc_ci_high",
                                      "cv_auc", "intercept", "coef", "odds_ratio", "std_error", "p_value", "best_threshold", "best_window_days",
                                      "reach_rate", "renew_rate_reached", "renew_rate_not_reached", "churn_ratio",
-                                     "rule_auc", "median_day_reached", "flags"])
+                                     "rule_auc", "median_day_reached", "flags", "stratified_auc", "driver_role"])
         func row(_ e: BehaviourEvidence, rank: String, role: String) {
             let m = e.model, b = e.best
             let ci = m.auc.confidenceInterval()
+            // A warning sign's reach and renewal rates are those of doing it at all, not of its best "≥ N" rule.
+            let t = role == "warning_sign" ? e.didItAtAll : b?.table
             csv.row([rank, m.behaviour, role, String(m.customers), String(m.reachedAny), Format.exact(m.auc.auc),
                      Format.exact(ci.lowerBound), Format.exact(ci.upperBound), Format.exact(m.crossValidatedAUC),
                      Format.exact(m.intercept), Format.exact(m.coefficient), Format.exact(m.oddsRatio),
                      Format.exact(m.standardError), Format.exact(m.pValue), b.map { String($0.threshold) } ?? "",
                      b.map { String($0.windowDays) } ?? "",
-                     Format.exact(b?.table.reachRate), Format.exact(b?.table.renewRateReached),
-                     Format.exact(b?.table.renewRateNotReached), Format.exact(b?.table.churnRatio),
+                     Format.exact(t?.reachRate), Format.exact(t?.renewRateReached),
+                     Format.exact(t?.renewRateNotReached), Format.exact(t?.churnRatio),
                      Format.exact(b?.table.binaryAUC), Format.exact(b?.medianDayReached),
-                     m.flags.map(\.rawValue).joined(separator: ";")])
+                     m.flags.map(\.rawValue).joined(separator: ";"), Format.exact(e.driver?.stratifiedAUC),
+                     e.driver?.role.rawValue ?? ""])
         }
         for (i, e) in result.ranking.candidates.enumerated() { row(e, rank: String(i + 1), role: "candidate") }
         for e in result.ranking.warningSigns { row(e, rank: "", role: "warning_sign") }

@@ -21,6 +21,7 @@ public enum MarkdownReport {
         md += whatToDo(result, plan)
         md += accountsToActOn(result, plan)
         md += evidence(result)
+        md += decision(result)
         md += funnel(result, plan)
         md += whyNotOthers(result)
         md += ranked(result)
@@ -100,7 +101,7 @@ public enum MarkdownReport {
             md += ", and still \(Format.times(adjusted.oddsRatio)) (\(interval(adjusted.interval, places: 1))) after adjusting for how active the customer is otherwise and for segment"
         }
         md += ".\n"
-        let strength = proposal.strength == .strong ? "strong" : "weak"
+        let strength = proposal.strength == .undetermined ? "not yet determined" : (proposal.strength?.rawValue ?? "–")
         let hci = d.holdoutAUC.confidenceInterval()
         md += "- **How reliable:** chosen on the \(Format.count(result.split.training.count)) earlier signups and measured on the "
         md += "\(Format.count(result.split.holdout.count)) most recent (held out, signed up from \(result.split.holdoutFromDay.map(TimestampParser.dateString) ?? "–")): "
@@ -175,7 +176,7 @@ public enum MarkdownReport {
         let steps = plan.funnel
         guard steps.count >= 3, let chosen = result.proposal.chosen else { return "" }
         var md = "### Onboarding funnel\n\nAccounts whose first \(chosen.candidate.windowDays) days are over, step by step towards the event "
-        md += "(each step counts those who also did every step above it; the middle steps are what activated accounts usually do first):\n\n"
+        md += "(each middle step counts those who also did every step above it, and the last every activated account; the middle steps are what activated accounts usually do first):\n\n"
         md += "| Step | Accounts | Share of signups | Kept from the step above |\n|---|---:|---:|---:|\n"
         var biggest: (name: String, lost: Double)?
         for (i, step) in steps.enumerated() {

@@ -46,6 +46,7 @@ public struct ReportWriter {
             ("at_risk.csv", DataFiles.atRisk(plan)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
+            ("drivers.csv", DataFiles.drivers(result)),
             ("rejects.csv", DataFiles.rejects(result.rejects)),
             ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
         ]

@@ -6,6 +6,13 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var proposal: String?
     public var strength: String?
     public var holdoutAUC: Double?
+    /// The holdout AUC's 95% interval, and the bootstrap shares of resamples that chose the same behaviour, the same
+    /// rule or one on its plateau, and a strong rule.
+    public var holdoutAUCLow: Double?
+    public var holdoutAUCHigh: Double?
+    public var bootstrapSameBehaviour: Double?
+    public var bootstrapSameRuleOrPlateau: Double?
+    public var bootstrapStrong: Double?
     /// Share of decided customers who reached the proposal.
     public var activationRate: Double?
     public var decidedCustomers: Int
@@ -21,8 +28,11 @@ public struct RunSummary: Codable, Sendable, Equatable {
     }
 
     package enum CodingKeys: String, CodingKey {
-        case proposal, strength, holdoutAUC = "holdout_auc", activationRate = "activation_rate",
-             decidedCustomers = "decided_customers", eventRowsRead = "event_rows_read", eventRowsUsed = "event_rows_used", rejectedRows = "rejected_rows", exports
+        case proposal, strength, holdoutAUC = "holdout_auc", holdoutAUCLow = "holdout_auc_ci_low",
+             holdoutAUCHigh = "holdout_auc_ci_high", bootstrapSameBehaviour = "bootstrap_same_behaviour",
+             bootstrapSameRuleOrPlateau = "bootstrap_same_rule_or_plateau", bootstrapStrong = "bootstrap_strong", activationRate = "activation_rate",
+             decidedCustomers = "decided_customers", eventRowsRead = "event_rows_read", eventRowsUsed = "event_rows_used",
+             rejectedRows = "rejected_rows", exports
     }
 
     public init(_ result: PipelineResult) {
@@ -30,6 +40,11 @@ public struct RunSummary: Codable, Sendable, Equatable {
         proposal = chosen?.candidate.rule
         strength = result.proposal.strength?.rawValue
         holdoutAUC = chosen?.diagnostics.holdoutAUC.auc
+        holdoutAUCLow = result.proposal.verdict?.interval.lowerBound
+        holdoutAUCHigh = result.proposal.verdict?.interval.upperBound
+        bootstrapSameBehaviour = result.stability?.sameBehaviour
+        bootstrapSameRuleOrPlateau = result.stability?.sameRuleOrPlateau
+        bootstrapStrong = result.stability?.strong
         activationRate = chosen?.candidate.table.reachRate
         decidedCustomers = result.features.decidedCustomers.count
         eventRowsRead = result.eventRowsRead

@@ -13,6 +13,14 @@ import Foundation
 /// - `set_up_sso` is rare (a few percent) and everyone who does it renews: rejected for reach.
 /// - `create_automation` predicts renewal strongly but is usually first done after day 20: rejected for week 1.
 /// - `contact_support` goes with churn: a warning sign.
+/// - `dismiss_checklist` is harmful: it rises with overall activity, so alone it looks good, but each dismissal lowers
+///   renewal once activity is known (a negative term in the true model). The joint model must call it harmful, and
+///   it must never be proposed nor shown as an onboarding step.
+/// - `invite_email_sent` is logged with every invite (and now and then again, a resend): a near-duplicate of
+///   `invite_teammate`, grouped with it by the joint model, never a runner-up of its own.
+/// - `sync_calendar` is done far more in bigger segments, which renew more, and does nothing within a segment: it
+///   ranks well pooled only through the segment difference, and the within-segment AUC exposes it.
+/// - Late invites (past the first window) do not change renewal: late activators renew like those who never do.
 /// - the other behaviours are noise of varying volume, or mildly related to renewal (`connect_integration`).
 public struct SampleGenerator {
     public var seed: UInt64
@@ -156,11 +164,13 @@ public struct SampleGenerator {
             var invites = inviteDraw < 0.30 ? 0 : inviteDraw < 0.52 ? 1 : inviteDraw < 0.74 ? 2 : inviteDraw < 0.88 ? 3 : 4 + Self.poisson(1, &rng)
             if segment == "self-serve" && invites > 0 && Self.chance(0.15, &rng) { invites -= 1 }
             let activated = invites >= 2
-            let segmentShift = segment == "enterprise" ? 0.3 : (segment == "self-serve" ? -0.2 : 0)
+            // The harmful behaviour: its volume rides on engagement, its own effect on renewal is negative.
+            let dismissals = Self.poisson(1.0 * exp(1.2 * engagement), &rng)
+            let segmentShift = segment == "enterprise" ? 0.6 : (segment == "self-serve" ? -0.4 : 0)
             // Engaged accounts renew somewhat more, whatever they do: every engagement-driven behaviour (login, the
             // everyday ones below, view_notifications) goes with renewal only through overall activity. The
             // adjusted view must expose them as proxies; the invite effect is independent of engagement.
-            let z = -0.8 + 3.4 * (activated ? 1 : 0) + segmentShift + 0.7 * engagement
+            let z = -1.0 + 4.4 * (activated ? 1 : 0) + segmentShift + 1.8 * engagement - 1.3 * log1p(Double(dismissals))
             var renewed = Self.chance(LogisticRegression.sigmoid(z), &rng)
             let sso = segment != "self-serve" && Self.chance(segment == "enterprise" ? 0.20 : 0.03, &rng)
             if sso { renewed = true }
@@ -180,11 +190,18 @@ public struct SampleGenerator {
             }
             func someUser() -> Int { Self.uniform(1...users, &rng) }
 
-            // Invites: day ~ exponential with mean 2.5 days, capped inside the window.
+            // Invites: day ~ exponential with mean 2.5 days, capped inside the window; each sends an email, now and
+            // then twice (a resend).
             for _ in 0..<invites {
                 let day = min(29.9, -2.5 * log(max(rng.nextUnit(), 1e-9)))
                 emit("invite_teammate", day: day, user: 1)
+                emit("invite_email_sent", day: day, user: 1)
+                if Self.chance(0.1, &rng) { emit("invite_email_sent", day: min(29.95, day + 1), user: 1) }
             }
+            for _ in 0..<dismissals { emit("dismiss_checklist", day: rng.nextUnit() * 29.9, user: someUser()) }
+            // Segment-driven volume, no effect within a segment.
+            let calendarRate = segment == "enterprise" ? 3.0 : (segment == "mid-market" ? 1.0 : 0.1)
+            for _ in 0..<Self.poisson(calendarRate * 30, &rng) { emit("sync_calendar", day: rng.nextUnit() * 29.9, user: someUser()) }
             // login: near-universal, daily for active users, independent of renewal; one row per user-day with a count.
             let activity = 0.35 + 0.15 * tanh(engagement)
             // Every unit of everyday activity (logins and the behaviours below), by day: notification views follow it.
@@ -201,7 +218,7 @@ public struct SampleGenerator {
                                              ("search", 2.0), ("update_settings", 0.6), ("upload_file", 1.0),
                                              ("comment", 1.4), ("create_project", 1.1)]
             for (name, rate) in noise {
-                let lambda = rate * exp(0.5 * engagement) * Double(followUpDays) / 30
+                let lambda = rate * exp(0.9 * engagement) * Double(followUpDays) / 30
                 for _ in 0..<Self.poisson(lambda, &rng) {
                     let day = rng.nextUnit() * Double(followUpDays)
                     everyday.append(day)

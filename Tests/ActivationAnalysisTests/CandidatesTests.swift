@@ -169,8 +169,9 @@ struct CandidatesTests {
                 let slow = scanner.candidate(fast.definition, customers: features.customers, split: split) { behaviour.dayReaching(n, customer: $0) }
                 #expect(fast.training == slow.training && fast.holdout == slow.holdout && fast.table == slow.table, "\(fast.rule)")
                 #expect(fast.medianDayReached == slow.medianDayReached && fast.day75Reached == slow.day75Reached, "\(fast.rule)")
-                // Both against the definition: the quantiles of the sorted reach days of the customers who reached it.
-                let days = (split.training + split.holdout).compactMap { behaviour.dayReaching(n, customer: $0) }
+                // Both against the definition: the quantiles of the sorted reach days of the training customers who
+                // reached it (the holdout never shapes a criterion).
+                let days = split.training.compactMap { behaviour.dayReaching(n, customer: $0) }
                     .filter { $0 < fast.windowDays }.sorted().map(Double.init)
                 #expect(slow.medianDayReached == (days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.5)), "\(fast.rule)")
                 #expect(slow.day75Reached == (days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.75)), "\(fast.rule)")
@@ -180,10 +181,8 @@ struct CandidatesTests {
         #expect(rules > 400)
     }
 
-    /// The segment-adjusted model is fitted from tallies of (reached, other events, segment): the same odds ratio,
-    /// interval and p-value to the last bit as the model fitted on one row per training customer, built from the
-    /// definition ([reached, log1p(events of all behaviours in the window but the rule's own), one indicator per
-    /// segment but the most common]), on every behaviour's rules and on small cohorts fitted row by row.
+    /// The adjusted model is the model fitted on one row per training customer built from its definition: the same
+    /// odds ratio, interval and p-value to the last bit, on every behaviour's rules and on a small cohort too.
     @Test func adjustedEffectEqualsTheRowByRowModel() throws {
         let features = try Self.sampleFeatures()
         let full = CohortSplit(customers: features.customers, decided: features.decidedCustomers, holdoutShare: 0.3)
@@ -204,20 +203,24 @@ struct CandidatesTests {
                     for days in [7, 30] {
                         let rule = ActivationRule(conditions: [.init(behaviour: behaviour.name, threshold: threshold)], windowDays: days)
                         let reached = diagnoser.reached(rule)
+                        // The definition: reached, then log1p(count within the rule's days) of every other behaviour
+                        // that varies over the training cohort in that window and does not separate renewal by itself,
+                        // in the feature table's order, then the segment dummies.
+                        let others = features.behaviours.filter { b in
+                            b.name != behaviour.name && !DriverModel.separates(b, customers: training, of: features.customers)
+                                && Set(training.map { b.counts[$0] }).count > 1
+                        }
+                        func within(_ b: BehaviourFeatures, _ c: Int) -> Double {
+                            log1p(Double((0..<days).reduce(0) { $0 + Int(b.daily[c * window + $1]) }))
+                        }
+                        let varying = others.filter { b in Set(training.map { within(b, $0) }).count > 1 }
                         var x: [[Double]] = [], y: [Bool] = []
                         for c in training {
-                            var all = 0, own = 0
-                            for b in features.behaviours {
-                                let events = (0..<days).reduce(0) { $0 + Int(b.daily[c * window + $1]) }
-                                all += events
-                                if b.name == behaviour.name { own += events }
-                            }
-                            x.append([reached[c] ? 1 : 0, log1p(Double(max(0, all - own)))]
-                                     + dummies.map { features.customers[c].segment == $0 ? 1 : 0 })
+                            x.append([reached[c] ? 1 : 0] + varying.map { within($0, c) } + dummies.map { features.customers[c].segment == $0 ? 1 : 0 })
                             y.append(features.customers[c].outcome == .renewed)
                         }
                         let effect = try #require(diagnoser.adjusted(rule, reached: reached))
-                        #expect(effect.segmentsAdjusted == dummies.count)
+                        #expect(effect.segmentsAdjusted == dummies.count && effect.behavioursAdjusted == varying.count && !effect.restLumped)
                         let fit = LogisticRegression().fit(x: x, y: y)
                         if fit.status == .converged {
                             #expect(!effect.penalised && effect.oddsRatio == exp(fit.coefficients[1]), "\(rule)")

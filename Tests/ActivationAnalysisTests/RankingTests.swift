@@ -56,7 +56,8 @@ struct RankingTests {
         #expect(rare?.failures.contains { $0.criterion == .reach } == true)
         // Strength is judged on the holdout, and the runner-up is compared on the same customers.
         let chosen = proposal.chosen!
-        #expect(proposal.strength == (chosen.diagnostics.holdoutAUC.auc >= 0.75 ? .strong : .weak))
+        let ci = chosen.diagnostics.holdoutAUC.confidenceInterval()
+        #expect(proposal.strength == (ci.lowerBound >= 0.75 ? .strong : ci.upperBound < 0.75 ? .weak : .undetermined))
         #expect(chosen.diagnostics.holdoutAUC.positives + chosen.diagnostics.holdoutAUC.negatives == 30)
         if let runner = proposal.runnerUp, let test = proposal.comparison {
             #expect(Set(runner.candidate.definition.behaviours) != ["good"])

@@ -64,3 +64,40 @@ struct StratifiedAUCOracleTests {
         #expect(none.confidenceInterval() == 0.5...0.5)
     }
 }
+
+@Suite("Frequency-weighted stratified AUC")
+struct FrequencyAUCTests {
+    /// From weights per score level it is the stratified AUC of the rows the weights stand for.
+    @Test func equalsTheStratifiedAUCOfTheExpandedRows() {
+        var rng = SplitMix64(seed: 11)
+        var scores: [Double] = [], labels: [Bool] = [], strata: [Int] = []
+        var levels: [[Int: (Double, Double)]] = [[:], [:], [:]]
+        for _ in 0..<600 {
+            let stratum = Int(rng.next() % 3), score = Int(rng.next() % 7) + stratum
+            let label = rng.nextUnit() < 0.3 + 0.08 * Double(score)
+            let weight = Int(rng.next() % 3)
+            for _ in 0..<weight { scores.append(Double(score)); labels.append(label); strata.append(stratum) }
+            var w = levels[stratum][score] ?? (0, 0)
+            if label { w.0 += Double(weight) } else { w.1 += Double(weight) }
+            levels[stratum][score] = w
+        }
+        let expected = StratifiedROCArea(scores: scores, labels: labels, strata: strata).auc
+        let fromLevels = FrequencyAUC.stratified(levels.map { s in s.keys.sorted().map { (positive: s[$0]!.0, negative: s[$0]!.1) } })
+        #expect(abs(fromLevels - expected) < 1e-12)
+        #expect(FrequencyAUC.stratified([[(positive: 3, negative: 0)]]) == 0.5)
+    }
+}
+
+@Suite("Holm's step-down adjustment")
+struct HolmTests {
+    /// Each sorted p-value times the hypotheses left, made non-decreasing (as statsmodels' `multipletests` with
+    /// `method="holm"`).
+    @Test func matchesTheStepDownDefinition() {
+        let p = [0.01, 0.04, 0.03, 0.2, 0.5]
+        // Sorted: 0.01 (×5 = 0.05), 0.03 (×4 = 0.12), 0.04 (×3 = 0.12), 0.2 (×2 = 0.4), 0.5 (×1 = 0.5).
+        let expected = [0.05, 0.12, 0.12, 0.4, 0.5]
+        for (a, b) in zip(Holm.adjust(p), expected) { #expect(abs(a - b) < 1e-12) }
+        #expect(Holm.adjust([]).isEmpty)
+        #expect(Holm.adjust([0.9, 0.8]) == [1, 1])
+    }
+}

@@ -125,11 +125,45 @@ struct EndToEndTests {
         #expect(chosen.diagnostics.holdoutAUC.confidenceInterval().lowerBound > 0.7)
         // It is no proxy for activity: the adjusted odds ratio stays far above 1.
         #expect((chosen.diagnostics.adjusted?.interval?.lowerBound ?? 0) > 5)
-        // The activity proxy looks like a signal until activity is accounted for.
-        let proxy = try #require(result.proposal.evaluations.first { $0.candidate.behaviour == "view_notifications" })
-        #expect(proxy.candidate.training.correctedOddsRatio().low > 1)
-        #expect((proxy.diagnostics.adjusted?.interval?.lowerBound ?? 9) <= 1)
-        #expect(proxy.failures.contains { $0.name.hasPrefix("holds up") })
+        // The joint driver model: the activation behaviour drives, its near-copy is grouped with it, the behaviour
+        // that rides on activity is harmful although it looks good alone, the activity proxy is no driver.
+        let drivers = result.drivers
+        #expect(drivers.estimate("invite_teammate")?.role == .driver)
+        #expect(drivers.estimate("invite_email_sent")?.role == .duplicate)
+        #expect(drivers.estimate("invite_email_sent")?.groupLead == "invite_teammate")
+        let harmful = try #require(drivers.estimate("dismiss_checklist"))
+        #expect(harmful.role == .harmful)
+        #expect((harmful.univariateCoefficient ?? 0) > 0 && (harmful.jointInterval?.upperBound ?? 0) < 0)
+        #expect(drivers.estimate("view_notifications")?.role == .proxy)
+        #expect(drivers.estimate("login")?.role == .proxy)
+        // Harmful behaviours are never proposed, never a funnel step; the runner-up comes from another group.
+        #expect(!result.proposal.evaluations.contains { $0.candidate.definition.behaviours.contains("dismiss_checklist") && $0.qualifies })
+        #expect(!ActionPlan(result).funnel.contains { if case .behaviour(let name, _) = $0.kind { name == "dismiss_checklist" || name == "invite_email_sent" } else { false } })
+        if let runner = result.proposal.runnerUp {
+            #expect(!runner.candidate.definition.behaviours.contains { $0 == "invite_teammate" || $0 == "invite_email_sent" })
+        }
+        // The behaviour that leads pooled only through its segments is exposed within segments.
+        let calendar = try #require(drivers.estimate("sync_calendar"))
+        #expect(calendar.pooledAUC.auc - calendar.stratifiedAUC > 0.05)
+        #expect(abs(calendar.stratifiedAUC - 0.5) < 0.03)
+        // The plateau: the rule chosen is the simplest of several equally good ones.
+        let plateau = try #require(result.ranking.all.first { $0.name == "invite_teammate" }?.plateau)
+        #expect(plateau.count >= 2)
+        #expect(plateau.first?.definition == chosen.candidate.definition)
+        #expect(plateau.contains { $0.youdenJ >= chosen.candidate.youdenJ && $0.definition != chosen.candidate.definition })
+        // The verdict knows its doubt, and the whole selection is stable under resampling.
+        let verdict = try #require(result.proposal.verdict)
+        #expect(verdict.strength == .strong && verdict.interval.lowerBound >= 0.75)
+        let stability = try #require(result.stability)
+        #expect(stability.resamples == 200 && stability.sameBehaviour >= 0.8 && stability.strong >= 0.5)
+        // Late activators renew less than week-1 activators.
+        let early = try #require(result.earlyActivation)
+        let week1 = try #require(early.rows.first { $0.bucket == .days0to6 }?.renewalRate)
+        let late = try #require(early.rows.first { $0.bucket == .afterWindowToHorizon }?.renewalRate)
+        #expect(week1 > late + 0.3)
+        #expect((early.churnRatioWeekOne?.interval.upperBound ?? 1) < 1)
+        let experiment = try #require(result.experiment)
+        #expect((experiment.overall.perArm ?? 0) > 10 && experiment.bySegment.count == 3)
         // Time to value and cohort activation exist for the proposal.
         let ttv = try #require(result.timeToValue)
         #expect(ttv.overall.quantiles.first { $0.share == 0.25 }?.day != nil)
@@ -141,7 +175,7 @@ struct EndToEndTests {
         #expect(cohorts.rows.last?.rates[.days(30)] ?? nil == nil)  // the latest month has no 30 days of data yet
         try Self.checkFollowUpRates(cohorts, rule: chosen.candidate.definition, dataEndDay: result.dataEndDay)
         // Support contacts are the warning sign, clearly below 0.5.
-        #expect(result.ranking.warningSigns.map(\.name) == ["contact_support"])
+        #expect(result.ranking.warningSigns.map(\.name) == ["contact_support", "dismiss_checklist"])
         #expect(result.ranking.noClearLink.contains { $0.name == "view_dashboard" } || result.ranking.candidates.contains { $0.name == "view_dashboard" })
         let support = try #require(result.ranking.warningSigns.first)
         #expect(support.name == "contact_support")
@@ -161,7 +195,8 @@ struct EndToEndTests {
         for section in ["## The answer", "## What to do", "## The evidence", "### Candidate rules, strongest first",
                         "### The proposed rule by segment", "### Stability by signup quarter", "### Time to value",
                         "### Activation rate by signup month", "### Warning signs", "## Accounts to act on now",
-                        "### Onboarding funnel", "## What changed since the last run", "## Data and method", "### Criteria"] {
+                        "### Onboarding funnel", "## How sure, and what would prove it", "### What each behaviour is, once the others are known",
+                        "### Does activating early matter?", "### What would prove it", "## What changed since the last run", "## Data and method", "### Criteria"] {
             #expect(report.contains("\n" + section), "\(section)")
         }
         let thresholds = try String(contentsOf: out.appendingPathComponent("latest/thresholds.csv"), encoding: .utf8)
@@ -169,7 +204,7 @@ struct EndToEndTests {
         #expect(thresholdRows.count == 1 + result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)
         #expect(thresholdRows.filter { $0.hasSuffix(",true") }.count == 1)  // exactly one proposed row
         #expect(report.contains("not decided yet"))
-        for file in ["behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "run.json"] {
+        for file in ["behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "run.json", "drivers.csv"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("latest").appendingPathComponent(file).path), "\(file)")
         }
         let behaviours = try String(contentsOf: out.appendingPathComponent("latest/behaviours.csv"), encoding: .utf8)

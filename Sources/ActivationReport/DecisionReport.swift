@@ -1,0 +1,161 @@
+import ActivationAnalysis
+import ActivationCore
+import ActivationPipeline
+
+/// The decision's doubt in words: the verdict against the bar, how often resamples choose the same rule, what each
+/// behaviour is once the others are known, whether activating early matters, and the experiment that would prove it.
+extension MarkdownReport {
+    package static func decision(_ result: PipelineResult) -> String {
+        var md = "## How sure, and what would prove it\n\n"
+        let proposal = result.proposal
+        let drivers = result.drivers
+        if proposal.notEnoughEvidence {
+            md += "**This data cannot tell yet.** A claim needs at least \(proposal.criteria.minimumOutcomes) renewals and \(proposal.criteria.minimumOutcomes) churns "
+            md += "among the earlier signups and among the most recent ones; this data has fewer, so no rule is proposed.\n\n"
+        }
+        if let chosen = proposal.chosen, let verdict = proposal.verdict {
+            md += verdictWords(verdict, rule: chosen.candidate.definition)
+            if let s = result.stability {
+                md += "- **Stability:** in \(s.resamples) bootstrap resamples of the decided customers, the selection chose "
+                md += "\(behaviourName(chosen.candidate.behaviour)) \(Format.percent(s.sameBehaviour)) of the time, "
+                md += "this rule or an equally good neighbour (its plateau) \(Format.percent(s.sameRuleOrPlateau)), exactly this rule \(Format.percent(s.sameRule)); "
+                md += "the chosen rule was strong on the resampled holdout in \(Format.percent(s.strong)).\n"
+                if s.sameBehaviour < 0.5 {
+                    md += "\n> The proposal is chosen in fewer than half of the resamples: another sample of customers would likely point elsewhere"
+                    if let other = s.behaviourShares.first(where: { $0.behaviour != chosen.candidate.behaviour }) {
+                        md += " (most often \(behaviourName(other.behaviour)), \(Format.percent(other.share)))"
+                    }
+                    md += ". Treat it as a lead, not an answer.\n"
+                }
+            }
+        }
+        if let best = drivers.holdoutAUC {
+            md += "- **What early usage can tell at best:** all behaviours' first-\(drivers.windowDays)-day counts together predict renewal on the holdout with AUC \(Format.decimal(best.auc)) "
+            md += "(\(Format.decimal(best.confidenceInterval().lowerBound))–\(Format.decimal(best.confidenceInterval().upperBound)))"
+            if let d = proposal.chosen?.diagnostics { md += ", against \(Format.decimal(d.holdoutAUC.auc)) for the one rule" }
+            md += ".\n"
+        }
+        md += "\n"
+        md += driversTable(drivers)
+        if let early = result.earlyActivation { md += earlyActivation(early) }
+        if let plan = result.experiment, let chosen = proposal.chosen { md += experiment(plan, rule: chosen.candidate.definition) }
+        if proposal.chosen == nil { md += cannotTell(result) }
+        return md
+    }
+
+    package static func verdictWords(_ v: Verdict, rule: ActivationRule) -> String {
+        var md = "- **Verdict: \(v.strength.rawValue == "undetermined" ? "not yet determined" : v.strength.rawValue).** "
+        md += "On the \(Format.count(v.holdoutCustomers)) most recent decided signups (\(Format.count(v.holdoutChurners)) churned), the rule's AUC is \(Format.decimal(v.auc)), "
+        md += "95% interval \(Format.decimal(v.interval.lowerBound))–\(Format.decimal(v.interval.upperBound)), against a bar of \(Format.decimal(v.bar)). "
+        switch v.strength {
+        case .strong: md += "Even the interval's low end reaches the bar.\n"
+        case .weak: md += "Even the interval's high end is below the bar: the rule misclassifies many customers. Test it before making it the goal.\n"
+        case .undetermined:
+            md += "The interval straddles the bar, so this data cannot yet say whether the rule is strong. "
+            if let more = v.additionalCustomers, more > 10 * v.holdoutCustomers {
+                md += "The AUC sits so close to the bar that only a far larger sample (about \(Format.count(more)) more decided customers) would settle it: read the rule as borderline.\n"
+            } else if let more = v.additionalCustomers, let churners = v.additionalChurners {
+                md += "About \(Format.count(more)) more decided customers (\(Format.count(churners)) more churners) would settle it if the AUC stays where it is.\n"
+            } else {
+                md += "The AUC sits on the bar, where no sample size settles it.\n"
+            }
+        }
+        return md
+    }
+
+    package static func roleWords(_ e: DriverEstimate) -> String {
+        switch e.role {
+        case .driver: "driver"
+        case .harmful: "**harmful**"
+        case .proxy: "proxy for activity"
+        case .duplicate: "duplicate of \(behaviourName(e.groupLead))"
+        case .unclear: "unclear"
+        case .notModelled: "not modelled"
+        }
+    }
+
+    package static func driversTable(_ model: DriverModel) -> String {
+        var md = "### What each behaviour is, once the others are known\n\n"
+        md += "A logistic regression of renewal on every behaviour's first-\(model.windowDays)-day count at once (log(1 + count))"
+        md += model.segmentsAdjusted > 0 ? " and segment" : ""
+        md += ", fitted on the \(Format.count(model.trainingCustomers)) training customers. A **driver** goes with renewal beyond what the others tell; "
+        md += "a **harmful** behaviour lowers renewal once the others are known, even if it looks good alone, and is never proposed; "
+        md += "a **proxy** goes with renewal only alone (it rides on overall activity). "
+        md += "Behaviours whose counts correlate \(Format.decimal(model.correlationThreshold)) or more are judged together, through the first of them.\n\n"
+        if model.penalised {
+            md += "> The joint model could not be estimated exactly (some behaviours separate renewal perfectly): the coefficients are penalised and have no intervals, so no role is claimed.\n\n"
+        }
+        md += "| Behaviour | Role | Joint effect (95% interval) | AUC within segments / pooled |\n|---|---|---|---|\n"
+        for e in model.estimates.sorted(by: { ($0.role.rawValue, -$0.stratifiedAUC, $0.behaviour) < ($1.role.rawValue, -$1.stratifiedAUC, $1.behaviour) }) {
+            var effect = "–"
+            if let coef = e.jointCoefficient {
+                effect = Format.decimal(coef)
+                if let ci = e.jointInterval { effect += " (\(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound)))" }
+            }
+            md += "| \(behaviourName(e.behaviour)) | \(roleWords(e)) | \(effect) | \(Format.decimal(e.stratifiedAUC)) / \(Format.decimal(e.pooledAUC.auc)) |\n"
+        }
+        let moved = model.estimates.filter { abs($0.pooledAUC.auc - $0.stratifiedAUC) >= 0.05 }
+        if !moved.isEmpty {
+            md += "\nWithin segments, " + moved.map { "\(behaviourName($0.behaviour)) ranks customers at \(Format.decimal($0.stratifiedAUC)) against \(Format.decimal($0.pooledAUC.auc)) pooled" }.joined(separator: "; ")
+            md += ": part of the pooled figure comes from how often the behaviour occurs in segments that renew differently, so behaviours are ranked within segments.\n"
+        }
+        return md + "\n"
+    }
+
+    package static func earlyActivation(_ e: EarlyActivation) -> String {
+        var md = "### Does activating early matter?\n\n"
+        md += "Renewal of decided customers by when they first met the rule's thresholds (only customers whose follow-up can show their group; \(Format.count(e.excluded)) left out):\n\n"
+        md += "| First met the thresholds | Customers | Renewed | 95% interval |\n|---|---:|---:|---|\n"
+        for row in e.rows where row.customers > 0 {
+            let name: String = switch row.bucket {
+            case .days0to6: "days 0-6"
+            case .days7to13: "days 7-13"
+            case .day14ToWindowEnd: "day 14 to day \(e.windowDays - 1)"
+            case .afterWindowToHorizon: "day \(e.windowDays) to day \(e.horizonDays - 1)"
+            case .afterHorizon: "day \(e.horizonDays) or later"
+            case .never: "never (to the data's end)"
+            }
+            let ci = row.interval.map { "\(Format.percent($0.lowerBound))–\(Format.percent($0.upperBound))" } ?? "–"
+            md += "| \(name) | \(Format.count(row.customers)) | \(Format.percent(row.renewalRate)) | \(ci) |\n"
+        }
+        if let cr = e.churnRatioWeekOne {
+            md += "\nCustomers who got there in week 1 churn \(Format.decimal(cr.ratio)) times as often as those who got there later or never "
+            md += "(95% interval \(Format.decimal(cr.interval.lowerBound))–\(Format.decimal(cr.interval.upperBound))). "
+        }
+        if let overall = e.overallRenewal, let limit = e.largestPossibleRenewalMultiple {
+            md += "With \(Format.percent(overall)) of these customers renewing, no group can renew more than \(Format.decimal(limit, places: 1)) times as often as another, "
+            md += "so a claim like \"week-1 activators retain 3-5× better\" cannot hold here; the churn ratio is the honest comparison.\n\n"
+        }
+        return md
+    }
+
+    package static func experiment(_ plan: ExperimentPlan, rule: ActivationRule) -> String {
+        var md = "### What would prove it\n\n"
+        md += "All of the above is observational: customers who reach the rule may differ in ways the exports do not show. The test is a randomised nudge "
+        md += "towards \(ruleWords(rule)) for half of new signups. To detect \(Format.percent(plan.effectShare)) of the observed renewal gap "
+        md += "(observational gaps overstate causal ones) with a two-sided test at 5% and 80% power:\n\n"
+        md += "| Segment | Renewal today (not reached) | Target (nudged) | Customers per arm | Signups per week | Weeks to enrol |\n|---|---:|---:|---:|---:|---:|\n"
+        for arm in [plan.overall] + plan.bySegment {
+            let weeks = arm.weeks.map { $0 > 52 ? "\(Format.decimal($0, places: 0)) (over a year)" : Format.decimal($0, places: 0) } ?? "–"
+            md += "| \(arm.name) | \(Format.percent(arm.controlRenewal)) | \(Format.percent(arm.targetRenewal)) | \(arm.perArm.map(Format.count) ?? "–") "
+            md += "| \(Format.decimal(arm.signupsPerWeek, places: 1)) | \(weeks) |\n"
+        }
+        md += "\nRenewal is known one term after the last signup enrols.\n\n"
+        return md
+    }
+
+    package static func cannotTell(_ result: PipelineResult) -> String {
+        var md = "### Why nothing is proposed\n\n"
+        let evaluations = result.proposal.evaluations.prefix(5)
+        if evaluations.isEmpty {
+            md += "No rule got as far as the full checks.\n\n"
+        } else {
+            md += "The best candidates and why each fails:\n\n"
+            for e in evaluations {
+                md += "- \(ruleWords(e.candidate.definition)): " + (e.failures.isEmpty ? "meets every criterion" : e.failures.map(\.failure).joined(separator: ", ")) + "\n"
+            }
+            md += "\n"
+        }
+        return md
+    }
+}
