@@ -18,9 +18,9 @@ public enum MarkdownReport {
         let lists = ActionLists(plan: plan, proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay)
         var md = "# Activation report\n\n"
         let decided = result.features.decidedCustomers.count
-        md += "_Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(result.features.customers.count)) customers, "
+        md += "*Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(result.features.customers.count)) customers, "
         md += "\(Format.count(decided)) of them with a decided renewal; their first \(result.configuration.windowDays) days of usage; "
-        md += "\(Format.count(result.features.behaviours.count)) behaviours examined._\n\n"
+        md += "\(Format.count(result.features.behaviours.count)) behaviours examined.*\n\n"
         md += summaryCard(result, plan, lists)
         md += whatToDo(result, plan, lists)
         md += accountsToActOn(result, plan, lists)
@@ -98,20 +98,19 @@ public enum MarkdownReport {
         }
         let c = chosen.candidate, t = c.table, d = chosen.diagnostics
         let verdict = Verdict(result.proposal.strength)
-        md += "**The rule:** get every new customer to do \(ruleWords(c.definition)) of signing up.\n\n"
-        md += "**What it is worth:** customers who reach it renew \(Format.percent(t.renewRateReached)) of the time, against "
-        md += "\(Format.percent(t.renewRateNotReached)) for those who do not; it is \(reachPhrase(t, "decided")).\n\n"
+        md += "**The rule:** get every new customer to do \(ruleWords(c.definition)) of signing up. "
+        md += "Those who do renew \(Format.percent(t.renewRateReached)) of the time, against \(Format.percent(t.renewRateNotReached)) for those who do not; "
+        md += "today it is \(reachPhrase(t, "decided")).\n\n"
         let bar = Format.decimal(result.proposal.criteria.strongAUC)
         let score = Format.decimal(d.holdoutAUC.auc, against: result.proposal.criteria.strongAUC)
         md += "**Verdict: \(verdict.rawValue).** "
-        let check = "On the \(Format.count(result.split.holdout.count)) most recent decided customers, held out while the rule was chosen, "
-            + "it tells renewals from churns apart with a score of \(score) (0.50 is a coin flip, 1.00 perfect; the bar for strong is \(bar))"
+        let check = "On the \(Format.count(result.split.holdout.count)) most recent decided customers, kept aside while the rule was chosen, "
+            + "it scores \(score) at telling renewals from churns (0.50 is a coin flip, 1.00 perfect; the bar for strong is \(bar))"
         switch verdict {
-        case .strong: md += check + ": build onboarding around it.\n\n"
-        case .weak: md += check + ": promising, not proven. Test it with an experiment before building onboarding around it.\n\n"
-        case .undetermined: md += check + ", too close to the bar to call: test it with an experiment first.\n\n"
+        case .strong: md += check + ".\n\n"
+        case .weak: md += check + ": promising, not proven. Test it before building onboarding around it.\n\n"
+        case .undetermined: md += check + ", too close to the bar to call: test it first.\n\n"
         }
-        md += chart(ReportCharts.renewalBySegment, "Renewal of customers who reach the rule against those who do not, per segment, with 95% intervals")
         md += "**Do this week:**\n\n"
         switch verdict {
         case .strong:
@@ -128,6 +127,7 @@ public enum MarkdownReport {
             }
         }
         md += "2. **Accounts:** " + accountsLine(result, lists) + "\n\n"
+        md += chart(ReportCharts.renewalBySegment, "Renewal of customers who reach the rule against those who do not, per segment, with 95% intervals")
         if !warnings.isEmpty { md += "> **Data warnings:** " + warnings.joined(separator: " ") + "\n\n" }
         return md
     }
@@ -313,9 +313,6 @@ public enum MarkdownReport {
                 md += bd.pValue < 0.05
                     ? "**The effect differs between segments** (Breslow-Day \(Format.pPhrase(bd.pValue))): plan onboarding per segment."
                     : "The effect is similar in every segment (Breslow-Day \(Format.pPhrase(bd.pValue)))."
-                if let mh = d.segments.mantelHaenszelOddsRatio {
-                    md += " Pooled over segments (Mantel-Haenszel, all decided customers): odds ratio \(Format.decimal(mh)) (\(interval(d.segments.mantelHaenszelInterval)))."
-                }
             }
             if !d.segments.segmentsWhereItFails.isEmpty {
                 md += " It does not work in: " + d.segments.segmentsWhereItFails.map(MarkdownText.escape).joined(separator: ", ") + "."
@@ -420,22 +417,7 @@ public enum MarkdownReport {
         md += table(["", "Customers (all)"] + days.map { "Within \($0) days" + ($0 == ruleWindow ? " (the rule)" : "") } + ["Half there by"],
                     align: "l r" + String(repeating: " r", count: days.count) + " r", rows)
         md += chart(ReportCharts.timeToValue, "Kaplan-Meier share of customers who met the rule by day since signup, per segment, with the rule's window marked")
-        // By signup month: the trend.
-        let customers = result.features.customers
-        let reach = chosen.candidate.definition.reachDays(in: result.features)
-        let months = Dictionary(grouping: customers.indices) { String(TimestampParser.dateString(day: customers[$0].signupDay).prefix(7)) }
-        var monthRows: [[String]] = []
-        for month in months.keys.sorted() {
-            let members = months[month]!
-            let s = TimeToValue(customers: members.map { customers[$0] }, reachDay: members.map { reach[$0] },
-                                windowDays: ttv.horizonDays, dataEndDay: result.dataEndDay).overall
-            guard s.customers > 0 else { continue }
-            monthRows.append([month, Format.count(s.customers), Format.count(s.reached), share(s, ruleWindow), median(s)])
-        }
-        if monthRows.count >= 2 {
-            md += "By signup month (is onboarding getting faster?):\n\n"
-            md += table(["Signup month", "Customers", "Met it so far", "Within \(ruleWindow) days", "Half there by"], align: "l r r r r", monthRows)
-        }
+        md += "Time to value by signup month (is onboarding getting faster?) is in the next table.\n\n"
         return md
     }
 
@@ -450,23 +432,46 @@ public enum MarkdownReport {
             md += "This feature table has no rows after the first window (it was made by an older `activation sql`), so rates past day \(window) are unknown (–). "
         }
         md += "\"Ever\" depends on how long the month has had: the last column.\n\n"
-        let headers = ["Signup month", "Signups"] + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() } + ["Days of data"]
+        md += "The time to value by month is the Kaplan-Meier median (\"half there by\"; – when fewer than half of the month got there within \(window) days) "
+        md += "and the typical day of those who did (their median).\n\n"
+        let speed = timeToValueByMonth(result)
+        let headers = ["Signup month", "Signups"] + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() }
+            + ["Half there by", "Typical day (of those who got there)", "Days of data"]
         let rows: [[String]] = cohorts.rows.map { row -> [String] in
             let rates: [String] = cohorts.horizons.map { h -> String in
                 guard let rate = row.rates[h] ?? nil else { return "–" }
                 return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
             }
-            return [row.cohort, Format.count(row.signups)] + rates + ["\(Format.count(row.minimumFollowUpDays))+"]
+            let s = speed[row.cohort]
+            return [row.cohort, Format.count(row.signups)] + rates
+                + [s?.median.map { "day \(Format.day($0))" } ?? "–", s?.typical.map { "day \(Format.day($0))" } ?? "–", "\(Format.count(row.minimumFollowUpDays))+"]
         }
-        md += table(headers, align: "l r" + String(repeating: " r", count: cohorts.horizons.count) + " r", rows)
+        md += table(headers, align: "l r" + String(repeating: " r", count: cohorts.horizons.count) + " r r r", rows)
         if cohorts.rows.count >= 2 {
             md += chart(ReportCharts.cohorts, "Activation rate by signup month, with signups per month")
             let same = ReportCharts.cohortSeries(cohorts).same
             if !same.isEmpty {
-                md += "Not drawn separately: " + same.map { "\($0.0.label) is the same as \($0.1.label) in every month" }.joined(separator: "; ") + ". \"Ever\" is in the table only.\n\n"
+                md += "Not drawn separately: " + same.map { "\($0.0.label) is within 3 points of \($0.1.label) in every month" }.joined(separator: "; ") + ". \"Ever\" is in the table only.\n\n"
             }
         }
         return md
+    }
+
+    /// Per signup month: the Kaplan-Meier median day to the rule's thresholds over all the month's customers (nil
+    /// when fewer than half get there in the first window), and the median day of those who got there.
+    package static func timeToValueByMonth(_ result: PipelineResult) -> [String: (median: Double?, typical: Double?)] {
+        guard let chosen = result.proposal.chosen else { return [:] }
+        let customers = result.features.customers
+        let reach = chosen.candidate.definition.reachDays(in: result.features)
+        let months = Dictionary(grouping: customers.indices) { String(TimestampParser.dateString(day: customers[$0].signupDay).prefix(7)) }
+        var out: [String: (median: Double?, typical: Double?)] = [:]
+        for (month, members) in months {
+            let s = TimeToValue(customers: members.map { customers[$0] }, reachDay: members.map { reach[$0] },
+                                windowDays: result.features.windowDays, dataEndDay: result.dataEndDay).overall
+            let days = members.compactMap { reach[$0] }
+            out[month] = (s.quantiles.first { $0.share == 0.5 }?.day, Descriptive.median(days))
+        }
+        return out
     }
 
     package static func funnel(_ result: PipelineResult, _ plan: ActionPlan) -> String {
@@ -699,7 +704,8 @@ public enum MarkdownReport {
         - **Odds ratio**: how many times higher the odds of renewal are for customers who reach the rule (0.5 added to each
           cell so it stays finite).
         - **Day**: days after signup, counting the signup day as day 0.
-        - Files beside this report: `behaviours.csv` (one row per behaviour), `thresholds.csv` (every rule scanned),
+        - Files beside this report: `activation-report.html` (this report as one page, to open offline or mail),
+          `behaviours.csv` (one row per behaviour), `thresholds.csv` (every rule scanned),
           `features.csv` (every customer's first-window counts), `rejects.csv` (every row not used, and why), `run.json`
           (inputs with checksums, options, row accounting, timings).
 

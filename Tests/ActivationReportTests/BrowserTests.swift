@@ -56,6 +56,8 @@ struct BrowserTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let page = folder.appendingPathComponent(HTMLReport.fileName)
         try Data(HTMLReport.render(markdown: markdown, charts: charts).utf8).write(to: page)
+        try Data(markdown.utf8).write(to: folder.appendingPathComponent("activation-report.md"))
+        for chart in charts { try Data(chart.contents.utf8).write(to: folder.appendingPathComponent(chart.name)) }
 
         let (status, dom, log) = try Self.chromium(["--window-size=1280,1000", "--virtual-time-budget=3000", "--dump-dom", page.absoluteString])
         #expect(status == 0, "chromium exited with \(status): \(log.suffix(2000))")

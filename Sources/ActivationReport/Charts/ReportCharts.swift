@@ -115,7 +115,8 @@ package enum ReportCharts {
         }
         let shown = (0...cap).filter { total[$0] >= 5 }
         let dropped = (0...cap).filter { total[$0] > 0 && total[$0] < 5 }
-        var subtitle = "Decided customers; bars are 95% intervals; \(cap)+ = \(cap) or more (the top 5% or so)"
+        let top = Double(total[cap]) / Double(max(1, decided.count))
+        var subtitle = "Decided customers; bars are 95% intervals; \(cap)+ = \(cap) or more (\(Format.percent(top)) of customers)"
         if !dropped.isEmpty { subtitle += "; not drawn (fewer than 5 customers): " + dropped.map { $0 == cap ? "\($0)+" : "\($0)" }.joined(separator: ", ") }
         var chart = SVGChart(title: "Renewal by how often customers did \(behaviour.name) in their first \(window) days",
                              subtitle: subtitle, xTitle: "Times done in the first \(window) days", yTitle: "Share that renewed",
@@ -134,7 +135,10 @@ package enum ReportCharts {
             chart.endSeries()
             chart.addLegend(series, colour: reached ? reachedColour : lightBlue)
         }
-        if let all = chosen.candidate.table.renewalRate { chart.reference(y: all, label: "all decided: \(Format.percent(all))") }
+        if let all = chosen.candidate.table.renewalRate {
+            // Labelled over the lower bars: the ones below the threshold, on the left.
+            chart.reference(y: all, label: "all decided: \(Format.percent(all))", atLeft: true)
+        }
         chart.marker(x: Double(threshold) - 0.5, label: "threshold: ≥ \(threshold)", colour: missedColour)
         let compact = cap > 10
         return chart.render(xTicks: (0...cap).map { (Double($0), $0 == cap ? "\(cap)+" : "\($0)") }, yTicks: SVGChart.percentTicks(),
@@ -149,7 +153,7 @@ package enum ReportCharts {
         let windows = Array(Set(evidence.scan.map(\.windowDays))).sorted()
         let thresholds = Array(Set(evidence.scan.map(\.threshold))).sorted()
         guard !windows.isEmpty, !thresholds.isEmpty else { return nil }
-        let cell = 22.0
+        let cell = max(30, 220 / Double(thresholds.count))
         var chart = SVGChart(title: "\(chosen.candidate.behaviour): rule AUC by threshold and window (training)",
                              subtitle: "Darker = separates renewals from churns better; outlined: the plateau and the proposal",
                              xTitle: "Window: within D days of signup", yTitle: "Threshold: at least N times",
@@ -184,10 +188,10 @@ package enum ReportCharts {
         if let cell = chosenCell {
             let (x, y) = (Double(cell.0), Double(cell.1))
             chart.beginSeries("proposed")
-            chart.line([(x - 0.45, y - 0.45), (x + 0.45, y - 0.45), (x + 0.45, y + 0.45), (x - 0.45, y + 0.45), (x - 0.45, y - 0.45)],
-                       colour: missedColour, width: 3)
+            chart.line([(x - 0.38, y - 0.36), (x + 0.38, y - 0.36), (x + 0.38, y + 0.36), (x - 0.38, y + 0.36), (x - 0.38, y - 0.36)],
+                       colour: SVGChart.palette[5], width: 3)
             chart.endSeries()
-            chart.addLegend("proposed: \(chosen.candidate.rule)", colour: missedColour, series: "proposed")
+            chart.addLegend("proposed: \(chosen.candidate.rule)", colour: SVGChart.palette[5], series: "proposed")
         }
         return chart.render(xTicks: windows.enumerated().map { (Double($0.offset), "\($0.element) d") },
                             yTicks: thresholds.enumerated().map { (Double($0.offset), "≥ \($0.element)") })
@@ -208,7 +212,7 @@ package enum ReportCharts {
         guard let ttv = result.timeToValue, let chosen = result.proposal.chosen else { return nil }
         let horizon = Double(ttv.horizonDays)
         var chart = SVGChart(title: "Time to \(chosen.candidate.rule.replacingOccurrences(of: " within \(chosen.candidate.windowDays) days", with: ""))",
-                             subtitle: "Share of all customers who got there by each day (Kaplan-Meier: customers still inside their window count only as far as their data goes)",
+                             subtitle: "All customers, decided or not (Kaplan-Meier: a customer still inside the window counts as far as its data goes)",
                              xTitle: "Days since signup", yTitle: "Share who got there", x: 0...horizon, y: 0...1, right: 150)
         var labels: [(text: String, y: Double, colour: String, series: String)] = []
         // Segments first, then "all" on top, thinner and dark, so that no series hides another.
@@ -233,7 +237,8 @@ package enum ReportCharts {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The horizons the cohort chart draws: every horizon but "ever" (as of the data's end, it falls for young months
-    /// only for lack of time), without one that coincides with an earlier one in every month (within one point).
+    /// only for lack of time), without one that nearly coincides with an earlier one in every month (within three
+    /// points: drawn, it would hide under the other).
     package static func cohortSeries(_ cohorts: CohortActivation) -> (drawn: [CohortActivation.Horizon], same: [(CohortActivation.Horizon, CohortActivation.Horizon)]) {
         var drawn: [CohortActivation.Horizon] = [], same: [(CohortActivation.Horizon, CohortActivation.Horizon)] = []
         func rate(_ row: CohortActivation.Row, _ h: CohortActivation.Horizon) -> Double? {
@@ -245,7 +250,7 @@ package enum ReportCharts {
             if let twin = drawn.first(where: { d in cohorts.rows.allSatisfy { row in
                 guard let a = rate(row, h) else { return true }
                 guard let b = rate(row, d) else { return false }
-                return abs(a - b) < 0.01
+                return abs(a - b) < 0.03
             } }) {
                 same.append((h, twin))
             } else {
@@ -262,7 +267,7 @@ package enum ReportCharts {
         let (drawn, same) = cohortSeries(cohorts)
         guard !drawn.isEmpty else { return nil }
         var subtitle = "Share of each month's signups that met the rule's thresholds; grey: months too recent for every line"
-        if !same.isEmpty { subtitle = "Share of each month's signups that met the thresholds; " + same.map { "\($0.0.label) = \($0.1.label)" }.joined(separator: ", ") }
+        if !same.isEmpty { subtitle = "Each month's signups that met the thresholds; grey: too recent; " + same.map { "\($0.0.label) ≈ \($0.1.label)" }.joined(separator: ", ") + " (not drawn)" }
         var chart = SVGChart(title: "Activation rate by signup month", subtitle: subtitle, xTitle: "Signup month (signups below)",
                              yTitle: "Share that met the rule", x: -0.5...(Double(cohorts.rows.count) - 0.5), y: 0...1,
                              left: 60, right: 130, bottom: 92)

@@ -125,11 +125,13 @@ package struct SVGChart {
                anchor: roomRight > Double(label.count) * 7 + 8 ? "start" : "end", colour: colour)
     }
 
-    /// A horizontal reference line at y, labelled at the plot's right end (inside it, above the line).
-    package mutating func reference(y: Double, label: String, colour: String = "#222222") {
+    /// A horizontal reference line at y, labelled inside the plot above the line, at its left or right end (on a
+    /// white halo, so that a bar behind it never hides it).
+    package mutating func reference(y: Double, label: String, colour: String = "#222222", atLeft: Bool = false) {
         let y0 = py(y)
         body += "<line x1=\"\(Self.n(left))\" y1=\"\(Self.n(y0))\" x2=\"\(Self.n(left + plotWidth))\" y2=\"\(Self.n(y0))\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
-        textAt(label, px: left + plotWidth - 4, py: y0 - 6, anchor: "end", colour: colour, legendFor: label)
+        body += "<text x=\"\(Self.n(atLeft ? left + 6 : left + plotWidth - 4))\" y=\"\(Self.n(y0 - 6))\" text-anchor=\"\(atLeft ? "start" : "end")\" font-size=\"12\" "
+        body += "data-legend=\"\(Self.escape(label))\" fill=\"\(colour)\" stroke=\"#FFFFFF\" stroke-width=\"4\" paint-order=\"stroke\">\(Self.escape(label))</text>\n"
     }
 
     /// A legend entry (drawn below the plot) naming `series`.
