@@ -105,17 +105,7 @@ package struct ActionPlan {
                 return Double(d)
             }.sorted()
             let decided = members.filter { customers[$0].outcome != .undecided }
-            var a = 0, b = 0, c = 0, d = 0
-            for i in decided {
-                let renewed = customers[i].outcome == .renewed
-                switch (progress.reached(i), renewed) {
-                case (true, true): a += 1
-                case (true, false): b += 1
-                case (false, true): c += 1
-                case (false, false): d += 1
-                }
-            }
-            let t = TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
+            let t = TwoByTwoTable(tallying: decided, reached: progress.reached, renewed: { customers[$0].outcome == .renewed })
             let nudge = max(1, Int((days.isEmpty ? 7 : Descriptive.quantile(sorted: days, 0.75)).rounded(.up)))
             // A week after the nudge, but while the account can still make it: the rule's last day is windowDays - 1.
             let outreach = max(nudge + 1, min(progress.rule.windowDays - 1, nudge + 7))

@@ -204,17 +204,7 @@ public struct CandidateDiagnoser: Sendable {
     }
 
     package func table(_ group: [Int], _ reached: [Bool]) -> TwoByTwoTable {
-        var a = 0, b = 0, c = 0, d = 0
-        for i in group {
-            let renewed = features.customers[i].outcome == .renewed
-            switch (reached[i], renewed) {
-            case (true, true): a += 1
-            case (true, false): b += 1
-            case (false, true): c += 1
-            case (false, false): d += 1
-            }
-        }
-        return TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
+        TwoByTwoTable(tallying: group, reached: { reached[$0] }, renewed: { features.customers[$0].outcome == .renewed })
     }
 
     package func segments(_ reached: [Bool]) -> SegmentEffect {

@@ -96,15 +96,11 @@ public struct RuleScanner: Sendable {
         // Reach days are counted per day (they lie in 0..<windowDays), and sorted by laying the counts out in order.
         var perDay = [Int](repeating: 0, count: max(rule.windowDays, 0))
         func table(_ group: [Int]) -> TwoByTwoTable {
-            var a = 0, b = 0, c = 0, d = 0
-            for i in group {
-                let renewed = customers[i].outcome == .renewed
-                if let day = reachDay(i), day >= 0, day < rule.windowDays {
-                    perDay[day] += 1
-                    if renewed { a += 1 } else { b += 1 }
-                } else if renewed { c += 1 } else { d += 1 }
-            }
-            return TwoByTwoTable(reachedRenewed: a, reachedChurned: b, notReachedRenewed: c, notReachedChurned: d)
+            TwoByTwoTable(tallying: group, reached: { i in
+                guard let day = reachDay(i), day >= 0, day < rule.windowDays else { return false }
+                perDay[day] += 1
+                return true
+            }, renewed: { customers[$0].outcome == .renewed })
         }
         let training = table(split.training)
         let holdout = table(split.holdout)

@@ -33,3 +33,11 @@ public struct EventFileAccounting: Sendable, Equatable, Codable {
              afterWindow = "after_window", excluded, duplicates, rejected
     }
 }
+
+extension EventFileAccounting {
+    /// The file's size and SHA-256 as one value.
+    public var fingerprint: FileFingerprint {
+        get { FileFingerprint(bytes: bytes, sha256: sha256) }
+        set { (bytes, sha256) = (newValue.bytes, newValue.sha256) }
+    }
+}

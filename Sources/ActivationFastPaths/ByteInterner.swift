@@ -74,10 +74,12 @@ public struct ByteInterner: Sendable {
         }
     }
 
-    /// The id of `key`, or nil when it was never interned.
+    /// A slot's entry: the hash's high half as a tag (most probes of other keys fail on it without comparing bytes)
+    /// and `id + 1` in the low half (0 marks an empty slot).
     @inline(__always)
     package static func slotEntry(hash: UInt64, id: Int) -> UInt64 { (hash & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1) }
 
+    /// The id of `key`, or nil when it was never interned.
     @inline(__always)
     public func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = Self.hash(key)

@@ -59,18 +59,10 @@ public struct CSVWriter {
         rowOpen = true
     }
 
+    /// RFC 4180: a field holding a comma, a quote or a line break is quoted; so is one with a leading or trailing
+    /// space, which spreadsheet programs would otherwise trim.
     package static func needsQuoting(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         for b in utf8 where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { return true }
         return utf8.first == 0x20 || utf8.last == 0x20
-    }
-
-    package static func needsQuoting(_ field: String) -> Bool {
-        var field = field
-        return field.withUTF8 { needsQuoting($0) }
-    }
-
-    public static func escape(_ field: String) -> String {
-        guard needsQuoting(field) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -1,3 +1,4 @@
+import ActivationCore
 import CZlib
 
 /// Opens an export for reading: `*.gz` through the gzip decompressor, anything else as is. The fingerprint
@@ -33,10 +34,10 @@ public struct ExportByteSource: ByteSource {
     }
 
     /// Size and SHA-256 of the file as stored; call after reading it to the end.
-    public mutating func fingerprint() -> (bytes: Int, sha256: String) {
+    public mutating func fingerprint() -> FileFingerprint {
         switch kind {
-        case .plain(var source): return (source.bytesRead, source.digest())
-        case .gzip(var source): return (source.base.bytesRead, source.base.digest())
+        case .plain(var source): return FileFingerprint(bytes: source.bytesRead, sha256: source.digest())
+        case .gzip(var source): return FileFingerprint(bytes: source.base.bytesRead, sha256: source.base.digest())
         }
     }
 

@@ -1,3 +1,5 @@
+import ActivationCore
+
 /// Passes bytes through while fingerprinting them, so an input is read once for both parsing and its checksum.
 public struct FingerprintingByteSource<Base: ByteSource>: ByteSource {
     public var base: Base
@@ -13,4 +15,17 @@ public struct FingerprintingByteSource<Base: ByteSource>: ByteSource {
         return n
     }
     public mutating func digest() -> String { hasher.finalize() }
+}
+
+extension FileFingerprint {
+    /// Size and SHA-256 of the file at `path` as stored, read whole (the export cache looks entries up by it
+    /// before parsing).
+    package static func reading(_ path: String) throws -> FileFingerprint {
+        var source = FingerprintingByteSource(try FileByteSource(path: path))
+        defer { source.base.close() }
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
+        defer { buffer.deallocate() }
+        while try source.read(into: buffer, capacity: 1 << 20) > 0 {}
+        return FileFingerprint(bytes: source.bytesRead, sha256: source.digest())
+    }
 }

@@ -3,7 +3,7 @@ import CActivationShims
 /// A set of 64-bit keys (packed ids, row hashes) for the ingest hot path: open addressing with linear probing and a
 /// multiplicative mixer, instead of `Set<UInt64>`'s seeded SipHash, which showed in profiles at millions of
 /// inserts. Iteration order is the table's (callers that need an order sort).
-package struct KeySet: Sendable, Sequence {
+package struct KeySet: Sendable {
     /// Slot → key + 1, 0 = empty (so that key 0 can be stored); `UInt64.max` cannot be stored.
     private var slots: [UInt64]
     private var mask: Int
@@ -84,18 +84,6 @@ package struct KeySet: Sendable, Sequence {
 
     package func contains(_ key: UInt64) -> Bool {
         slots.withUnsafeBufferPointer { Self.probe(key, in: $0, mask: mask).present }
-    }
-
-    package func makeIterator() -> AnyIterator<UInt64> {
-        var i = 0
-        let slots = self.slots
-        return AnyIterator {
-            while i < slots.count {
-                defer { i += 1 }
-                if slots[i] != 0 { return slots[i] &- 1 }
-            }
-            return nil
-        }
     }
 
     /// Doubles the table until `keys` fit at most half full, then places the keys again (once).

@@ -39,7 +39,7 @@ package final class ExportAggregate: @unchecked Sendable {
 
     /// Reads one export completely. The fingerprint is taken while reading unless it is already known.
     package static func read(_ path: String, customers: CustomerTable, windowDays: Int, columns: EventColumns,
-                     options: EventReadingOptions, fingerprint known: (bytes: Int, sha256: String)? = nil) throws -> ExportAggregate {
+                     options: EventReadingOptions, fingerprint known: FileFingerprint? = nil) throws -> ExportAggregate {
         try read(ExportUnit(file: 0, path: path), customers: customers, windowDays: windowDays, columns: columns, options: options,
                  fingerprint: known)
     }
@@ -47,7 +47,7 @@ package final class ExportAggregate: @unchecked Sendable {
     /// Reads one unit: a whole export, or a piece of one behind the export's header line. Line numbers in the
     /// result are the piece's own (the header is line 1); `IngestMerger` turns them into the file's.
     package static func read(_ unit: ExportUnit, customers: CustomerTable, windowDays: Int, columns: EventColumns,
-                     options: EventReadingOptions, fingerprint known: (bytes: Int, sha256: String)?) throws -> ExportAggregate {
+                     options: EventReadingOptions, fingerprint known: FileFingerprint?) throws -> ExportAggregate {
         let counts = ExportAccumulator(customerCount: customers.count, windowDays: windowDays)
         let ingestor = EventIngestor(customers: customers, windowDays: windowDays, columns: columns, options: options, sink: counts)
         let summary: CSVReader.Summary
@@ -57,7 +57,7 @@ package final class ExportAggregate: @unchecked Sendable {
             defer { source.close() }
             summary = try ingestor.read(&source, file: unit.path)
             accounting = ingestor.files[0]
-            (accounting.bytes, accounting.sha256) = known!
+            accounting.fingerprint = known!
         } else {
             var source = try ExportByteSource(path: unit.path, fingerprinting: known == nil)
             defer { source.close() }
@@ -68,7 +68,7 @@ package final class ExportAggregate: @unchecked Sendable {
             if let known, read.bytes != known.bytes {
                 throw InputError("\(unit.path): the file changed while it was being read (\(known.bytes) bytes, then \(read.bytes)); run again once the export is complete")
             }
-            (accounting.bytes, accounting.sha256) = known ?? read
+            accounting.fingerprint = known ?? read
         }
         let aggregate = ExportAggregate(
             accounting: accounting, rejects: ingestor.rejects, exportNames: ingestor.exportNames,

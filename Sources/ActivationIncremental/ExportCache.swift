@@ -76,16 +76,6 @@ package final class ExportCache: @unchecked Sendable {
         return hasher.finalize()
     }
 
-    /// Size and SHA-256 of a file as stored, read ahead of parsing to look the cache up.
-    package static func fingerprint(of path: String) throws -> (bytes: Int, sha256: String) {
-        var source = FingerprintingByteSource(try FileByteSource(path: path))
-        defer { source.base.close() }
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
-        defer { buffer.deallocate() }
-        while try source.read(into: buffer, capacity: 1 << 20) > 0 {}
-        return (source.bytesRead, source.digest())
-    }
-
     /// `<file sha256>-<settings>[-<start>-<end>].agg`: a piece of a large export has its own entry.
     private func entryName(_ sha256: String, _ unit: ExportUnit) -> String {
         "\(sha256)-\(settingsKey.prefix(16))" + (unit.range.map { "-\($0.lowerBound)-\($0.upperBound)" } ?? "") + ".agg"
@@ -96,12 +86,12 @@ package final class ExportCache: @unchecked Sendable {
     }
 
     /// Whether the cache has an entry for the unit (it may still prove stale or damaged): a scheduling hint.
-    package func holdsEntry(for unit: ExportUnit, fingerprint: (bytes: Int, sha256: String)) -> Bool {
+    package func holdsEntry(for unit: ExportUnit, fingerprint: FileFingerprint) -> Bool {
         access(directory + "/" + entryName(fingerprint.sha256, unit), F_OK) == 0
     }
 
     /// The export's aggregate from the cache, or nil when there is no usable entry.
-    package func restore(unit: ExportUnit, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable, naming: EventNaming) -> ExportAggregate? {
+    package func restore(unit: ExportUnit, fingerprint: FileFingerprint, customers: CustomerTable, naming: EventNaming) -> ExportAggregate? {
         let path = unit.path
         let name = entryName(fingerprint.sha256, unit)
         let file = directory + "/" + name
@@ -210,7 +200,7 @@ package final class ExportCache: @unchecked Sendable {
         return out
     }
 
-    package static func decode(_ data: [UInt8], path: String, fingerprint: (bytes: Int, sha256: String), customers: CustomerTable,
+    package static func decode(_ data: [UInt8], path: String, fingerprint: FileFingerprint, customers: CustomerTable,
                        windowDays window: Int, naming: EventNaming) throws -> ExportAggregate {
         // Frame (`frame(_:)`): magic, payload length, payload, XXH64 of the payload.
         guard data.count >= headerBytes + checksumBytes, data[0..<magic.count].elementsEqual(magic) else { throw CacheEntryError.corrupt }
@@ -225,7 +215,7 @@ package final class ExportCache: @unchecked Sendable {
         var r = BinaryReader(data, range: payload)
         guard try r.u32() == formatVersion else { throw CacheEntryError.corrupt }
         var f = EventFileAccounting(path: path)
-        (f.bytes, f.sha256) = fingerprint
+        f.fingerprint = fingerprint
         f.rowsRead = try r.int(); f.used = try r.int(); f.beforeSignup = try r.int(); f.afterWindow = try r.int()
         f.excluded = try r.int(); f.duplicates = try r.int()
         for _ in 0..<(try r.count(limit: 64)) { f.rejected[try r.string()] = try r.int() }

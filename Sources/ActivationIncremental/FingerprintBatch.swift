@@ -1,3 +1,4 @@
+import ActivationCore
 import Dispatch
 import Foundation
 
@@ -8,7 +9,6 @@ import Foundation
 /// starts on the fingerprints at once (in a nightly run that adds a month, hashing the new month is most of them);
 /// `finish()` then takes what is left on the calling thread too and waits for the helper.
 package final class FingerprintBatch: @unchecked Sendable {
-    package typealias Fingerprint = (bytes: Int, sha256: String)
 
     private let paths: [String]
     /// Indices into `paths`, in the order they are taken.
@@ -16,10 +16,10 @@ package final class FingerprintBatch: @unchecked Sendable {
     private let memo: FingerprintMemo?
     private let lock = NSLock()
     private var next = 0
-    private var results: [Int: Result<Fingerprint, Error>] = [:]
+    private var results: [Int: Result<FileFingerprint, Error>] = [:]
     private let helperDone = DispatchSemaphore(value: 0)
     private var helperJoined = false
-    private var finished: [Int: Result<Fingerprint, Error>]?
+    private var finished: [Int: Result<FileFingerprint, Error>]?
 
     /// Starts fingerprinting `paths[i]` for each `i` in `wanted`, through `memo` when given.
     package init(paths: [String], wanted: [Int], memo: FingerprintMemo?) {
@@ -43,8 +43,8 @@ package final class FingerprintBatch: @unchecked Sendable {
     }
 
     /// Size and SHA-256 of the export at `path`: vouched for by `memo` when it can, otherwise read and hashed.
-    package static func fingerprint(_ path: String, memo: FingerprintMemo?) throws -> Fingerprint {
-        try memo?.fingerprint(of: path) ?? ExportCache.fingerprint(of: path)
+    package static func fingerprint(_ path: String, memo: FingerprintMemo?) throws -> FileFingerprint {
+        try memo?.fingerprint(of: path) ?? FileFingerprint.reading(path)
     }
 
     private func work() {
@@ -61,7 +61,7 @@ package final class FingerprintBatch: @unchecked Sendable {
 
     /// Every wanted fingerprint (or the error taking it), by index into `paths`: takes the ones not started yet on
     /// this thread as well, and waits for the helper. Safe to call more than once (from the thread that made it).
-    package func finish() -> [Int: Result<Fingerprint, Error>] {
+    package func finish() -> [Int: Result<FileFingerprint, Error>] {
         if let finished { return finished }
         work()
         joinHelper()

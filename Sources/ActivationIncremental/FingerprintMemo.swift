@@ -1,3 +1,4 @@
+import ActivationCore
 import ActivationFastPaths
 import Foundation
 
@@ -54,14 +55,14 @@ package final class FingerprintMemo: @unchecked Sendable {
     }
 
     /// Size and SHA-256 of the file at `path`: remembered when the memo vouches for it, otherwise read and hashed.
-    package func fingerprint(of file: String) throws -> (bytes: Int, sha256: String) {
+    package func fingerprint(of file: String) throws -> FileFingerprint {
         let started = Self.now()
         if let identity = Identity(path: file), let known = entries[identity],
            Self.settled(identity, at: known.hashedAt, margin: settleSeconds) {
             lock.lock(); used[identity] = known; remembered += 1; lock.unlock()
-            return (Int(identity.size), known.sha256)
+            return FileFingerprint(bytes: Int(identity.size), sha256: known.sha256)
         }
-        let print = try ExportCache.fingerprint(of: file)
+        let print = try FileFingerprint.reading(file)
         // The identity after hashing: a change while hashing moved its times past `started`, so the next run will
         // not vouch for it (and a change of size is not remembered at all).
         let identity = Identity(path: file)

@@ -99,7 +99,7 @@ package struct ParallelIngest {
     }
 
     /// Restores a unit from the cache or reads it (and caches it).
-    private func obtain(_ unit: ExportUnit, fingerprint: (bytes: Int, sha256: String)?) throws -> ExportAggregate {
+    private func obtain(_ unit: ExportUnit, fingerprint: FileFingerprint?) throws -> ExportAggregate {
         if let cache, let fingerprint {
             if let restored = cache.restore(unit: unit, fingerprint: fingerprint, customers: customers, naming: options.naming) {
                 return restored

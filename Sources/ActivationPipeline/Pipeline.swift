@@ -104,7 +104,7 @@ public enum Pipeline {
         if configuration.featureTable {
             // The feature stage ran elsewhere (activation sql): read its daily table instead of the exports.
             let reader = DailyFeatureReader(customers: customers.table, windowDays: configuration.windowDays)
-            var fingerprints: [(bytes: Int, sha256: String)] = []
+            var fingerprints: [FileFingerprint] = []
             for file in files {
                 var source = try ExportByteSource(path: file)
                 defer { source.close() }
@@ -112,7 +112,7 @@ public enum Pipeline {
                 fingerprints.append(source.fingerprint())
             }
             var accounting = reader.files
-            for i in accounting.indices { (accounting[i].bytes, accounting[i].sha256) = fingerprints[i] }
+            for i in accounting.indices { accounting[i].fingerprint = fingerprints[i] }
             try checkBudget(rejected: accounting.reduce(0) { $0 + $1.rejectedTotal }, read: accounting.reduce(0) { $0 + $1.rowsRead },
                             budget: configuration.rejectBudget, what: "feature rows",
                             file: files.count == 1 ? files[0] : "\(files.count) feature files", first: reader.rejects.first)

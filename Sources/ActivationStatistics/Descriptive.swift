@@ -35,12 +35,6 @@ public enum Descriptive {
         return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
     }
 
-    /// The median of integer values (lower-upper mean for an even count); nil when empty.
-    public static func median(_ values: [Int]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let s = values.sorted()
-        return quantile(sorted: s.map(Double.init), 0.5)
-    }
 }
 
 /// Mid-ranks (average ranks for ties), 1-based.

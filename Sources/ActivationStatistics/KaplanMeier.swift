@@ -1,8 +1,12 @@
 /// The Kaplan-Meier (product-limit) estimate of the survival curve S(t) = P(T > t) for right-censored times, here
-/// "days from signup until the customer reached the activation event".
+/// "days from signup until the customer reached the activation event" (Kaplan & Meier 1958, *Nonparametric
+/// estimation from incomplete observations*, JASA 53:457-481; as lifelines' `KaplanMeierFitter` computes it).
 ///
-/// At each distinct event time tᵢ with dᵢ events among nᵢ at risk, S drops by the factor (1 − dᵢ/nᵢ). A customer
-/// censored at t is still at risk at t (censoring is taken to happen just after events at the same time).
+/// Ŝ(t) = Π over distinct event times tᵢ ≤ t of (1 − dᵢ/nᵢ), where dᵢ customers had the event at tᵢ and nᵢ were still
+/// at risk just before it (not yet activated and not censored earlier). A customer censored at t is still at risk at
+/// t: censoring is taken to happen just after events at the same time, the usual convention. Edge cases: with no
+/// event the curve stays at 1; when the last customers at risk all have the event it reaches 0; after the last
+/// event time it is flat (no extrapolation), so a quantile the curve never reaches is "not reached", never a guess.
 public struct KaplanMeier: Sendable, Equatable {
     /// Distinct event times, ascending, and S(t) just after each.
     public private(set) var times: [Double] = []

@@ -76,8 +76,15 @@ public struct TwoByTwoTable: Sendable, Equatable, Hashable {
         return (exp(logOR), exp(logOR - z * se), exp(logOR + z * se))
     }
 
-    /// Two-sided Fisher exact test p-value: the total hypergeometric probability of the tables with the same margins
-    /// that are no more likely than the observed one (with scipy's relative tolerance of 1e-7 for ties).
+    /// Two-sided Fisher exact test p-value (Fisher 1935; the "minimum-likelihood" two-sided rule of Agresti,
+    /// *Categorical Data Analysis*, §3.5.1, which R's `fisher.test` and scipy's `fisher_exact` use).
+    ///
+    /// With the margins fixed, the count x in the reached-renewed cell is hypergeometric:
+    /// P(x) = C(renewed, x) · C(n − renewed, reached − x) / C(n, reached), for max(0, reached + renewed − n) ≤ x ≤
+    /// min(reached, renewed). The p-value is Σ P(x) over every x with P(x) ≤ P(observed), i.e. every table no more
+    /// likely than the observed one, in either tail. Probabilities are compared on the log scale with scipy's relative
+    /// tolerance of 1e-7, so tables tied with the observed one in exact arithmetic are not lost to rounding. An empty
+    /// table gives 1.
     public var fisherExactPValue: Double {
         let row1 = reached, col1 = renewed, n = total
         guard n > 0 else { return 1 }

@@ -258,10 +258,10 @@ struct ExportCacheTests {
         var source = try ExportByteSource(path: Repository.path("SampleData/customers.csv"))
         let table = try CustomerTableReader().read(&source, file: "customers.csv").table
         let file = Repository.path("SampleData/events/events-2025-06.csv")
-        let print = try ExportCache.fingerprint(of: file)
+        let print = try FileFingerprint.reading(file)
         #expect(throws: InputError.self) {
             try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions(),
-                                     fingerprint: (print.bytes - 10, print.sha256))
+                                     fingerprint: FileFingerprint(bytes: print.bytes - 10, sha256: print.sha256))
         }
         let read = try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: EventReadingOptions(),
                                             fingerprint: print)
@@ -310,7 +310,7 @@ struct ExportCacheTests {
         options.deduplicate = true
         let aggregate = try ExportAggregate.read(file, customers: table, windowDays: 30, columns: EventColumns(), options: options)
         let encoded = ExportCache.encode(aggregate, customers: table)
-        let print = (aggregate.accounting.bytes, aggregate.accounting.sha256)
+        let print = aggregate.accounting.fingerprint
         let restored = try ExportCache.decode(encoded, path: file, fingerprint: print, customers: table, windowDays: 30, naming: EventNaming())
         #expect(restored.accounting == aggregate.accounting && restored.rejects == aggregate.rejects)
         #expect(restored.dedupeLog == aggregate.dedupeLog && restored.behaviourNames == aggregate.behaviourNames)
@@ -374,7 +374,7 @@ struct FingerprintMemoTests {
     @Test func anUnchangedFileIsRememberedAndAnyChangeIsHashedAgain() throws {
         let (dir, file) = try Self.export("customer_id,event,timestamp\nc1,login,2025-01-01T00:00:00Z\n")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let truth = try ExportCache.fingerprint(of: file)
+        let truth = try FileFingerprint.reading(file)
 
         // No settling margin here (the margin's rule is checked below): the second memo vouches for the file.
         #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 1, 0))
@@ -384,7 +384,7 @@ struct FingerprintMemoTests {
         let modified = try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as! Date
         try "customer_id,event,timestamp\nc2,login,2025-01-01T00:00:00Z\n".write(toFile: file, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file)
-        let changed = try ExportCache.fingerprint(of: file)
+        let changed = try FileFingerprint.reading(file)
         #expect(changed.bytes == truth.bytes && changed.sha256 != truth.sha256)
         #expect(try Self.fingerprint(file, in: dir) == (changed.sha256, 1, 0))
     }
@@ -405,7 +405,7 @@ struct FingerprintMemoTests {
         // And in use: a file written just now is hashed on every run until it has settled.
         let (dir, file) = try Self.export("customer_id,event,timestamp\n")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sha256 = try ExportCache.fingerprint(of: file).sha256
+        let sha256 = try FileFingerprint.reading(file).sha256
         #expect(try Self.fingerprint(file, in: dir, settleSeconds: 2) == (sha256, 1, 0))
         #expect(try Self.fingerprint(file, in: dir, settleSeconds: 2) == (sha256, 1, 0))
     }
@@ -413,7 +413,7 @@ struct FingerprintMemoTests {
     @Test func aDamagedMemoIsIgnoredAndRewritten() throws {
         let (dir, file) = try Self.export("customer_id,event,timestamp\n")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let truth = try ExportCache.fingerprint(of: file)
+        let truth = try FileFingerprint.reading(file)
         #expect(try Self.fingerprint(file, in: dir) == (truth.sha256, 1, 0))
         // Change one character of the remembered SHA-256: the memo's checksum no longer matches.
         let memoPath = dir.appendingPathComponent(FingerprintMemo.fileName).path
@@ -450,7 +450,7 @@ struct FingerprintBatchTests {
                 if i == 5 {
                     #expect(throws: (any Error).self) { try prints[i]!.get() }
                 } else {
-                    let truth = try ExportCache.fingerprint(of: paths[i])
+                    let truth = try FileFingerprint.reading(paths[i])
                     let print = try prints[i]!.get()
                     #expect(print.bytes == truth.bytes && print.sha256 == truth.sha256)
                 }

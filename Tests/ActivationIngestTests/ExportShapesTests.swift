@@ -57,7 +57,7 @@ struct ExportShapesTests {
             defer { source.close() }
             try ingestor.read(&source, file: "x")
             var f = ingestor.files[0]
-            (f.bytes, f.sha256) = source.fingerprint()
+            f.fingerprint = source.fingerprint()
             return (f, sink.events.map { $0.customer * 1_000_000 + $0.behaviour * 1000 + $0.day })
         }
         let (a, eventsA) = try read(plain.path)
