@@ -46,7 +46,8 @@ public struct ReportWriter {
         var files = [
             ("activation-report.md", markdown),
             (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
-            ("at_risk.csv", DataFiles.atRisk(plan)),
+            ("at_risk.csv", DataFiles.atRisk(plan, highACV: ActionLists(plan: plan, proposal: result.proposal, features: result.features,
+                                                                         dataEndDay: result.dataEndDay).highACV)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("rejects.csv", DataFiles.rejects(result.rejects)),
