@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ActivationCoreTests",
                     dependencies: ["ActivationCore", "ActivationTestSupport"]),
         .testTarget(name: "ActivationFastPathsTests",
-                    dependencies: ["ActivationFastPaths", "ActivationIngest", "ActivationTestSupport"]),
+                    dependencies: ["ActivationFastPaths", "ActivationIngest", "ActivationStatistics", "ActivationTestSupport"]),
         .testTarget(name: "ActivationIngestTests",
                     dependencies: ["ActivationCore", "ActivationFastPaths", "ActivationIngest", "ActivationStatistics", "ActivationTestSupport"]),
         .testTarget(name: "ActivationFeaturesTests",

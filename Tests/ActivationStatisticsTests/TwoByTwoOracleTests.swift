@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ActivationStatistics
 
-@Suite("Threshold tables, Benjamini-Hochberg and Kaplan-Meier against scipy / statsmodels / lifelines")
+@Suite("Threshold tables against scipy / statsmodels")
 struct TwoByTwoOracleTests {
     @Test func thresholdScanMatchesOracle() {
         let c = Oracle.case("threshold_scan")
@@ -48,40 +48,5 @@ struct TwoByTwoOracleTests {
         #expect(or.estimate.isFinite && or.low.isFinite && or.high.isFinite)
         #expect(abs(or.estimate - (10.5 * 40.5) / (0.5 * 50.5)) < 1e-12)
         #expect(or.low < or.estimate && or.estimate < or.high)
-    }
-
-    @Test func benjaminiHochbergMatchesStatsmodels() {
-        let c = Oracle.case("benjamini_hochberg")
-        let p = (c["p_values"] as! [Any]).map { number($0) }
-        let expected = (c["adjusted"] as! [Any]).map { number($0) }
-        let rejected = (c["rejected"] as! [Any]).map { ($0 as! NSNumber).boolValue }
-        let adjusted = BenjaminiHochberg.adjust(p)
-        for i in p.indices { #expect(abs(adjusted[i] - expected[i]) < 1e-12) }
-        #expect(BenjaminiHochberg.rejected(p, alpha: number(c["alpha"])) == rejected)
-        // Order of the input does not matter.
-        let reversed = BenjaminiHochberg.adjust(p.reversed())
-        #expect(Array(reversed.reversed()) == adjusted)
-    }
-
-    @Test func kaplanMeierMatchesLifelines() {
-        let c = Oracle.case("km_t2v")
-        let (days, activated) = Oracle.columns(c["input"] as! String)
-        let km = KaplanMeier(durations: days, observed: activated)
-        let quantiles = c["km_quantiles_days"] as! [String: Any]
-        #expect(km.quantile(0.25) == number(quantiles["p25"]))
-        #expect(km.quantile(0.50) == number(quantiles["p50"]))
-        #expect(km.quantile(0.75) == number(quantiles["p75"]))
-        #expect(km.quantile(0.90) == number(quantiles["p90"]))
-        let s = c["km_survival_at_day"] as! [String: Any]
-        for day in ["7", "14", "30"] {
-            #expect(abs(km.survival(at: Double(day)!) - number(s[day])) < 1e-9)
-        }
-    }
-
-    @Test func normalQuantileInvertsCDF() {
-        for p in [1e-10, 0.001, 0.025, 0.3, 0.5, 0.975, 0.999999] {
-            #expect(abs(NormalDistribution.cdf(NormalDistribution.quantile(p)) - p) < 1e-14 + 1e-12 * p)
-        }
-        #expect(abs(NormalDistribution.quantile(0.975) - 1.959963984540054) < 1e-12)
     }
 }
