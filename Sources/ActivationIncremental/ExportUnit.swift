@@ -1,5 +1,4 @@
 import ActivationFastPaths
-import CZlib
 import Dispatch
 import Foundation
 

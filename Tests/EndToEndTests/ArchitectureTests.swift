@@ -28,7 +28,10 @@ struct ArchitectureTests {
     static func declared() throws -> [String: Set<String>] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "package", "--package-path", Repository.root.path, "dump-package"]
+        // A scratch folder of its own: the package's `.build` is locked by the `swift test` running this test.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("activation-dump-package-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        process.arguments = ["swift", "package", "--package-path", Repository.root.path, "--scratch-path", scratch.path, "dump-package"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
