@@ -35,12 +35,18 @@ nightly: build
 nightly-dirty: build
 	$(BIN) run --config $(SAMPLE)/dirty/activation.toml --out Reports/dirty
 
-# The chart test renders every SVG with a real renderer: rsvg-convert from Debian's librsvg2-bin.
+# The chart test renders every SVG with a real renderer: rsvg-convert from Debian's librsvg2-bin; the HTML report is
+# opened in a real headless browser: Debian's chromium (screenshots in .build/report-screenshots/).
 test-deps:
 	@if ! command -v rsvg-convert >/dev/null 2>&1; then \
 		echo "installing librsvg2-bin (rsvg-convert, for the chart rendering test)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq librsvg2-bin; \
+	fi
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing chromium (headless, for the HTML report test)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
 # DuckDB (PyPI) in a private virtual environment: the test that runs `activation sql` on SampleData uses it.

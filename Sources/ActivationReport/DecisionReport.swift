@@ -37,7 +37,6 @@ extension MarkdownReport {
         }
         md += "\n"
         md += driversTable(drivers)
-        if let early = result.earlyActivation { md += earlyActivation(early) }
         if let plan = result.experiment, let chosen = proposal.chosen { md += experiment(plan, rule: chosen.candidate.definition) }
         if proposal.chosen == nil { md += cannotTell(result) }
         return md
@@ -102,31 +101,18 @@ extension MarkdownReport {
         return md + "\n"
     }
 
-    package static func earlyActivation(_ e: EarlyActivation) -> String {
-        var md = "### Does activating early matter?\n\n"
-        md += "Renewal of decided customers by when they first met the rule's thresholds (only customers whose follow-up can show their group; \(Format.count(e.excluded)) left out):\n\n"
-        md += "| First met the thresholds | Customers | Renewed | 95% interval |\n|---|---:|---:|---|\n"
-        for row in e.rows where row.customers > 0 {
-            let name: String = switch row.bucket {
-            case .days0to6: "days 0-6"
-            case .days7to13: "days 7-13"
-            case .day14ToWindowEnd: "day 14 to day \(e.windowDays - 1)"
-            case .afterWindowToHorizon: "day \(e.windowDays) to day \(e.horizonDays - 1)"
-            case .afterHorizon: "day \(e.horizonDays) or later"
-            case .never: "never (to the data's end)"
-            }
-            let ci = row.interval.map { "\(Format.percent($0.lowerBound))–\(Format.percent($0.upperBound))" } ?? "–"
-            md += "| \(name) | \(Format.count(row.customers)) | \(Format.percent(row.renewalRate)) | \(ci) |\n"
-        }
+    /// The week-1 churn ratio and the largest renewal multiple the data allows, after the early-activation chart.
+    package static func earlyActivationLimits(_ e: EarlyActivation) -> String {
+        var md = ""
         if let cr = e.churnRatioWeekOne {
-            md += "\nCustomers who got there in week 1 churn \(Format.decimal(cr.ratio)) times as often as those who got there later or never "
-            md += "(95% interval \(Format.decimal(cr.interval.lowerBound))–\(Format.decimal(cr.interval.upperBound))). "
+            md += "Customers who got there in their first week churn \(Format.decimal(cr.ratio)) times as often as those who got there later or never "
+            md += "(95% interval \(Format.decimal(cr.interval.lowerBound))–\(Format.decimal(cr.interval.upperBound)); decided customers with the follow-up to show their group, \(Format.count(e.excluded)) left out). "
         }
         if let overall = e.overallRenewal, let limit = e.largestPossibleRenewalMultiple {
-            md += "With \(Format.percent(overall)) of these customers renewing, no group can renew more than \(Format.decimal(limit, places: 1)) times as often as another, "
-            md += "so a claim like \"week-1 activators retain 3-5× better\" cannot hold here; the churn ratio is the honest comparison.\n\n"
+            md += "With \(Format.percent(overall)) of them renewing, no group can renew more than \(Format.decimal(limit, places: 1)) times as often as another, "
+            md += "so a claim like \"week-1 activators retain 3-5× better\" cannot hold here; the churn ratio is the honest comparison."
         }
-        return md
+        return md.isEmpty ? "" : md + "\n\n"
     }
 
     package static func experiment(_ plan: ExperimentPlan, rule: ActivationRule) -> String {

@@ -1,31 +1,33 @@
 import ActivationAnalysis
 import ActivationCore
+import ActivationFeatures
 import ActivationPipeline
+import ActivationStatistics
 import Foundation
 
-/// `activation-report.md`: the answer first, in a founder's words, then the evidence and the data behind it.
+/// `activation-report.md`: one screen to decide (the rule, the verdict, this week's actions), then what to do, whom
+/// to contact, the evidence, what changed, and the data and method. Every share says its population ("of 1,411
+/// decided customers"); names from the data are escaped (`MarkdownText`).
 public enum MarkdownReport {
-    /// The report, in the order a founder reads it: the answer, what to do, whom to call, the evidence, what
-    /// changed since `previous`, and the data and method.
+    /// The report, in the order a founder reads it; `previous` is the last run's summary, for "what changed".
     public static func render(_ result: PipelineResult, previous: RunSummary? = nil) -> String {
         render(result, previous: previous, plan: ActionPlan(result))
     }
 
     package static func render(_ result: PipelineResult, previous: RunSummary?, plan: ActionPlan) -> String {
+        let lists = ActionLists(plan: plan, proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay)
         var md = "# Activation report\n\n"
         let decided = result.features.decidedCustomers.count
-        let window = result.configuration.windowDays
-        md += "_Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(decided)) customers with a decided renewal, their first \(window) days of usage, "
-        md += "\(Format.count(result.features.behaviours.count)) behaviours examined._\n\n"
-        md += evidenceNotes(result) ?? answer(result)
-        md += whatToDo(result, plan)
-        md += accountsToActOn(result, plan)
-        md += evidence(result)
+        md += "*Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(result.features.customers.count)) customers, "
+        md += "\(Format.count(decided)) of them with a decided renewal; their first \(result.configuration.windowDays) days of usage; "
+        md += "\(Format.count(result.features.behaviours.count)) behaviours examined.*\n\n"
+        let notes = evidenceNotes(result)
+        md += notes.preamble
+        md += notes.notEnough ?? summaryCard(result, plan, lists)
+        md += whatToDo(result, plan, lists)
+        md += accountsToActOn(result, plan, lists)
+        md += evidence(result, plan, lists)
         md += decision(result)
-        md += funnel(result, plan)
-        md += whyNotOthers(result)
-        md += ranked(result)
-        md += warningSigns(result)
         md += whatChanged(result, previous: previous)
         md += "## Data and method\n\n"
         md += dataSummary(result)
@@ -34,26 +36,27 @@ public enum MarkdownReport {
         return md
     }
 
-    /// What the run set aside or could not claim (the run's `checks`): printed in place of the answer when the
-    /// evidence is too thin to claim anything, and before it otherwise; nil when there is nothing to say.
-    package static func evidenceNotes(_ result: PipelineResult) -> String? {
+    /// What the run set aside or could not claim (the run's `checks`), said before the answer; and, when the evidence
+    /// is too thin to claim anything, the section that replaces the answer.
+    package static func evidenceNotes(_ result: PipelineResult) -> (preamble: String, notEnough: String?) {
         let e = result.evidence
         var notes: [String] = []
-        notes.append("Data through \(TimestampParser.dateString(day: result.dataEndDay)), " + (e.dataEndConfigured ? "as analysis.data_end sets it." : "the day of the latest usable event."))
-        if e.eventRowsInFuture > 0 { notes.append("\(Format.count(e.eventRowsInFuture)) event rows stamped in the future were rejected (rejects.csv: timestamp_in_future).") }
+        if e.dataEndConfigured { notes.append("Data through \(TimestampParser.dateString(day: result.dataEndDay)), as analysis.data_end sets it.") }
+        if e.eventRowsInFuture > 0 { notes.append("\(Format.count(e.eventRowsInFuture)) event rows stamped in the future were rejected (rejects.csv: timestamp_in_future); the data's end is the latest usable event.") }
         if e.signupsAfterDataEnd > 0 { notes.append("\(Format.count(e.signupsAfterDataEnd)) customers signing up after the data's end were rejected (signup_after_data_end).") }
         if e.decidedWindowOpen > 0 { notes.append("\(Format.count(e.decidedWindowOpen)) decided customers whose first window is not over by the data's end were not used to fit.") }
-        for (column, n) in e.fieldWarnings.sorted(by: { $0.key < $1.key }) { notes.append("\(Format.count(n)) customers have an unusable \(column) value, left blank (the customers are kept).") }
-        let body = notes.count == 1 && e.enough && !e.dataEndConfigured ? "" : notes.map { "- \($0)\n" }.joined() + "\n"
+        for (column, n) in e.fieldWarnings.sorted(by: { $0.key < $1.key }) { notes.append("\(Format.count(n)) customers have an unusable \(MarkdownText.escape(column)) value, left blank (the customers are kept).") }
+        let preamble = notes.isEmpty ? "" : notes.map { "- \($0)\n" }.joined() + "\n"
         guard e.enough else {
-            return "## The answer\n\n**Not enough evidence to name an activation event, or any warning sign.** Training has \(e.trainingRenewed) renewals and \(e.trainingChurned) churners, the holdout \(e.holdoutRenewed) and \(e.holdoutChurned); each needs at least \(e.minimumOutcomes) (analysis.min_outcomes).\n\n" + body
+            return (preamble, "## This week\n\n**Not enough evidence to name an activation event, or any warning sign.** Training has \(e.trainingRenewed) renewals and \(e.trainingChurned) churners, the holdout \(e.holdoutRenewed) and \(e.holdoutChurned); each needs at least \(e.minimumOutcomes) (analysis.min_outcomes). Nothing to change in onboarding on this evidence; keep the exports coming.\n\n")
         }
-        return body.isEmpty ? nil : body + answer(result)
+        return (preamble, nil)
     }
 
-    package static func chart(_ name: String, _ alt: String) -> String { "![\(alt)](\(name))\n\n" }
+    package static func chart(_ name: String, _ alt: String) -> String { "![\(MarkdownText.escape(alt))](\(name))\n\n" }
 
-    package static func behaviourName(_ name: String) -> String { "`\(name)`" }
+    /// A behaviour's name as code, escaped when it has to be.
+    package static func behaviourName(_ name: String) -> String { MarkdownText.code(name) }
 
     package static func timesWord(_ n: Int) -> String { n == 1 ? "at least once" : "at least \(n) times" }
 
@@ -62,164 +65,529 @@ public enum MarkdownReport {
         return "\(Format.decimal(r.lowerBound, places: places))–\(Format.decimal(r.upperBound, places: places))"
     }
 
+    /// "`invite_teammate` at least 2 times within 14 days"
     package static func ruleWords(_ rule: ActivationRule) -> String {
         rule.conditions.map { "\(behaviourName($0.behaviour)) \(timesWord($0.threshold))" }.joined(separator: " and ")
             + " within \(rule.windowDays) \(rule.windowDays == 1 ? "day" : "days")"
     }
 
-    package static func answer(_ result: PipelineResult) -> String {
-        var md = "## The answer\n\n"
-        let proposal = result.proposal
-        guard let chosen = proposal.chosen else {
+    /// "`invite_teammate` ≥ 2 within 14 days", for tables.
+    package static func ruleShort(_ rule: ActivationRule) -> String {
+        rule.conditions.map { "\(behaviourName($0.behaviour)) ≥ \($0.threshold)" }.joined(separator: " and ")
+            + " within \(rule.windowDays) \(rule.windowDays == 1 ? "day" : "days")"
+    }
+
+    /// "662 of 1,411 decided customers (47%)": a reach always says its population.
+    package static func reachPhrase(_ t: TwoByTwoTable, _ population: String) -> String {
+        "reached by \(Format.count(t.reached)) of \(Format.count(t.total)) \(population) customers (\(Format.percent(t.reachRate)))"
+    }
+
+    /// The verdict on the proposal against the bar for strong, as the first screen words it.
+    package enum VerdictWord: String {
+        case strong, weak, undetermined
+        init(_ strength: ActivationProposal.Strength?) {
+            switch strength {
+            case .strong: self = .strong
+            case .weak: self = .weak
+            case .undetermined, nil: self = .undetermined
+            }
+        }
+    }
+
+    // MARK: - The first screen
+
+    package static func summaryCard(_ result: PipelineResult, _ plan: ActionPlan, _ lists: ActionLists) -> String {
+        var md = "## This week\n\n"
+        let warnings = dataWarnings(result)
+        guard let chosen = result.proposal.chosen else {
             md += "**No behaviour qualifies as the activation event yet.** "
-            if proposal.evaluations.isEmpty {
+            if result.proposal.evaluations.isEmpty {
                 md += "No behaviour goes with renewal more than chance would give.\n\n"
             } else {
                 md += "Every rule that goes with renewal fails at least one criterion:\n\n"
-                for e in proposal.evaluations.prefix(5) {
+                for e in result.proposal.evaluations.prefix(5) {
                     md += "- \(ruleWords(e.candidate.definition)): "
-                    md += e.failures.map { "fails *\($0.name)* (\($0.detail))" }.joined(separator: "; ") + "\n"
+                    md += e.failures.map { "fails *\($0.name)* (\(MarkdownText.escape($0.detail)))" }.joined(separator: "; ") + "\n"
                 }
                 md += "\n"
             }
+            md += "**This week:** nothing to change in onboarding on this evidence; keep the exports coming and look again next week.\n\n"
+            if !warnings.isEmpty { md += "> **Data warnings:** " + warnings.joined(separator: " ") + "\n\n" }
             return md
         }
         let c = chosen.candidate, t = c.table, d = chosen.diagnostics
-        md += "**Customers who do \(ruleWords(c.definition)) of signing up renew \(Format.percent(t.renewRateReached)) of the time, "
-        md += "against \(Format.percent(t.renewRateNotReached)) for those who do not.** That is the proposed activation event.\n\n"
-        md += "- **How many get there:** \(Format.count(t.reached)) of \(Format.count(t.total)) decided customers (\(Format.percent(t.reachRate))).\n"
-        md += "- **How fast:** half of those who get there do so by day \(Format.day(c.medianDayReached)) after signup"
-        if let ttv = result.timeToValue, let p50 = ttv.overall.quantiles.first(where: { $0.share == 0.5 })?.day {
-            md += "; counting everyone (Kaplan-Meier, customers still inside their window censored), half of all customers have by day \(Format.day(p50))"
+        let verdict = VerdictWord(result.proposal.strength)
+        md += "**The rule:** get every new customer to do \(ruleWords(c.definition)) of signing up. "
+        md += "Those who do renew \(Format.percent(t.renewRateReached)) of the time, against \(Format.percent(t.renewRateNotReached)) for those who do not; "
+        md += "today it is \(reachPhrase(t, "decided")).\n\n"
+        let bar = Format.decimal(result.proposal.criteria.strongAUC)
+        let score = Format.decimal(d.holdoutAUC.auc, against: result.proposal.criteria.strongAUC)
+        md += "**Verdict: \(verdict.rawValue).** "
+        let check = "On the \(Format.count(result.split.holdout.count)) most recent decided customers, kept aside while the rule was chosen, "
+            + "it scores \(score) at telling renewals from churns (0.50 is a coin flip, 1.00 perfect; the bar for strong is \(bar))"
+        switch verdict {
+        case .strong: md += check + ".\n\n"
+        case .weak: md += check + ": promising, not proven. Test it before building onboarding around it.\n\n"
+        case .undetermined: md += check + ", too close to the bar to call: test it first.\n\n"
         }
-        md += ".\n"
-        let or = t.correctedOddsRatio()
-        md += "- **How big the difference is:** customers who miss it churn \(Format.times(t.churnRatio)) as often "
-        md += "(\(Format.percent(1 - (t.renewRateNotReached ?? 0))) against \(Format.percent(1 - (t.renewRateReached ?? 0)))); "
-        md += "the odds of renewal are \(Format.times(or.estimate)) higher for those who reach it (95% interval \(Format.decimal(or.low, places: 1))–\(Format.decimal(or.high, places: 1)))"
-        if let adjusted = d.adjusted {
-            md += ", and still \(Format.times(adjusted.oddsRatio)) (\(interval(adjusted.interval, places: 1))) after adjusting for how active the customer is otherwise and for segment"
-        }
-        md += ".\n"
-        let strength = proposal.strength == .undetermined ? "not yet determined" : (proposal.strength?.rawValue ?? "–")
-        let hci = d.holdoutAUC.confidenceInterval()
-        md += "- **How reliable:** chosen on the \(Format.count(result.split.training.count)) earlier signups and measured on the "
-        md += "\(Format.count(result.split.holdout.count)) most recent (held out, signed up from \(result.split.holdoutFromDay.map(TimestampParser.dateString) ?? "–")): "
-        md += "holdout AUC **\(Format.decimal(d.holdoutAUC.auc))** (95% interval \(interval(hci))), training AUC \(Format.decimal(d.trainingAUC.auc)): "
-        md += "**\(strength)** (the bar for strong is \(Format.decimal(proposal.criteria.strongAUC)) on the holdout).\n"
-        if d.holdoutDisagrees {
-            md += "\n> Training and holdout AUC differ by more than the holdout's interval: the rule worked differently on the most recent signups. Check what changed in onboarding.\n"
-        }
-        md += "\n"
-        if proposal.strength == .weak {
-            md += "> The rule is weak: its holdout AUC is \(Format.decimal(proposal.criteria.strongAUC - d.holdoutAUC.auc)) short of \(Format.decimal(proposal.criteria.strongAUC)). "
-            md += "It is the best rule that meets the criteria, but it misclassifies many customers: treat it as a hypothesis to test in onboarding, not as a target yet.\n\n"
-        }
-        if let runner = proposal.runnerUp, let test = proposal.comparison {
-            let rd = runner.diagnostics
-            md += "- **Runner-up:** \(ruleWords(runner.candidate.definition)), holdout AUC \(Format.decimal(rd.holdoutAUC.auc)) (\(interval(rd.holdoutAUC.confidenceInterval())))"
-            md += runner.qualifies ? "" : " (fails " + runner.failures.map(\.failure).joined(separator: ", ") + ")"
-            if test.pValue >= 0.05 && runner.qualifies {
-                md += ". The two are **not distinguishable** on the holdout (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))): either would do; the proposal is the one with the better training fit.\n\n"
-            } else if test.pValue >= 0.05 {
-                md += ". On the holdout the two are not distinguishable (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))), but the runner-up fails a criterion, so it is not an alternative.\n\n"
+        md += "**Do this week:**\n\n"
+        switch verdict {
+        case .strong:
+            md += "1. **Onboarding:** make the rule the goal of the welcome flow, the first emails and the first call; "
+            md += "nudge every account that is not there by its segment's nudge day (playbook below).\n"
+        case .weak, .undetermined:
+            if let experiment = experimentPlan(result) {
+                md += "1. **Test it:** nudge a random half of new signups towards the rule and compare with the other half: "
+                md += "\(Format.count(experiment.perArm ?? 0)) customers per half"
+                md += experiment.weeks.map { ", about \(Format.decimal($0, places: 0)) weeks of signups" } ?? ""
+                md += " (plan below).\n"
             } else {
-                md += ". The proposal is better on the holdout (paired DeLong test, difference \(Format.decimal(test.difference)), \(Format.pPhrase(test.pValue))).\n\n"
+                md += "1. **Test it:** nudge a random half of new signups towards the rule and compare with the other half (plan below).\n"
             }
         }
-        md += "It meets all \(chosen.criteria.count) criteria (listed under *Data and method*).\n\n"
+        md += "2. **Accounts:** " + accountsLine(result, lists) + "\n\n"
+        md += chart(ReportCharts.renewalBySegment, "Renewal of customers who reach the rule against those who do not, per segment, with 95% intervals")
+        if !warnings.isEmpty { md += "> **Data warnings:** " + warnings.joined(separator: " ") + "\n\n" }
         return md
     }
 
-    package static func whatToDo(_ result: PipelineResult, _ plan: ActionPlan) -> String {
+    /// "3 to nudge today, 12 for a CSM this week (lists below)."
+    package static func accountsLine(_ result: PipelineResult, _ lists: ActionLists) -> String {
+        var parts: [String] = []
+        if lists.insideWindow == 0 {
+            parts.append("no account is inside its window, so no nudge is due today")
+        } else {
+            parts.append("\(Format.count(lists.nudgeToday.count)) to nudge today")
+        }
+        if lists.hasACV { parts.append("\(Format.count(lists.csmThisWeek.count)) high-ACV \(lists.csmThisWeek.count == 1 ? "account" : "accounts") for a CSM this week") }
+        return parts.joined(separator: "; ") + " (lists below)."
+    }
+
+    /// The experiment for a rule that is not yet strong: the Analysis stage's plan over all customers, when it has
+    /// a sample size.
+    package static func experimentPlan(_ result: PipelineResult) -> ExperimentPlan.Arm? {
+        guard let arm = result.experiment?.overall, arm.perArm != nil else { return nil }
+        return arm
+    }
+
+    /// What changes how the report should be read, said before the evidence.
+    package static func dataWarnings(_ result: PipelineResult) -> [String] {
+        var out: [String] = []
+        if let cohorts = result.cohortActivation, cohorts.rows.count >= 3 {
+            let sizes = cohorts.rows.map(\.signups).sorted()
+            let median = Double(sizes[sizes.count / 2])
+            for row in cohorts.rows where Double(row.signups) > 3 * median {
+                out.append("\(row.cohort) had \(Format.count(row.signups)) signups against about \(Format.count(Int(median))) in a typical month: that month weighs heavily in every figure; check whether it was a migration or an import.")
+            }
+        }
+        let (renewed, churned, _) = result.customers.table.outcomeCounts
+        if churned < 50 || renewed < 50 {
+            out.append("Only \(Format.count(min(renewed, churned))) \(churned < renewed ? "churned" : "renewed") customers so far: every difference below is uncertain, and the intervals are wide.")
+        }
+        if let chosen = result.proposal.chosen {
+            let judged = chosen.diagnostics.quarters.filter(\.enoughCustomers).count
+            if judged < 2 {
+                out.append("Fewer than two signup quarters have enough decided customers (\(QuarterEffect.minimumCustomers)+), so whether the rule holds over time is not checked.")
+            }
+        }
+        if let ttv = result.timeToValue {
+            let open = result.features.customers.filter { result.dataEndDay - $0.signupDay + 1 < ttv.horizonDays }.count
+            if 2 * open > result.features.customers.count {
+                out.append("Most customers (\(Format.count(open)) of \(Format.count(result.features.customers.count))) are still inside their first \(ttv.horizonDays) days: time to value and activation rates will move.")
+            }
+        }
+        return out
+    }
+
+    // MARK: - What to do
+
+    package static func whatToDo(_ result: PipelineResult, _ plan: ActionPlan, _ lists: ActionLists) -> String {
         guard let chosen = result.proposal.chosen else { return "" }
-        let c = chosen.candidate
+        let verdict = VerdictWord(result.proposal.strength)
         var md = "## What to do\n\n"
-        md += "Make \(ruleWords(c.definition)) the goal of onboarding: the welcome flow, the first emails and the first call "
-        md += "should all lead there. The playbook per segment (nudge point: the day by which three in four of the segment's activated "
-        md += "customers got there; a customer who has not by then is falling behind):\n\n"
-        let steps = plan.playbook
-        md += "| Segment | Customers | Activated | Renewal activated / not | Automated nudge | Person steps in |\n|---|---:|---:|---|---|---|\n"
-        for step in steps {
-            let high = step.highACV.map { "ACV ≥ \(Format.count(Int($0)))" } ?? "high-ACV"
-            md += "| \(step.segment) | \(Format.count(step.customers)) | \(Format.percent(step.activationRate)) "
-            md += "| \(Format.percent(step.renewalReached)) / \(Format.percent(step.renewalNotReached)) "
-            md += "| not activated by day \(step.nudgeDay) | \(high) account not activated by day \(step.outreachDay): CSM outreach |\n"
+        if verdict == .strong {
+            md += "Make \(ruleWords(chosen.candidate.definition)) the goal of onboarding: the welcome flow, the first emails and the first call "
+            md += "should all lead there. Per segment:\n\n"
+        } else {
+            md += "### Test it first\n\n"
+            md += "The rule is \(verdict.rawValue): it may be a sign of customers who would renew anyway rather than a cause. Before making it the goal of onboarding, "
+            if let e = experimentPlan(result) {
+                md += "nudge a random half of new signups towards it (emails, in-app prompts, the first call) and leave the other half as they are. "
+                md += "Today \(Format.percent(e.controlRenewal)) of customers who do not reach it renew; to see the nudged half renew \(Format.percent(e.targetRenewal)) "
+                md += "(half the observed gap: observational gaps overstate causal ones) takes \(Format.count(e.perArm ?? 0)) customers per half (5% significance, 80% power)"
+                if let weeks = e.weeks { md += ", about \(Format.decimal(weeks, places: 0)) weeks at the recent \(Format.count(Int(e.signupsPerWeek.rounded()))) signups a week" }
+                md += ". If the nudged half reaches it more often and renews more, make it the goal.\n\n"
+            } else {
+                md += "nudge a random half of new signups towards it and compare how many reach it and renew.\n\n"
+            }
+            md += "Meanwhile, the nudge points per segment:\n\n"
         }
-        md += "\nHigh ACV means the top quarter of annual contract values. Renewal is what is at stake: the gap between the two "
-        md += "renewal rates is what each activated account is worth to the segment.\n\n"
+        let tables = Dictionary(chosen.diagnostics.segments.segments.map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
+        var headers = ["Segment", "Decided customers", "Reached (of decided)", "Renewal reached / not", "Automated nudge"]
+        if lists.hasACV { headers.append("Person steps in") }
+        var rows: [[String]] = []
+        for step in plan.playbook {
+            guard let t = tables[step.segment] else { continue }
+            var row = [MarkdownText.escape(step.segment), Format.count(t.total), Format.percent(t.reachRate),
+                       "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))",
+                       "not there by day \(step.nudgeDay)"]
+            if lists.hasACV {
+                row.append(lists.highACV[step.segment].map { "ACV ≥ \(Format.count(Int($0.rounded()))) and not there by day \(step.nudgeDay): CSM call" } ?? "–")
+            }
+            rows.append(row)
+        }
+        md += table(headers, align: "l r r l l l", rows)
+        md += "The nudge day is the day by which three in four of the segment's activated customers got there: an account not there by then is falling behind. "
+        if lists.hasACV {
+            md += "High ACV is the top quarter of each segment's own annual contract values. "
+        } else {
+            md += "The customer table has no ACV column, so there is no high-value tier: every account gets the automated nudge. "
+        }
+        md += "The gap between the two renewal rates is what each activated account is worth.\n\n"
         return md
     }
 
-    package static func accountsToActOn(_ result: PipelineResult, _ plan: ActionPlan) -> String {
-        guard result.proposal.chosen != nil else { return "" }
-        let list = plan.atRisk
+    // MARK: - Accounts to act on
+
+    package static func progressText(_ a: ActionLists.Account) -> String {
+        a.progress.map { "\(min($0.count, $0.threshold)) of \($0.threshold) \(behaviourName($0.behaviour))" }.joined(separator: ", ")
+    }
+
+    package static func accountsToActOn(_ result: PipelineResult, _ plan: ActionPlan, _ lists: ActionLists) -> String {
+        guard let chosen = result.proposal.chosen else { return "" }
+        let window = chosen.candidate.windowDays
         var md = "## Accounts to act on now\n\n"
-        guard !list.isEmpty else { return md + "None: every account inside its window has reached the event.\n\n" }
-        let inside = list.filter { $0.daysLeft >= 0 }
-        md += "\(Format.count(list.count)) accounts have not reached the event and can still be helped: \(Format.count(inside.count)) are inside "
-        md += "their window, \(Format.count(list.count - inside.count)) are past it with renewal not decided yet. "
-        if plan.reachedLate > 0 {
-            md += "\(Format.count(plan.reachedLate)) more are past their window but have met the thresholds since (late), so they are left out; past the window, progress counts to the data's end. "
+        md += "**Nudge today** (inside their first \(window) days, past their segment's nudge day, not there yet): "
+        if lists.insideWindow == 0 {
+            let latest = result.features.customers.map(\.signupDay).max()
+            md += "nobody is inside their \(window)-day window at the data's end (\(TimestampParser.dateString(day: result.dataEndDay))"
+            md += latest.map { "; the latest signup was on \(TimestampParser.dateString(day: $0))" } ?? ""
+            md += "), so no nudge is due today.\n\n"
+        } else if lists.nudgeToday.isEmpty {
+            md += "none today; \(Format.count(lists.notDueYet)) more \(lists.notDueYet == 1 ? "is" : "are") inside the window but not at the nudge day yet.\n\n"
+        } else {
+            md += "\(Format.count(lists.nudgeToday.count)) \(lists.nudgeToday.count == 1 ? "account" : "accounts")"
+            md += lists.notDueYet > 0 ? " (\(Format.count(lists.notDueYet)) more are not at their nudge day yet)" : ""
+            md += ", fewest days left first.\n\n"
+            let rows = lists.nudgeToday.prefix(15).map { a in
+                [MarkdownText.escape(a.id), MarkdownText.escape(a.segment), Format.count(a.daysLeft), progressText(a),
+                 a.daysSinceLastActivity.map { $0 == 0 ? "today" : "\($0) \($0 == 1 ? "day" : "days") ago" } ?? "no activity yet"]
+            }
+            md += table(["Account", "Segment", "Days left", "Progress", "Last activity"], align: "l l r l l", rows, dropConstant: true)
+            if lists.nudgeToday.count > 15 { md += "And \(Format.count(lists.nudgeToday.count - 15)) more in `at_risk.csv`.\n\n" }
         }
-        md += "Highest ACV first; the full list, with the suggested action, is in `at_risk.csv`.\n\n"
-        md += "| Account | Segment | ACV | Signed up | Days left | Progress |\n|---|---|---:|---|---:|---|\n"
-        for a in list.prefix(15) {
-            md += "| \(a.id) | \(a.segment) | \(a.acv.map { Format.count(Int($0)) } ?? "–") | \(TimestampParser.dateString(day: a.signupDay)) "
-            md += "| \(a.daysLeft >= 0 ? Format.count(a.daysLeft) : "window over") | \(a.progress) |\n"
+        if lists.hasACV {
+            md += "**CSM this week** (ACV in the top quarter of their segment, past the nudge day, not activated in time, renewal not decided): "
+            if lists.csmThisWeek.isEmpty {
+                md += "none.\n\n"
+            } else {
+                md += "\(Format.count(lists.csmThisWeek.count)) \(lists.csmThisWeek.count == 1 ? "account" : "accounts"), highest ACV first.\n\n"
+                let rows = lists.csmThisWeek.prefix(15).map { a in
+                    [MarkdownText.escape(a.id), MarkdownText.escape(a.segment), a.acv.map { Format.count(Int($0.rounded())) } ?? "–",
+                     TimestampParser.dateString(day: a.signupDay), a.daysLeft >= 0 ? Format.count(a.daysLeft) : "window over",
+                     a.reachedLate ? "met it late" : progressText(a)]
+                }
+                md += table(["Account", "Segment", "ACV", "Signed up", "Days left", "Progress (to date)"], align: "l l r l r l", rows, dropConstant: true)
+                if lists.csmThisWeek.count > 15 { md += "And \(Format.count(lists.csmThisWeek.count - 15)) more in `at_risk.csv`.\n\n" }
+            }
+        } else {
+            md += "**CSM this week:** the customer table has no ACV column, so no account is singled out for a person.\n\n"
         }
-        md += "\n"
+        if let timing = lists.timing, lists.lateAccounts > 0 {
+            let late = timing.late, never = timing.never
+            md += "\(Format.count(lists.lateAccounts)) \(lists.lateAccounts == 1 ? "account" : "accounts") past the window met the thresholds late. "
+            if let lr = late.renewalRate, let nr = never.renewalRate {
+                md += "Decided customers who met them late renewed \(Format.percent(lr)) (of \(Format.count(late.customers))), against \(Format.percent(nr)) (of \(Format.count(never.customers))) for those who never did: "
+                md += timing.lateActivationHelps == true ? "late still helps, so they are left out as safe.\n\n"
+                    : "meeting it late is not a sign of safety, so they are treated like the others above.\n\n"
+            } else {
+                md += "\n\n"
+            }
+        }
+        if lists.pastWindowOthers > 0 {
+            md += "Not listed: \(Format.count(lists.pastWindowOthers)) accounts past their window with renewal undecided and an ordinary ACV; all of them, with the suggested action, are in `at_risk.csv`.\n\n"
+        }
         return md
+    }
+
+    // MARK: - Evidence
+
+    package static func evidence(_ result: PipelineResult, _ plan: ActionPlan, _ lists: ActionLists) -> String {
+        let proposal = result.proposal
+        guard !proposal.evaluations.isEmpty else { return "" }
+        var md = "## The evidence\n\n"
+        if let chosen = proposal.chosen {
+            md += earlyActivation(result, chosen, lists)
+            md += "### How often, and the threshold\n\n"
+            md += chart(ReportCharts.renewalByCount, "Renewal rate by how often decided customers did the proposed behaviour, with 95% intervals, counts and the threshold")
+            md += "### The proposed rule by segment\n\n"
+            let d = chosen.diagnostics
+            var rows: [[String]] = []
+            for (name, t) in [("all decided", chosen.candidate.table)] + d.segments.segments.map({ ($0.name, $0.table) }) {
+                let or = t.correctedOddsRatio()
+                rows.append([name == "all decided" ? "**all decided**" : MarkdownText.escape(name), Format.count(t.total), Format.percent(t.reachRate),
+                             "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))", Format.times(t.churnRatio),
+                             "\(Format.decimal(or.estimate)) (\(Format.decimal(or.low))–\(Format.decimal(or.high)))"])
+            }
+            md += table(["Segment", "Decided customers", "Reached", "Renewal reached / not", "Churn ratio", "Odds ratio (95%)"], align: "l r r l r l", rows)
+            if let bd = d.segments.breslowDay {
+                md += bd.pValue < 0.05
+                    ? "**The effect differs between segments** (Breslow-Day \(Format.pPhrase(bd.pValue))): plan onboarding per segment."
+                    : "The effect is similar in every segment (Breslow-Day \(Format.pPhrase(bd.pValue)))."
+            }
+            if !d.segments.segmentsWhereItFails.isEmpty {
+                md += " It does not work in: " + d.segments.segmentsWhereItFails.map(MarkdownText.escape).joined(separator: ", ") + "."
+            }
+            md += "\n\n"
+        }
+        md += candidates(result)
+        if let chosen = proposal.chosen {
+            md += chart(ReportCharts.heatMap, "Rule AUC of the proposed behaviour for every threshold and window, plateau outlined")
+            md += "### Stability by signup quarter\n\n"
+            let rows = chosen.diagnostics.quarters.map { q in
+                [q.quarter, Format.count(q.table.total), Format.percent(q.table.reachRate),
+                 "\(Format.percent(q.table.renewRateReached)) / \(Format.percent(q.table.renewRateNotReached))",
+                 Format.decimal(q.oddsRatio), Format.decimal(q.auc) + (q.enoughCustomers ? "" : " (few customers)")]
+            }
+            md += table(["Quarter", "Decided customers", "Reached", "Renewal reached / not", "Odds ratio", "AUC"], align: "l r r l r r", rows)
+        }
+        md += timeToValue(result)
+        md += cohortSection(result)
+        md += funnel(result, plan)
+        md += whyNotOthers(result)
+        md += warningSigns(result)
+        return md
+    }
+
+    package static func earlyActivation(_ result: PipelineResult, _ chosen: CandidateEvaluation, _ lists: ActionLists) -> String {
+        guard let timing = lists.timing, timing.rows.filter({ $0.customers > 0 }).count >= 2 else { return "" }
+        var md = "### Does activating early matter?\n\n"
+        md += chart(ReportCharts.earlyActivation, "Renewal by when decided customers first met the rule, with 95% intervals and counts")
+        let inTime = timing.inTime, late = timing.late, never = timing.never
+        md += "Of the decided customers, those who met the rule within its \(chosen.candidate.windowDays) days renewed \(Format.percent(inTime.renewalRate)) (\(Format.count(inTime.customers)) customers)"
+        if late.customers > 0 { md += ", those who met it later \(Format.percent(late.renewalRate)) (\(Format.count(late.customers)))" }
+        if never.customers > 0 { md += ", those who never did \(Format.percent(never.renewalRate)) (\(Format.count(never.customers)))" }
+        md += ". "
+        switch timing.lateActivationHelps {
+        case true?: md += "Meeting it late still goes with more renewal, but less than meeting it in time.\n\n"
+        case false?: md += "Meeting it late is worth little: what goes with renewal is reaching it within the window, so the nudge has to come early.\n\n"
+        case nil: md += "\n\n"
+        }
+        if let early = result.earlyActivation { md += earlyActivationLimits(early) }
+        return md
+    }
+
+    /// The candidate rules in six columns; the rest of the columns in a collapsed block and in `thresholds.csv`.
+    package static func candidates(_ result: PipelineResult) -> String {
+        let proposal = result.proposal
+        var md = "### Candidate rules, strongest first\n\n"
+        md += "Every behaviour × threshold (1 to 20) × window (\(result.configuration.scanWindows.filter { $0 <= result.configuration.windowDays }.map(String.init).joined(separator: ", ")) days) "
+        md += "was scanned on the \(Format.count(result.split.training.count)) training customers (the earlier decided signups); each behaviour's best rule is listed, "
+        md += "with the combinations that beat both their parts, and measured on the \(Format.count(result.split.holdout.count)) held-out customers (the most recent). "
+        md += "The adjusted odds ratio discounts busy customers: a rule whose effect vanishes once overall activity and segment are accounted for is a *proxy for activity*.\n\n"
+        func verdict(_ e: CandidateEvaluation) -> String {
+            if proposal.chosen?.candidate.definition == e.candidate.definition { return "**proposed**" }
+            return e.qualifies ? "qualifies" : "fails: " + e.failures.map(\.failure).joined(separator: ", ")
+        }
+        func adjusted(_ e: CandidateEvaluation) -> String {
+            guard let a = e.diagnostics.adjusted else { return "–" }
+            return a.interval.map { "\(Format.decimal(a.oddsRatio)) (\(interval($0)))" } ?? "\(Format.decimal(a.oddsRatio)) (no interval: perfect split)"
+        }
+        let shown = Array(proposal.evaluations.prefix(15))
+        let training = result.split.training.count
+        var rows: [[String]] = []
+        for e in shown {
+            let t = e.candidate.training, d = e.diagnostics
+            rows.append([ruleShort(e.candidate.definition), Format.percent(t.reachRate),
+                         "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))", adjusted(e),
+                         "\(Format.decimal(d.holdoutAUC.auc)) (\(interval(d.holdoutAUC.confidenceInterval())))", verdict(e)])
+        }
+        md += table(["Rule", "Reached (of \(Format.count(training)) training)", "Renewal reached / not (training)", "Adjusted odds ratio (training)",
+                     "Holdout AUC (95%)", "Verdict"], align: "l r l l l l", rows)
+        md += "<details><summary>More columns: q, unadjusted odds ratio, training AUC, median day, count AUC</summary>\n\n"
+        var more: [[String]] = []
+        for e in shown {
+            let t = e.candidate.training, d = e.diagnostics
+            let model = e.candidate.definition.isCombination ? nil : result.ranking.all.first(where: { $0.name == e.candidate.behaviour })?.model
+            more.append([ruleShort(e.candidate.definition), Format.pValue(e.candidate.qValue), Format.decimal(t.correctedOddsRatio().estimate),
+                         "\(Format.decimal(d.trainingAUC.auc)) (\(interval(d.trainingAUC.confidenceInterval())))",
+                         Format.day(e.candidate.medianDayReached),
+                         model.map { "\(Format.decimal($0.auc.auc)) (out of sample \(Format.decimal($0.crossValidatedAUC)))" } ?? "–"])
+        }
+        md += table(["Rule", "q", "Odds ratio (training)", "Training AUC (95%)", "Median day reached", "Count AUC (all decided)"], align: "l r r l r l", more)
+        md += "\"q\" is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned; "
+        md += "the count AUC is how well the behaviour's count (not the rule) predicts renewal. The full scan is in `thresholds.csv`, one row per behaviour in `behaviours.csv`.\n\n</details>\n\n"
+        return md
+    }
+
+    package static func timeToValue(_ result: PipelineResult) -> String {
+        guard let ttv = result.timeToValue, let chosen = result.proposal.chosen else { return "" }
+        let ruleWindow = chosen.candidate.windowDays
+        var md = "### Time to value\n\n"
+        md += "Days from signup until the rule's thresholds are met, over all customers (decided or not), by Kaplan-Meier: a customer whose first "
+        md += "\(ttv.horizonDays) days are not over yet counts only as far as the data goes (\(TimestampParser.dateString(day: result.dataEndDay))).\n\n"
+        let days = Array(Set([7, ruleWindow, ttv.horizonDays])).sorted().filter { $0 <= ttv.horizonDays }
+        func share(_ s: TimeToValue.Summary, _ d: Int) -> String { Format.percent(1 - s.curve.survival(at: Double(d) - 0.5)) }
+        func median(_ s: TimeToValue.Summary) -> String {
+            s.quantiles.first { $0.share == 0.5 }?.day.map { "day \(Format.day($0))" } ?? "later than day \(ttv.horizonDays - 1)"
+        }
+        var rows: [[String]] = []
+        for s in [ttv.overall] + ttv.bySegment {
+            rows.append([s.name == "all" ? "**all customers**" : MarkdownText.escape(s.name), Format.count(s.customers)]
+                        + days.map { share(s, $0) } + [median(s)])
+        }
+        md += table(["", "Customers (all)"] + days.map { "Within \($0) days" + ($0 == ruleWindow ? " (the rule)" : "") } + ["Half there by"],
+                    align: "l r" + String(repeating: " r", count: days.count) + " r", rows)
+        md += chart(ReportCharts.timeToValue, "Kaplan-Meier share of customers who met the rule by day since signup, per segment, with the rule's window marked")
+        md += "Time to value by signup month (is onboarding getting faster?) is in the next table.\n\n"
+        return md
+    }
+
+    package static func cohortSection(_ result: PipelineResult) -> String {
+        guard let cohorts = result.cohortActivation else { return "" }
+        let window = result.features.windowDays
+        var md = "### Activation rate by signup month\n\n"
+        md += "Share of each month's signups (all customers) that met the rule's thresholds within D days of signup, and ever (by \(TimestampParser.dateString(day: result.dataEndDay))); "
+        md += "a month is shown at D only once all its customers have had D days, so a young month never looks under-activated for lack of time. "
+        md += "Counts past day \(window) come from events after the first window, which the rest of the analysis does not use. "
+        if !result.features.hasFollowUp {
+            md += "This feature table has no rows after the first window (it was made by an older `activation sql`), so rates past day \(window) are unknown (–). "
+        }
+        md += "\"Ever\" depends on how long the month has had: the last column.\n\n"
+        md += "The time to value by month is the Kaplan-Meier median (\"half there by\"; – when fewer than half of the month got there within \(window) days) "
+        md += "and the typical day of those who did (their median).\n\n"
+        let speed = timeToValueByMonth(result)
+        let headers = ["Signup month", "Signups"] + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() }
+            + ["Half there by", "Typical day (of those who got there)", "Days of data"]
+        let rows: [[String]] = cohorts.rows.map { row -> [String] in
+            let rates: [String] = cohorts.horizons.map { h -> String in
+                guard let rate = row.rates[h] ?? nil else { return "–" }
+                return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
+            }
+            let s = speed[row.cohort]
+            return [row.cohort, Format.count(row.signups)] + rates
+                + [s?.median.map { "day \(Format.day($0))" } ?? "–", s?.typical.map { "day \(Format.day($0))" } ?? "–", "\(Format.count(row.minimumFollowUpDays))+"]
+        }
+        md += table(headers, align: "l r" + String(repeating: " r", count: cohorts.horizons.count) + " r r r", rows)
+        if cohorts.rows.count >= 2 {
+            md += chart(ReportCharts.cohorts, "Activation rate by signup month, with signups per month")
+            let same = ReportCharts.cohortSeries(cohorts).same
+            if !same.isEmpty {
+                md += "Not drawn separately: " + same.map { "\($0.0.label) is within 3 points of \($0.1.label) in every month" }.joined(separator: "; ") + ". \"Ever\" is in the table only.\n\n"
+            }
+        }
+        return md
+    }
+
+    /// Per signup month: the Kaplan-Meier median day to the rule's thresholds over all the month's customers (nil
+    /// when fewer than half get there in the first window), and the median day of those who got there.
+    package static func timeToValueByMonth(_ result: PipelineResult) -> [String: (median: Double?, typical: Double?)] {
+        guard let chosen = result.proposal.chosen else { return [:] }
+        let customers = result.features.customers
+        let reach = chosen.candidate.definition.reachDays(in: result.features)
+        let months = Dictionary(grouping: customers.indices) { String(TimestampParser.dateString(day: customers[$0].signupDay).prefix(7)) }
+        var out: [String: (median: Double?, typical: Double?)] = [:]
+        for (month, members) in months {
+            let s = TimeToValue(customers: members.map { customers[$0] }, reachDay: members.map { reach[$0] },
+                                windowDays: result.features.windowDays, dataEndDay: result.dataEndDay).overall
+            let days = members.compactMap { reach[$0] }.map(Double.init).sorted()
+            out[month] = (s.quantiles.first { $0.share == 0.5 }?.day, days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.5))
+        }
+        return out
     }
 
     package static func funnel(_ result: PipelineResult, _ plan: ActionPlan) -> String {
         let steps = plan.funnel
         guard steps.count >= 3, let chosen = result.proposal.chosen else { return "" }
-        var md = "### Onboarding funnel\n\nAccounts whose first \(chosen.candidate.windowDays) days are over, step by step towards the event "
-        md += "(each middle step counts those who also did every step above it, and the last every activated account; the middle steps are what activated accounts usually do first):\n\n"
-        md += "| Step | Accounts | Share of signups | Kept from the step above |\n|---|---:|---:|---:|\n"
+        // Only steps that lose someone are steps; the funnel is shown with two or more of them in the middle.
+        var kept = [steps[0]]
+        for step in steps.dropFirst().dropLast() where step.customers < kept.last!.customers { kept.append(step) }
+        guard kept.count - 1 >= 2 else { return "" }
+        kept.append(steps.last!)
+        var md = "### Onboarding funnel\n\nAccounts whose first \(chosen.candidate.windowDays) days are over, step by step towards the rule "
+        md += "(each step counts those who also did every step above it; the middle steps are what activated accounts usually do first):\n\n"
+        var rows: [[String]] = []
         var biggest: (name: String, lost: Double)?
-        for (i, step) in steps.enumerated() {
-            var kept = "–"
-            if i > 0, steps[i - 1].customers > 0 {
-                let k = Double(step.customers) / Double(steps[i - 1].customers)
-                kept = Format.percent(k)
-                if biggest == nil || 1 - k > biggest!.lost { biggest = ("from \"\(steps[i - 1].label)\" to \"\(step.label)\"", 1 - k) }
+        for (i, step) in kept.enumerated() {
+            var share = "–"
+            if i > 0, kept[i - 1].customers > 0 {
+                let k = Double(step.customers) / Double(kept[i - 1].customers)
+                share = Format.percent(k)
+                if biggest == nil || 1 - k > biggest!.lost { biggest = ("from \"\(MarkdownText.escape(kept[i - 1].label))\" to \"\(MarkdownText.escape(step.label))\"", 1 - k) }
             }
-            md += "| \(step.label) | \(Format.count(step.customers)) | \(Format.percent(step.share)) | \(kept) |\n"
+            rows.append([MarkdownText.escape(step.label), Format.count(step.customers), Format.percent(step.share), share])
         }
-        if let biggest { md += "\nThe biggest drop is \(biggest.name): \(Format.percent(biggest.lost)) of accounts are lost there. That is where onboarding should push first.\n" }
-        return md + "\n"
+        md += table(["Step", "Accounts", "Of accounts signed up", "Kept from the step above"], align: "l r r r", rows)
+        if let biggest { md += "The biggest drop is \(biggest.name): \(Format.percent(biggest.lost)) of accounts are lost there. That is where onboarding should push first.\n\n" }
+        return md
     }
 
+    package static func whyNotOthers(_ result: PipelineResult) -> String {
+        let chosen = result.proposal.chosen?.candidate.definition
+        let rejected = result.proposal.evaluations.prefix { $0.candidate.definition != chosen }.filter { !$0.qualifies }
+        guard !rejected.isEmpty else { return "" }
+        var md = "### Why not the stronger-looking rules\n\n"
+        var seen = Set<String>()
+        for e in rejected where seen.insert(e.candidate.definition.behaviours.joined(separator: "+")).inserted {
+            md += "- \(ruleWords(e.candidate.definition)): "
+            md += e.failures.map { "fails *\($0.name)*: \(MarkdownText.escape($0.detail))" }.joined(separator: "; ") + ".\n"
+        }
+        md += "\n"
+        return md
+    }
+
+    // MARK: - What changed
+
     package static func whatChanged(_ result: PipelineResult, previous: RunSummary?) -> String {
-        var md = "## What changed since the last run\n\n"
+        let md = "## What changed since the last run\n\n"
         guard let previous else {
             return md + "This is the first run in this reports folder (or the previous one has no summary): nothing to compare yet.\n\n"
         }
         let now = RunSummary(result)
-        if now.proposal == previous.proposal {
-            md += "- Proposal unchanged: \(now.proposal ?? "none").\n"
-        } else {
-            md += "- **Proposal changed**: \(previous.proposal ?? "none") → **\(now.proposal ?? "none")**.\n"
+        var lines: [String] = []
+        if now.proposal != previous.proposal {
+            lines.append("**Proposal changed**: \(previous.proposal.map(MarkdownText.escape) ?? "none") → **\(now.proposal.map(MarkdownText.escape) ?? "none")**.")
         }
-        if let a = previous.holdoutAUC, let b = now.holdoutAUC {
-            md += "- Holdout AUC \(Format.decimal(a)) → \(Format.decimal(b)) (\(b >= a ? "+" : "")\(Format.decimal(b - a))); strength \(previous.strength ?? "–") → \(now.strength ?? "–").\n"
+        if let a = previous.holdoutAUC, let b = now.holdoutAUC, Format.decimal(a) != Format.decimal(b) || previous.strength != now.strength {
+            lines.append("Holdout AUC \(Format.decimal(a)) → \(Format.decimal(b)) (\(b >= a ? "+" : "")\(Format.decimal(b - a))); strength \(previous.strength ?? "–") → \(now.strength ?? "–").")
         }
-        if let a = previous.activationRate, let b = now.activationRate {
-            md += "- Activation rate \(Format.percent(a)) → \(Format.percent(b)).\n"
+        if let a = previous.activationRate, let b = now.activationRate, Format.percent(a) != Format.percent(b) {
+            lines.append("Activation rate (of decided customers) \(Format.percent(a)) → \(Format.percent(b)).")
         }
-        md += "- Decided customers \(Format.count(previous.decidedCustomers)) → \(Format.count(now.decidedCustomers)); event rows \(Format.count(previous.eventRowsRead)) → \(Format.count(now.eventRowsRead)); rejected rows \(Format.count(previous.rejectedRows)) → \(Format.count(now.rejectedRows)).\n"
+        var counts: [String] = []
+        if previous.decidedCustomers != now.decidedCustomers { counts.append("decided customers \(Format.count(previous.decidedCustomers)) → \(Format.count(now.decidedCustomers))") }
+        if previous.eventRowsRead != now.eventRowsRead { counts.append("event rows \(Format.count(previous.eventRowsRead)) → \(Format.count(now.eventRowsRead))") }
+        if previous.rejectedRows != now.rejectedRows { counts.append("rejected rows \(Format.count(previous.rejectedRows)) → \(Format.count(now.rejectedRows))") }
+        if !counts.isEmpty { lines.append(counts.joined(separator: "; ").prefix(1).uppercased() + counts.joined(separator: "; ").dropFirst() + ".") }
         let before = Dictionary(previous.exports.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(now.exports.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let added = after.keys.filter { before[$0] == nil }.sorted()
         let changed = after.keys.filter { before[$0] != nil && before[$0] != after[$0] }.sorted()
         let removed = before.keys.filter { after[$0] == nil }.sorted()
-        md += "- Exports: " + (added.isEmpty && changed.isEmpty && removed.isEmpty ? "the same files, unchanged." :
-            [added.isEmpty ? nil : "new " + added.map { "`\($0)`" }.joined(separator: ", "),
-             changed.isEmpty ? nil : "changed " + changed.map { "`\($0)`" }.joined(separator: ", "),
-             removed.isEmpty ? nil : "gone " + removed.map { "`\($0)`" }.joined(separator: ", ")].compactMap { $0 }.joined(separator: "; ") + ".")
-        return md + "\n\n"
+        if !(added.isEmpty && changed.isEmpty && removed.isEmpty) {
+            lines.append("Exports: " + [added.isEmpty ? nil : "new " + added.map(MarkdownText.code).joined(separator: ", "),
+                                        changed.isEmpty ? nil : "changed " + changed.map(MarkdownText.code).joined(separator: ", "),
+                                        removed.isEmpty ? nil : "gone " + removed.map(MarkdownText.code).joined(separator: ", ")]
+                .compactMap { $0 }.joined(separator: "; ") + ".")
+        }
+        if lines.isEmpty { return md + "Nothing changed: the same exports, the same proposal and the same figures as the last run.\n\n" }
+        return md + lines.map { "- \($0)\n" }.joined() + "\n"
+    }
+
+    // MARK: - Tables
+
+    /// A GitHub-flavoured table; `align` is one letter per column (l, r); with `dropConstant`, columns whose value is
+    /// the same in every row (and there are two rows or more) are left out.
+    package static func table(_ headers: [String], align: String, _ rows: [[String]], dropConstant: Bool = false) -> String {
+        let aligns = align.split(separator: " ").map(String.init)
+        var keep = Array(headers.indices)
+        if dropConstant && rows.count >= 2 {
+            keep = keep.filter { i in i == 0 || Set(rows.map { $0[i] }).count > 1 }
+        }
+        var md = "| " + keep.map { headers[$0] }.joined(separator: " | ") + " |\n"
+        md += "|" + keep.map { (i: Int) -> String in (i < aligns.count && aligns[i] == "r") ? "---:|" : "---|" }.joined() + "\n"
+        for row in rows { md += "| " + keep.map { row[$0] }.joined(separator: " | ") + " |\n" }
+        return md + "\n"
     }
 
     package static func criteriaSection(_ result: PipelineResult) -> String {
@@ -229,132 +597,12 @@ public enum MarkdownReport {
         md += "(\(Format.count(result.split.holdout.count)) most recent decided signups, \(Format.percent(proposal.criteria.holdoutShare))) only measures. "
         md += "Strong means a holdout AUC of at least \(Format.decimal(proposal.criteria.strongAUC)).\n\n"
         if let chosen = proposal.chosen {
-            md += "For the proposal, \(chosen.candidate.rule):\n\n"
-            for r in chosen.criteria { md += "- \(r.passed ? "✅ pass" : "❌ fail"): \(r.name): \(r.detail)\n" }
+            md += "For the proposal, \(ruleShort(chosen.candidate.definition)):\n\n"
+            for r in chosen.criteria { md += "- \(r.passed ? "✅ pass" : "❌ fail"): \(r.name): \(MarkdownText.escape(r.detail))\n" }
             md += "\n"
         } else {
             md += "No candidate meets all of them; see *Why not the stronger-looking rules*.\n\n"
         }
-        return md
-    }
-
-    package static func evidence(_ result: PipelineResult) -> String {
-        let proposal = result.proposal
-        guard !proposal.evaluations.isEmpty else { return "" }
-        var md = "## The evidence\n\n### Candidate rules, strongest first\n\n"
-        md += "Every behaviour × threshold (1 to 20) × window (\(result.configuration.scanWindows.filter { $0 <= result.configuration.windowDays }.map(String.init).joined(separator: ", ")) days) was scanned on the training cohort; "
-        md += "each behaviour's best rule is listed with the combinations that beat both their parts on the holdout. "
-        md += "\"q\" is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned. The full scan is in `thresholds.csv`.\n\n"
-        if proposal.chosen != nil {
-            md += chart(ReportCharts.renewalByCount, "Renewal rate by how often customers did the proposed behaviour, with customers per bucket and the threshold marked")
-        }
-        md += "| Rule | Reached (training) | Renewal reached / not (training) | Odds ratio | Adjusted odds ratio | q | Training AUC (95%) | Holdout AUC (95%) | Verdict |\n"
-        md += "|---|---:|---|---:|---:|---:|---:|---|---|\n"
-        for e in proposal.evaluations.prefix(15) {
-            let c = e.candidate, t = c.training, d = e.diagnostics
-            var verdict = e.qualifies ? "qualifies" : "fails: " + e.failures.map(\.failure).joined(separator: ", ")
-            if proposal.chosen?.candidate.definition == c.definition { verdict = "**proposed**" }
-            let adjusted = d.adjusted.map { "\(Format.decimal($0.oddsRatio)) (\(interval($0.interval)))" } ?? "–"
-            md += "| \(c.rule) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) "
-            md += "| \(Format.decimal(t.correctedOddsRatio().estimate)) | \(adjusted) | \(Format.pValue(c.qValue)) "
-            md += "| \(Format.decimal(d.trainingAUC.auc)) (\(interval(d.trainingAUC.confidenceInterval()))) | \(Format.decimal(d.holdoutAUC.auc)) (\(interval(d.holdoutAUC.confidenceInterval()))) | \(verdict) |\n"
-        }
-        md += "\n"
-        let proxies = proposal.evaluations.filter { e in
-            e.candidate.training.correctedOddsRatio().low > 1 && (e.diagnostics.adjusted?.interval.map { $0.lowerBound <= 1 } ?? false)
-        }
-        if !proxies.isEmpty {
-            md += "**Proxies for activity**: these rules go with renewal only because busy customers do them; once overall activity and segment are accounted for, their effect is gone: "
-            md += proxies.map { "\($0.candidate.rule) (odds ratio \(Format.decimal($0.candidate.training.correctedOddsRatio().estimate)), adjusted \(Format.decimal($0.diagnostics.adjusted?.oddsRatio)))" }.joined(separator: "; ") + ".\n\n"
-        }
-        md += "Ranked by adjusted effect instead (the lower end of the adjusted odds ratio's interval): "
-        md += proposal.adjustedOrder.prefix(5).map { "\($0.candidate.rule) \(interval($0.diagnostics.adjusted?.interval))" }.joined(separator: "; ") + ".\n\n"
-
-        if proposal.chosen != nil {
-            md += chart(ReportCharts.heatMap, "Rule AUC of the proposed behaviour for every threshold and window")
-            md += chart(ReportCharts.roc, "ROC curves of the proposal and the runner-ups on the held-out most recent signups")
-        }
-        if let chosen = proposal.chosen {
-            let d = chosen.diagnostics
-            md += "### The proposed rule by segment\n\n| Segment | Customers | Reached | Renewal reached / not | Churn ratio | Odds ratio (95%) |\n|---|---:|---:|---|---:|---|\n"
-            for (name, t) in d.segments.segments {
-                let or = t.correctedOddsRatio()
-                md += "| \(name) | \(Format.count(t.total)) | \(Format.percent(t.reachRate)) | \(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached)) | \(Format.times(t.churnRatio)) | \(Format.decimal(or.estimate)) (\(Format.decimal(or.low))–\(Format.decimal(or.high))) |\n"
-            }
-            md += "\n"
-            if let mh = d.segments.mantelHaenszelOddsRatio {
-                md += "Pooled across segments (Mantel-Haenszel): odds ratio \(Format.decimal(mh)) (\(interval(d.segments.mantelHaenszelInterval))). "
-            }
-            if let bd = d.segments.breslowDay {
-                md += bd.pValue < 0.05
-                    ? "**The effect differs between segments** (Breslow-Day χ² = \(Format.decimal(bd.statistic)), \(bd.degreesOfFreedom) df, \(Format.pPhrase(bd.pValue))): plan onboarding per segment."
-                    : "The effect is similar in every segment (Breslow-Day \(Format.pPhrase(bd.pValue)))."
-            }
-            if !d.segments.segmentsWhereItFails.isEmpty {
-                md += " It does not work in: " + d.segments.segmentsWhereItFails.joined(separator: ", ") + "."
-            }
-            md += "\n\n### Stability by signup quarter\n\n| Quarter | Customers | Reached | Renewal reached / not | Odds ratio | AUC |\n|---|---:|---:|---|---:|---:|\n"
-            for q in d.quarters {
-                md += "| \(q.quarter) | \(Format.count(q.table.total)) | \(Format.percent(q.table.reachRate)) | \(Format.percent(q.table.renewRateReached)) / \(Format.percent(q.table.renewRateNotReached)) "
-                md += "| \(Format.decimal(q.oddsRatio)) | \(Format.decimal(q.auc))\(q.enoughCustomers ? "" : " (few customers)") |\n"
-            }
-            md += "\n"
-        }
-        if let ttv = result.timeToValue {
-            md += "### Time to value\n\nDays from signup until the proposed event, by Kaplan-Meier over all customers (decided or not); customers whose first \(ttv.horizonDays) days are not over yet are censored at the data's end (\(TimestampParser.dateString(day: result.dataEndDay))), not counted as failures. \"not reached\": the share never gets there within \(ttv.horizonDays) days.\n\n"
-            md += "| | Customers | Reached | P25 | P50 | P75 | P90 |\n|---|---:|---:|---:|---:|---:|---:|\n"
-            for s in [ttv.overall] + ttv.bySegment {
-                md += "| \(s.name) | \(Format.count(s.customers)) | \(Format.count(s.reached)) | "
-                md += s.quantiles.map { $0.day.map { "day \(Format.day($0))" } ?? "not reached" }.joined(separator: " | ") + " |\n"
-            }
-            md += "\n"
-            md += chart(ReportCharts.timeToValue, "Kaplan-Meier share of customers who reached the event by day since signup, per segment")
-        }
-        if let cohorts = result.cohortActivation {
-            let window = result.features.windowDays
-            md += "### Activation rate by signup month\n\nShare of each month's signups that reached the proposed event's thresholds within D days of signup, and ever (by the data's end, \(TimestampParser.dateString(day: result.dataEndDay))); a month is shown at D only once all its customers have D days of data, so a young month never looks under-activated for lack of time. "
-            md += "Counts past day \(window) come from events after the first window, which the rest of the analysis does not use. "
-            if !result.features.hasFollowUp {
-                md += "This feature table has no rows after the first window (it was made by an older `activation sql`), so rates past day \(window) are unknown (–). "
-            }
-            md += "\"Ever\" is as of the data's end: the last column shows how many days of data the month's latest signup has had.\n\n"
-            md += "| Signup month | Signups | " + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() }.joined(separator: " | ") + " | Days of data |\n"
-            md += "|---|---:|" + cohorts.horizons.map { _ in "---:|" }.joined() + "---:|\n"
-            for row in cohorts.rows {
-                md += "| \(row.cohort) | \(Format.count(row.signups)) | "
-                md += cohorts.horizons.map { h in
-                    guard let rate = row.rates[h] ?? nil else { return "–" }
-                    return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
-                }.joined(separator: " | ") + " | \(Format.count(row.minimumFollowUpDays))+ |\n"
-            }
-            md += "\n"
-            if cohorts.rows.count >= 2 { md += chart(ReportCharts.cohorts, "Activation rate by signup month") }
-        }
-        return md
-    }
-
-    package static func ranked(_ result: PipelineResult) -> String {
-        var md = "### Behaviours by how well their count predicts renewal\n\n"
-        guard !result.ranking.candidates.isEmpty else { return md + "No behaviour goes with renewal.\n\n" }
-        md += "| # | Behaviour | AUC (95% interval) | AUC out of sample | Best rule | Reached by | Renewal if reached / not | Median day | Verdict |\n"
-        md += "|---:|---|---|---:|---|---:|---|---:|---|\n"
-        for (i, e) in result.ranking.candidates.enumerated() {
-            let m = e.model
-            let ci = m.auc.confidenceInterval()
-            var verdict = "–"
-            if let evaluation = result.proposal.evaluations.first(where: { $0.candidate.definition == e.best?.definition }) {
-                if result.proposal.chosen?.candidate.definition == evaluation.candidate.definition { verdict = "**proposed**" }
-                else if evaluation.qualifies { verdict = "qualifies" }
-                else { verdict = "fails: " + evaluation.failures.map(\.failure).joined(separator: ", ") }
-            }
-            if !m.flags.isEmpty { verdict += " (" + m.flags.map(plainWords).joined(separator: ", ") + ")" }
-            let rule = e.best.map { "≥ \($0.threshold) within \($0.windowDays) d" } ?? "–"
-            md += "| \(i + 1) | \(behaviourName(e.name)) | \(Format.decimal(m.auc.auc)) (\(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound))) "
-            md += "| \(Format.decimal(m.crossValidatedAUC)) | \(rule) | \(Format.percent(e.best?.table.reachRate)) "
-            md += "| \(Format.percent(e.best?.table.renewRateReached)) / \(Format.percent(e.best?.table.renewRateNotReached)) "
-            md += "| \(Format.day(e.best?.medianDayReached)) | \(verdict) |\n"
-        }
-        md += "\n"
         return md
     }
 
@@ -367,21 +615,6 @@ public enum MarkdownReport {
         case .fewCustomers: return "fewer than 10 customers did it"
         case .notConverged: return "model did not converge"
         }
-    }
-
-    package static func whyNotOthers(_ result: PipelineResult) -> String {
-        let chosen = result.proposal.chosen?.candidate.definition
-        let rejected = result.proposal.evaluations.prefix { $0.candidate.definition != chosen }.filter { !$0.qualifies }
-        guard !rejected.isEmpty else { return "" }
-        var md = "### Why not the stronger-looking rules\n\n"
-        var seen = Set<String>()
-        for e in rejected where seen.insert(e.candidate.definition.behaviours.joined(separator: "+")).inserted {
-            let c = e.candidate
-            md += "- \(ruleWords(c.definition)) (training AUC \(Format.decimal(e.diagnostics.trainingAUC.auc))): "
-            md += e.failures.map { "fails *\($0.name)*: \($0.detail)" }.joined(separator: "; ") + ".\n"
-        }
-        md += "\n"
-        return md
     }
 
     package static func warningSigns(_ result: PipelineResult) -> String {
@@ -416,7 +649,7 @@ public enum MarkdownReport {
         let table = result.customers.table.customers
         let (renewed, churned, undecided) = result.customers.table.outcomeCounts
         var md = "### The data\n\n"
-        md += "**Customers** (`\(result.customerFile.path)`): \(Format.count(result.customers.rowsRead)) rows read, "
+        md += "**Customers** (\(MarkdownText.code(result.customerFile.path))): \(Format.count(result.customers.rowsRead)) rows read, "
         md += "\(Format.count(table.count)) customers: \(Format.count(renewed)) renewed, \(Format.count(churned)) churned "
         md += "(\(Format.percent(Double(renewed) / Double(max(1, renewed + churned)))) renewal rate), "
         md += "\(Format.count(undecided)) not decided yet (counted, not used to fit). "
@@ -426,13 +659,13 @@ public enum MarkdownReport {
         var segments: [String: Int] = [:]
         for c in table { segments[c.segment, default: 0] += 1 }
         if segments.count > 1 {
-            md += "Segments: " + segments.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", ") + ".\n\n"
+            md += "Segments: " + segments.sorted { $0.key < $1.key }.map { "\(MarkdownText.escape($0.key)) \(Format.count($0.value))" }.joined(separator: ", ") + ".\n\n"
         }
         if result.configuration.featureTable {
             md += "**Feature table** (computed outside this tool, e.g. by `activation sql` on a warehouse): \(Format.count(result.eventFiles.count)) "
             md += "file\(result.eventFiles.count == 1 ? "" : "s"), \(Format.count(result.eventRowsRead)) customer-behaviour-day rows read:\n\n"
         } else {
-            md += "**Events**: \(Format.count(result.eventFiles.count)) export files, \(Format.count(result.eventRowsRead)) rows read:\n\n"
+            md += "**Events**: \(Format.count(result.eventFiles.count)) export \(result.eventFiles.count == 1 ? "file" : "files"), \(Format.count(result.eventRowsRead)) rows read:\n\n"
         }
         md += "| | Rows | Share |\n|---|---:|---:|\n"
         let total = max(1, result.eventRowsRead)
@@ -445,9 +678,9 @@ public enum MarkdownReport {
         md += line("Rejected (see `rejects.csv`)", result.eventRowsRejected)
         md += "| **Total** | **\(Format.count(result.eventRowsRead))** | |\n\n"
         var reasons: [String: Int] = [:]
-        for r in result.rejects { reasons[r.reason.rawValue, default: 0] += 1 }
+        for r in result.rejects where r.reason != .eventBeforeSignup { reasons[r.reason.rawValue, default: 0] += 1 }
         if !reasons.isEmpty {
-            md += "Rejected rows by reason (customers and events): "
+            md += "Rejected rows by reason (customers and events; events before signup are counted above): "
             md += reasons.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", ") + ".\n\n"
         }
         let merged = Dictionary(grouping: result.exportNames.compactMap { entry -> (String, String)? in
@@ -456,20 +689,20 @@ public enum MarkdownReport {
         }, by: \.0)
         if !merged.isEmpty {
             md += "Export names merged into one behaviour: "
-            md += merged.keys.sorted().map { b in "`\(b)` ← " + merged[b]!.map { "`\($0.1)`" }.sorted().joined(separator: ", ") }.joined(separator: "; ") + ".\n\n"
+            md += merged.keys.sorted().map { b in MarkdownText.code(b) + " ← " + merged[b]!.map { MarkdownText.code($0.1) }.sorted().joined(separator: ", ") }.joined(separator: "; ") + ".\n\n"
         }
         let excluded = result.exportNames.compactMap { entry -> String? in
-            if case .excluded(let pattern) = entry.resolution { return "`\(entry.name)` (\(pattern))" }
+            if case .excluded(let pattern) = entry.resolution { return "\(MarkdownText.code(entry.name)) (\(MarkdownText.escape(pattern)))" }
             return nil
         }
         if !excluded.isEmpty { md += "Events excluded by the config: " + excluded.sorted().joined(separator: ", ") + ".\n\n" }
         if let mapping = result.userAccounts {
-            md += "Accounts of user-level events from `\(mapping.file)`: \(Format.count(mapping.userCount)) users mapped, \(Format.count(mapping.rejects.count)) mapping rows rejected.\n\n"
+            md += "Accounts of user-level events from \(MarkdownText.code(mapping.file)): \(Format.count(mapping.userCount)) users mapped, \(Format.count(mapping.rejects.count)) mapping rows rejected.\n\n"
         }
         if result.eventFiles.count > 1 {
             md += "<details><summary>Per file</summary>\n\n| File | Rows | Used | Outside window | Excluded | Duplicates | Rejected |\n|---|---:|---:|---:|---:|---:|---:|\n"
             for f in result.eventFiles {
-                md += "| `\(f.path)` | \(Format.count(f.rowsRead)) | \(Format.count(f.used)) | \(Format.count(f.beforeSignup + f.afterWindow)) | \(Format.count(f.excluded)) | \(Format.count(f.duplicates)) | \(Format.count(f.rejectedTotal)) |\n"
+                md += "| \(MarkdownText.code(f.path)) | \(Format.count(f.rowsRead)) | \(Format.count(f.used)) | \(Format.count(f.beforeSignup + f.afterWindow)) | \(Format.count(f.excluded)) | \(Format.count(f.duplicates)) | \(Format.count(f.rejectedTotal)) |\n"
             }
             md += "\n</details>\n\n"
         }
@@ -493,7 +726,8 @@ public enum MarkdownReport {
         - **Odds ratio**: how many times higher the odds of renewal are for customers who reach the rule (0.5 added to each
           cell so it stays finite).
         - **Day**: days after signup, counting the signup day as day 0.
-        - Files beside this report: `behaviours.csv` (one row per behaviour), `thresholds.csv` (every rule scanned),
+        - Files beside this report: `activation-report.html` (this report as one page, to open offline or mail),
+          `behaviours.csv` (one row per behaviour), `thresholds.csv` (every rule scanned),
           `features.csv` (every customer's first-window counts), `rejects.csv` (every row not used, and why), `run.json`
           (inputs with checksums, options, row accounting, timings).
 

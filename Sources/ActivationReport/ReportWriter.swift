@@ -41,16 +41,20 @@ public struct ReportWriter {
     /// Every file but the two feature files (written a chunk at a time as they are built).
     package static func otherFiles(_ result: PipelineResult, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
         let plan = ActionPlan(result)
+        let markdown = MarkdownReport.render(result, previous: previous, plan: plan)
+        let charts = ReportCharts.all(result)
         var files = [
-            ("activation-report.md", MarkdownReport.render(result, previous: previous, plan: plan)),
-            ("at_risk.csv", DataFiles.atRisk(plan)),
+            ("activation-report.md", markdown),
+            (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
+            ("at_risk.csv", DataFiles.atRisk(plan, highACV: ActionLists(plan: plan, proposal: result.proposal, features: result.features,
+                                                                         dataEndDay: result.dataEndDay).highACV)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("drivers.csv", DataFiles.drivers(result)),
             ("rejects.csv", DataFiles.rejects(result.rejects)),
             ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
         ]
-        files += ReportCharts.all(result).map { ($0.name, $0.contents) }
+        files += charts.map { ($0.name, $0.contents) }
         return files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
     }
 

@@ -191,12 +191,12 @@ struct EndToEndTests {
         #expect(result.features.decidedCustomers.count + undecided == result.customers.table.count)
 
         let report = try String(contentsOf: out.appendingPathComponent("latest/activation-report.md"), encoding: .utf8)
-        #expect(report.contains("**Customers who do `invite_teammate` at least 2 times within \(chosen.candidate.windowDays) days of signing up renew"))
-        for section in ["## The answer", "## What to do", "## The evidence", "### Candidate rules, strongest first",
-                        "### The proposed rule by segment", "### Stability by signup quarter", "### Time to value",
-                        "### Activation rate by signup month", "### Warning signs", "## Accounts to act on now",
-                        "### Onboarding funnel", "## How sure, and what would prove it", "### What each behaviour is, once the others are known",
-                        "### Does activating early matter?", "### What would prove it", "## What changed since the last run", "## Data and method", "### Criteria"] {
+        #expect(report.contains("**The rule:** get every new customer to do `invite_teammate` at least 2 times within \(chosen.candidate.windowDays) days of signing up."))
+        for section in ["## This week", "## What to do", "## The evidence", "### Candidate rules, strongest first",
+                        "### Does activating early matter?", "### The proposed rule by segment", "### Stability by signup quarter",
+                        "### Time to value", "### Activation rate by signup month", "### Warning signs", "## Accounts to act on now",
+                        "## How sure, and what would prove it", "### What each behaviour is, once the others are known", "### What would prove it",
+                        "## What changed since the last run", "## Data and method", "### Criteria"] {
             #expect(report.contains("\n" + section), "\(section)")
         }
         let thresholds = try String(contentsOf: out.appendingPathComponent("latest/thresholds.csv"), encoding: .utf8)
@@ -218,7 +218,8 @@ struct EndToEndTests {
     /// none) write the same bytes.
     @Test func sameInputGivesByteIdenticalOutput() throws {
         let files = ["activation-report.md", "behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "at_risk.csv",
-                     ReportCharts.renewalByCount, ReportCharts.roc, ReportCharts.heatMap, ReportCharts.timeToValue, ReportCharts.cohorts]
+                     ReportCharts.renewalBySegment, ReportCharts.earlyActivation, ReportCharts.renewalByCount, ReportCharts.heatMap,
+                     ReportCharts.timeToValue, ReportCharts.cohorts, HTMLReport.fileName]
         func snapshot() throws -> ([Data], String) {
             let out = temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: out) }

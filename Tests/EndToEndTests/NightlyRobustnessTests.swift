@@ -8,8 +8,8 @@ import Testing
 @Suite("Nightly robustness", .serialized)
 struct NightlyRobustnessTests {
     static let binary = Repository.root.appendingPathComponent(".build/debug/activation")
-    static let reportFiles = ["activation-report.md", "at_risk.csv", "behaviours.csv", "chart-activation-by-cohort.svg",
-                              "chart-renewal-by-count.svg", "chart-roc-holdout.svg", "chart-threshold-window.svg",
+    static let reportFiles = ["activation-report.html", "activation-report.md", "at_risk.csv", "behaviours.csv", "chart-activation-by-cohort.svg",
+                              "chart-early-activation.svg", "chart-renewal-by-count.svg", "chart-renewal-by-segment.svg", "chart-threshold-window.svg",
                               "chart-time-to-value.svg", "drivers.csv", "features.csv", "first_window_daily.csv", "rejects.csv", "run.json", "thresholds.csv"]
 
     /// The report without its "what changed" section, which depends on the run before.

@@ -75,7 +75,7 @@ struct WarehouseFeatureTests {
         try ReportWriter(runName: "2026-11-23").write(sqlResult, to: fromSQL.outputDirectory)
         let sqlLatest = dir.appendingPathComponent("sql/latest")
         for file in ["behaviours.csv", "thresholds.csv", "features.csv", "at_risk.csv", "first_window_daily.csv",
-                     "chart-renewal-by-count.svg", "chart-roc-holdout.svg", "chart-threshold-window.svg",
+                     "chart-early-activation.svg", "chart-renewal-by-count.svg", "chart-renewal-by-segment.svg", "chart-threshold-window.svg",
                      "chart-time-to-value.svg", "chart-activation-by-cohort.svg"] {
             #expect(try Data(contentsOf: swiftLatest.appendingPathComponent(file)) == Data(contentsOf: sqlLatest.appendingPathComponent(file)), "\(file)")
         }
