@@ -144,7 +144,8 @@ public struct DriverModel: Sendable {
         let fittable = !modelled.isEmpty && training.count > modelled.count + dummies.count + 2 && labels.contains(true) && labels.contains(false)
         // The lasso over every modelled behaviour, near-copies included (its coefficients show which one it keeps).
         var path: L1LogisticPath?
-        if fittable {
+        let smallerClass = min(labels.filter { $0 }.count, labels.filter { !$0 }.count)
+        if fittable && smallerClass >= 5 {
             let all = training.indices.map { i in modelled.map { columns[$0][i] } + dummies.map { $0 == segments[i] ? 1 : 0 } }
             path = L1LogisticPath(x: all, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed)
         }

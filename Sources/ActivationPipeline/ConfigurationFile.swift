@@ -145,13 +145,17 @@ public struct ConfigurationFile {
             if let v = try analysis.ints("scan_windows", range: 1...366) { configuration.scanWindows = v.sorted() }
         }
         if var criteria = try reader.table("criteria") {
-            try criteria.allow(["min_reach", "max_reach", "max_median_day", "significance", "strong_auc", "holdout_share"])
+            try criteria.allow(["min_reach", "max_reach", "max_median_day", "significance", "strong_auc", "holdout_share",
+                                "correlation_threshold", "bootstrap_resamples", "experiment_effect_share"])
             if let v = try criteria.double("min_reach", range: 0...1) { configuration.criteria.minimumReach = v }
             if let v = try criteria.double("max_reach", range: 0...1) { configuration.criteria.maximumReach = v }
             if let v = try criteria.double("max_median_day", range: 0...366) { configuration.criteria.maximumMedianDay = v }
             if let v = try criteria.double("significance", range: 0...1) { configuration.criteria.significance = v }
             if let v = try criteria.double("strong_auc", range: 0.5...1) { configuration.criteria.strongAUC = v }
             if let v = try criteria.double("holdout_share", range: 0.05...0.5) { configuration.criteria.holdoutShare = v }
+            if let v = try criteria.double("correlation_threshold", range: 0.5...1.01) { configuration.criteria.correlationThreshold = v }
+            if let v = try criteria.int("bootstrap_resamples", range: 0...10_000) { configuration.criteria.bootstrapResamples = v }
+            if let v = try criteria.double("experiment_effect_share", range: 0.05...1) { configuration.criteria.experimentEffectShare = v }
         }
     }
 
@@ -358,8 +362,11 @@ public struct ConfigurationFile {
     max_reach = 0.85        # and at most 85% (not "first login")
     max_median_day = 7      # reached by day 7 (median) by those who reach it
     significance = 0.05     # Benjamini-Hochberg q (over every rule scanned) below this
-    strong_auc = 0.75       # holdout AUC at or above which the proposal is called strong
+    strong_auc = 0.75       # the bar: strong when the holdout AUC's 95% interval lies at or above it, weak below
     holdout_share = 0.30    # the most recent 30% of decided customers measure the rule chosen on the others
+    correlation_threshold = 0.9   # behaviours whose log1p counts correlate this much are one group in the driver model
+    bootstrap_resamples = 200     # seeded resamples for the stability of the whole selection (0: none)
+    experiment_effect_share = 0.5 # the experiment is sized to detect this share of the observed renewal gap
 
     """#
 }

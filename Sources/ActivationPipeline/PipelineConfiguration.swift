@@ -84,7 +84,10 @@ extension PipelineConfiguration {
 extension PipelineConfiguration {
     /// What steers the analysis stages.
     public var analysisSettings: AnalysisSettings {
-        AnalysisSettings(criteria: criteria, scanWindows: scanWindows, folds: folds)
+        var criteria = criteria
+        // One minimum for both: the run's evidence check (`analysis.min_outcomes`) and the proposal's.
+        criteria.minimumOutcomes = minimumOutcomes
+        return AnalysisSettings(criteria: criteria, scanWindows: scanWindows, folds: folds)
     }
 }
 

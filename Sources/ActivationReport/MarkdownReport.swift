@@ -489,7 +489,7 @@ public enum MarkdownReport {
         var out: [String: (median: Double?, typical: Double?)] = [:]
         for (month, members) in months {
             let s = TimeToValue(customers: members.map { customers[$0] }, reachDay: members.map { reach[$0] },
-                                windowDays: result.features.windowDays, dataEndDay: result.dataEndDay).overall
+                                windowDays: result.features.windowDays, ruleWindowDays: chosen.candidate.windowDays, dataEndDay: result.dataEndDay).overall
             let days = members.compactMap { reach[$0] }.map(Double.init).sorted()
             out[month] = (s.quantiles.first { $0.share == 0.5 }?.day, days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.5))
         }

@@ -94,16 +94,15 @@ struct NeverSilentlyWrongTests {
         defer { f.remove() }
         f.write()
         try Self.baseline(f)
-        let end = f.file("activation-report.md").split(separator: "\n").first { $0.hasPrefix("_Data through") } ?? ""
-        #expect(end.hasPrefix("_Data through 2025-10-27"))
+        let end = f.file("activation-report.md").split(separator: "\n").first { $0.hasPrefix("*Data through") } ?? ""
+        #expect(end.hasPrefix("*Data through 2025-10-27"))
         f.eventRows.append("c5,message,9999-12-31T23:59:59Z,c5-u1,")
         f.write()
         let (status, stderr) = try Self.activation(f.arguments)
         #expect(status == 0, "\(stderr)")
         let report = f.file("activation-report.md")
-        #expect(report.split(separator: "\n").first { $0.hasPrefix("_Data through") } == end)
-        #expect(report.contains("- Data through 2025-10-27, the day of the latest usable event."))
-        #expect(report.contains("1 event rows stamped in the future were rejected"))
+        #expect(report.split(separator: "\n").first { $0.hasPrefix("*Data through") } == end)
+        #expect(report.contains("1 event rows stamped in the future were rejected (rejects.csv: timestamp_in_future); the data's end is the latest usable event."))
         #expect(f.file("rejects.csv").contains("timestamp_in_future"))
         #expect(try f.checks()["event_rows_in_future"] as? Int == 1)
         #expect(!f.file("at_risk.csv").contains("2914"))
@@ -111,7 +110,7 @@ struct NeverSilentlyWrongTests {
         let (fixed, fixedError) = try Self.activation(f.arguments + ["--data-end", "2025-10-20", "--reject-budget", "0.05"])
         #expect(fixed == 0, "\(fixedError)")
         let fixedReport = f.file("activation-report.md")
-        #expect(fixedReport.contains("_Data through 2025-10-20"))
+        #expect(fixedReport.contains("*Data through 2025-10-20"))
         #expect(fixedReport.contains("as analysis.data_end sets it"))
         #expect(try f.checks()["data_end_configured"] as? Bool == true)
     }
