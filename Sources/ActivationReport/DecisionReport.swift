@@ -80,7 +80,9 @@ extension MarkdownReport {
         md += ", fitted on the \(Format.count(model.trainingCustomers)) training customers. A **driver** goes with renewal beyond what the others tell; "
         md += "a **harmful** behaviour lowers renewal once the others are known, even if it looks good alone, and is never proposed; "
         md += "a **proxy** goes with renewal only alone (it rides on overall activity). "
-        md += "Behaviours whose counts correlate \(Format.decimal(model.correlationThreshold)) or more are judged together, through the first of them.\n\n"
+        md += "Behaviours whose counts correlate \(Format.decimal(model.correlationThreshold)) or more are judged together, through the first of them. "
+        md += "A role is claimed only when the effect clears a 5% error rate across all \(Format.count(model.estimates.filter { $0.jointCoefficient != nil }.count)) behaviours at once (Holm), "
+        md += "since every label is acted on together: an interval just clear of 0 can still read *proxy*.\n\n"
         if model.penalised {
             md += "> The joint model could not be estimated exactly (some behaviours separate renewal perfectly): the coefficients are penalised and have no intervals, so no role is claimed.\n\n"
         }
@@ -89,7 +91,7 @@ extension MarkdownReport {
             var effect = "–"
             if let coef = e.jointCoefficient {
                 effect = Format.decimal(coef)
-                if let ci = e.jointInterval { effect += " (\(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound)))" }
+                if let ci = e.jointInterval { effect += " (\(Format.decimal(ci.lowerBound)) to \(Format.decimal(ci.upperBound)))" }
             }
             md += "| \(behaviourName(e.behaviour)) | \(roleWords(e)) | \(effect) | \(Format.decimal(e.stratifiedAUC)) / \(Format.decimal(e.pooledAUC.auc)) |\n"
         }
