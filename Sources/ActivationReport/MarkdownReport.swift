@@ -627,12 +627,19 @@ public enum MarkdownReport {
             for e in clear {
                 let m = e.model
                 let ci = m.auc.confidenceInterval()
-                let any = e.scan.first
+                // "Did it at all" in the first window, over decided customers (not the first rule of the scan).
+                let any: TwoByTwoTable? = e.didItAtAll
                 md += "| \(behaviourName(e.name)) | \(Format.decimal(m.auc.auc)) (\(Format.decimal(ci.lowerBound))–\(Format.decimal(ci.upperBound))) "
                 md += "| \(Format.count(m.reachedAny)) (\(Format.percent(Double(m.reachedAny) / Double(max(1, m.customers))))) "
-                md += "| \(Format.percent(any?.table.renewRateReached)) / \(Format.percent(any?.table.renewRateNotReached)) |\n"
+                md += "| \(Format.percent(any?.renewRateReached)) / \(Format.percent(any?.renewRateNotReached)) |\n"
             }
-            md += "\nThe more customers do these in their first weeks, the less they renew: moments to step in, not to encourage.\n\n"
+            let harmful = clear.filter { $0.driver?.role == .harmful && $0.model.auc.auc >= 0.5 }
+            md += "\nThe more customers do these in their first weeks, the less they renew: moments to step in, not to encourage."
+            if !harmful.isEmpty {
+                md += " " + harmful.map { behaviourName($0.name) }.joined(separator: ", ")
+                md += (harmful.count == 1 ? " looks" : " look") + " harmless or even good alone, because busy customers do more of it; once the rest of their usage is known, it lowers renewal (the joint model below): never an onboarding step."
+            }
+            md += "\n\n"
         }
         if !unclear.isEmpty {
             md += "**No clear link to renewal** (AUC below 0.50, but its 95% interval includes 0.50, so chance explains it): "
