@@ -140,10 +140,8 @@ package struct ActionLists: Sendable {
     package init(plan: ActionPlan, proposal: ActivationProposal, features: FeatureTable, dataEndDay: Int) {
         let customers = features.customers
         hasACV = customers.contains { $0.acv != nil }
-        var high: [String: Double] = [:]
-        for (segment, members) in Dictionary(grouping: customers.compactMap { c in c.acv.map { (c.segment, $0) } }, by: \.0) {
-            high[segment] = Descriptive.quantile(sorted: members.map(\.1).sorted(), 0.75)
-        }
+        // Each segment's own top-quarter bar, as the playbook defines it.
+        let high = Dictionary(plan.playbook.compactMap { step in step.highACV.map { (step.segment, $0) } }, uniquingKeysWith: { a, _ in a })
         highACV = high
         guard let progress = ProposalProgress(proposal: proposal, features: features) else {
             (nudgeToday, csmThisWeek, notDueYet, insideWindow, pastWindowOthers, lateAccounts, timing) = ([], [], 0, 0, 0, 0, nil)

@@ -32,6 +32,7 @@ public struct PlaybookStep: Sendable {
     /// Day by which a high-ACV account that is still not activated gets a person: a week after the nudge, and before
     /// the rule's window closes.
     public var outreachDay: Int
+    /// ACV at which the segment's top quarter starts (nil without ACVs): the accounts a person steps in for.
     public var highACV: Double?
 }
 
@@ -103,11 +104,13 @@ package struct ActionPlan {
 
     package static func playbook(_ result: Run, _ progress: ProposalProgress) -> [PlaybookStep] {
         let customers = result.features.customers
-        let acvs = customers.compactMap(\.acv).sorted()
-        let highACV = acvs.isEmpty ? nil : Descriptive.quantile(sorted: acvs, 0.75)
         let segments = Dictionary(grouping: customers.indices) { customers[$0].segment }
         return segments.keys.sorted().map { segment in
             let members = segments[segment]!
+            // High ACV is the segment's own top quarter: one bar for all would put every enterprise account above it
+            // and no self-serve account within reach of it.
+            let acvs = members.compactMap { customers[$0].acv }.sorted()
+            let highACV = acvs.isEmpty ? nil : Descriptive.quantile(sorted: acvs, 0.75)
             let days = members.compactMap { c -> Double? in
                 guard let d = progress.reachDay(c), d < progress.rule.windowDays else { return nil }
                 return Double(d)

@@ -81,9 +81,8 @@ public enum DataFiles {
 
     /// `at_risk.csv`: accounts that have not reached the proposed event and can still be steered: inside the rule's
     /// window, or past it with renewal undecided. Highest ACV first.
-    /// `highACV` is each segment's own top-quarter bar (`ActionLists.highACV`), as the report uses; without it, the
-    /// plan's bar.
-    package static func atRisk(_ plan: ActionPlan, highACV: [String: Double]? = nil) -> String {
+    /// The CSM bar is each segment's own top quarter of ACV (`PlaybookStep.highACV`), as the report uses.
+    package static func atRisk(_ plan: ActionPlan) -> String {
         var csv = CSVWriter(header: ["customer_id", "segment", "acv", "signup_date", "days_since_signup", "days_left_in_window",
                                      "progress", "renewal", "action"])
         let playbook = Dictionary(plan.playbook.map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
@@ -91,7 +90,7 @@ public enum DataFiles {
             let step = playbook[a.segment]
             var action = "nudge (automated)"
             if let step, a.daysSinceSignup < step.nudgeDay { action = "on track: nudge from day \(step.nudgeDay) if still not there" }
-            if let step, let high = highACV.map({ $0[a.segment] }) ?? step.highACV, let acv = a.acv, acv >= high,
+            if let step, let high = step.highACV, let acv = a.acv, acv >= high,
                a.daysSinceSignup >= step.nudgeDay || a.daysLeft < 0 {
                 action = "CSM outreach (high ACV)"
             } else if a.daysLeft < 0 {

@@ -46,8 +46,7 @@ public struct ReportWriter {
         var files = [
             ("activation-report.md", markdown),
             (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
-            ("at_risk.csv", DataFiles.atRisk(plan, highACV: ActionLists(plan: plan, proposal: result.proposal, features: result.features,
-                                                                         dataEndDay: result.dataEndDay).highACV)),
+            ("at_risk.csv", DataFiles.atRisk(plan)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("drivers.csv", DataFiles.drivers(result)),
