@@ -63,7 +63,9 @@ public enum AnalysisStage {
                                       renewed: { features.customers[$0].outcome == .renewed })
             return BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan), didItAtAll: didIt)
         }
+        timings["candidates"] = stage.lap()
         let drivers = DriverModel(features: features, split: split, correlationThreshold: criteria.correlationThreshold)
+        timings["drivers"] = stage.lap()
         let harmful = drivers.harmful
         var combinations = scanner.combinations(of: evidence.compactMap(\.best).filter { !harmful.contains($0.behaviour) },
                                                 features: features, split: split)
@@ -79,6 +81,7 @@ public enum AnalysisStage {
             evidence[i].driver = drivers.estimate(evidence[i].name)
         }
         for k in combinations.indices { combinations[k].qValue = q.removeFirst() }
+        timings["candidates", default: 0] += stage.lap()
         let diagnoser = CandidateDiagnoser(features: features, split: split, windows: settings.scanWindows)
         // Each behaviour's plateau, simplest first: rules that pass the cheap criteria are diagnosed until one meets
         // every criterion; with none passing them, the simplest is diagnosed so the report can say why it fails.
@@ -95,7 +98,7 @@ public enum AnalysisStage {
         let shortCombinations = combinations.filter { $0.youdenJ > 0 }.sorted { ($0.youdenJ, $1.rule) > ($1.youdenJ, $0.rule) }
             .prefix(diagnosedCombinations)
         let diagnostics = perBehaviour.flatMap { $0 } + parallelMap(Array(shortCombinations)) { diagnoser.diagnose($0) }
-        timings["candidates"] = stage.lap()
+        timings["diagnostics"] = stage.lap()
 
         // Stages 4 and 5: Ranking and proposal, then its stability and how fast it is reached.
         let ranking = BehaviourRanking(evidence)

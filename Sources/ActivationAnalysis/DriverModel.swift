@@ -147,7 +147,8 @@ public struct DriverModel: Sendable {
         let smallerClass = min(labels.filter { $0 }.count, labels.filter { !$0 }.count)
         if fittable && smallerClass >= 5 {
             let all = training.indices.map { i in modelled.map { columns[$0][i] } + dummies.map { $0 == segments[i] ? 1 : 0 } }
-            path = L1LogisticPath(x: all, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed)
+            path = L1LogisticPath(x: all, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed,
+                                 eachFold: { k, fold in parallelMap(Array(0..<k), fold) })
         }
         var lasso = [Double](repeating: 0, count: behaviours.count)
         if let path { for (k, b) in modelled.enumerated() { lasso[b] = path.fit.coefficients[k + 1] } }

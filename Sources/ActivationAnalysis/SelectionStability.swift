@@ -13,8 +13,8 @@ import Foundation
 /// What a resample leaves out, for speed (each is stated in the report): the adjusted-model and quarter criteria
 /// and combinations are not re-run (roles from the full-data joint model still exclude harmful behaviours), and
 /// "renews more" uses the two-proportion z-test's p-value (the normal approximation of Fisher's test, which the
-/// full run uses) before Benjamini-Hochberg. Work per resample is proportional to customers × behaviours: each
-/// behaviour's customers are tallied by their reach-day profile and by (segment, count), and rules are read from the
+/// full run uses) before Benjamini-Hochberg. Work per resample is proportional to customers × behaviours: one pass
+/// tallies each behaviour's customers by their reach-day profile and by (segment, count), and rules are read from the
 /// tallies.
 public struct SelectionStability: Sendable {
     public var resamples: Int
@@ -51,7 +51,8 @@ public struct SelectionStability: Sendable {
         let candidates = features.behaviours.filter { !harmful.contains($0.name) }
         let tallies = parallelMap(candidates) { b in
             BehaviourTally(b, training: training, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,
-                           maximum: scanner.thresholds(counts: decided.map { b.counts[$0] }).upperBound)
+                           maximum: scanner.thresholds(counts: decided.map { b.counts[$0] }).upperBound, windows: windows,
+                           medianDayBound: criteria.maximumMedianDay)
         }
         let plateauSet = Set(plateau + [chosen.definition])
         let settings = (windows: windows, criteria: criteria, standardError: RuleScanner.standardErrorOfJ)
@@ -65,14 +66,15 @@ public struct SelectionStability: Sendable {
             for _ in training.indices { weightT[Bootstrap.index(below: training.count, using: &rng)] += 1 }
             var weightH = [Int32](repeating: 0, count: holdout.count)
             for _ in holdout.indices { weightH[Bootstrap.index(below: holdout.count, using: &rng)] += 1 }
-            let rules = tallies.map { $0.rules(weights: weightT, renewed: renewedT, windows: settings.windows) }
+            let weights = tallies.map { $0.tally(weightT, renewed: renewedT) }
+            let rules = tallies.indices.map { tallies[$0].rules(weights[$0]) }
             // Benjamini-Hochberg over every rule of the resample.
             let p = rules.flatMap { $0.map { Self.twoProportionP($0.table) } }
             var q = BenjaminiHochberg.adjust(p)[...]
             var best: (auc: Double, tally: Int, rule: ActivationRule)?
             for (k, list) in rules.enumerated() {
                 let qs = Array(q.prefix(list.count)); q = q.dropFirst(list.count)
-                let auc = tallies[k].auc(weights: weightT, renewed: renewedT)
+                let auc = tallies[k].auc(weights[k])
                 guard auc.pooled >= 0.5 else { continue }
                 guard let top = list.max(by: { ($0.table.youdenJ ?? 0) < ($1.table.youdenJ ?? 0) }), let topJ = top.table.youdenJ, topJ > 0 else { continue }
                 let floor = topJ - settings.standardError(top.table)
@@ -81,8 +83,8 @@ public struct SelectionStability: Sendable {
                 guard let pick = plateau.first(where: { i in
                     let t = list[i].table, reach = t.reachRate ?? 0
                     return reach >= criteria.minimumReach && reach <= criteria.maximumReach
-                        && (list[i].medianDay ?? .infinity) <= criteria.maximumMedianDay
                         && (t.renewRateReached ?? 0) > (t.renewRateNotReached ?? 0) && qs[i] < criteria.significance
+                        && tallies[k].medianDayAtMost(criteria.maximumMedianDay, list[i], weights[k])
                 }) else { continue }
                 if best == nil || auc.stratified > best!.auc {
                     best = (auc.stratified, k, ActivationRule(conditions: [.init(behaviour: tallies[k].name, threshold: list[pick].threshold)],
@@ -114,100 +116,202 @@ public struct SelectionStability: Sendable {
     }
 }
 
-/// One behaviour's training customers tallied for the bootstrap: by reach-day profile (the day the running count
-/// first reached 1, 2, … `maximum`) and by (segment, count), so a resample's rules and AUCs are sums over tallies.
+/// One behaviour's training customers tallied for the bootstrap, so a resample's rules and AUCs are sums over
+/// tallies rather than passes over customers per rule.
+///
+/// A rule "≥ n within D days" is reached exactly when the count over the first D days is at least n, so every
+/// rule's table comes from a histogram of those counts (capped at `maximum`) per scan window, by suffix sums. The
+/// customers are grouped by their *key*: those capped counts over every scan window, and their (segment, count)
+/// level for the AUCs. A resample adds each customer's weight to its key's once, then spreads the keys' weights
+/// over the histograms: a few thousand keys, not one histogram update per customer and window (which, for
+/// customers falling into the same cells one after another, waits on the previous store every time). Only the
+/// median reach day needs the day itself, and only when the tallies cannot decide it.
 private struct BehaviourTally: Sendable {
-    struct Rule { var threshold: Int; var windowDays: Int; var table: TwoByTwoTable; var medianDay: Double? }
+    struct Rule { var threshold: Int; var windowDays: Int; var table: TwoByTwoTable }
+    /// A resample's tallies: per outcome o (1 renewed) and tallied window k, the weight whose capped count over the
+    /// window is c at `histogram[(o · (windows + 1) + k) · (maximum + 1) + c]`; the weight per level (renewed at
+    /// level · 2, churned at level · 2 + 1); the totals; and the customers' weights themselves.
+    struct Weights { var weights: [Int32]; var histogram: [Int]; var level: [Double]; var totals: (churned: Int, renewed: Int) }
     let name: String
     let maximum: Int
     let windowDays: Int
-    /// Per training customer, its profile; per profile, its reach days (`Int16.max`: never within the window).
-    let profileOf: [Int32]
-    let profiles: [[Int16]]
-    /// Per training customer, its (segment, count) level; the levels of each segment in count order.
-    let levelOf: [Int32]
+    /// The scan's windows D, ascending.
+    let windows: [Int]
+    /// Days within which a customer reached a threshold by the median-day bound M (day ⌊M⌋ at the latest); tallied
+    /// after the scan's windows.
+    let weekEnd: Int
+    /// Per training customer, its key; per key, its counts over each scan window and `weekEnd`, capped at `maximum`
+    /// (`windows.count + 1` a key), and its level.
+    let keyOf: [Int32]
+    let keyWindowCounts: [Int16]
+    let keyLevel: [Int32]
+    /// The levels of each segment in count order, and each level's count (levels of a segment are distinct counts).
     let levelsBySegment: [[Int32]]
-    /// Each level's count (levels of a segment are distinct counts).
     let levelCounts: [Int]
     var levelCount: Int { levelCounts.count }
-    /// Per holdout customer, its reach days.
+    /// Per holdout customer, its reach days (`Int16.max`: never within the window).
     let holdoutDays: [[Int16]]
+    /// The behaviour and the training customers, for the median day the tallies leave open.
+    let features: BehaviourFeatures
+    let training: [Int]
 
-    init(_ b: BehaviourFeatures, training: [Int], holdout: [Int], segmentOf: [Int], segments: Int, maximum: Int) {
+    init(_ b: BehaviourFeatures, training: [Int], holdout: [Int], segmentOf: [Int], segments: Int, maximum: Int, windows: [Int],
+         medianDayBound: Double) {
         name = b.name
         self.maximum = maximum
         windowDays = b.windowDays
-        func days(_ c: Int) -> [Int16] {
-            var out = [Int16](repeating: .max, count: maximum)
-            var total = 0, next = 1
-            for day in 0..<b.windowDays where next <= maximum {
-                total += Int(b.daily[c * b.windowDays + day])
-                while next <= maximum && total >= next { out[next - 1] = Int16(day); next += 1 }
-            }
-            return out
-        }
-        var index: [[Int16]: Int32] = [:], profiles: [[Int16]] = []
-        profileOf = training.map { c in
-            let d = days(c)
-            if let i = index[d] { return i }
-            index[d] = Int32(profiles.count); profiles.append(d)
-            return Int32(profiles.count - 1)
-        }
-        self.profiles = profiles
-        holdoutDays = holdout.map(days)
+        self.windows = windows
+        features = b
+        self.training = training
+        // Reached by day ⌊M⌋ ⟺ reached within ⌊M⌋ + 1 days: one more window for the median-day criterion.
+        weekEnd = medianDayBound >= Double(b.windowDays) ? b.windowDays : max(0, Int(medianDayBound.rounded(.down)) + 1)
+        let tallied = windows + [weekEnd]
         struct Level: Hashable { var segment: Int; var count: Int }
         var levelIndex: [Level: Int32] = [:], levels: [Level] = []
-        levelOf = training.indices.map { i in
-            let l = Level(segment: segmentOf[i], count: b.counts[training[i]])
-            if let k = levelIndex[l] { return k }
-            levelIndex[l] = Int32(levels.count); levels.append(l)
-            return Int32(levels.count - 1)
+        struct Key: Hashable { var counts: [Int16]; var level: Int32 }
+        var keyIndex: [Key: Int32] = [:], keyWindowCounts: [Int16] = [], keyLevel: [Int32] = []
+        var cumulative = [Int](repeating: 0, count: b.windowDays + 1)
+        keyOf = training.indices.map { i in
+            let c = training[i]
+            let l = Level(segment: segmentOf[i], count: b.counts[c])
+            let level: Int32
+            if let k = levelIndex[l] { level = k } else {
+                level = Int32(levels.count); levelIndex[l] = level; levels.append(l)
+            }
+            for day in 0..<b.windowDays { cumulative[day + 1] = cumulative[day] + Int(b.daily[c * b.windowDays + day]) }
+            let key = Key(counts: tallied.map { Int16(min(cumulative[min($0, b.windowDays)], maximum)) }, level: level)
+            if let k = keyIndex[key] { return k }
+            keyIndex[key] = Int32(keyLevel.count)
+            keyWindowCounts += key.counts
+            keyLevel.append(level)
+            return Int32(keyLevel.count - 1)
         }
+        self.keyWindowCounts = keyWindowCounts
+        self.keyLevel = keyLevel
+        holdoutDays = holdout.map { Self.reachDays(b, customer: $0, maximum: maximum) }
         levelCounts = levels.map(\.count)
         levelsBySegment = (0..<segments).map { s in
             levels.indices.filter { levels[$0].segment == s }.sorted { levels[$0].count < levels[$1].count }.map { Int32($0) }
         }
     }
 
-    /// Every "≥ n within D days" rule's training table on the resample, in (window, threshold) order.
-    func rules(weights: [Int32], renewed: [Bool], windows: [Int]) -> [Rule] {
-        var profileWeight = [Int](repeating: 0, count: profiles.count * 2)
-        var totals = [0, 0]
-        for i in weights.indices where weights[i] > 0 {
-            let o = renewed[i] ? 1 : 0
-            profileWeight[Int(profileOf[i]) * 2 + o] += Int(weights[i])
-            totals[o] += Int(weights[i])
+    /// The day on which the customer's running count first reached 1, 2, … `maximum` (`Int16.max`: not within the
+    /// window).
+    static func reachDays(_ b: BehaviourFeatures, customer c: Int, maximum: Int) -> [Int16] {
+        var out = [Int16](repeating: .max, count: maximum)
+        var total = 0, next = 1
+        for day in 0..<b.windowDays where next <= maximum {
+            total += Int(b.daily[c * b.windowDays + day])
+            while next <= maximum && total >= next { out[next - 1] = Int16(day); next += 1 }
         }
-        // reached[(o * maximum + n - 1) * window + day]: weight whose count first reached n on that day.
-        var reached = [Int](repeating: 0, count: 2 * maximum * windowDays)
-        for (p, days) in profiles.enumerated() {
-            for o in 0..<2 {
-                let w = profileWeight[p * 2 + o]
-                guard w > 0 else { continue }
-                for n in 0..<maximum where days[n] != .max { reached[(o * maximum + n) * windowDays + Int(days[n])] += w }
+        return out
+    }
+
+    /// The resample's tallies: one pass over the training customers with weight, then one over the keys.
+    func tally(_ weights: [Int32], renewed: [Bool]) -> Weights {
+        let width = maximum + 1, w = windows.count + 1, keys = keyLevel.count
+        var keyWeight = [Int](repeating: 0, count: keys * 2)
+        var all = 0, renewedWeight = 0
+        // Without branches: a weight of 0 (a third of the customers, at random) adds nothing, and a test for it
+        // would be mispredicted every third customer.
+        keyWeight.withUnsafeMutableBufferPointer { kw in
+            keyOf.withUnsafeBufferPointer { keyOf in
+                weights.withUnsafeBufferPointer { weights in
+                    renewed.withUnsafeBufferPointer { renewed in
+                        for i in 0..<weights.count {
+                            let o = renewed[i] ? 1 : 0, weight = Int(weights[i])
+                            kw[Int(keyOf[i]) &* 2 &+ o] &+= weight
+                            all &+= weight
+                            renewedWeight &+= weight &* o
+                        }
+                    }
+                }
             }
         }
+        let totals = (churned: all - renewedWeight, renewed: renewedWeight)
+        var histogram = [Int](repeating: 0, count: 2 * w * width)
+        var level = [Int](repeating: 0, count: levelCount * 2)
+        for key in 0..<keys {
+            for o in 0..<2 {
+                let weight = keyWeight[key * 2 + o]
+                guard weight > 0 else { continue }
+                for k in 0..<w { histogram[(o * w + k) * width + Int(keyWindowCounts[key * w + k])] += weight }
+                level[Int(keyLevel[key]) * 2 + 1 - o] += weight
+            }
+        }
+        return Weights(weights: weights, histogram: histogram, level: level.map(Double.init), totals: totals)
+    }
+
+    /// The weight of outcome o (1 renewed) whose count over the k-th tallied window is at least n.
+    func weight(_ o: Int, window k: Int, atLeast n: Int, _ weights: Weights) -> Int {
+        let width = maximum + 1, base = (o * (windows.count + 1) + k) * width
+        var total = 0
+        for c in n...maximum { total += weights.histogram[base + c] }
+        return total
+    }
+
+    /// Every "≥ n within D days" rule's training table on the resample, in (window, threshold) order.
+    func rules(_ weights: Weights) -> [Rule] {
+        let width = maximum + 1, w = windows.count + 1
         var out: [Rule] = []
-        for d in windows {
-            for n in 1...maximum {
-                var within = [0, 0]
-                var byDay = [Int](repeating: 0, count: d)
-                for o in 0..<2 {
-                    let base = (o * maximum + n - 1) * windowDays
-                    for day in 0..<d { within[o] += reached[base + day]; byDay[day] += reached[base + day] }
+        out.reserveCapacity(w * maximum)
+        var atLeast = [[Int]](repeating: [Int](repeating: 0, count: width + 1), count: 2)
+        for k in windows.indices {
+            // Suffix sums: weight with a count of at least n.
+            for o in 0..<2 {
+                for c in stride(from: maximum, through: 0, by: -1) {
+                    atLeast[o][c] = atLeast[o][c + 1] + weights.histogram[(o * w + k) * width + c]
                 }
-                let t = TwoByTwoTable(reachedRenewed: within[1], reachedChurned: within[0],
-                                      notReachedRenewed: totals[1] - within[1], notReachedChurned: totals[0] - within[0])
-                out.append(Rule(threshold: n, windowDays: d, table: t, medianDay: RuleScanner.quantile(histogram: byDay, 0.5)))
+            }
+            for n in 1...maximum {
+                let t = TwoByTwoTable(reachedRenewed: atLeast[1][n], reachedChurned: atLeast[0][n],
+                                      notReachedRenewed: weights.totals.renewed - atLeast[1][n],
+                                      notReachedChurned: weights.totals.churned - atLeast[0][n])
+                out.append(Rule(threshold: n, windowDays: windows[k], table: t))
             }
         }
         return out
     }
 
+    /// Whether the median day on which the resample's customers who reached the rule reached it
+    /// (`RuleScanner.quantile(histogram:0.5)`, nil counted as never) is at most `bound`, read from the tallies.
+    ///
+    /// Of the N reached, E reached by day ⌊M⌋: the k-th smallest reach day (from 0) is ≤ M exactly when E > k. The
+    /// median is the order statistic at ⌊(N − 1)/2⌋, or the mean of it and the next when N is even; only when those
+    /// two straddle M does the exact value decide, and it is then computed from the customers.
+    func medianDayAtMost(_ bound: Double, _ rule: Rule, _ weights: Weights) -> Bool {
+        guard let k = windows.firstIndex(of: rule.windowDays) else { return (medianDay(rule, weights) ?? .infinity) <= bound }
+        let n = rule.threshold
+        let reached = weight(0, window: k, atLeast: n, weights) + weight(1, window: k, atLeast: n, weights)
+        guard reached > 0, bound >= 0 else { return false }
+        let early = weekEnd >= rule.windowDays ? reached
+            : weight(0, window: windows.count, atLeast: n, weights) + weight(1, window: windows.count, atLeast: n, weights)
+        let h = Double(reached - 1) * 0.5
+        let lo = Int(h.rounded(.down)), hi = min(lo + 1, reached - 1)
+        if h == Double(lo) || early > hi { return early > lo }
+        if early <= lo { return false }
+        return (medianDay(rule, weights) ?? .infinity) <= bound
+    }
+
+    /// The median day (`RuleScanner.quantile`) on which the resample's customers who reached the rule reached it.
+    func medianDay(_ rule: Rule, _ weights: Weights) -> Double? {
+        var byDay = [Int](repeating: 0, count: rule.windowDays)
+        let n = rule.threshold - 1
+        for i in weights.weights.indices where weights.weights[i] > 0 {
+            // The day of the customer's n-th event (from 1), if within the rule's window.
+            let c = training[i]
+            var total = 0
+            for day in 0..<rule.windowDays {
+                total += Int(features.daily[c * windowDays + day])
+                if total > n { byDay[day] += Int(weights.weights[i]); break }
+            }
+        }
+        return RuleScanner.quantile(histogram: byDay, 0.5)
+    }
+
     /// Pooled and within-segment AUC of the count against renewal on the resample.
-    func auc(weights: [Int32], renewed: [Bool]) -> (pooled: Double, stratified: Double) {
-        var w = [Double](repeating: 0, count: levelCount * 2)
-        for i in weights.indices where weights[i] > 0 { w[Int(levelOf[i]) * 2 + (renewed[i] ? 0 : 1)] += Double(weights[i]) }
+    func auc(_ weights: Weights) -> (pooled: Double, stratified: Double) {
+        let w = weights.level
         let strata = levelsBySegment.map { $0.map { (positive: w[Int($0) * 2], negative: w[Int($0) * 2 + 1]) } }
         // Pooled: all segments' levels merged by count.
         var merged: [Int: (Double, Double)] = [:]

@@ -76,34 +76,23 @@ public struct L1LogisticRegression: Sendable {
         let p = (x.first?.count ?? 0) + 1
         let lambda = 1 / C
         let v = weights ?? [Double](repeating: 1, count: n)
-        var design = [Double](repeating: 1, count: n * p)
-        for i in 0..<n {
-            precondition(x[i].count == p - 1, "rows differ in length")
-            for j in 1..<p { design[i * p + j] = x[i][j - 1] }
-        }
+        let design = DesignMatrix(x)
         let yv = y.map { $0 ? 1.0 : 0.0 }
 
-        func linearPredictor(_ beta: [Double]) -> [Double] {
-            (0..<n).map { i in
-                var eta = 0.0
-                for j in 0..<p { eta += design[i * p + j] * beta[j] }
-                return eta
-            }
-        }
         func objective(_ beta: [Double]) -> Double {
-            let eta = linearPredictor(beta)
             var loss = 0.0
-            for i in 0..<n { loss += v[i] * (LogisticRegression.softplus(eta[i]) - yv[i] * eta[i]) }
+            design.forEachRow(beta) { i, eta, _ in loss += v[i] * (LogisticRegression.softplus(eta) - yv[i] * eta) }
             var l1 = 0.0
             for j in 1..<p { l1 += abs(beta[j]) }
             return loss + lambda * l1
         }
         func gradient(_ beta: [Double]) -> [Double] {
-            let eta = linearPredictor(beta)
             var g = [Double](repeating: 0, count: p)
-            for i in 0..<n {
-                let r = v[i] * (LogisticRegression.sigmoid(eta[i]) - yv[i])
-                for j in 0..<p { g[j] += design[i * p + j] * r }
+            g.withUnsafeMutableBufferPointer { gb in
+                design.forEachRow(beta) { i, eta, row in
+                    let r = v[i] * (LogisticRegression.sigmoid(eta) - yv[i])
+                    for j in 0..<p { gb[j] += row[j] * r }
+                }
             }
             return g
         }
@@ -135,17 +124,11 @@ public struct L1LogisticRegression: Sendable {
         while violation > kktTolerance && iterations < maxIterations {
             iterations += 1
             // Hessian XᵀVWX (lower triangle mirrored).
-            let eta = linearPredictor(beta)
-            var h = [Double](repeating: 0, count: p * p)
-            for i in 0..<n {
-                let mu = LogisticRegression.sigmoid(eta[i])
-                let w = v[i] * mu * (1 - mu)
-                for j in 0..<p {
-                    let wx = w * design[i * p + j]
-                    for k in 0...j { h[j * p + k] += wx * design[i * p + k] }
-                }
+            var h = design.lowerGram(at: beta) { i, eta in
+                let mu = LogisticRegression.sigmoid(eta)
+                return v[i] * mu * (1 - mu)
             }
-            for j in 0..<p { for k in 0..<j { h[k * p + j] = h[j * p + k] } }
+            DesignMatrix.mirrorLower(&h, p)
             let d = Self.quadraticModelStep(h: h, g: g, beta: beta, lambda: lambda, size: p)
             var l1Now = 0.0, l1Next = 0.0, gd = 0.0
             for j in 0..<p { gd += g[j] * d[j] }

@@ -36,30 +36,35 @@ public struct L1LogisticPath: Sendable, Equatable {
 
     /// Cross-validates `L1LogisticRegression` at every C in `cs` (any order; sorted ascending, duplicates removed)
     /// with `folds`-fold stratified folds drawn from `seed`, then refits on all rows at the C with the highest mean
-    /// held-out AUC.
+    /// held-out AUC. `eachFold(k, path)` returns `[path(0), …, path(k − 1)]`; a caller may evaluate the folds
+    /// concurrently (this module has no threads of its own), and the result does not depend on how.
     public init(x: [[Double]], y: [Bool], cs: [Double], folds k: Int = 5, seed: UInt64 = 20_261_126,
-                kktTolerance: Double = 1e-8) {
+                kktTolerance: Double = 1e-8,
+                eachFold: (Int, @Sendable (Int) -> [Double]) -> [[Double]] = { k, path in (0..<k).map(path) }) {
         precondition(x.count == y.count, "rows and outcomes differ in length")
         let sorted = Array(Set(cs)).sorted()
         precondition(!sorted.isEmpty && sorted[0] > 0, "C values must be positive")
         let positives = y.filter { $0 }.count
         precondition(k >= 2 && k <= min(positives, y.count - positives), "need 2 ≤ folds ≤ the smaller class")
         let foldOfRow = Self.stratifiedFolds(labels: y, folds: k, seed: seed)
-        var foldAUC = [[Double]](repeating: [Double](repeating: 0.5, count: k), count: sorted.count)
-        for f in 0..<k {
+        // One fold's held-out AUC at every C. Folds are independent, so `eachFold` may run them concurrently.
+        let foldPath: @Sendable (Int) -> [Double] = { f in
             var trainX: [[Double]] = [], trainY: [Bool] = [], testX: [[Double]] = [], testY: [Bool] = []
             for i in x.indices {
                 if foldOfRow[i] == f { testX.append(x[i]); testY.append(y[i]) } else { trainX.append(x[i]); trainY.append(y[i]) }
             }
             var start: [Double]? = nil
-            for (c, value) in sorted.enumerated() {
+            return sorted.map { value in
                 var model = L1LogisticRegression(C: value)
                 model.kktTolerance = kktTolerance
                 let fit = model.fit(x: trainX, y: trainY, start: start)
                 start = fit.coefficients
-                foldAUC[c][f] = ROCArea(scores: testX.map { fit.probability($0) }, labels: testY).auc
+                return ROCArea(scores: testX.map { fit.probability($0) }, labels: testY).auc
             }
         }
+        let byFold = eachFold(k, foldPath)
+        precondition(byFold.count == k && byFold.allSatisfy { $0.count == sorted.count }, "eachFold must return every fold in order")
+        let foldAUC = sorted.indices.map { c in byFold.map { $0[c] } }
         let meanAUC = foldAUC.map { $0.reduce(0, +) / Double(k) }
         var chosen = 0
         for c in meanAUC.indices where meanAUC[c] > meanAUC[chosen] { chosen = c }

@@ -144,9 +144,8 @@ public struct LogisticRegression: Sendable {
         let n = x.count
         let p = (x.first?.count ?? 0) + 1
         let wt = weights ?? [Double](repeating: 1, count: n)
-        // Design matrix with the intercept column, row-major.
-        var design = [Double](repeating: 1, count: n * p)
-        for i in 0..<n { for j in 1..<p { design[i * p + j] = x[i][j - 1] } }
+        // Design matrix with the intercept column (its products: `DesignMatrix`).
+        let design = DesignMatrix(x)
         let yv = y.map { $0 ? 1.0 : 0.0 }
         let total = wt.reduce(0, +)
         let ybar = total > 0 ? zip(yv, wt).reduce(0) { $0 + $1.0 * $1.1 } / total : 0.5
@@ -154,9 +153,7 @@ public struct LogisticRegression: Sendable {
 
         func objective(_ beta: [Double]) -> (Double, Double) {
             var ll = 0.0
-            for i in 0..<n {
-                var eta = 0.0
-                for j in 0..<p { eta += design[i * p + j] * beta[j] }
+            design.forEachRow(beta) { i, eta, _ in
                 // log σ(η) = −softplus(−η), log(1 − σ(η)) = −softplus(η)
                 ll -= wt[i] * (yv[i] == 1 ? LogisticRegression.softplus(-eta) : LogisticRegression.softplus(eta))
             }
@@ -166,8 +163,7 @@ public struct LogisticRegression: Sendable {
         }
 
         // A constant or collinear predictor makes XᵀX itself singular: the slope is not identifiable from any data.
-        var gram = [Double](repeating: 0, count: p * p)
-        for i in 0..<n { for j in 0..<p { for k in 0..<p { gram[j * p + k] += wt[i] * design[i * p + j] * design[i * p + k] } } }
+        var gram = design.lowerGram(at: [Double](repeating: 0, count: p)) { i, _ in wt[i] }
         for j in 1..<p { gram[j * p + j] += penalty }
         let identifiable = Cholesky(matrix: gram, size: p) != nil
 
@@ -181,19 +177,19 @@ public struct LogisticRegression: Sendable {
             iterations += 1
             var gradient = [Double](repeating: 0, count: p)
             var hessian = [Double](repeating: 0, count: p * p)
-            for i in 0..<n {
-                var eta = 0.0
-                for j in 0..<p { eta += design[i * p + j] * beta[j] }
-                let mu = LogisticRegression.sigmoid(eta)
-                let w = wt[i] * mu * (1 - mu)
-                let r = wt[i] * (yv[i] - mu)
-                for j in 0..<p {
-                    let xij = design[i * p + j]
-                    gradient[j] += xij * r
-                    for k in 0...j { hessian[j * p + k] += w * xij * design[i * p + k] }
+            gradient.withUnsafeMutableBufferPointer { g in
+                hessian.withUnsafeMutableBufferPointer { hb in
+                    guard let h = hb.baseAddress else { return }
+                    design.forEachRow(beta) { i, eta, row in
+                        let mu = LogisticRegression.sigmoid(eta)
+                        let w = wt[i] * mu * (1 - mu)
+                        let r = wt[i] * (yv[i] - mu)
+                        for j in 0..<p { g[j] += row[j] * r }
+                        DesignMatrix.addLower(row: row, weight: w, into: h, p)
+                    }
                 }
             }
-            for j in 0..<p { for k in 0..<j { hessian[k * p + j] = hessian[j * p + k] } }
+            DesignMatrix.mirrorLower(&hessian, p)
             for j in 1..<p { gradient[j] -= penalty * beta[j]; hessian[j * p + j] += penalty }
             guard let step = Cholesky(matrix: hessian, size: p)?.solve(gradient) else {
                 // XᵀX is regular but XᵀWX is not: the weights μ(1 − μ) vanished as fitted probabilities ran to 0 or 1.
@@ -218,24 +214,16 @@ public struct LogisticRegression: Sendable {
         }
         // Divergence is the signature of separation: linear predictors run off to ±∞ while the likelihood
         // creeps towards a supremum it never attains.
-        for i in 0..<n {
-            var eta = 0.0
-            for j in 0..<p { eta += design[i * p + j] * beta[j] }
-            maxAbsEta = max(maxAbsEta, abs(eta))
-        }
+        design.forEachRow(beta) { _, eta, _ in maxAbsEta = max(maxAbsEta, abs(eta)) }
         if penalty == 0 && status != .singular && (status == .notConverged || maxAbsEta > 30) {
             status = .separation
         }
 
         var standardErrors: [Double] = []
         if status != .singular {
-            var info = [Double](repeating: 0, count: p * p)
-            for i in 0..<n {
-                var eta = 0.0
-                for j in 0..<p { eta += design[i * p + j] * beta[j] }
+            let info = design.lowerGram(at: beta) { i, eta in
                 let mu = LogisticRegression.sigmoid(eta)
-                let w = wt[i] * mu * (1 - mu)
-                for j in 0..<p { for k in 0..<p { info[j * p + k] += w * design[i * p + j] * design[i * p + k] } }
+                return wt[i] * mu * (1 - mu)
             }
             if let chol = Cholesky(matrix: info, size: p) {
                 standardErrors = (0..<p).map { j -> Double in
