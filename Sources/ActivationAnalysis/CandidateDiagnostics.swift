@@ -109,14 +109,17 @@ public struct CandidateDiagnoser: Sendable {
         let rest = behaviours.indices.filter { !covariates.contains($0) && !separating.contains($0) }
         var counts: [Int: [[Double]]] = [:], lumped: [Int: [Double]] = [:]
         let columns = parallelMap(behaviours.indices.map { $0 }) { b -> [[Double]] in
+            // One running count per customer, read at each window's end (`wanted` is ascending).
             let daily = behaviours[b].daily
-            return wanted.map { d in
-                training.map { c in
-                    var n = 0
-                    for day in 0..<d { n += Int(daily[c * window + day]) }
-                    return Double(n)
+            var out = wanted.map { _ in [Double](repeating: 0, count: training.count) }
+            for (i, c) in training.enumerated() {
+                var n = 0, day = 0
+                for (k, d) in wanted.enumerated() {
+                    while day < d { n += Int(daily[c * window + day]); day += 1 }
+                    out[k][i] = Double(n)
                 }
             }
+            return out
         }
         for (k, d) in wanted.enumerated() {
             counts[d] = covariates.map { columns[$0][k].map(log1p) }

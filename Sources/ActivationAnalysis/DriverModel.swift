@@ -108,21 +108,19 @@ public struct DriverModel: Sendable {
             guard let first = columns[b].first, columns[b].contains(where: { $0 != first }) else { return false }
             return !Self.separates(behaviours[b], customers: training, of: customers)
         }
-        var pooled: [ROCArea] = [], stratified: [StratifiedROCArea<String>] = []
-        for b in behaviours.indices {
+        // Per behaviour, on both cores: AUCs of the count, pooled and within segments, and the univariate slope on
+        // the training cohort.
+        let isModelled = Set(modelled)
+        let alone = parallelMap(Array(behaviours.indices)) { b -> (StratifiedROCArea<String>, (coef: Double, p: Double?)?) in
             let scores = training.map { Double(behaviours[b].counts[$0]) }
             let s = StratifiedROCArea(scores: scores, labels: labels, strata: segments)
-            stratified.append(s)
-            pooled.append(s.pooled)
-        }
-        // Univariate slopes on the training cohort.
-        var univariate: [(coef: Double, p: Double?)?] = Array(repeating: nil, count: behaviours.count)
-        for b in modelled {
+            guard isModelled.contains(b) else { return (s, nil) }
             let fit = LogisticRegression().fit(x: columns[b].map { [$0] }, y: labels)
-            if fit.isIdentifiable { univariate[b] = (fit.coefficients[1], fit.pValues[1]) } else {
-                univariate[b] = (LogisticRegression.l2(C: 1).fit(x: columns[b].map { [$0] }, y: labels).coefficients[1], nil)
-            }
+            if fit.isIdentifiable { return (s, (fit.coefficients[1], fit.pValues[1])) }
+            return (s, (LogisticRegression.l2(C: 1).fit(x: columns[b].map { [$0] }, y: labels).coefficients[1], nil))
         }
+        let stratified = alone.map(\.0), pooled = stratified.map(\.pooled)
+        let univariate = alone.map(\.1)
         // Correlation groups (single linkage at the threshold).
         let correlation = modelled.isEmpty ? [] : Collinearity.correlationMatrix(modelled.map { columns[$0] })
         var groupOf = Array(modelled.indices)

@@ -59,15 +59,81 @@ struct DesignMatrix {
     }
 
     /// The lower triangle (k ≤ j) of Σᵢ wᵢ xᵢxᵢᵀ as a p × p row-major matrix, the upper triangle left 0;
-    /// `weight(i, ηᵢ)` gives wᵢ from the row's index and its linear predictor at `beta`.
-    func lowerGram(at beta: [Double], weight: (Int, Double) -> Double) -> [Double] {
+    /// `weight(i, ηᵢ, rowᵢ)` gives wᵢ from the row's index, its linear predictor at `beta` and its values (callers
+    /// accumulate the gradient there: rows come in ascending order).
+    func lowerGram(at beta: [Double], weight: (Int, Double, UnsafePointer<Double>) -> Double) -> [Double] {
         let p = columns
         var h = [Double](repeating: 0, count: p * p)
         h.withUnsafeMutableBufferPointer { hb in
             guard let out = hb.baseAddress else { return }
-            forEachRow(beta) { i, eta, row in Self.addLower(row: row, weight: weight(i, eta), into: out, p) }
+            var block = RowBlock(width: p)
+            forEachRow(beta) { i, eta, row in
+                let w = weight(i, eta, row)
+                block.add(row, w, into: out)
+            }
+            block.flush(into: out)
         }
         return h
+    }
+
+    /// `lowerGram(at:weight:)` over the columns `subset` only (ascending), as an m × m matrix for m = subset.count.
+    func lowerGram(at beta: [Double], subset: [Int], weight: (Int, Double) -> Double) -> [Double] {
+        let m = subset.count
+        var h = [Double](repeating: 0, count: m * m)
+        h.withUnsafeMutableBufferPointer { hb in
+            guard let out = hb.baseAddress else { return }
+            var block = RowBlock(width: m)
+            forEachRow(beta) { i, eta, row in
+                let w = weight(i, eta)
+                block.add(subset, of: row, w, into: out)
+            }
+            block.flush(into: out)
+        }
+        return h
+    }
+
+    /// Rows gathered four at a time, so that each element of the triangle is loaded and stored once per four rows
+    /// rather than once per row: `t = h[j,k]; t += a₁x₁ₖ; t += a₂x₂ₖ; t += a₃x₃ₖ; t += a₄x₄ₖ; h[j,k] = t` adds in
+    /// row order, the same sums as one row at a time.
+    private struct RowBlock {
+        let width: Int
+        var values: [Double]
+        var weights = [Double](repeating: 0, count: 4)
+        var count = 0
+
+        init(width: Int) {
+            self.width = width
+            values = [Double](repeating: 0, count: 4 * width)
+        }
+
+        mutating func add(_ row: UnsafePointer<Double>, _ w: Double, into h: UnsafeMutablePointer<Double>) {
+            let base = count * width
+            values.withUnsafeMutableBufferPointer { v in for k in 0..<width { v[base + k] = row[k] } }
+            weights[count] = w
+            count += 1
+            if count == 4 { flush(into: h) }
+        }
+
+        mutating func add(_ subset: [Int], of row: UnsafePointer<Double>, _ w: Double, into h: UnsafeMutablePointer<Double>) {
+            let base = count * width
+            values.withUnsafeMutableBufferPointer { v in for (k, j) in subset.enumerated() { v[base + k] = row[j] } }
+            weights[count] = w
+            count += 1
+            if count == 4 { flush(into: h) }
+        }
+
+        mutating func flush(into h: UnsafeMutablePointer<Double>) {
+            let p = width, n = count
+            count = 0
+            values.withUnsafeBufferPointer { v in
+                guard let r = v.baseAddress else { return }
+                if n == 4 {
+                    DesignMatrix.addLower4(r, r + p, r + 2 * p, r + 3 * p, weights[0], weights[1], weights[2], weights[3], into: h, p)
+                } else {
+                    for b in 0..<n { DesignMatrix.addLower(row: r + b * p, weight: weights[b], into: h, p) }
+                }
+            }
+        }
     }
 
     /// h[j, k] += (w · xⱼ) · xₖ for k ≤ j.
@@ -77,6 +143,25 @@ struct DesignMatrix {
             let a = w * row[j]
             let hj = h + j * p
             for k in 0...j { hj[k] += a * row[k] }
+        }
+    }
+
+    /// `addLower` for four rows in turn, each element of h updated in registers (see `RowBlock`).
+    @inline(__always)
+    static func addLower4(_ r1: UnsafePointer<Double>, _ r2: UnsafePointer<Double>, _ r3: UnsafePointer<Double>,
+                          _ r4: UnsafePointer<Double>, _ w1: Double, _ w2: Double, _ w3: Double, _ w4: Double,
+                          into h: UnsafeMutablePointer<Double>, _ p: Int) {
+        for j in 0..<p {
+            let a1 = w1 * r1[j], a2 = w2 * r2[j], a3 = w3 * r3[j], a4 = w4 * r4[j]
+            let hj = h + j * p
+            for k in 0...j {
+                var t = hj[k]
+                t += a1 * r1[k]
+                t += a2 * r2[k]
+                t += a3 * r3[k]
+                t += a4 * r4[k]
+                hj[k] = t
+            }
         }
     }
 

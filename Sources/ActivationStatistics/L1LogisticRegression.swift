@@ -123,13 +123,20 @@ public struct L1LogisticRegression: Sendable {
         var iterations = 0
         while violation > kktTolerance && iterations < maxIterations {
             iterations += 1
-            // Hessian XᵀVWX (lower triangle mirrored).
-            var h = design.lowerGram(at: beta) { i, eta in
+            // The quadratic model over the active set only: the intercept, the non-zero coefficients and the zeros
+            // whose gradient breaks the KKT bound (glmnet's active-set iteration). A zero with |gⱼ| ≤ λ would stay at
+            // zero in the first sweep; should it want to move once others have, the KKT check on the full gradient
+            // brings it in at the next iteration, so the optimum is the same.
+            let active = (0..<p).filter { $0 == 0 || beta[$0] != 0 || abs(g[$0]) > lambda }
+            var d = [Double](repeating: 0, count: p)
+            var h = design.lowerGram(at: beta, subset: active) { i, eta in
                 let mu = LogisticRegression.sigmoid(eta)
                 return v[i] * mu * (1 - mu)
             }
-            DesignMatrix.mirrorLower(&h, p)
-            let d = Self.quadraticModelStep(h: h, g: g, beta: beta, lambda: lambda, size: p)
+            DesignMatrix.mirrorLower(&h, active.count)
+            let step = Self.quadraticModelStep(h: h, g: active.map { g[$0] }, beta: active.map { beta[$0] }, lambda: lambda,
+                                               size: active.count)
+            for (k, j) in active.enumerated() { d[j] = step[k] }
             var l1Now = 0.0, l1Next = 0.0, gd = 0.0
             for j in 0..<p { gd += g[j] * d[j] }
             for j in 1..<p { l1Now += abs(beta[j]); l1Next += abs(beta[j] + d[j]) }

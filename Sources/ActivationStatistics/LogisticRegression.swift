@@ -83,8 +83,7 @@ public struct LogisticRegression: Sendable {
         if x.first?.count == 1 {
             return fitGrouped(x: x, y: y, key: { $0[0] == 0 ? 0 : $0[0] }, precedes: (<), row: { [$0] })
         }
-        return fitGrouped(x: x, y: y, key: { $0.map { $0 == 0 ? 0 : $0 } }, precedes: { $0.lexicographicallyPrecedes($1) },
-                          row: { $0 })
+        return fitGroupedRows(x: x, y: y)
     }
 
     /// Below this many customers `fit(x:y:)` fits the rows as they are.
@@ -110,6 +109,45 @@ public struct LogisticRegression: Sendable {
         }
         let keys = tally.keys.sorted(by: precedes)
         return fit(rows: keys.map(row), churned: keys.map { tally[$0]!.churned }, renewed: keys.map { tally[$0]!.renewed })
+    }
+
+    /// `fit(x:y:)` over customers tallied by predictor row and outcome, for rows of several values: the rows are
+    /// hashed where they lie (no key array per customer), and the attempt stops as soon as a quarter of the rows are
+    /// distinct, which with a few continuous columns happens after a quarter of the customers. The groups are
+    /// fitted in ascending lexicographic order, -0 written as 0.
+    private func fitGroupedRows(x: [[Double]], y: [Bool]) -> Fit {
+        let n = x.count
+        var capacity = 16
+        while capacity < n / 2 + 2 { capacity *= 2 }
+        // Open addressing over row indices (-1: empty); each slot's first row stands for its group.
+        var slots = [Int32](repeating: -1, count: capacity)
+        var groupOfSlot = [Int32](repeating: -1, count: capacity)
+        var firstRow: [Int] = [], churned: [Double] = [], renewed: [Double] = []
+        func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
+        for i in 0..<n {
+            var hasher = Hasher()
+            for v in x[i] { hasher.combine(normalised(v)) }
+            var slot = hasher.finalize() & (capacity - 1)
+            while true {
+                let r = slots[slot]
+                if r < 0 {
+                    slots[slot] = Int32(i)
+                    groupOfSlot[slot] = Int32(firstRow.count)
+                    firstRow.append(i); churned.append(y[i] ? 0 : 1); renewed.append(y[i] ? 1 : 0)
+                    break
+                }
+                if x[Int(r)].elementsEqual(x[i], by: { normalised($0) == normalised($1) }) {
+                    let g = Int(groupOfSlot[slot])
+                    if y[i] { renewed[g] += 1 } else { churned[g] += 1 }
+                    break
+                }
+                slot = (slot + 1) & (capacity - 1)
+            }
+            // Distinct rows, as `fitGrouped` counts them.
+            if !Self.groups(distinctRows: firstRow.count, customers: n) { return fit(x: x, y: y, weights: nil) }
+        }
+        let order = firstRow.indices.sorted { x[firstRow[$0]].map(normalised).lexicographicallyPrecedes(x[firstRow[$1]].map(normalised)) }
+        return fit(rows: order.map { x[firstRow[$0]].map(normalised) }, churned: order.map { churned[$0] }, renewed: order.map { renewed[$0] })
     }
 
     /// The fit of y on one predictor from customers already tallied: `values` distinct and ascending, `churned[i]`
@@ -163,9 +201,16 @@ public struct LogisticRegression: Sendable {
         }
 
         // A constant or collinear predictor makes XᵀX itself singular: the slope is not identifiable from any data.
-        var gram = design.lowerGram(at: [Double](repeating: 0, count: p)) { i, _ in wt[i] }
-        for j in 1..<p { gram[j * p + j] += penalty }
-        let identifiable = Cholesky(matrix: gram, size: p) != nil
+        // Unpenalised with both outcomes present, the first Newton step starts where every μᵢ = ȳ, so its Hessian
+        // is ȳ(1 − ȳ) XᵀVX and its Cholesky factorisation (whose pivot test is relative) tells the same; otherwise
+        // XᵀVX + λI′ is factorised first.
+        let firstHessianTells = penalty == 0 && ybar > 0 && ybar < 1
+        var identifiable = true
+        if !firstHessianTells {
+            var gram = design.lowerGram(at: [Double](repeating: 0, count: p)) { i, _, _ in wt[i] }
+            for j in 1..<p { gram[j * p + j] += penalty }
+            identifiable = Cholesky(matrix: gram, size: p) != nil
+        }
 
         var beta = [Double](repeating: 0, count: p)
         if ybar > 0 && ybar < 1 { beta[0] = log(ybar / (1 - ybar)) }
@@ -173,28 +218,53 @@ public struct LogisticRegression: Sendable {
         var status = identifiable ? Status.notConverged : Status.singular
         var iterations = 0
         var maxAbsEta = 0.0
+        // Near the optimum the Hessian barely changes: once a full Newton step moved no coefficient by more than
+        // `freezeBelow` (relative), the next steps reuse its factorisation and need only the gradient, a sixth of
+        // the work. The error then still falls by that factor or more per step, so one or two such steps take it
+        // below `tolerance`; a frozen step that has to be halved, or that does not converge in a few, goes back to
+        // full Newton.
+        var factor: Cholesky?
+        var frozenSteps = 0
+        let freezeBelow = 1e-5
         while identifiable && iterations < maxIterations {
             iterations += 1
             var gradient = [Double](repeating: 0, count: p)
-            var hessian = [Double](repeating: 0, count: p * p)
-            gradient.withUnsafeMutableBufferPointer { g in
-                hessian.withUnsafeMutableBufferPointer { hb in
-                    guard let h = hb.baseAddress else { return }
+            let step: [Double]
+            let frozen = frozenSteps > 0 && factor != nil
+            if frozen, let factor {
+                gradient.withUnsafeMutableBufferPointer { g in
                     design.forEachRow(beta) { i, eta, row in
-                        let mu = LogisticRegression.sigmoid(eta)
-                        let w = wt[i] * mu * (1 - mu)
-                        let r = wt[i] * (yv[i] - mu)
+                        let r = wt[i] * (yv[i] - LogisticRegression.sigmoid(eta))
                         for j in 0..<p { g[j] += row[j] * r }
-                        DesignMatrix.addLower(row: row, weight: w, into: h, p)
                     }
                 }
-            }
-            DesignMatrix.mirrorLower(&hessian, p)
-            for j in 1..<p { gradient[j] -= penalty * beta[j]; hessian[j * p + j] += penalty }
-            guard let step = Cholesky(matrix: hessian, size: p)?.solve(gradient) else {
-                // XᵀX is regular but XᵀWX is not: the weights μ(1 − μ) vanished as fitted probabilities ran to 0 or 1.
-                status = penalty == 0 ? .separation : .notConverged
-                break
+                for j in 1..<p { gradient[j] -= penalty * beta[j] }
+                step = factor.solve(gradient)
+            } else {
+                var hessian = gradient.withUnsafeMutableBufferPointer { g in
+                    design.lowerGram(at: beta) { i, eta, row in
+                        let mu = LogisticRegression.sigmoid(eta)
+                        let r = wt[i] * (yv[i] - mu)
+                        for j in 0..<p { g[j] += row[j] * r }
+                        return wt[i] * mu * (1 - mu)
+                    }
+                }
+                DesignMatrix.mirrorLower(&hessian, p)
+                for j in 1..<p { gradient[j] -= penalty * beta[j]; hessian[j * p + j] += penalty }
+                guard let chol = Cholesky(matrix: hessian, size: p) else {
+                    if iterations == 1 && firstHessianTells {
+                        // The first Hessian is ȳ(1 − ȳ) XᵀVX: singular, so is XᵀVX.
+                        status = .singular
+                        identifiable = false
+                    } else {
+                        // XᵀX is regular but XᵀWX is not: the weights μ(1 − μ) vanished as fitted probabilities ran
+                        // to 0 or 1.
+                        status = penalty == 0 ? .separation : .notConverged
+                    }
+                    break
+                }
+                factor = chol
+                step = chol.solve(gradient)
             }
             // Step halving keeps the penalised log-likelihood from falling.
             var scale = 1.0
@@ -206,11 +276,20 @@ public struct LogisticRegression: Sendable {
                 if candidateObjective.1 >= obj - 1e-12 * abs(obj) { break }
                 scale /= 2
             }
-            var small = true
-            for j in 0..<p where abs(candidate[j] - beta[j]) >= tolerance * (1 + abs(beta[j])) { small = false }
+            var small = true, largest = 0.0
+            for j in 0..<p {
+                let change = abs(candidate[j] - beta[j])
+                if change >= tolerance * (1 + abs(beta[j])) { small = false }
+                largest = max(largest, change / (1 + abs(beta[j])))
+            }
             beta = candidate
             (ll, obj) = candidateObjective
             if small { status = .converged; break }
+            if frozen {
+                frozenSteps = scale == 1 && frozenSteps < 4 ? frozenSteps + 1 : 0
+            } else {
+                frozenSteps = scale == 1 && largest < freezeBelow ? 1 : 0
+            }
         }
         // Divergence is the signature of separation: linear predictors run off to ±∞ while the likelihood
         // creeps towards a supremum it never attains.
@@ -221,7 +300,7 @@ public struct LogisticRegression: Sendable {
 
         var standardErrors: [Double] = []
         if status != .singular {
-            let info = design.lowerGram(at: beta) { i, eta in
+            let info = design.lowerGram(at: beta) { i, eta, _ in
                 let mu = LogisticRegression.sigmoid(eta)
                 return wt[i] * mu * (1 - mu)
             }
