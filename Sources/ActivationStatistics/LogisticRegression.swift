@@ -81,7 +81,7 @@ public struct LogisticRegression: Sendable {
         guard x.count > Self.smallestGrouped else { return fit(x: x, y: y, weights: nil) }
         // One predictor is keyed by the value itself (no array per row); more by the row. -0 and 0 are one value.
         if x.first?.count == 1 {
-            return fitGrouped(x: x, y: y, key: { $0[0] == 0 ? 0 : $0[0] }, precedes: (<), row: { [$0] })
+            return fitGrouped(x: x, y: y, key: { $0[0] == 0 ? 0 : $0[0] }, row: { [$0] })
         }
         return fitGroupedRows(x: x, y: y)
     }
@@ -90,31 +90,26 @@ public struct LogisticRegression: Sendable {
     static let smallestGrouped = 64
 
     /// Whether `fit(x:y:)` fits `customers` rows as the tallies of their `distinctRows` distinct rows
-    /// (`fit(rows:churned:renewed:)`): more than 64 customers, and at least four per distinct row. Callers that tally
-    /// customers themselves use it to give the same estimates to the last bit.
-    public static func groups(distinctRows: Int, customers: Int) -> Bool {
+    /// (`fit(rows:churned:renewed:)`): more than 64 customers, and at least four per distinct row.
+    static func groups(distinctRows: Int, customers: Int) -> Bool {
         customers > smallestGrouped && distinctRows * 4 < customers
     }
 
     /// `fit(x:y:)` over customers tallied by `key(row)` and outcome, unless that does not shrink the data fourfold.
-    /// The groups are fitted in `precedes` order, so the summation order (and so the last bits) never depends on
-    /// hashing.
-    private func fitGrouped<Key: Hashable>(x: [[Double]], y: [Bool], key: ([Double]) -> Key,
-                                           precedes: (Key, Key) -> Bool, row: (Key) -> [Double]) -> Fit {
+    private func fitGrouped<Key: Hashable>(x: [[Double]], y: [Bool], key: ([Double]) -> Key, row: (Key) -> [Double]) -> Fit {
         var tally: [Key: (churned: Double, renewed: Double)] = [:]
         for (values, outcome) in zip(x, y) {
             let k = key(values)
             if outcome { tally[k, default: (0, 0)].renewed += 1 } else { tally[k, default: (0, 0)].churned += 1 }
             if !Self.groups(distinctRows: tally.count, customers: x.count) { return fit(x: x, y: y, weights: nil) }
         }
-        let keys = tally.keys.sorted(by: precedes)
+        let keys = Array(tally.keys)
         return fit(rows: keys.map(row), churned: keys.map { tally[$0]!.churned }, renewed: keys.map { tally[$0]!.renewed })
     }
 
     /// `fit(x:y:)` over customers tallied by predictor row and outcome, for rows of several values: the rows are
     /// hashed where they lie (no key array per customer), and the attempt stops as soon as a quarter of the rows are
-    /// distinct, which with a few continuous columns happens after a quarter of the customers. The groups are
-    /// fitted in ascending lexicographic order, -0 written as 0.
+    /// distinct, which with a few continuous columns happens after a quarter of the customers.
     private func fitGroupedRows(x: [[Double]], y: [Bool]) -> Fit {
         let n = x.count
         var capacity = 16
@@ -146,32 +141,32 @@ public struct LogisticRegression: Sendable {
             // Distinct rows, as `fitGrouped` counts them.
             if !Self.groups(distinctRows: firstRow.count, customers: n) { return fit(x: x, y: y, weights: nil) }
         }
-        let order = firstRow.indices.sorted { x[firstRow[$0]].map(normalised).lexicographicallyPrecedes(x[firstRow[$1]].map(normalised)) }
-        return fit(rows: order.map { x[firstRow[$0]].map(normalised) }, churned: order.map { churned[$0] }, renewed: order.map { renewed[$0] })
+        return fit(rows: firstRow.map { x[$0] }, churned: churned, renewed: renewed)
     }
 
-    /// The fit of y on one predictor from customers already tallied: `values` distinct and ascending, `churned[i]`
-    /// and `renewed[i]` the customers at `values[i]` with y = 0 and y = 1.
-    ///
-    /// These are the weighted rows `fit(x:y:)` builds when it groups customers, so the estimates are the same to the
-    /// last bit; where `fit(x:y:)` would not group (`groups(distinctRows:customers:)`) they are the same up to
-    /// summation order.
+    /// The fit of y on one predictor from customers already tallied: `churned[i]` and `renewed[i]` the customers at
+    /// `values[i]` with y = 0 and y = 1 (`fit(rows:churned:renewed:)` with one value a row).
     public func fit(values: [Double], churned: [Double], renewed: [Double]) -> Fit {
         fit(rows: values.map { [$0] }, churned: churned, renewed: renewed)
     }
 
-    /// Customers tallied by distinct predictor row and outcome, fitted as weighted rows: each row's y = 0 row, then
-    /// its y = 1 row, in the order given (the summation order).
+    /// Customers tallied by predictor row and outcome, fitted as weighted rows.
     ///
-    /// With the rows distinct and in ascending lexicographic order (-0 written as 0), these are the weighted rows
-    /// `fit(x:y:)` builds when it groups customers (`groups(distinctRows:customers:)`), so the estimates are the same
-    /// to the last bit.
+    /// The rows may come in any order: they are fitted in ascending lexicographic order of their values (-0 as 0),
+    /// each row's y = 0 tally before its y = 1 tally, so the summation order, and with it the last bits of the
+    /// estimates, depends on the data alone, never on how a caller (or a hash table) ordered its tallies. These are
+    /// also the weighted rows `fit(x:y:)` fits when it groups customers, so both give the same estimates to the last
+    /// bit.
     public func fit(rows: [[Double]], churned: [Double], renewed: [Double]) -> Fit {
         precondition(rows.count == churned.count && rows.count == renewed.count, "tallies differ in length")
+        let normalised = rows.map { $0.map { $0 == 0 ? 0 : $0 } }
+        let order = normalised.indices.sorted {
+            normalised[$0].lexicographicallyPrecedes(normalised[$1]) || (normalised[$0] == normalised[$1] && $0 < $1)
+        }
         var gx: [[Double]] = [], gy: [Bool] = [], gw: [Double] = []
-        for i in rows.indices {
-            if churned[i] > 0 { gx.append(rows[i]); gy.append(false); gw.append(churned[i]) }
-            if renewed[i] > 0 { gx.append(rows[i]); gy.append(true); gw.append(renewed[i]) }
+        for i in order {
+            if churned[i] > 0 { gx.append(normalised[i]); gy.append(false); gw.append(churned[i]) }
+            if renewed[i] > 0 { gx.append(normalised[i]); gy.append(true); gw.append(renewed[i]) }
         }
         return fit(x: gx, y: gy, weights: gw)
     }
