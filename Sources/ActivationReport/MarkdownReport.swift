@@ -11,11 +11,11 @@ import Foundation
 public enum MarkdownReport {
     /// The report, in the order a founder reads it; `previous` is the last run's summary, for "what changed".
     public static func render(_ result: PipelineResult, previous: RunSummary? = nil) -> String {
-        render(result, previous: previous, plan: ActionPlan(result))
+        let plan = ActionPlan(result)
+        return render(result, previous: previous, plan: plan, lists: ActionLists(result, plan: plan))
     }
 
-    package static func render(_ result: PipelineResult, previous: RunSummary?, plan: ActionPlan) -> String {
-        let lists = ActionLists(plan: plan, proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay)
+    package static func render(_ result: PipelineResult, previous: RunSummary?, plan: ActionPlan, lists: ActionLists) -> String {
         var md = "# Activation report\n\n"
         let decided = result.features.decidedCustomers.count
         md += "*Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(result.features.customers.count)) customers, "
@@ -299,7 +299,7 @@ public enum MarkdownReport {
             if let lr = late.renewalRate, let nr = never.renewalRate {
                 md += "Decided customers who met them late renewed \(Format.percent(lr)) (of \(Format.count(late.customers))), against \(Format.percent(nr)) (of \(Format.count(never.customers))) for those who never did: "
                 md += timing.lateActivationHelps == true ? "late still helps, so they are left out as safe.\n\n"
-                    : "meeting it late is not a sign of safety, so they are treated like the others above.\n\n"
+                    : "meeting it late is not a sign of safety, so they are treated like the others.\n\n"
             } else {
                 md += "\n\n"
             }
@@ -317,7 +317,7 @@ public enum MarkdownReport {
         guard !proposal.evaluations.isEmpty else { return "" }
         var md = "## The evidence\n\n"
         if let chosen = proposal.chosen {
-            md += earlyActivation(result, chosen, lists)
+            md += earlyActivation(result, chosen)
             md += "### How often, and the threshold\n\n"
             md += chart(ReportCharts.renewalByCount, "Renewal rate by how often decided customers did the proposed behaviour, with 95% intervals, counts and the threshold")
             md += "### The proposed rule by segment\n\n"
@@ -359,12 +359,13 @@ public enum MarkdownReport {
         return md
     }
 
-    package static func earlyActivation(_ result: PipelineResult, _ chosen: CandidateEvaluation, _ lists: ActionLists) -> String {
-        guard let timing = lists.timing, timing.rows.filter({ $0.customers > 0 }).count >= 2 else { return "" }
+    package static func earlyActivation(_ result: PipelineResult, _ chosen: CandidateEvaluation) -> String {
+        guard let timing = result.earlyActivation, timing.rows.filter({ $0.customers > 0 }).count >= 2 else { return "" }
         var md = "### Does activating early matter?\n\n"
         md += chart(ReportCharts.earlyActivation, "Renewal by when decided customers first met the rule, with 95% intervals and counts")
         let inTime = timing.inTime, late = timing.late, never = timing.never
-        md += "Of the decided customers, those who met the rule within its \(chosen.candidate.windowDays) days renewed \(Format.percent(inTime.renewalRate)) (\(Format.count(inTime.customers)) customers)"
+        let shown = inTime.customers + late.customers + never.customers
+        md += "Of the \(Format.count(shown)) decided customers\(timing.excluded > 0 ? " whose follow-up shows when they got there" : ""), those who met the rule within its \(chosen.candidate.windowDays) days renewed \(Format.percent(inTime.renewalRate)) (\(Format.count(inTime.customers)) customers)"
         if late.customers > 0 { md += ", those who met it later \(Format.percent(late.renewalRate)) (\(Format.count(late.customers)))" }
         if never.customers > 0 { md += ", those who never did \(Format.percent(never.renewalRate)) (\(Format.count(never.customers)))" }
         md += ". "
@@ -373,7 +374,7 @@ public enum MarkdownReport {
         case false?: md += "Meeting it late is worth little: what goes with renewal is reaching it within the window, so the nudge has to come early.\n\n"
         case nil: md += "\n\n"
         }
-        if let early = result.earlyActivation { md += earlyActivationLimits(early) }
+        md += earlyActivationLimits(timing)
         return md
     }
 
@@ -577,7 +578,8 @@ public enum MarkdownReport {
     // MARK: - Tables
 
     /// A GitHub-flavoured table; `align` is one letter per column (l, r); with `dropConstant`, columns whose value is
-    /// the same in every row (and there are two rows or more) are left out.
+    /// the same in every row (and there are two rows or more) are left out, and a line under the table says what
+    /// they held ("Same in every row: segment: enterprise."), so nothing is lost.
     package static func table(_ headers: [String], align: String, _ rows: [[String]], dropConstant: Bool = false) -> String {
         let aligns = align.split(separator: " ").map(String.init)
         var keep = Array(headers.indices)
@@ -587,6 +589,10 @@ public enum MarkdownReport {
         var md = "| " + keep.map { headers[$0] }.joined(separator: " | ") + " |\n"
         md += "|" + keep.map { (i: Int) -> String in (i < aligns.count && aligns[i] == "r") ? "---:|" : "---|" }.joined() + "\n"
         for row in rows { md += "| " + keep.map { row[$0] }.joined(separator: " | ") + " |\n" }
+        let dropped = headers.indices.filter { !keep.contains($0) }
+        if !dropped.isEmpty, let first = rows.first {
+            md += "\nIn every row shown: " + dropped.map { "\(headers[$0].prefix(1).lowercased() + headers[$0].dropFirst()): \(first[$0])" }.joined(separator: "; ") + ".\n"
+        }
         return md + "\n"
     }
 

@@ -119,11 +119,38 @@ struct DecisionTests {
         let rule = ActivationRule(conditions: [.init(behaviour: "x", threshold: 1)], windowDays: 30)
         let early = EarlyActivation(features: table, rule: rule, reachDay: rule.reachDays(in: table), dataEndDay: 1000)
         let byBucket = Dictionary(uniqueKeysWithValues: early.rows.map { ($0.bucket, $0) })
-        #expect(byBucket[.days0to6]?.customers == 1 && byBucket[.days7to13]?.customers == 1 && byBucket[.day14ToWindowEnd]?.customers == 1)
+        #expect(early.rows.map(\.bucket) == [.days(first: 0, last: 6), .days(first: 7, last: 13), .days(first: 14, last: 29),
+                                             .days(first: 30, last: 89), .from(day: 90), .never])
+        #expect(byBucket[.days(first: 0, last: 6)]?.customers == 1 && byBucket[.days(first: 7, last: 13)]?.customers == 1
+                && byBucket[.days(first: 14, last: 29)]?.customers == 1)
         // The two who never did it, 1,000 days in, are "never"; the one 41 days in might still by day 90: left out.
         #expect(byBucket[.never]?.customers == 2 && early.excluded == 1)
-        #expect(byBucket[.days0to6]?.interval == ProportionIntervals.wilson(successes: 1, trials: 1))
+        #expect(byBucket[.days(first: 0, last: 6)]?.interval == ProportionIntervals.wilson(successes: 1, trials: 1))
+        // A 30-day rule: every reach inside the first window is in time.
+        #expect(early.inTime == EarlyActivation.Tally(customers: 3, renewed: 2) && early.late.customers == 0)
+        #expect(early.lateActivationHelps == nil)
         #expect(abs((early.largestPossibleRenewalMultiple ?? 0) - 5.0 / 3) < 1e-12)  // 3 of 5 renew: at most 5/3×
+    }
+
+    /// The buckets are also cut at the rule's own window, so that each is wholly in time or wholly late: a 21-day
+    /// rule's day-20 activator is in time, its day-25 activator late, like one who gets there on day 60.
+    @Test func earlyActivationCutsAtTheRulesOwnWindow() throws {
+        let outcomes: [RenewalOutcome] = [.renewed, .renewed, .churned, .churned, .churned, .churned, .churned]
+        let days = [3, 20, 25, 0, 0, 0, 0]
+        let counts = [1, 1, 1, 0, 0, 0, 0]
+        let table = featureTable(["x": counts], outcomes: outcomes, days: ["x": days], signupDays: [Int](repeating: 0, count: 7))
+        let rule = ActivationRule(conditions: [.init(behaviour: "x", threshold: 1)], windowDays: 21)
+        let early = EarlyActivation(features: table, rule: rule, reachDay: rule.reachDays(in: table), dataEndDay: 1000)
+        #expect(early.ruleWindowDays == 21)
+        #expect(early.rows.prefix(4).map(\.bucket) == [.days(first: 0, last: 6), .days(first: 7, last: 13), .days(first: 14, last: 20), .days(first: 21, last: 29)])
+        #expect(early.rows.filter { early.inTime($0.bucket) }.map(\.bucket) == [.days(first: 0, last: 6), .days(first: 7, last: 13), .days(first: 14, last: 20)])
+        #expect(early.inTime == EarlyActivation.Tally(customers: 2, renewed: 2))
+        #expect(early.late == EarlyActivation.Tally(customers: 1, renewed: 0))
+        #expect(early.never == EarlyActivation.Tally(customers: 4, renewed: 0))
+        // Neither interval is above the other with one late customer: late activation is not shown to help.
+        #expect(early.lateActivationHelps == false)
+        // Week 1 (one customer, renewed) against the other six (one renewed): churn ratio 0 / (5/6).
+        #expect(early.churnRatioWeekOne == nil || early.churnRatioWeekOne!.ratio < 0.5)
     }
 
     /// The experiment's sample size is the two-proportion formula at half the observed gap.

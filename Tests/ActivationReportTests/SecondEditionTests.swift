@@ -141,7 +141,7 @@ struct SecondEditionTests {
 
     @Test func playbookUsesEachSegmentsOwnTopQuarterAndNoCSMWithoutACV() throws {
         let plan = ActionPlan(Self.result)
-        let lists = ActionLists(plan: plan, proposal: Self.result.proposal, features: Self.result.features, dataEndDay: Self.result.dataEndDay)
+        let lists = ActionLists(Self.result, plan: plan)
         #expect(lists.hasACV)
         for segment in ["enterprise", "mid-market", "self-serve"] {
             let high = try #require(lists.highACV[segment])
@@ -184,8 +184,11 @@ struct SecondEditionTests {
         // SampleData's latest signup is more than 14 days before its end: nobody is inside the window.
         #expect(body.contains("nobody is inside their 14-day window"))
         #expect(!body.contains("IngestProgress"))
-        let timing = ReachTiming(rule: Self.result.proposal.chosen!.candidate.definition, features: Self.result.features)
-        #expect(timing.rows.reduce(0) { $0 + $1.customers } == Self.result.features.decidedCustomers.count)
+        // The finding is the Analysis stage's early activation, the one the chart and its paragraph use.
+        let timing = try #require(Self.result.earlyActivation)
+        #expect(timing.rows.reduce(0) { $0 + $1.customers } + timing.excluded == Self.result.features.decidedCustomers.count)
+        #expect(body.contains("renewed \(Format.percent(timing.late.renewalRate)) (of \(Format.count(timing.late.customers))), against \(Format.percent(timing.never.renewalRate)) (of \(Format.count(timing.never.customers)))"))
+        #expect(md.contains("those who met it later \(Format.percent(timing.late.renewalRate)) (\(Format.count(timing.late.customers)))"))
         if timing.lateActivationHelps != true {
             #expect(body.contains("is not a sign of safety"))
         } else {

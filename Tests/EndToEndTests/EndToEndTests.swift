@@ -158,8 +158,8 @@ struct EndToEndTests {
         #expect(stability.resamples == 200 && stability.sameBehaviour >= 0.8 && stability.strong >= 0.5)
         // Late activators renew less than week-1 activators.
         let early = try #require(result.earlyActivation)
-        let week1 = try #require(early.rows.first { $0.bucket == .days0to6 }?.renewalRate)
-        let late = try #require(early.rows.first { $0.bucket == .afterWindowToHorizon }?.renewalRate)
+        let week1 = try #require(early.rows.first { $0.bucket == .days(first: 0, last: 6) }?.renewalRate)
+        let late = try #require(early.rows.first { $0.bucket == .days(first: 30, last: 89) }?.renewalRate)
         #expect(week1 > late + 0.3)
         #expect((early.churnRatioWeekOne?.interval.upperBound ?? 1) < 1)
         let experiment = try #require(result.experiment)

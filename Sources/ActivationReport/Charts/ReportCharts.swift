@@ -17,8 +17,7 @@ package enum ReportCharts {
 
     /// Every chart the run produces, in the order the report shows them.
     package static func all(_ result: PipelineResult) -> [(name: String, contents: String)] {
-        let timing = result.proposal.chosen.map { ReachTiming(rule: $0.candidate.definition, features: result.features) }
-        return [(renewalBySegment, renewalBySegmentChart(result)), (earlyActivation, timing.flatMap { earlyActivationChart(result, $0) }),
+        [(renewalBySegment, renewalBySegmentChart(result)), (earlyActivation, earlyActivationChart(result)),
                 (renewalByCount, renewalByCountChart(result)), (heatMap, heatMapChart(result)),
                 (timeToValue, timeToValueChart(result)), (cohorts, cohortChart(result))]
             .compactMap { name, svg in svg.map { (name, $0) } }
@@ -56,30 +55,27 @@ package enum ReportCharts {
         return chart.render(xTicks: SVGChart.percentTicks(), yTicks: ticks)
     }
 
-    /// The label of a reach-timing bucket, short enough for a chart axis.
-    package static func bucketLabel(_ bucket: ReachTiming.Bucket) -> String {
+    /// The label of an early-activation bucket, short enough for a chart axis.
+    package static func bucketLabel(_ bucket: EarlyActivation.Bucket) -> String {
         switch bucket {
-        case .inWindow(let a, let b): return a == b ? "day \(a)" : "day \(a)–\(b)"
-        case .afterWindow(let horizon): return "later, by day \(horizon - 1)"
-        case .afterHorizon(let horizon): return "day \(horizon)+"
+        case .days(let a, let b): return a == b ? "day \(a)" : "day \(a)–\(b)"
+        case .from(let day): return "day \(day)+"
         case .never: return "never"
-        case .notInFirstWindow(let first): return "not by day \(first - 1)"
         }
     }
 
     /// Renewal by when decided customers first met the rule's thresholds, with Wilson intervals and counts, against
     /// the overall renewal rate: does activating early matter?
-    package static func earlyActivationChart(_ result: PipelineResult, _ timing: ReachTiming) -> String? {
-        guard let chosen = result.proposal.chosen else { return nil }
+    package static func earlyActivationChart(_ result: PipelineResult) -> String? {
+        guard let chosen = result.proposal.chosen, let timing = result.earlyActivation else { return nil }
         let rows = timing.rows.filter { $0.customers > 0 }
         guard rows.count >= 2 else { return nil }
         var chart = SVGChart(title: "Does activating early matter? Renewal by when customers first met the rule",
                              subtitle: "Decided customers; bars are 95% intervals; n = customers in the group",
                              xTitle: "When they first met \(chosen.candidate.rule.replacingOccurrences(of: " within \(chosen.candidate.windowDays) days", with: ""))",
                              yTitle: "Share that renewed", x: -0.5...(Double(rows.count) - 0.5), y: 0...1.05, bottom: 78)
-        let overall = chosen.candidate.table
         for (series, inTime) in [("met it within the rule's \(chosen.candidate.windowDays) days", true), ("met it later, or never", false)] {
-            let members = rows.enumerated().filter { $0.element.bucket.inTime == inTime }
+            let members = rows.enumerated().filter { timing.inTime($0.element.bucket) == inTime }
             guard !members.isEmpty else { continue }
             chart.beginSeries(series)
             for (i, row) in members {
@@ -92,7 +88,10 @@ package enum ReportCharts {
             chart.endSeries()
             chart.addLegend(series, colour: inTime ? reachedColour : lightBlue)
         }
-        if let all = overall.renewalRate { chart.reference(y: all, label: "all decided: \(Format.percent(all))") }
+        // The bars' own population: decided customers whose follow-up shows their group.
+        if let all = timing.overallRenewal {
+            chart.reference(y: all, label: "all decided\(timing.excluded > 0 ? " shown" : ""): \(Format.percent(all))")
+        }
         return chart.render(xTicks: rows.enumerated().map { (Double($0.offset), bucketLabel($0.element.bucket)) }, yTicks: SVGChart.percentTicks(),
                             xTickRows: [rows.enumerated().map { (Double($0.offset), "n=\(Format.count($0.element.customers))") }])
     }
