@@ -440,7 +440,41 @@ public enum MarkdownReport {
         md += table(["", "Customers (all)"] + days.map { "Within \($0) days" + ($0 == ruleWindow ? " (the rule)" : "") } + ["Half there by"],
                     align: "l r" + String(repeating: " r", count: days.count) + " r", rows)
         md += chart(ReportCharts.timeToValue, "Kaplan-Meier share of customers who met the rule by day since signup, per segment, with the rule's window marked")
-        md += "Time to value by signup month (is onboarding getting faster?) is in the next table.\n\n"
+        md += timeToValueByMonth(result)
+        return md
+    }
+
+    /// Is onboarding getting faster? Per signup month, the Analysis stage's Kaplan-Meier quarter and median days to
+    /// the rule's thresholds, with the month's signups and how many met the rule in time; young months marked.
+    package static func timeToValueByMonth(_ result: PipelineResult) -> String {
+        guard let ttv = result.timeToValue, ttv.bySignupMonth.count >= 2 else { return "" }
+        let ruleWindow = ttv.ruleWindowDays, last = ttv.horizonDays - 1
+        var md = "### Time to value by signup month\n\n"
+        md += "Is onboarding getting faster? Per signup month (all customers), the day by which a quarter and half of the month's signups "
+        md += "had met the rule's thresholds (Kaplan-Meier, as above), and how many met the rule within its \(ruleWindow) days. "
+        md += "\"Not by day \(last)\": fewer than that share got there in the first \(ttv.horizonDays) days; when little more than half get there, "
+        md += "the median falls where the curve is nearly flat and jumps from month to month, so read it beside the share that met the rule. "
+        var young: [String] = []
+        var rows: [[String]] = []
+        for m in ttv.bySignupMonth {
+            let s = m.summary
+            let isYoung = m.firstWindowOpen > 0
+            if isYoung { young.append(m.month) }
+            func day(_ share: Double) -> String {
+                if let d = s.quantiles.first(where: { $0.share == share })?.day { return "day \(Format.day(d))" }
+                return isYoung ? "not yet" : "not by day \(last)"
+            }
+            let reached = "\(Format.count(s.reached)) (\(Format.percent(Double(s.reached) / Double(max(1, s.customers)))))"
+            rows.append([isYoung ? "\(m.month) (young)" : m.month, Format.count(s.customers),
+                         m.ruleWindowOpen > 0 ? "\(reached) so far" : reached, day(0.25), day(0.5)])
+        }
+        if !young.isEmpty {
+            md += "*Young*: some of the month's customers are still inside their first \(ttv.horizonDays) days, so its figures can still change"
+            md += young.count == ttv.bySignupMonth.count ? " (every month is young)." : "."
+        }
+        md += "\n\n"
+        md += table(["Signup month", "Signups", "Met the rule within \(ruleWindow) days", "A quarter there by", "Half there by"],
+                    align: "l r r r r", rows)
         return md
     }
 
@@ -455,21 +489,16 @@ public enum MarkdownReport {
             md += "This feature table has no rows after the first window (it was made by an older `activation sql`), so rates past day \(window) are unknown (–). "
         }
         md += "\"Ever\" depends on how long the month has had: the last column.\n\n"
-        md += "The time to value by month is the Kaplan-Meier median (\"half there by\"; – when fewer than half of the month got there within \(window) days) "
-        md += "and the typical day of those who did (their median).\n\n"
-        let speed = timeToValueByMonth(result)
         let headers = ["Signup month", "Signups"] + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() }
-            + ["Half there by", "Typical day (of those who got there)", "Days of data"]
+            + ["Days of data"]
         let rows: [[String]] = cohorts.rows.map { row -> [String] in
             let rates: [String] = cohorts.horizons.map { h -> String in
                 guard let rate = row.rates[h] ?? nil else { return "–" }
                 return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
             }
-            let s = speed[row.cohort]
-            return [row.cohort, Format.count(row.signups)] + rates
-                + [s?.median.map { "day \(Format.day($0))" } ?? "–", s?.typical.map { "day \(Format.day($0))" } ?? "–", "\(Format.count(row.minimumFollowUpDays))+"]
+            return [row.cohort, Format.count(row.signups)] + rates + ["\(Format.count(row.minimumFollowUpDays))+"]
         }
-        md += table(headers, align: "l r" + String(repeating: " r", count: cohorts.horizons.count) + " r r r", rows)
+        md += table(headers, align: "l r" + String(repeating: " r", count: cohorts.horizons.count) + " r", rows)
         if cohorts.rows.count >= 2 {
             md += chart(ReportCharts.cohorts, "Activation rate by signup month, with signups per month")
             let same = ReportCharts.cohortSeries(cohorts).same
@@ -478,23 +507,6 @@ public enum MarkdownReport {
             }
         }
         return md
-    }
-
-    /// Per signup month: the Kaplan-Meier median day to the rule's thresholds over all the month's customers (nil
-    /// when fewer than half get there in the first window), and the median day of those who got there.
-    package static func timeToValueByMonth(_ result: PipelineResult) -> [String: (median: Double?, typical: Double?)] {
-        guard let chosen = result.proposal.chosen else { return [:] }
-        let customers = result.features.customers
-        let reach = chosen.candidate.definition.reachDays(in: result.features)
-        let months = Dictionary(grouping: customers.indices) { String(TimestampParser.dateString(day: customers[$0].signupDay).prefix(7)) }
-        var out: [String: (median: Double?, typical: Double?)] = [:]
-        for (month, members) in months {
-            let s = TimeToValue(customers: members.map { customers[$0] }, reachDay: members.map { reach[$0] },
-                                windowDays: result.features.windowDays, ruleWindowDays: chosen.candidate.windowDays, dataEndDay: result.dataEndDay).overall
-            let days = members.compactMap { reach[$0] }.map(Double.init).sorted()
-            out[month] = (s.quantiles.first { $0.share == 0.5 }?.day, days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.5))
-        }
-        return out
     }
 
     package static func funnel(_ result: PipelineResult, _ plan: ActionPlan) -> String {

@@ -153,6 +153,25 @@ struct DecisionTests {
         #expect(early.churnRatioWeekOne == nil || early.churnRatioWeekOne!.ratio < 0.5)
     }
 
+    /// Time to value by signup month is the same Kaplan-Meier estimate over each month's customers, with the months
+    /// whose first (or rule) window is still open for some customers counted.
+    @Test func timeToValueBySignupMonthIsKaplanMeierPerMonth() throws {
+        // January 2026 (day 20454) and February 2026 (day 20485); the data ends on day 20500, so February is young.
+        let signups = [20454, 20454, 20454, 20454, 20485, 20485, 20495]
+        let reach: [Int?] = [1, 2, nil, 5, 0, nil, nil]
+        let customers = signups.enumerated().map { Customer(id: "c\($0.offset)", signupDay: $0.element, outcome: .undecided, segment: "s", acv: nil) }
+        let ttv = TimeToValue(customers: customers, reachDay: reach, windowDays: 30, ruleWindowDays: 7, dataEndDay: 20500)
+        #expect(ttv.bySignupMonth.map(\.month) == ["2026-01", "2026-02"])
+        let january = ttv.bySignupMonth[0], february = ttv.bySignupMonth[1]
+        #expect(january.summary.customers == 4 && january.summary.reached == 3 && january.firstWindowOpen == 0 && january.ruleWindowOpen == 0)
+        #expect(january.summary.curve == KaplanMeier(durations: [1, 2, 30, 5], observed: [true, true, false, true]))
+        #expect(january.summary.quantiles.first { $0.share == 0.5 }?.day == 2)
+        // February: 16 and 6 days of data; the second is censored on day 16, the third (signed up day 20495) on day 6.
+        #expect(february.summary.customers == 3 && february.summary.reached == 1)
+        #expect(february.firstWindowOpen == 3 && february.ruleWindowOpen == 1)
+        #expect(february.summary.curve == KaplanMeier(durations: [0, 16, 6], observed: [true, false, false]))
+    }
+
     /// The experiment's sample size is the two-proportion formula at half the observed gap.
     @Test func experimentPlanSizesTheTestAtHalfTheGap() {
         var outcomes = [RenewalOutcome](), counts = [Int]()

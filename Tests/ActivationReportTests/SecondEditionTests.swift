@@ -196,6 +196,34 @@ struct SecondEditionTests {
         }
     }
 
+    /// Time to value by signup month: the Kaplan-Meier median with the month's signups and how many met the rule,
+    /// young months marked; its counts agree with the activation-by-month table for the same months.
+    @Test func timeToValueBySignupMonthIsATableOfItsOwn() throws {
+        let md = MarkdownReport.render(Self.result)
+        let ttv = try #require(Self.result.timeToValue)
+        let cohorts = try #require(Self.result.cohortActivation)
+        let start = try #require(md.range(of: "### Time to value by signup month"))
+        let section = String(md[start.upperBound...].split(separator: "\n### ", maxSplits: 1)[0])
+        #expect(section.contains("| Signup month | Signups | Met the rule within 14 days | A quarter there by | Half there by |"))
+        #expect(ttv.bySignupMonth.count == cohorts.rows.count)
+        for (m, row) in zip(ttv.bySignupMonth, cohorts.rows) {
+            #expect(m.month == row.cohort && m.summary.customers == row.signups)
+            let median = m.summary.quantiles.first { $0.share == 0.5 }?.day
+            let label = m.firstWindowOpen > 0 ? "\(m.month) (young)" : m.month
+            let cells = "| \(label) | \(Format.count(m.summary.customers)) | \(Format.count(m.summary.reached)) (\(Format.percent(Double(m.summary.reached) / Double(m.summary.customers))))"
+            #expect(section.contains(cells), "\(m.month)")
+            #expect(section.contains(median.map { " | day \(Format.day($0)) |\n" } ?? (m.firstWindowOpen > 0 ? " | not yet |\n" : " | not by day 29 |\n")), "\(m.month)")
+            // The same count as "within 14 days" of the month-by-month activation table, once the month has had 14 days.
+            if let rate = row.rates[.days(14)] ?? nil { #expect(rate.reached == m.summary.reached, "\(m.month)") }
+        }
+        #expect(ttv.bySignupMonth.last?.firstWindowOpen ?? 0 > 0 && section.contains("(young)"))
+        // The month-by-month activation table no longer repeats it.
+        #expect(!md.contains("Typical day (of those who got there)"))
+        let html = HTMLReport.render(markdown: md, charts: ReportCharts.all(Self.result))
+        #expect(html.contains("<h3 id=\"time-to-value-by-signup-month\">Time to value by signup month</h3>"))
+        #expect(html.contains("<td>2026-10 (young)</td>"))
+    }
+
     /// A behaviour named `<script>` or `Viewed | Pricing` must break neither the Markdown (tables keep their columns)
     /// nor the HTML (no markup from the data), nor the charts.
     @Test func namesFromTheDataAreEscapedEverywhere() throws {
