@@ -378,46 +378,95 @@ public enum MarkdownReport {
         return md
     }
 
-    /// The candidate rules in six columns; the rest of the columns in a collapsed block and in `thresholds.csv`.
+    /// The one table of behaviours: each behaviour's best rule as the proposal judged it (and the combinations that
+    /// beat both their parts), with the behaviour's role in the joint driver model, in six columns; the joint odds
+    /// ratio, the within-segment and pooled AUC, the adjusted odds ratio and the rest in a collapsed block, and in
+    /// `thresholds.csv`, `behaviours.csv` and `drivers.csv`. Behaviours without a rule worth the full checks are
+    /// named under it with their role, so every behaviour's role is said once.
     package static func candidates(_ result: PipelineResult) -> String {
-        let proposal = result.proposal
-        var md = "### Candidate rules, strongest first\n\n"
+        let proposal = result.proposal, drivers = result.drivers
+        let chosen = proposal.chosen?.candidate.definition
+        var md = "### Behaviours and their best rules, strongest first\n\n"
         md += "Every behaviour × threshold (1 to 20) × window (\(result.configuration.scanWindows.filter { $0 <= result.configuration.windowDays }.map(String.init).joined(separator: ", ")) days) "
         md += "was scanned on the \(Format.count(result.split.training.count)) training customers (the earlier decided signups); each behaviour's best rule is listed, "
-        md += "with the combinations that beat both their parts, and measured on the \(Format.count(result.split.holdout.count)) held-out customers (the most recent). "
-        md += "The adjusted odds ratio discounts busy customers: a rule whose effect vanishes once overall activity and segment are accounted for is a *proxy for activity*.\n\n"
+        md += "with the combinations that beat both their parts, and measured on the \(Format.count(result.split.holdout.count)) held-out customers (the most recent).\n\n"
+        md += "*Role* is what the behaviour is once every other behaviour is known: one logistic regression of renewal on every behaviour's first-\(drivers.windowDays)-day count "
+        md += "(log(1 + count))\(drivers.segmentsAdjusted > 0 ? " and segment" : "") at once, on the training customers. "
+        md += "A **driver** goes with renewal beyond what the others tell; a **harmful** behaviour lowers renewal once the others are known, even if it looks good alone, and is never proposed; "
+        md += "*no effect beyond the others*: it goes with renewal only alone, riding on overall activity; a *copy* has counts that correlate \(Format.decimal(drivers.correlationThreshold)) or more with another behaviour's and is judged through it. "
+        md += "A role is claimed only when the effect clears a 5% error rate across all \(Format.count(drivers.estimates.filter { $0.jointCoefficient != nil }.count)) modelled behaviours at once (Holm).\n\n"
+        if drivers.penalised {
+            md += "> The joint model could not be estimated exactly (some behaviours separate renewal perfectly): its coefficients are penalised and have no intervals, so no role is claimed.\n\n"
+        }
         func verdict(_ e: CandidateEvaluation) -> String {
-            if proposal.chosen?.candidate.definition == e.candidate.definition { return "**proposed**" }
+            if chosen == e.candidate.definition { return "**proposed**" }
             return e.qualifies ? "qualifies" : "fails: " + e.failures.map(\.failure).joined(separator: ", ")
         }
         func adjusted(_ e: CandidateEvaluation) -> String {
             guard let a = e.diagnostics.adjusted else { return "–" }
             return a.interval.map { "\(Format.decimal(a.oddsRatio)) (\(interval($0)))" } ?? "\(Format.decimal(a.oddsRatio)) (no interval: perfect split)"
         }
-        let shown = Array(proposal.evaluations.prefix(15))
+        func role(_ e: CandidateEvaluation) -> String {
+            e.candidate.definition.behaviours.map { b in drivers.estimate(b).map(roleWords) ?? "–" }.joined(separator: " / ")
+        }
+        // One row per behaviour (or combination): the proposed rule for its behaviour, otherwise its strongest.
+        var shown: [CandidateEvaluation] = []
+        var index: [String: Int] = [:]
+        for e in proposal.evaluations {
+            let key = e.candidate.definition.behaviours.joined(separator: "\u{1F}")
+            if let i = index[key] {
+                if e.candidate.definition == chosen { shown[i] = e }
+            } else {
+                index[key] = shown.count
+                shown.append(e)
+            }
+        }
+        let listed = Array(shown.prefix(15))
         let training = result.split.training.count
         var rows: [[String]] = []
-        for e in shown {
+        for e in listed {
             let t = e.candidate.training, d = e.diagnostics
-            rows.append([ruleShort(e.candidate.definition), Format.percent(t.reachRate),
-                         "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))", adjusted(e),
+            rows.append([ruleShort(e.candidate.definition), role(e), Format.percent(t.reachRate),
+                         "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))",
                          "\(Format.decimal(d.holdoutAUC.auc)) (\(interval(d.holdoutAUC.confidenceInterval())))", verdict(e)])
         }
-        md += table(["Rule", "Reached (of \(Format.count(training)) training)", "Renewal reached / not (training)", "Adjusted odds ratio (training)",
-                     "Holdout AUC (95%)", "Verdict"], align: "l r l l l l", rows)
-        md += "<details><summary>More columns: q, unadjusted odds ratio, training AUC, median day, count AUC</summary>\n\n"
-        var more: [[String]] = []
-        for e in shown {
-            let t = e.candidate.training, d = e.diagnostics
-            let model = e.candidate.definition.isCombination ? nil : result.ranking.all.first(where: { $0.name == e.candidate.behaviour })?.model
-            more.append([ruleShort(e.candidate.definition), Format.pValue(e.candidate.qValue), Format.decimal(t.correctedOddsRatio().estimate),
-                         "\(Format.decimal(d.trainingAUC.auc)) (\(interval(d.trainingAUC.confidenceInterval())))",
-                         Format.day(e.candidate.medianDayReached),
-                         model.map { "\(Format.decimal($0.auc.auc)) (out of sample \(Format.decimal($0.crossValidatedAUC)))" } ?? "–"])
+        md += table(["Behaviour: its best rule", "Role, once the others are known", "Reached (of \(Format.count(training)) training)",
+                     "Renewal reached / not (training)", "Holdout AUC (95%)", "Verdict"], align: "l l r l l l", rows)
+        let inTable = Set(listed.flatMap(\.candidate.definition.behaviours))
+        let rest = drivers.estimates.filter { !inTable.contains($0.behaviour) }
+            .sorted { ($0.stratifiedAUC, $1.behaviour) > ($1.stratifiedAUC, $0.behaviour) }
+        if !rest.isEmpty {
+            md += "No rule worth the full checks (too rare or too common, too late, or no clear link; warning signs are below): "
+            md += rest.map { "\(behaviourName($0.behaviour)) (\(roleWords($0)))" }.joined(separator: ", ") + ".\n\n"
         }
-        md += table(["Rule", "q", "Odds ratio (training)", "Training AUC (95%)", "Median day reached", "Count AUC (all decided)"], align: "l r r l r l", more)
-        md += "\"q\" is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned; "
-        md += "the count AUC is how well the behaviour's count (not the rule) predicts renewal. The full scan is in `thresholds.csv`, one row per behaviour in `behaviours.csv`.\n\n</details>\n\n"
+        if shown.count > listed.count {
+            md += "\(Format.count(shown.count - listed.count)) weaker \(shown.count - listed.count == 1 ? "rule is" : "rules are") in `thresholds.csv`.\n\n"
+        }
+        md += "<details><summary>More columns: joint odds ratio, AUC within segments, adjusted odds ratio, q, median day</summary>\n\n"
+        var more: [[String]] = []
+        for e in listed {
+            let d = e.diagnostics
+            let estimate = e.candidate.definition.isCombination ? nil : drivers.estimate(e.candidate.behaviour)
+            var joint = "–"
+            if let coef = estimate?.jointCoefficient {
+                // Per doubling of (1 + count): the odds multiply by 2^coef.
+                joint = Format.decimal(pow(2, coef))
+                if let ci = estimate?.jointInterval { joint += " (\(Format.decimal(pow(2, ci.lowerBound)))–\(Format.decimal(pow(2, ci.upperBound))))" }
+            }
+            more.append([ruleShort(e.candidate.definition), joint,
+                         estimate.map { "\(Format.decimal($0.stratifiedAUC)) / \(Format.decimal($0.pooledAUC.auc))" } ?? "–",
+                         adjusted(e), Format.pValue(e.candidate.qValue),
+                         "\(Format.decimal(d.trainingAUC.auc)) (\(interval(d.trainingAUC.confidenceInterval())))",
+                         Format.day(e.candidate.medianDayReached)])
+        }
+        md += table(["Behaviour: its best rule", "Joint odds ratio per doubling (95%)", "Count AUC within segments / pooled",
+                     "Adjusted odds ratio (training)", "q", "Rule AUC (training, 95%)", "Median day reached"], align: "l l l l r l r", more)
+        md += "The *joint odds ratio* is how much the odds of renewal multiply when the behaviour's count (plus one) doubles and every other behaviour stays the same (the role's model; a copy has none of its own). "
+        md += "The *count AUC* is how well the behaviour's count ranks renewals above churns, within segments (the order in which behaviours are tried for the proposal) and pooled: "
+        md += "a behaviour that is only more common in segments that renew more ranks well pooled and not within segments. "
+        md += "The *adjusted odds ratio* is the rule's, once overall activity and segment are accounted for: a rule whose interval reaches 1 is a *proxy for activity*. "
+        md += "*q* is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned. "
+        md += "The full scan is in `thresholds.csv`, one row per behaviour in `behaviours.csv` and `drivers.csv`.\n\n</details>\n\n"
         return md
     }
 

@@ -196,6 +196,44 @@ struct SecondEditionTests {
         }
     }
 
+    /// One table of behaviours: the role, joint odds ratio and within-segment AUC are its columns, not a second
+    /// table or paragraphs; every behaviour's role is said once.
+    @Test func oneTableOfBehavioursWithTheirRoles() throws {
+        let md = MarkdownReport.render(Self.result)
+        #expect(!md.contains("### What each behaviour is, once the others are known"))
+        #expect(!md.contains("| Behaviour | Role | Joint effect"))
+        #expect(!md.contains("Within segments, `sync_calendar` ranks customers at"))
+        let start = try #require(md.range(of: "### Behaviours and their best rules, strongest first"))
+        let section = String(md[start.upperBound...].split(separator: "\n### ", maxSplits: 1)[0])
+        #expect(section.contains("| Behaviour: its best rule | Role, once the others are known | Reached (of 986 training) |"))
+        #expect(section.contains("| `invite_teammate` ≥ 2 within 14 days | driver |"))
+        #expect(section.contains("| `invite_email_sent` ≥ 2 within 7 days | copy of `invite_teammate` |"))
+        #expect(section.contains("`dismiss_checklist` (**harmful**)"))
+        #expect(section.contains("Joint odds ratio per doubling (95%)") && section.contains("Count AUC within segments / pooled"))
+        // `sync_calendar`: 0.50 within segments, 0.57 pooled, as drivers.csv has it.
+        let calendar = try #require(Self.result.drivers.estimate("sync_calendar"))
+        #expect(section.contains("| \(Format.decimal(calendar.stratifiedAUC)) / \(Format.decimal(calendar.pooledAUC.auc)) |"))
+        // The joint odds ratio per doubling is 2^coefficient, from the same model as drivers.csv.
+        let invite = try #require(Self.result.drivers.estimate("invite_teammate"))
+        #expect(section.contains("| `invite_teammate` ≥ 2 within 14 days | \(Format.decimal(pow(2, try #require(invite.jointCoefficient)))) ("))
+        // Outside the collapsed block, every behaviour starts at most one table row in the whole report, and every
+        // modelled behaviour's role is in the section once.
+        var outside = "", open = false
+        for line in md.split(separator: "\n") {
+            if line.hasPrefix("<details>") { open = true } else if line.hasPrefix("</details>") { open = false } else if !open { outside += line + "\n" }
+        }
+        for e in Self.result.drivers.estimates {
+            let name = MarkdownText.code(e.behaviour)
+            let rows = outside.split(separator: "\n").filter { $0.hasPrefix("| \(name) ") && !$0.contains(" and `") }.count
+            #expect(rows <= 1, "\(e.behaviour) starts \(rows) table rows")
+            let roleInRow = section.split(separator: "\n").contains { $0.hasPrefix("| \(name) ") && $0.contains("| \(MarkdownReport.roleWords(e)) |") }
+            let roleInLine = section.contains("\(name) (\(MarkdownReport.roleWords(e)))")
+            #expect(roleInRow != roleInLine, "\(e.behaviour): role said \(roleInRow && roleInLine ? "twice" : "nowhere")")
+        }
+        // drivers.csv stays a file.
+        #expect(DataFiles.drivers(Self.result).hasPrefix("behaviour,group,role,"))
+    }
+
     /// Time to value by signup month: the Kaplan-Meier median with the month's signups and how many met the rule,
     /// young months marked; its counts agree with the activation-by-month table for the same months.
     @Test func timeToValueBySignupMonthIsATableOfItsOwn() throws {

@@ -192,10 +192,10 @@ struct EndToEndTests {
 
         let report = try String(contentsOf: out.appendingPathComponent("latest/activation-report.md"), encoding: .utf8)
         #expect(report.contains("**The rule:** get every new customer to do `invite_teammate` at least 2 times within \(chosen.candidate.windowDays) days of signing up."))
-        for section in ["## This week", "## What to do", "## The evidence", "### Candidate rules, strongest first",
+        for section in ["## This week", "## What to do", "## The evidence", "### Behaviours and their best rules, strongest first",
                         "### Does activating early matter?", "### The proposed rule by segment", "### Stability by signup quarter",
                         "### Time to value", "### Time to value by signup month", "### Activation rate by signup month", "### Warning signs", "## Accounts to act on now",
-                        "## How sure, and what would prove it", "### What each behaviour is, once the others are known", "### What would prove it",
+                        "## How sure, and what would prove it", "### What would prove it",
                         "## What changed since the last run", "## Data and method", "### Criteria"] {
             #expect(report.contains("\n" + section), "\(section)")
         }
