@@ -67,7 +67,7 @@ extension MarkdownReport {
         switch e.role {
         case .driver: "driver"
         case .harmful: "**harmful**"
-        case .proxy: "no effect beyond the others"
+        case .proxy: "no effect of its own"
         case .duplicate: "copy of \(behaviourName(e.groupLead))"
         case .unclear: "unclear"
         case .notModelled: "not modelled"

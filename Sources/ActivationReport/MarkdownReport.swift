@@ -224,7 +224,7 @@ public enum MarkdownReport {
         }
         let tables = Dictionary(chosen.diagnostics.segments.segments.map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
         var headers = ["Segment", "Decided customers", "Reached (of decided)", "Renewal reached / not", "Automated nudge"]
-        if lists.hasACV { headers.append("Person steps in") }
+        if lists.hasACV { headers.append("Person steps in (past the nudge day)") }
         var rows: [[String]] = []
         for step in plan.playbook {
             guard let t = tables[step.segment] else { continue }
@@ -232,11 +232,11 @@ public enum MarkdownReport {
                        "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))",
                        "not there by day \(step.nudgeDay)"]
             if lists.hasACV {
-                row.append(lists.highACV[step.segment].map { "ACV ≥ \(Format.count(Int($0.rounded()))) and not there by day \(step.nudgeDay): CSM call" } ?? "–")
+                row.append(lists.highACV[step.segment].map { "CSM call if ACV ≥ \(Format.count(Int($0.rounded())))" } ?? "–")
             }
             rows.append(row)
         }
-        md += table(headers, align: "l r r l l l", rows)
+        md += table(headers, align: "l r r l l l", rows, dropConstant: true)
         md += "The nudge day is the day by which three in four of the segment's activated customers got there: an account not there by then is falling behind. "
         if lists.hasACV {
             md += "High ACV is the top quarter of each segment's own annual contract values. "
@@ -281,14 +281,26 @@ public enum MarkdownReport {
             if lists.csmThisWeek.isEmpty {
                 md += "none.\n\n"
             } else {
-                md += "\(Format.count(lists.csmThisWeek.count)) \(lists.csmThisWeek.count == 1 ? "account" : "accounts"), highest ACV first.\n\n"
-                let rows = lists.csmThisWeek.prefix(15).map { a in
+                // Each segment has its own high-ACV bar, so each segment's list is shown: highest ACV first across
+                // segments would fill the table with the biggest segment's accounts only.
+                let bySegment = Dictionary(grouping: lists.csmThisWeek, by: \.segment)
+                let segments = bySegment.keys.sorted()
+                md += "\(Format.count(lists.csmThisWeek.count)) \(lists.csmThisWeek.count == 1 ? "account" : "accounts")"
+                if segments.count > 1 {
+                    md += " (" + segments.map { "\(MarkdownText.escape($0)) \(Format.count(bySegment[$0]!.count))" }.joined(separator: ", ") + ")"
+                    md += "; the highest ACVs of each segment below.\n\n"
+                } else {
+                    md += ", highest ACV first.\n\n"
+                }
+                let quota = max(3, 15 / max(1, segments.count))
+                let shown = segments.flatMap { bySegment[$0]!.prefix(quota) }
+                let rows = shown.map { a in
                     [MarkdownText.escape(a.id), MarkdownText.escape(a.segment), a.acv.map { Format.count(Int($0.rounded())) } ?? "–",
                      TimestampParser.dateString(day: a.signupDay), a.daysLeft >= 0 ? Format.count(a.daysLeft) : "window over",
                      a.reachedLate ? "met it late" : progressText(a)]
                 }
                 md += table(["Account", "Segment", "ACV", "Signed up", "Days left", "Progress (to date)"], align: "l l r l r l", rows, dropConstant: true)
-                if lists.csmThisWeek.count > 15 { md += "And \(Format.count(lists.csmThisWeek.count - 15)) more in `at_risk.csv`.\n\n" }
+                if lists.csmThisWeek.count > shown.count { md += "And \(Format.count(lists.csmThisWeek.count - shown.count)) more in `at_risk.csv`.\n\n" }
             }
         } else {
             md += "**CSM this week:** the customer table has no ACV column, so no account is singled out for a person.\n\n"
@@ -393,7 +405,7 @@ public enum MarkdownReport {
         md += "*Role* is what the behaviour is once every other behaviour is known: one logistic regression of renewal on every behaviour's first-\(drivers.windowDays)-day count "
         md += "(log(1 + count))\(drivers.segmentsAdjusted > 0 ? " and segment" : "") at once, on the training customers. "
         md += "A **driver** goes with renewal beyond what the others tell; a **harmful** behaviour lowers renewal once the others are known, even if it looks good alone, and is never proposed; "
-        md += "*no effect beyond the others*: it goes with renewal only alone, riding on overall activity; a *copy* has counts that correlate \(Format.decimal(drivers.correlationThreshold)) or more with another behaviour's and is judged through it. "
+        md += "*no effect of its own*: it goes with renewal only alone, riding on overall activity; a *copy* has counts that correlate \(Format.decimal(drivers.correlationThreshold)) or more with another behaviour's and is judged through it. "
         md += "A role is claimed only when the effect clears a 5% error rate across all \(Format.count(drivers.estimates.filter { $0.jointCoefficient != nil }.count)) modelled behaviours at once (Holm).\n\n"
         if drivers.penalised {
             md += "> The joint model could not be estimated exactly (some behaviours separate renewal perfectly): its coefficients are penalised and have no intervals, so no role is claimed.\n\n"
@@ -479,7 +491,7 @@ public enum MarkdownReport {
         let days = Array(Set([7, ruleWindow, ttv.horizonDays])).sorted().filter { $0 <= ttv.horizonDays }
         func share(_ s: TimeToValue.Summary, _ d: Int) -> String { Format.percent(1 - s.curve.survival(at: Double(d) - 0.5)) }
         func median(_ s: TimeToValue.Summary) -> String {
-            s.quantiles.first { $0.share == 0.5 }?.day.map { "day \(Format.day($0))" } ?? "later than day \(ttv.horizonDays - 1)"
+            s.quantiles.first { $0.share == 0.5 }?.day.map { "day \(Format.day($0))" } ?? "not by day \(ttv.horizonDays - 1)"
         }
         var rows: [[String]] = []
         for s in [ttv.overall] + ttv.bySegment {
@@ -499,10 +511,9 @@ public enum MarkdownReport {
         guard let ttv = result.timeToValue, ttv.bySignupMonth.count >= 2 else { return "" }
         let ruleWindow = ttv.ruleWindowDays, last = ttv.horizonDays - 1
         var md = "### Time to value by signup month\n\n"
-        md += "Is onboarding getting faster? Per signup month (all customers), the day by which a quarter and half of the month's signups "
-        md += "had met the rule's thresholds (Kaplan-Meier, as above), and how many met the rule within its \(ruleWindow) days. "
-        md += "\"Not by day \(last)\": fewer than that share got there in the first \(ttv.horizonDays) days; when little more than half get there, "
-        md += "the median falls where the curve is nearly flat and jumps from month to month, so read it beside the share that met the rule. "
+        md += "Is onboarding getting faster? Per signup month (all customers): how many met the rule within its \(ruleWindow) days, and the day by which a quarter "
+        md += "and half of the month had met its thresholds (Kaplan-Meier, as above; \"not by day \(last)\": fewer got there in the first \(ttv.horizonDays) days). "
+        md += "When little more than half get there, the median jumps from month to month: read it beside the share. "
         var young: [String] = []
         var rows: [[String]] = []
         for m in ttv.bySignupMonth {
@@ -537,17 +548,25 @@ public enum MarkdownReport {
         if !result.features.hasFollowUp {
             md += "This feature table has no rows after the first window (it was made by an older `activation sql`), so rates past day \(window) are unknown (–). "
         }
-        md += "\"Ever\" depends on how long the month has had: the last column.\n\n"
-        let headers = ["Signup month", "Signups"] + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() }
-            + ["Days of data"]
+        md += "\"Ever\" depends on how long the month has had: the last column."
+        // The months' signups and the rule's own window are in the time-to-value table just above, for the same
+        // months: not repeated here.
+        var horizons = cohorts.horizons, lead: [String] = ["Signups"]
+        if let ttv = result.timeToValue, ttv.bySignupMonth.count >= 2 {
+            horizons.removeAll { $0 == .days(ttv.ruleWindowDays) }
+            lead = []
+            md += " Signups and the share within the rule's \(ttv.ruleWindowDays) days are in the table above."
+        }
+        md += "\n\n"
+        let headers = ["Signup month"] + lead + horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() } + ["Days of data"]
         let rows: [[String]] = cohorts.rows.map { row -> [String] in
-            let rates: [String] = cohorts.horizons.map { h -> String in
+            let rates: [String] = horizons.map { h -> String in
                 guard let rate = row.rates[h] ?? nil else { return "–" }
                 return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
             }
-            return [row.cohort, Format.count(row.signups)] + rates + ["\(Format.count(row.minimumFollowUpDays))+"]
+            return [row.cohort] + (lead.isEmpty ? [] : [Format.count(row.signups)]) + rates + ["\(Format.count(row.minimumFollowUpDays))+"]
         }
-        md += table(headers, align: "l r" + String(repeating: " r", count: cohorts.horizons.count) + " r", rows)
+        md += table(headers, align: "l" + String(repeating: " r", count: lead.count + horizons.count) + " r", rows)
         if cohorts.rows.count >= 2 {
             md += chart(ReportCharts.cohorts, "Activation rate by signup month, with signups per month")
             let same = ReportCharts.cohortSeries(cohorts).same
@@ -665,7 +684,7 @@ public enum MarkdownReport {
         md += "Strong means a holdout AUC of at least \(Format.decimal(proposal.criteria.strongAUC)).\n\n"
         if let chosen = proposal.chosen {
             md += "For the proposal, \(ruleShort(chosen.candidate.definition)):\n\n"
-            for r in chosen.criteria { md += "- \(r.passed ? "✅ pass" : "❌ fail"): \(r.name): \(MarkdownText.escape(r.detail))\n" }
+            for r in chosen.criteria { md += "- \(r.passed ? "✓ pass" : "✗ fail"): \(r.name): \(MarkdownText.escape(r.detail))\n" }
             md += "\n"
         } else {
             md += "No candidate meets all of them; see *Why not the stronger-looking rules*.\n\n"
@@ -704,7 +723,7 @@ public enum MarkdownReport {
             md += "\nThe more customers do these in their first weeks, the less they renew: moments to step in, not to encourage."
             if !harmful.isEmpty {
                 md += " " + harmful.map { behaviourName($0.name) }.joined(separator: ", ")
-                md += (harmful.count == 1 ? " looks" : " look") + " harmless or even good alone, because busy customers do more of it; once the rest of their usage is known, it lowers renewal (the joint model below): never an onboarding step."
+                md += (harmful.count == 1 ? " looks" : " look") + " harmless or even good alone, because busy customers do more of it; once the rest of their usage is known, it lowers renewal (its role in the behaviours table above): never an onboarding step."
             }
             md += "\n\n"
         }
@@ -801,7 +820,8 @@ public enum MarkdownReport {
           cell so it stays finite).
         - **Day**: days after signup, counting the signup day as day 0.
         - Files beside this report: `activation-report.html` (this report as one page, to open offline or mail),
-          `behaviours.csv` (one row per behaviour), `thresholds.csv` (every rule scanned),
+          `at_risk.csv` (the accounts to act on, each with its action), `behaviours.csv` (one row per behaviour),
+          `drivers.csv` (the joint driver model), `thresholds.csv` (every rule scanned),
           `features.csv` (every customer's first-window counts), `rejects.csv` (every row not used, and why), `run.json`
           (inputs with checksums, options, row accounting, timings).
 
