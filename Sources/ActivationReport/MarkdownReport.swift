@@ -317,7 +317,7 @@ public enum MarkdownReport {
             }
         }
         if lists.pastWindowOthers > 0 {
-            md += "Not listed: \(Format.count(lists.pastWindowOthers)) accounts past their window with renewal undecided and an ordinary ACV; all of them, with the suggested action, are in `at_risk.csv`.\n\n"
+            md += "Not listed: \(Format.count(lists.pastWindowOthers)) accounts past their window with renewal undecided and an ordinary ACV: no nudge can help them in time; they are in `at_risk.csv` as `past_window`, to watch at renewal.\n\n"
         }
         return md
     }
