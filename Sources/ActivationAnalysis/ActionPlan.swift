@@ -36,20 +36,6 @@ public struct PlaybookStep: Sendable {
     public var highACV: Double?
 }
 
-/// An account still worth steering towards the event.
-public struct AtRiskAccount: Sendable {
-    public var id: String
-    public var segment: String
-    public var acv: Double?
-    public var signupDay: Int
-    public var daysSinceSignup: Int
-    /// Days left in the rule's window (negative: the window is over and renewal is still undecided).
-    public var daysLeft: Int
-    /// "1 of 2 invite_teammate": so far inside the window, or, once it is over, to the data's end.
-    public var progress: String
-    public var renewal: RenewalOutcome
-}
-
 /// One step of the onboarding funnel.
 public struct FunnelStep: Sendable {
     /// What the customers of a step did.
@@ -66,21 +52,18 @@ public struct FunnelStep: Sendable {
     public var share: Double
 }
 
-/// What the report tells a team to do about the proposal: the playbook per segment, the accounts to act on, and the
-/// onboarding funnel. Computed once per run (empty without a proposal) and shared by the report and `at_risk.csv`.
+/// What the report tells a team to do about the proposal: the playbook per segment and the onboarding funnel.
+/// Computed once per run (empty without a proposal); the accounts to act on are `ActionLists`, which reads the
+/// playbook's nudge days and high-ACV bars.
 package struct ActionPlan {
     package let playbook: [PlaybookStep]
-    package let atRisk: [AtRiskAccount]
-    /// Accounts past the window, renewal undecided, that missed the event in time but have met its thresholds since
-    /// (late): nothing left to steer them towards, so they are not in `atRisk`.
-    package let reachedLate: Int
     package let funnel: [FunnelStep]
 
     /// The plan for `proposal` on `features`, with the data ending on day `dataEndDay` (days since 1970-01-01).
     /// `drivers` keeps harmful behaviours, and near-copies of the rule's own, out of the funnel's steps.
     package init(proposal: ActivationProposal, features: FeatureTable, dataEndDay: Int, drivers: DriverModel? = nil) {
         guard let progress = ProposalProgress(proposal: proposal, features: features) else {
-            (playbook, atRisk, reachedLate, funnel) = ([], [], 0, [])
+            (playbook, funnel) = ([], [])
             return
         }
         var notSteps = drivers?.harmful ?? []
@@ -90,7 +73,6 @@ package struct ActionPlan {
         }
         let run = Run(features: features, dataEndDay: dataEndDay, notSteps: notSteps)
         playbook = Self.playbook(run, progress)
-        (atRisk, reachedLate) = Self.atRisk(run, progress)
         funnel = Self.funnel(run, progress)
     }
 
@@ -124,39 +106,6 @@ package struct ActionPlan {
                                 renewalReached: t.renewRateReached, renewalNotReached: t.renewRateNotReached,
                                 nudgeDay: nudge, outreachDay: outreach, highACV: highACV)
         }
-    }
-
-    /// Accounts that have not reached the event and can still be helped: inside the rule's window, or past it with
-    /// renewal undecided and its thresholds still not met by the data's end (the follow-up counts tell). Highest ACV
-    /// first, then fewest days left. Also returns how many past the window have met the thresholds late.
-    package static func atRisk(_ result: Run, _ progress: ProposalProgress) -> (accounts: [AtRiskAccount], reachedLate: Int) {
-        let customers = result.features.customers
-        var list: [AtRiskAccount] = []
-        var reachedLate = 0
-        for c in customers.indices where !progress.reached(c) {
-            let customer = customers[c]
-            let since = result.dataEndDay - customer.signupDay
-            guard since >= 0 else { continue }
-            let daysLeft = progress.rule.windowDays - 1 - since
-            guard daysLeft >= 0 || customer.outcome == .undecided else { continue }
-            // Inside the window: the count so far. Past it: the count to the data's end, when the follow-up is known.
-            let toDate = daysLeft < 0 && result.features.hasFollowUp
-            let counts = progress.parts.map {
-                $0.behaviour.countSinceSignup(withinDays: toDate ? nil : min(progress.rule.windowDays, since + 1), customer: c)
-            }
-            if toDate && zip(counts, progress.parts).allSatisfy({ $0 >= $1.threshold }) { reachedLate += 1; continue }
-            let text = zip(counts, progress.parts).map { "\(min($0, $1.threshold)) of \($1.threshold) \($1.behaviour.name)" }
-                .joined(separator: ", ")
-            list.append(AtRiskAccount(id: customer.id, segment: customer.segment, acv: customer.acv, signupDay: customer.signupDay,
-                                      daysSinceSignup: since, daysLeft: daysLeft, progress: text, renewal: customer.outcome))
-        }
-        let sorted = list.sorted { a, b in
-            let (x, y) = (a.acv ?? -1, b.acv ?? -1)
-            if x != y { return x > y }
-            if a.daysLeft != b.daysLeft { return a.daysLeft < b.daysLeft }
-            return a.id < b.id
-        }
-        return (sorted, reachedLate)
     }
 
     /// Signed up → any action → the behaviours activated customers usually do before the event, in their usual

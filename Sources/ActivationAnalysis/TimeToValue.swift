@@ -16,8 +16,23 @@ public struct TimeToValue: Sendable {
         public var curve: KaplanMeier
     }
 
+    /// One signup month's time to value: is onboarding getting faster?
+    public struct Month: Sendable {
+        /// "2026-03"
+        public var month: String
+        /// The month's curve; `name` is the month, `customers` its signups with at least a day of data.
+        public var summary: Summary
+        /// Customers of the month whose first window is not over at the data's end: the curve stops early for them,
+        /// so its later quantiles may still move.
+        public var firstWindowOpen: Int
+        /// Customers of the month whose rule window is not over at the data's end: `summary.reached` may still grow.
+        public var ruleWindowOpen: Int
+    }
+
     public var overall: Summary
     public var bySegment: [Summary]
+    /// Per signup month, oldest first: the same Kaplan-Meier estimate over the month's customers.
+    public var bySignupMonth: [Month]
     /// Days of follow-up the curve covers (the first window).
     public var horizonDays: Int
     /// The rule's own window: reaching the thresholds later is not activation.
@@ -50,5 +65,11 @@ public struct TimeToValue: Sendable {
         overall = summary("all", Array(customers.indices))
         let segments = Dictionary(grouping: customers.indices) { customers[$0].segment }
         bySegment = segments.keys.sorted().map { summary($0, segments[$0]!) }
+        let months = Dictionary(grouping: customers.indices) { String(TimestampParser.dateString(day: customers[$0].signupDay).prefix(7)) }
+        bySignupMonth = months.keys.sorted().map { month in
+            let members = months[month]!
+            func open(_ days: Int) -> Int { members.filter { dataEndDay - customers[$0].signupDay + 1 < days }.count }
+            return Month(month: month, summary: summary(month, members), firstWindowOpen: open(windowDays), ruleWindowOpen: open(ruleWindowDays))
+        }
     }
 }

@@ -79,3 +79,11 @@ extension ActionPlan {
         self.init(proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay, drivers: result.drivers)
     }
 }
+
+extension ActionLists {
+    /// The accounts to act on for a run's proposal, with the run's early-activation finding.
+    package init(_ result: PipelineResult, plan: ActionPlan) {
+        self.init(plan: plan, proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay,
+                  early: result.earlyActivation)
+    }
+}

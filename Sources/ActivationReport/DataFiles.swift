@@ -79,25 +79,20 @@ public enum DataFiles {
         return csv.text
     }
 
-    /// `at_risk.csv`: accounts that have not reached the proposed event and can still be steered: inside the rule's
-    /// window, or past it with renewal undecided. Highest ACV first.
-    /// The CSM bar is each segment's own top quarter of ACV (`PlaybookStep.highACV`), as the report uses.
-    package static func atRisk(_ plan: ActionPlan) -> String {
+    /// `at_risk.csv`: the accounts to act on, as the report splits them (`ActionLists`): every account that has not
+    /// reached the proposed event and can still be steered or watched (inside the rule's window, or past it with
+    /// renewal undecided), with its `action`: `nudge_today`, `csm_this_week`, `not_due_yet` or `past_window`. In that
+    /// order, fewest days left first for the nudges, highest ACV first for the others. The CSM bar is each segment's
+    /// own top quarter of ACV (`PlaybookStep.highACV`). Accounts that met the thresholds late are listed (progress
+    /// "… (met late)") unless the early-activation finding says late activation goes with renewal.
+    package static func atRisk(_ lists: ActionLists) -> String {
         var csv = CSVWriter(header: ["customer_id", "segment", "acv", "signup_date", "days_since_signup", "days_left_in_window",
-                                     "progress", "renewal", "action"])
-        let playbook = Dictionary(plan.playbook.map { ($0.segment, $0) }, uniquingKeysWith: { a, _ in a })
-        for a in plan.atRisk {
-            let step = playbook[a.segment]
-            var action = "nudge (automated)"
-            if let step, a.daysSinceSignup < step.nudgeDay { action = "on track: nudge from day \(step.nudgeDay) if still not there" }
-            if let step, let high = step.highACV, let acv = a.acv, acv >= high,
-               a.daysSinceSignup >= step.nudgeDay || a.daysLeft < 0 {
-                action = "CSM outreach (high ACV)"
-            } else if a.daysLeft < 0 {
-                action = "window over, renewal undecided: CSM review"
-            }
+                                     "progress", "days_since_last_activity", "renewal", "action"])
+        for a in lists.accounts {
+            let progress = a.progress.map { "\(min($0.count, $0.threshold)) of \($0.threshold) \($0.behaviour)" }.joined(separator: ", ")
             csv.row([a.id, a.segment, a.acv.map { Format.exact($0) } ?? "", TimestampParser.dateString(day: a.signupDay),
-                     String(a.daysSinceSignup), String(a.daysLeft), a.progress, a.renewal.rawValue, action])
+                     String(a.daysSinceSignup), String(a.daysLeft), progress + (a.reachedLate ? " (met late)" : ""),
+                     a.daysSinceLastActivity.map(String.init) ?? "", a.renewal.rawValue, a.action.rawValue])
         }
         return csv.text
     }

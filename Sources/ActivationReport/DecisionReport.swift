@@ -3,7 +3,8 @@ import ActivationCore
 import ActivationPipeline
 
 /// The decision's doubt in words: the verdict against the bar, how often resamples choose the same rule, what each
-/// behaviour is once the others are known, whether activating early matters, and the experiment that would prove it.
+/// behaviour is once the others are known (a column of the behaviours table), whether activating early matters, and the
+/// experiment that would prove it.
 extension MarkdownReport {
     package static func decision(_ result: PipelineResult) -> String {
         var md = "## How sure, and what would prove it\n\n"
@@ -36,7 +37,6 @@ extension MarkdownReport {
             md += ".\n"
         }
         md += "\n"
-        md += driversTable(drivers)
         if let plan = result.experiment, let chosen = proposal.chosen { md += experiment(plan, rule: chosen.candidate.definition) }
         if proposal.chosen == nil { md += cannotTell(result) }
         return md
@@ -62,45 +62,16 @@ extension MarkdownReport {
         return md
     }
 
+    /// A behaviour's role in the joint driver model, as the behaviours table's *Role* column says it.
     package static func roleWords(_ e: DriverEstimate) -> String {
         switch e.role {
         case .driver: "driver"
         case .harmful: "**harmful**"
-        case .proxy: "proxy for activity"
-        case .duplicate: "duplicate of \(behaviourName(e.groupLead))"
+        case .proxy: "no effect of its own"
+        case .duplicate: "copy of \(behaviourName(e.groupLead))"
         case .unclear: "unclear"
         case .notModelled: "not modelled"
         }
-    }
-
-    package static func driversTable(_ model: DriverModel) -> String {
-        var md = "### What each behaviour is, once the others are known\n\n"
-        md += "A logistic regression of renewal on every behaviour's first-\(model.windowDays)-day count at once (log(1 + count))"
-        md += model.segmentsAdjusted > 0 ? " and segment" : ""
-        md += ", fitted on the \(Format.count(model.trainingCustomers)) training customers. A **driver** goes with renewal beyond what the others tell; "
-        md += "a **harmful** behaviour lowers renewal once the others are known, even if it looks good alone, and is never proposed; "
-        md += "a **proxy** goes with renewal only alone (it rides on overall activity). "
-        md += "Behaviours whose counts correlate \(Format.decimal(model.correlationThreshold)) or more are judged together, through the first of them. "
-        md += "A role is claimed only when the effect clears a 5% error rate across all \(Format.count(model.estimates.filter { $0.jointCoefficient != nil }.count)) behaviours at once (Holm), "
-        md += "since every label is acted on together: an interval just clear of 0 can still read *proxy*.\n\n"
-        if model.penalised {
-            md += "> The joint model could not be estimated exactly (some behaviours separate renewal perfectly): the coefficients are penalised and have no intervals, so no role is claimed.\n\n"
-        }
-        md += "| Behaviour | Role | Joint effect (95% interval) | AUC within segments / pooled |\n|---|---|---|---|\n"
-        for e in model.estimates.sorted(by: { ($0.role.rawValue, -$0.stratifiedAUC, $0.behaviour) < ($1.role.rawValue, -$1.stratifiedAUC, $1.behaviour) }) {
-            var effect = "–"
-            if let coef = e.jointCoefficient {
-                effect = Format.decimal(coef)
-                if let ci = e.jointInterval { effect += " (\(Format.decimal(ci.lowerBound)) to \(Format.decimal(ci.upperBound)))" }
-            }
-            md += "| \(behaviourName(e.behaviour)) | \(roleWords(e)) | \(effect) | \(Format.decimal(e.stratifiedAUC)) / \(Format.decimal(e.pooledAUC.auc)) |\n"
-        }
-        let moved = model.estimates.filter { abs($0.pooledAUC.auc - $0.stratifiedAUC) >= 0.05 }
-        if !moved.isEmpty {
-            md += "\nWithin segments, " + moved.map { "\(behaviourName($0.behaviour)) ranks customers at \(Format.decimal($0.stratifiedAUC)) against \(Format.decimal($0.pooledAUC.auc)) pooled" }.joined(separator: "; ")
-            md += ": part of the pooled figure comes from how often the behaviour occurs in segments that renew differently, so behaviours are ranked within segments.\n"
-        }
-        return md + "\n"
     }
 
     /// The week-1 churn ratio and the largest renewal multiple the data allows, after the early-activation chart.

@@ -252,10 +252,11 @@ package enum HTMLReport {
     blockquote p { margin: 4px 0; }
     .table { overflow-x: auto; margin: 12px 0 20px; }
     table { border-collapse: collapse; font-size: 14px; }
-    th, td { border: 1px solid #D8DEE4; padding: 5px 9px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+    th, td { border: 1px solid #D8DEE4; padding: 5px 9px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+    td code, th code { overflow-wrap: break-word; }
     th { background: #F3F5F7; cursor: pointer; user-select: none; }
-    th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
-    th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
+    th[aria-sort="ascending"]::after { content: " ▲"; font-size: 12px; }
+    th[aria-sort="descending"]::after { content: " ▼"; font-size: 12px; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     figure.chart { margin: 16px 0 24px; }
     svg.chart-svg { display: block; max-width: 100%; height: auto; }

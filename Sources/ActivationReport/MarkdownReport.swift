@@ -11,11 +11,11 @@ import Foundation
 public enum MarkdownReport {
     /// The report, in the order a founder reads it; `previous` is the last run's summary, for "what changed".
     public static func render(_ result: PipelineResult, previous: RunSummary? = nil) -> String {
-        render(result, previous: previous, plan: ActionPlan(result))
+        let plan = ActionPlan(result)
+        return render(result, previous: previous, plan: plan, lists: ActionLists(result, plan: plan))
     }
 
-    package static func render(_ result: PipelineResult, previous: RunSummary?, plan: ActionPlan) -> String {
-        let lists = ActionLists(plan: plan, proposal: result.proposal, features: result.features, dataEndDay: result.dataEndDay)
+    package static func render(_ result: PipelineResult, previous: RunSummary?, plan: ActionPlan, lists: ActionLists) -> String {
         var md = "# Activation report\n\n"
         let decided = result.features.decidedCustomers.count
         md += "*Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(result.features.customers.count)) customers, "
@@ -224,7 +224,7 @@ public enum MarkdownReport {
         }
         let tables = Dictionary(chosen.diagnostics.segments.segments.map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
         var headers = ["Segment", "Decided customers", "Reached (of decided)", "Renewal reached / not", "Automated nudge"]
-        if lists.hasACV { headers.append("Person steps in") }
+        if lists.hasACV { headers.append("Person steps in (past the nudge day)") }
         var rows: [[String]] = []
         for step in plan.playbook {
             guard let t = tables[step.segment] else { continue }
@@ -232,11 +232,11 @@ public enum MarkdownReport {
                        "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))",
                        "not there by day \(step.nudgeDay)"]
             if lists.hasACV {
-                row.append(lists.highACV[step.segment].map { "ACV ≥ \(Format.count(Int($0.rounded()))) and not there by day \(step.nudgeDay): CSM call" } ?? "–")
+                row.append(lists.highACV[step.segment].map { "CSM call if ACV ≥ \(Format.count(Int($0.rounded())))" } ?? "–")
             }
             rows.append(row)
         }
-        md += table(headers, align: "l r r l l l", rows)
+        md += table(headers, align: "l r r l l l", rows, dropConstant: true)
         md += "The nudge day is the day by which three in four of the segment's activated customers got there: an account not there by then is falling behind. "
         if lists.hasACV {
             md += "High ACV is the top quarter of each segment's own annual contract values. "
@@ -281,14 +281,26 @@ public enum MarkdownReport {
             if lists.csmThisWeek.isEmpty {
                 md += "none.\n\n"
             } else {
-                md += "\(Format.count(lists.csmThisWeek.count)) \(lists.csmThisWeek.count == 1 ? "account" : "accounts"), highest ACV first.\n\n"
-                let rows = lists.csmThisWeek.prefix(15).map { a in
+                // Each segment has its own high-ACV bar, so each segment's list is shown: highest ACV first across
+                // segments would fill the table with the biggest segment's accounts only.
+                let bySegment = Dictionary(grouping: lists.csmThisWeek, by: \.segment)
+                let segments = bySegment.keys.sorted()
+                md += "\(Format.count(lists.csmThisWeek.count)) \(lists.csmThisWeek.count == 1 ? "account" : "accounts")"
+                if segments.count > 1 {
+                    md += " (" + segments.map { "\(MarkdownText.escape($0)) \(Format.count(bySegment[$0]!.count))" }.joined(separator: ", ") + ")"
+                    md += "; the highest ACVs of each segment below.\n\n"
+                } else {
+                    md += ", highest ACV first.\n\n"
+                }
+                let quota = max(3, 15 / max(1, segments.count))
+                let shown = segments.flatMap { bySegment[$0]!.prefix(quota) }
+                let rows = shown.map { a in
                     [MarkdownText.escape(a.id), MarkdownText.escape(a.segment), a.acv.map { Format.count(Int($0.rounded())) } ?? "–",
                      TimestampParser.dateString(day: a.signupDay), a.daysLeft >= 0 ? Format.count(a.daysLeft) : "window over",
                      a.reachedLate ? "met it late" : progressText(a)]
                 }
                 md += table(["Account", "Segment", "ACV", "Signed up", "Days left", "Progress (to date)"], align: "l l r l r l", rows, dropConstant: true)
-                if lists.csmThisWeek.count > 15 { md += "And \(Format.count(lists.csmThisWeek.count - 15)) more in `at_risk.csv`.\n\n" }
+                if lists.csmThisWeek.count > shown.count { md += "And \(Format.count(lists.csmThisWeek.count - shown.count)) more in `at_risk.csv`.\n\n" }
             }
         } else {
             md += "**CSM this week:** the customer table has no ACV column, so no account is singled out for a person.\n\n"
@@ -299,13 +311,13 @@ public enum MarkdownReport {
             if let lr = late.renewalRate, let nr = never.renewalRate {
                 md += "Decided customers who met them late renewed \(Format.percent(lr)) (of \(Format.count(late.customers))), against \(Format.percent(nr)) (of \(Format.count(never.customers))) for those who never did: "
                 md += timing.lateActivationHelps == true ? "late still helps, so they are left out as safe.\n\n"
-                    : "meeting it late is not a sign of safety, so they are treated like the others above.\n\n"
+                    : "meeting it late is not a sign of safety, so they are treated like the others.\n\n"
             } else {
                 md += "\n\n"
             }
         }
         if lists.pastWindowOthers > 0 {
-            md += "Not listed: \(Format.count(lists.pastWindowOthers)) accounts past their window with renewal undecided and an ordinary ACV; all of them, with the suggested action, are in `at_risk.csv`.\n\n"
+            md += "Not listed: \(Format.count(lists.pastWindowOthers)) accounts past their window with renewal undecided and an ordinary ACV: no nudge can help them in time; they are in `at_risk.csv` as `past_window`, to watch at renewal.\n\n"
         }
         return md
     }
@@ -317,7 +329,7 @@ public enum MarkdownReport {
         guard !proposal.evaluations.isEmpty else { return "" }
         var md = "## The evidence\n\n"
         if let chosen = proposal.chosen {
-            md += earlyActivation(result, chosen, lists)
+            md += earlyActivation(result, chosen)
             md += "### How often, and the threshold\n\n"
             md += chart(ReportCharts.renewalByCount, "Renewal rate by how often decided customers did the proposed behaviour, with 95% intervals, counts and the threshold")
             md += "### The proposed rule by segment\n\n"
@@ -359,12 +371,13 @@ public enum MarkdownReport {
         return md
     }
 
-    package static func earlyActivation(_ result: PipelineResult, _ chosen: CandidateEvaluation, _ lists: ActionLists) -> String {
-        guard let timing = lists.timing, timing.rows.filter({ $0.customers > 0 }).count >= 2 else { return "" }
+    package static func earlyActivation(_ result: PipelineResult, _ chosen: CandidateEvaluation) -> String {
+        guard let timing = result.earlyActivation, timing.rows.filter({ $0.customers > 0 }).count >= 2 else { return "" }
         var md = "### Does activating early matter?\n\n"
         md += chart(ReportCharts.earlyActivation, "Renewal by when decided customers first met the rule, with 95% intervals and counts")
         let inTime = timing.inTime, late = timing.late, never = timing.never
-        md += "Of the decided customers, those who met the rule within its \(chosen.candidate.windowDays) days renewed \(Format.percent(inTime.renewalRate)) (\(Format.count(inTime.customers)) customers)"
+        let shown = inTime.customers + late.customers + never.customers
+        md += "Of the \(Format.count(shown)) decided customers\(timing.excluded > 0 ? " whose follow-up shows when they got there" : ""), those who met the rule within its \(chosen.candidate.windowDays) days renewed \(Format.percent(inTime.renewalRate)) (\(Format.count(inTime.customers)) customers)"
         if late.customers > 0 { md += ", those who met it later \(Format.percent(late.renewalRate)) (\(Format.count(late.customers)))" }
         if never.customers > 0 { md += ", those who never did \(Format.percent(never.renewalRate)) (\(Format.count(never.customers)))" }
         md += ". "
@@ -373,50 +386,99 @@ public enum MarkdownReport {
         case false?: md += "Meeting it late is worth little: what goes with renewal is reaching it within the window, so the nudge has to come early.\n\n"
         case nil: md += "\n\n"
         }
-        if let early = result.earlyActivation { md += earlyActivationLimits(early) }
+        md += earlyActivationLimits(timing)
         return md
     }
 
-    /// The candidate rules in six columns; the rest of the columns in a collapsed block and in `thresholds.csv`.
+    /// The one table of behaviours: each behaviour's best rule as the proposal judged it (and the combinations that
+    /// beat both their parts), with the behaviour's role in the joint driver model, in six columns; the joint odds
+    /// ratio, the within-segment and pooled AUC, the adjusted odds ratio and the rest in a collapsed block, and in
+    /// `thresholds.csv`, `behaviours.csv` and `drivers.csv`. Behaviours without a rule worth the full checks are
+    /// named under it with their role, so every behaviour's role is said once.
     package static func candidates(_ result: PipelineResult) -> String {
-        let proposal = result.proposal
-        var md = "### Candidate rules, strongest first\n\n"
+        let proposal = result.proposal, drivers = result.drivers
+        let chosen = proposal.chosen?.candidate.definition
+        var md = "### Behaviours and their best rules, strongest first\n\n"
         md += "Every behaviour × threshold (1 to 20) × window (\(result.configuration.scanWindows.filter { $0 <= result.configuration.windowDays }.map(String.init).joined(separator: ", ")) days) "
         md += "was scanned on the \(Format.count(result.split.training.count)) training customers (the earlier decided signups); each behaviour's best rule is listed, "
-        md += "with the combinations that beat both their parts, and measured on the \(Format.count(result.split.holdout.count)) held-out customers (the most recent). "
-        md += "The adjusted odds ratio discounts busy customers: a rule whose effect vanishes once overall activity and segment are accounted for is a *proxy for activity*.\n\n"
+        md += "with the combinations that beat both their parts, and measured on the \(Format.count(result.split.holdout.count)) held-out customers (the most recent).\n\n"
+        md += "*Role* is what the behaviour is once every other behaviour is known: one logistic regression of renewal on every behaviour's first-\(drivers.windowDays)-day count "
+        md += "(log(1 + count))\(drivers.segmentsAdjusted > 0 ? " and segment" : "") at once, on the training customers. "
+        md += "A **driver** goes with renewal beyond what the others tell; a **harmful** behaviour lowers renewal once the others are known, even if it looks good alone, and is never proposed; "
+        md += "*no effect of its own*: it goes with renewal only alone, riding on overall activity; a *copy* has counts that correlate \(Format.decimal(drivers.correlationThreshold)) or more with another behaviour's and is judged through it. "
+        md += "A role is claimed only when the effect clears a 5% error rate across all \(Format.count(drivers.estimates.filter { $0.jointCoefficient != nil }.count)) modelled behaviours at once (Holm).\n\n"
+        if drivers.penalised {
+            md += "> The joint model could not be estimated exactly (some behaviours separate renewal perfectly): its coefficients are penalised and have no intervals, so no role is claimed.\n\n"
+        }
         func verdict(_ e: CandidateEvaluation) -> String {
-            if proposal.chosen?.candidate.definition == e.candidate.definition { return "**proposed**" }
+            if chosen == e.candidate.definition { return "**proposed**" }
             return e.qualifies ? "qualifies" : "fails: " + e.failures.map(\.failure).joined(separator: ", ")
         }
         func adjusted(_ e: CandidateEvaluation) -> String {
             guard let a = e.diagnostics.adjusted else { return "–" }
             return a.interval.map { "\(Format.decimal(a.oddsRatio)) (\(interval($0)))" } ?? "\(Format.decimal(a.oddsRatio)) (no interval: perfect split)"
         }
-        let shown = Array(proposal.evaluations.prefix(15))
+        func role(_ e: CandidateEvaluation) -> String {
+            e.candidate.definition.behaviours.map { b in drivers.estimate(b).map(roleWords) ?? "–" }.joined(separator: " / ")
+        }
+        // One row per behaviour (or combination): the proposed rule for its behaviour, otherwise its strongest.
+        var shown: [CandidateEvaluation] = []
+        var index: [String: Int] = [:]
+        for e in proposal.evaluations {
+            let key = e.candidate.definition.behaviours.joined(separator: "\u{1F}")
+            if let i = index[key] {
+                if e.candidate.definition == chosen { shown[i] = e }
+            } else {
+                index[key] = shown.count
+                shown.append(e)
+            }
+        }
+        let listed = Array(shown.prefix(15))
         let training = result.split.training.count
         var rows: [[String]] = []
-        for e in shown {
+        for e in listed {
             let t = e.candidate.training, d = e.diagnostics
-            rows.append([ruleShort(e.candidate.definition), Format.percent(t.reachRate),
-                         "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))", adjusted(e),
+            rows.append([ruleShort(e.candidate.definition), role(e), Format.percent(t.reachRate),
+                         "\(Format.percent(t.renewRateReached)) / \(Format.percent(t.renewRateNotReached))",
                          "\(Format.decimal(d.holdoutAUC.auc)) (\(interval(d.holdoutAUC.confidenceInterval())))", verdict(e)])
         }
-        md += table(["Rule", "Reached (of \(Format.count(training)) training)", "Renewal reached / not (training)", "Adjusted odds ratio (training)",
-                     "Holdout AUC (95%)", "Verdict"], align: "l r l l l l", rows)
-        md += "<details><summary>More columns: q, unadjusted odds ratio, training AUC, median day, count AUC</summary>\n\n"
-        var more: [[String]] = []
-        for e in shown {
-            let t = e.candidate.training, d = e.diagnostics
-            let model = e.candidate.definition.isCombination ? nil : result.ranking.all.first(where: { $0.name == e.candidate.behaviour })?.model
-            more.append([ruleShort(e.candidate.definition), Format.pValue(e.candidate.qValue), Format.decimal(t.correctedOddsRatio().estimate),
-                         "\(Format.decimal(d.trainingAUC.auc)) (\(interval(d.trainingAUC.confidenceInterval())))",
-                         Format.day(e.candidate.medianDayReached),
-                         model.map { "\(Format.decimal($0.auc.auc)) (out of sample \(Format.decimal($0.crossValidatedAUC)))" } ?? "–"])
+        md += table(["Behaviour: its best rule", "Role, once the others are known", "Reached (of \(Format.count(training)) training)",
+                     "Renewal reached / not (training)", "Holdout AUC (95%)", "Verdict"], align: "l l r l l l", rows)
+        let inTable = Set(listed.flatMap(\.candidate.definition.behaviours))
+        let rest = drivers.estimates.filter { !inTable.contains($0.behaviour) }
+            .sorted { ($0.stratifiedAUC, $1.behaviour) > ($1.stratifiedAUC, $0.behaviour) }
+        if !rest.isEmpty {
+            md += "No rule worth the full checks (too rare or too common, too late, or no clear link; warning signs are below): "
+            md += rest.map { "\(behaviourName($0.behaviour)) (\(roleWords($0)))" }.joined(separator: ", ") + ".\n\n"
         }
-        md += table(["Rule", "q", "Odds ratio (training)", "Training AUC (95%)", "Median day reached", "Count AUC (all decided)"], align: "l r r l r l", more)
-        md += "\"q\" is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned; "
-        md += "the count AUC is how well the behaviour's count (not the rule) predicts renewal. The full scan is in `thresholds.csv`, one row per behaviour in `behaviours.csv`.\n\n</details>\n\n"
+        if shown.count > listed.count {
+            md += "\(Format.count(shown.count - listed.count)) weaker \(shown.count - listed.count == 1 ? "rule is" : "rules are") in `thresholds.csv`.\n\n"
+        }
+        md += "<details><summary>More columns: joint odds ratio, AUC within segments, adjusted odds ratio, q, median day</summary>\n\n"
+        var more: [[String]] = []
+        for e in listed {
+            let d = e.diagnostics
+            let estimate = e.candidate.definition.isCombination ? nil : drivers.estimate(e.candidate.behaviour)
+            var joint = "–"
+            if let coef = estimate?.jointCoefficient {
+                // Per doubling of (1 + count): the odds multiply by 2^coef.
+                joint = Format.decimal(pow(2, coef))
+                if let ci = estimate?.jointInterval { joint += " (\(Format.decimal(pow(2, ci.lowerBound)))–\(Format.decimal(pow(2, ci.upperBound))))" }
+            }
+            more.append([ruleShort(e.candidate.definition), joint,
+                         estimate.map { "\(Format.decimal($0.stratifiedAUC)) / \(Format.decimal($0.pooledAUC.auc))" } ?? "–",
+                         adjusted(e), Format.pValue(e.candidate.qValue),
+                         "\(Format.decimal(d.trainingAUC.auc)) (\(interval(d.trainingAUC.confidenceInterval())))",
+                         Format.day(e.candidate.medianDayReached)])
+        }
+        md += table(["Behaviour: its best rule", "Joint odds ratio per doubling (95%)", "Count AUC within segments / pooled",
+                     "Adjusted odds ratio (training)", "q", "Rule AUC (training, 95%)", "Median day reached"], align: "l l l l r l r", more)
+        md += "The *joint odds ratio* is how much the odds of renewal multiply when the behaviour's count (plus one) doubles and every other behaviour stays the same (the role's model; a copy has none of its own). "
+        md += "The *count AUC* is how well the behaviour's count ranks renewals above churns, within segments (the order in which behaviours are tried for the proposal) and pooled: "
+        md += "a behaviour that is only more common in segments that renew more ranks well pooled and not within segments. "
+        md += "The *adjusted odds ratio* is the rule's, once overall activity and segment are accounted for: a rule whose interval reaches 1 is a *proxy for activity*. "
+        md += "*q* is the Fisher p adjusted (Benjamini-Hochberg) for all \(Format.count(result.ranking.all.reduce(0) { $0 + $1.scan.count } + result.combinations.count)) rules scanned. "
+        md += "The full scan is in `thresholds.csv`, one row per behaviour in `behaviours.csv` and `drivers.csv`.\n\n</details>\n\n"
         return md
     }
 
@@ -429,7 +491,7 @@ public enum MarkdownReport {
         let days = Array(Set([7, ruleWindow, ttv.horizonDays])).sorted().filter { $0 <= ttv.horizonDays }
         func share(_ s: TimeToValue.Summary, _ d: Int) -> String { Format.percent(1 - s.curve.survival(at: Double(d) - 0.5)) }
         func median(_ s: TimeToValue.Summary) -> String {
-            s.quantiles.first { $0.share == 0.5 }?.day.map { "day \(Format.day($0))" } ?? "later than day \(ttv.horizonDays - 1)"
+            s.quantiles.first { $0.share == 0.5 }?.day.map { "day \(Format.day($0))" } ?? "not by day \(ttv.horizonDays - 1)"
         }
         var rows: [[String]] = []
         for s in [ttv.overall] + ttv.bySegment {
@@ -439,7 +501,40 @@ public enum MarkdownReport {
         md += table(["", "Customers (all)"] + days.map { "Within \($0) days" + ($0 == ruleWindow ? " (the rule)" : "") } + ["Half there by"],
                     align: "l r" + String(repeating: " r", count: days.count) + " r", rows)
         md += chart(ReportCharts.timeToValue, "Kaplan-Meier share of customers who met the rule by day since signup, per segment, with the rule's window marked")
-        md += "Time to value by signup month (is onboarding getting faster?) is in the next table.\n\n"
+        md += timeToValueByMonth(result)
+        return md
+    }
+
+    /// Is onboarding getting faster? Per signup month, the Analysis stage's Kaplan-Meier quarter and median days to
+    /// the rule's thresholds, with the month's signups and how many met the rule in time; young months marked.
+    package static func timeToValueByMonth(_ result: PipelineResult) -> String {
+        guard let ttv = result.timeToValue, ttv.bySignupMonth.count >= 2 else { return "" }
+        let ruleWindow = ttv.ruleWindowDays, last = ttv.horizonDays - 1
+        var md = "### Time to value by signup month\n\n"
+        md += "Is onboarding getting faster? Per signup month (all customers): how many met the rule within its \(ruleWindow) days, and the day by which a quarter "
+        md += "and half of the month had met its thresholds (Kaplan-Meier, as above; \"not by day \(last)\": fewer got there in the first \(ttv.horizonDays) days). "
+        md += "When little more than half get there, the median jumps from month to month: read it beside the share. "
+        var young: [String] = []
+        var rows: [[String]] = []
+        for m in ttv.bySignupMonth {
+            let s = m.summary
+            let isYoung = m.firstWindowOpen > 0
+            if isYoung { young.append(m.month) }
+            func day(_ share: Double) -> String {
+                if let d = s.quantiles.first(where: { $0.share == share })?.day { return "day \(Format.day(d))" }
+                return isYoung ? "not yet" : "not by day \(last)"
+            }
+            let reached = "\(Format.count(s.reached)) (\(Format.percent(Double(s.reached) / Double(max(1, s.customers)))))"
+            rows.append([isYoung ? "\(m.month) (young)" : m.month, Format.count(s.customers),
+                         m.ruleWindowOpen > 0 ? "\(reached) so far" : reached, day(0.25), day(0.5)])
+        }
+        if !young.isEmpty {
+            md += "*Young*: some of the month's customers are still inside their first \(ttv.horizonDays) days, so its figures can still change"
+            md += young.count == ttv.bySignupMonth.count ? " (every month is young)." : "."
+        }
+        md += "\n\n"
+        md += table(["Signup month", "Signups", "Met the rule within \(ruleWindow) days", "A quarter there by", "Half there by"],
+                    align: "l r r r r", rows)
         return md
     }
 
@@ -453,22 +548,25 @@ public enum MarkdownReport {
         if !result.features.hasFollowUp {
             md += "This feature table has no rows after the first window (it was made by an older `activation sql`), so rates past day \(window) are unknown (–). "
         }
-        md += "\"Ever\" depends on how long the month has had: the last column.\n\n"
-        md += "The time to value by month is the Kaplan-Meier median (\"half there by\"; – when fewer than half of the month got there within \(window) days) "
-        md += "and the typical day of those who did (their median).\n\n"
-        let speed = timeToValueByMonth(result)
-        let headers = ["Signup month", "Signups"] + cohorts.horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() }
-            + ["Half there by", "Typical day (of those who got there)", "Days of data"]
+        md += "\"Ever\" depends on how long the month has had: the last column."
+        // The months' signups and the rule's own window are in the time-to-value table just above, for the same
+        // months: not repeated here.
+        var horizons = cohorts.horizons, lead: [String] = ["Signups"]
+        if let ttv = result.timeToValue, ttv.bySignupMonth.count >= 2 {
+            horizons.removeAll { $0 == .days(ttv.ruleWindowDays) }
+            lead = []
+            md += " Signups and the share within the rule's \(ttv.ruleWindowDays) days are in the table above."
+        }
+        md += "\n\n"
+        let headers = ["Signup month"] + lead + horizons.map { $0.label.prefix(1).uppercased() + $0.label.dropFirst() } + ["Days of data"]
         let rows: [[String]] = cohorts.rows.map { row -> [String] in
-            let rates: [String] = cohorts.horizons.map { h -> String in
+            let rates: [String] = horizons.map { h -> String in
                 guard let rate = row.rates[h] ?? nil else { return "–" }
                 return Format.percent(Double(rate.reached) / Double(max(1, rate.of)))
             }
-            let s = speed[row.cohort]
-            return [row.cohort, Format.count(row.signups)] + rates
-                + [s?.median.map { "day \(Format.day($0))" } ?? "–", s?.typical.map { "day \(Format.day($0))" } ?? "–", "\(Format.count(row.minimumFollowUpDays))+"]
+            return [row.cohort] + (lead.isEmpty ? [] : [Format.count(row.signups)]) + rates + ["\(Format.count(row.minimumFollowUpDays))+"]
         }
-        md += table(headers, align: "l r" + String(repeating: " r", count: cohorts.horizons.count) + " r r r", rows)
+        md += table(headers, align: "l" + String(repeating: " r", count: lead.count + horizons.count) + " r", rows)
         if cohorts.rows.count >= 2 {
             md += chart(ReportCharts.cohorts, "Activation rate by signup month, with signups per month")
             let same = ReportCharts.cohortSeries(cohorts).same
@@ -477,23 +575,6 @@ public enum MarkdownReport {
             }
         }
         return md
-    }
-
-    /// Per signup month: the Kaplan-Meier median day to the rule's thresholds over all the month's customers (nil
-    /// when fewer than half get there in the first window), and the median day of those who got there.
-    package static func timeToValueByMonth(_ result: PipelineResult) -> [String: (median: Double?, typical: Double?)] {
-        guard let chosen = result.proposal.chosen else { return [:] }
-        let customers = result.features.customers
-        let reach = chosen.candidate.definition.reachDays(in: result.features)
-        let months = Dictionary(grouping: customers.indices) { String(TimestampParser.dateString(day: customers[$0].signupDay).prefix(7)) }
-        var out: [String: (median: Double?, typical: Double?)] = [:]
-        for (month, members) in months {
-            let s = TimeToValue(customers: members.map { customers[$0] }, reachDay: members.map { reach[$0] },
-                                windowDays: result.features.windowDays, ruleWindowDays: chosen.candidate.windowDays, dataEndDay: result.dataEndDay).overall
-            let days = members.compactMap { reach[$0] }.map(Double.init).sorted()
-            out[month] = (s.quantiles.first { $0.share == 0.5 }?.day, days.isEmpty ? nil : Descriptive.quantile(sorted: days, 0.5))
-        }
-        return out
     }
 
     package static func funnel(_ result: PipelineResult, _ plan: ActionPlan) -> String {
@@ -577,7 +658,8 @@ public enum MarkdownReport {
     // MARK: - Tables
 
     /// A GitHub-flavoured table; `align` is one letter per column (l, r); with `dropConstant`, columns whose value is
-    /// the same in every row (and there are two rows or more) are left out.
+    /// the same in every row (and there are two rows or more) are left out, and a line under the table says what
+    /// they held ("Same in every row: segment: enterprise."), so nothing is lost.
     package static func table(_ headers: [String], align: String, _ rows: [[String]], dropConstant: Bool = false) -> String {
         let aligns = align.split(separator: " ").map(String.init)
         var keep = Array(headers.indices)
@@ -587,6 +669,10 @@ public enum MarkdownReport {
         var md = "| " + keep.map { headers[$0] }.joined(separator: " | ") + " |\n"
         md += "|" + keep.map { (i: Int) -> String in (i < aligns.count && aligns[i] == "r") ? "---:|" : "---|" }.joined() + "\n"
         for row in rows { md += "| " + keep.map { row[$0] }.joined(separator: " | ") + " |\n" }
+        let dropped = headers.indices.filter { !keep.contains($0) }
+        if !dropped.isEmpty, let first = rows.first {
+            md += "\nIn every row shown: " + dropped.map { "\(headers[$0].prefix(1).lowercased() + headers[$0].dropFirst()): \(first[$0])" }.joined(separator: "; ") + ".\n"
+        }
         return md + "\n"
     }
 
@@ -598,7 +684,7 @@ public enum MarkdownReport {
         md += "Strong means a holdout AUC of at least \(Format.decimal(proposal.criteria.strongAUC)).\n\n"
         if let chosen = proposal.chosen {
             md += "For the proposal, \(ruleShort(chosen.candidate.definition)):\n\n"
-            for r in chosen.criteria { md += "- \(r.passed ? "✅ pass" : "❌ fail"): \(r.name): \(MarkdownText.escape(r.detail))\n" }
+            for r in chosen.criteria { md += "- \(r.passed ? "✓ pass" : "✗ fail"): \(r.name): \(MarkdownText.escape(r.detail))\n" }
             md += "\n"
         } else {
             md += "No candidate meets all of them; see *Why not the stronger-looking rules*.\n\n"
@@ -637,7 +723,7 @@ public enum MarkdownReport {
             md += "\nThe more customers do these in their first weeks, the less they renew: moments to step in, not to encourage."
             if !harmful.isEmpty {
                 md += " " + harmful.map { behaviourName($0.name) }.joined(separator: ", ")
-                md += (harmful.count == 1 ? " looks" : " look") + " harmless or even good alone, because busy customers do more of it; once the rest of their usage is known, it lowers renewal (the joint model below): never an onboarding step."
+                md += (harmful.count == 1 ? " looks" : " look") + " harmless or even good alone, because busy customers do more of it; once the rest of their usage is known, it lowers renewal (its role in the behaviours table above): never an onboarding step."
             }
             md += "\n\n"
         }
@@ -734,7 +820,8 @@ public enum MarkdownReport {
           cell so it stays finite).
         - **Day**: days after signup, counting the signup day as day 0.
         - Files beside this report: `activation-report.html` (this report as one page, to open offline or mail),
-          `behaviours.csv` (one row per behaviour), `thresholds.csv` (every rule scanned),
+          `at_risk.csv` (the accounts to act on, each with its action), `behaviours.csv` (one row per behaviour),
+          `drivers.csv` (the joint driver model), `thresholds.csv` (every rule scanned),
           `features.csv` (every customer's first-window counts), `rejects.csv` (every row not used, and why), `run.json`
           (inputs with checksums, options, row accounting, timings).
 

@@ -41,12 +41,13 @@ public struct ReportWriter {
     /// Every file but the two feature files (written a chunk at a time as they are built).
     package static func otherFiles(_ result: PipelineResult, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
         let plan = ActionPlan(result)
-        let markdown = MarkdownReport.render(result, previous: previous, plan: plan)
+        let lists = ActionLists(result, plan: plan)
+        let markdown = MarkdownReport.render(result, previous: previous, plan: plan, lists: lists)
         let charts = ReportCharts.all(result)
         var files = [
             ("activation-report.md", markdown),
             (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
-            ("at_risk.csv", DataFiles.atRisk(plan)),
+            ("at_risk.csv", DataFiles.atRisk(lists)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("drivers.csv", DataFiles.drivers(result)),

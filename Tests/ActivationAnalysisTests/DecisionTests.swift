@@ -119,11 +119,57 @@ struct DecisionTests {
         let rule = ActivationRule(conditions: [.init(behaviour: "x", threshold: 1)], windowDays: 30)
         let early = EarlyActivation(features: table, rule: rule, reachDay: rule.reachDays(in: table), dataEndDay: 1000)
         let byBucket = Dictionary(uniqueKeysWithValues: early.rows.map { ($0.bucket, $0) })
-        #expect(byBucket[.days0to6]?.customers == 1 && byBucket[.days7to13]?.customers == 1 && byBucket[.day14ToWindowEnd]?.customers == 1)
+        #expect(early.rows.map(\.bucket) == [.days(first: 0, last: 6), .days(first: 7, last: 13), .days(first: 14, last: 29),
+                                             .days(first: 30, last: 89), .from(day: 90), .never])
+        #expect(byBucket[.days(first: 0, last: 6)]?.customers == 1 && byBucket[.days(first: 7, last: 13)]?.customers == 1
+                && byBucket[.days(first: 14, last: 29)]?.customers == 1)
         // The two who never did it, 1,000 days in, are "never"; the one 41 days in might still by day 90: left out.
         #expect(byBucket[.never]?.customers == 2 && early.excluded == 1)
-        #expect(byBucket[.days0to6]?.interval == ProportionIntervals.wilson(successes: 1, trials: 1))
+        #expect(byBucket[.days(first: 0, last: 6)]?.interval == ProportionIntervals.wilson(successes: 1, trials: 1))
+        // A 30-day rule: every reach inside the first window is in time.
+        #expect(early.inTime == EarlyActivation.Tally(customers: 3, renewed: 2) && early.late.customers == 0)
+        #expect(early.lateActivationHelps == nil)
         #expect(abs((early.largestPossibleRenewalMultiple ?? 0) - 5.0 / 3) < 1e-12)  // 3 of 5 renew: at most 5/3×
+    }
+
+    /// The buckets are also cut at the rule's own window, so that each is wholly in time or wholly late: a 21-day
+    /// rule's day-20 activator is in time, its day-25 activator late, like one who gets there on day 60.
+    @Test func earlyActivationCutsAtTheRulesOwnWindow() throws {
+        let outcomes: [RenewalOutcome] = [.renewed, .renewed, .churned, .churned, .churned, .churned, .churned]
+        let days = [3, 20, 25, 0, 0, 0, 0]
+        let counts = [1, 1, 1, 0, 0, 0, 0]
+        let table = featureTable(["x": counts], outcomes: outcomes, days: ["x": days], signupDays: [Int](repeating: 0, count: 7))
+        let rule = ActivationRule(conditions: [.init(behaviour: "x", threshold: 1)], windowDays: 21)
+        let early = EarlyActivation(features: table, rule: rule, reachDay: rule.reachDays(in: table), dataEndDay: 1000)
+        #expect(early.ruleWindowDays == 21)
+        #expect(early.rows.prefix(4).map(\.bucket) == [.days(first: 0, last: 6), .days(first: 7, last: 13), .days(first: 14, last: 20), .days(first: 21, last: 29)])
+        #expect(early.rows.filter { early.inTime($0.bucket) }.map(\.bucket) == [.days(first: 0, last: 6), .days(first: 7, last: 13), .days(first: 14, last: 20)])
+        #expect(early.inTime == EarlyActivation.Tally(customers: 2, renewed: 2))
+        #expect(early.late == EarlyActivation.Tally(customers: 1, renewed: 0))
+        #expect(early.never == EarlyActivation.Tally(customers: 4, renewed: 0))
+        // Neither interval is above the other with one late customer: late activation is not shown to help.
+        #expect(early.lateActivationHelps == false)
+        // Week 1 (one customer, renewed) against the other six (one renewed): churn ratio 0 / (5/6).
+        #expect(early.churnRatioWeekOne == nil || early.churnRatioWeekOne!.ratio < 0.5)
+    }
+
+    /// Time to value by signup month is the same Kaplan-Meier estimate over each month's customers, with the months
+    /// whose first (or rule) window is still open for some customers counted.
+    @Test func timeToValueBySignupMonthIsKaplanMeierPerMonth() throws {
+        // January 2026 (day 20454) and February 2026 (day 20485); the data ends on day 20500, so February is young.
+        let signups = [20454, 20454, 20454, 20454, 20485, 20485, 20495]
+        let reach: [Int?] = [1, 2, nil, 5, 0, nil, nil]
+        let customers = signups.enumerated().map { Customer(id: "c\($0.offset)", signupDay: $0.element, outcome: .undecided, segment: "s", acv: nil) }
+        let ttv = TimeToValue(customers: customers, reachDay: reach, windowDays: 30, ruleWindowDays: 7, dataEndDay: 20500)
+        #expect(ttv.bySignupMonth.map(\.month) == ["2026-01", "2026-02"])
+        let january = ttv.bySignupMonth[0], february = ttv.bySignupMonth[1]
+        #expect(january.summary.customers == 4 && january.summary.reached == 3 && january.firstWindowOpen == 0 && january.ruleWindowOpen == 0)
+        #expect(january.summary.curve == KaplanMeier(durations: [1, 2, 30, 5], observed: [true, true, false, true]))
+        #expect(january.summary.quantiles.first { $0.share == 0.5 }?.day == 2)
+        // February: 16 and 6 days of data; the second is censored on day 16, the third (signed up day 20495) on day 6.
+        #expect(february.summary.customers == 3 && february.summary.reached == 1)
+        #expect(february.firstWindowOpen == 3 && february.ruleWindowOpen == 1)
+        #expect(february.summary.curve == KaplanMeier(durations: [0, 16, 6], observed: [true, false, false]))
     }
 
     /// The experiment's sample size is the two-proportion formula at half the observed gap.

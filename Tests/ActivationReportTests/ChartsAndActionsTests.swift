@@ -94,29 +94,73 @@ struct ChartsAndActionsTests {
             #expect(step.outreachDay > step.nudgeDay && step.outreachDay < window)  // while the account can still make it
             #expect((step.renewalReached ?? 0) > (step.renewalNotReached ?? 1))
         }
-        let atRisk = ActionPlan(Self.result).atRisk
-        #expect(!atRisk.isEmpty)
-        #expect(atRisk.map { $0.acv ?? -1 } == atRisk.map { $0.acv ?? -1 }.sorted(by: >))
-        #expect(atRisk.allSatisfy { $0.daysLeft >= 0 || $0.renewal == .undecided })
-        #expect(atRisk.allSatisfy { $0.progress.hasSuffix("of 2 invite_teammate") && !$0.progress.hasPrefix("2 of") })
-        // Past the window, progress is to the data's end: accounts that invited late are counted apart, never listed.
         let plan = ActionPlan(Self.result)
+        let lists = ActionLists(Self.result, plan: plan)
+        let accounts = lists.accounts
+        #expect(!accounts.isEmpty)
+        #expect(accounts.map(\.action) == accounts.map(\.action).sorted())
+        #expect(accounts.allSatisfy { $0.daysLeft >= 0 || $0.renewal == .undecided })
+        let csm = lists.csmThisWeek
+        #expect(!csm.isEmpty && csm.map { $0.acv ?? -1 } == csm.map { $0.acv ?? -1 }.sorted(by: >))
+        // Past the window, progress is to the data's end: accounts that invited late are marked as such.
         let invite = try #require(Self.result.features.behaviours.first { $0.name == "invite_teammate" })
         let index = Dictionary(uniqueKeysWithValues: Self.result.features.customers.enumerated().map { ($1.id, $0) })
-        for account in atRisk where account.daysLeft < 0 {
+        for account in accounts where account.daysLeft < 0 {
             let toDate = invite.countSinceSignup(withinDays: nil, customer: index[account.id]!)
-            #expect(toDate < 2 && account.progress == "\(toDate) of 2 invite_teammate", "\(account.id)")
+            #expect(account.progress.map(\.count) == [toDate], "\(account.id)")
+            #expect(account.reachedLate == (toDate >= 2), "\(account.id)")
+            #expect(account.action == .csmThisWeek || account.action == .pastWindow, "\(account.id)")
         }
-        #expect(plan.reachedLate > 0, "SampleData has late invites")
         let lateOnes = Self.result.features.customers.indices.filter { c in
             let customer = Self.result.features.customers[c]
             return customer.outcome == .undecided && Self.result.dataEndDay - customer.signupDay >= window
                 && invite.count(withinDays: window, customer: c) < 2 && invite.countSinceSignup(withinDays: nil, customer: c) >= 2
         }
-        #expect(plan.reachedLate == lateOnes.count)
-        let csv = DataFiles.atRisk(ActionPlan(Self.result))
-        #expect(csv.hasPrefix("customer_id,segment,acv,signup_date,days_since_signup,days_left_in_window,progress,renewal,action\n"))
-        #expect(csv.split(separator: "\n").count == atRisk.count + 1)
+        #expect(!lateOnes.isEmpty, "SampleData has late invites")
+        #expect(lists.lateAccounts == lateOnes.count)
+        // SampleData's late activators renew like those who never get there: late accounts are not safe, so listed.
+        #expect(lists.timing?.lateActivationHelps == false)
+        #expect(accounts.filter(\.reachedLate).count == lateOnes.count && lists.lateLeftOutAsSafe == 0)
+        // at_risk.csv is the same split, account for account.
+        let csv = DataFiles.atRisk(lists)
+        #expect(csv.hasPrefix("customer_id,segment,acv,signup_date,days_since_signup,days_left_in_window,progress,days_since_last_activity,renewal,action\n"))
+        let rows = csv.split(separator: "\n").dropFirst()
+        #expect(rows.count == accounts.count)
+        #expect(rows.map { String($0.split(separator: ",").last!) } == accounts.map(\.action.rawValue))
+        #expect(rows.filter { $0.hasSuffix(",csm_this_week") }.count == csm.count)
+        #expect(rows.filter { $0.contains("(met late)") }.count == lateOnes.count)
+        let md = MarkdownReport.render(Self.result)
+        #expect(md.contains("\(csm.count) high-ACV accounts for a CSM this week"))
+        #expect(md.contains("**CSM this week** (ACV in the top quarter of their segment, past the nudge day, not activated in time, renewal not decided): \(csm.count) accounts"))
+        #expect(md.contains("Not listed: \(lists.pastWindowOthers) accounts past their window"))
+    }
+
+    /// With the data's end moved to a few days after the latest signups, accounts are inside their window: the
+    /// nudges due today (days left, progress, last activity), the ones not due yet, and high-ACV accounts for a CSM,
+    /// in the report and in `at_risk.csv`.
+    @Test func accountsInsideTheirWindowAreNudgedTodayOrForACSM() throws {
+        var result = Self.result
+        result.dataEndDay = try #require(result.features.customers.map(\.signupDay).max()) + 1
+        let plan = ActionPlan(result)
+        let lists = ActionLists(result, plan: plan)
+        let nudge = lists.nudgeToday
+        #expect(!nudge.isEmpty && lists.insideWindow > nudge.count)
+        let nudgeDay = Dictionary(uniqueKeysWithValues: plan.playbook.map { ($0.segment, $0.nudgeDay) })
+        for a in nudge {
+            #expect(a.daysLeft >= 0 && a.daysSinceSignup >= nudgeDay[a.segment]!)
+            #expect((a.acv ?? 0) < lists.highACV[a.segment]!)
+            #expect(a.daysSinceLastActivity.map { $0 <= a.daysSinceSignup } ?? true)
+        }
+        #expect(nudge.map(\.daysLeft) == nudge.map(\.daysLeft).sorted())
+        #expect(lists.accounts.filter { $0.action == .notDueYet }.allSatisfy { $0.daysLeft >= 0 && $0.daysSinceSignup < nudgeDay[$0.segment]! })
+        #expect(lists.csmThisWeek.contains { $0.daysLeft >= 0 })
+        let md = MarkdownReport.accountsToActOn(result, plan, lists)
+        #expect(md.contains("**Nudge today** (inside their first 14 days, past their segment's nudge day, not there yet): \(nudge.count) accounts"))
+        #expect(md.contains("| Days left |") && md.contains("| Last activity |") && md.contains("| Progress |"))
+        #expect(!md.contains("nobody is inside"))
+        let csv = DataFiles.atRisk(lists)
+        #expect(csv.split(separator: "\n").filter { $0.hasSuffix(",nudge_today") }.count == nudge.count)
+        #expect(csv.split(separator: "\n").filter { $0.hasSuffix(",not_due_yet") }.count == lists.notDueYet)
     }
 
     @Test func funnelNamesTheBiggestDrop() throws {

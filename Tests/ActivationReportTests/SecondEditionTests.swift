@@ -79,6 +79,21 @@ struct SecondEditionTests {
         }
     }
 
+    /// No bar of the early-activation chart stands on a handful of customers: a bucket under five is joined to its
+    /// neighbour of the same kind (on SampleData one customer got there on days 14-29: joined to days 30-89).
+    @Test func earlyActivationBarsAreNeverAHandfulOfCustomers() throws {
+        let timing = try #require(Self.result.earlyActivation)
+        let groups = ReportCharts.earlyGroups(timing)
+        #expect(groups.reduce(0) { $0 + $1.customers } == timing.rows.reduce(0) { $0 + $1.customers })
+        #expect(groups.filter(\.inTime).reduce(0) { $0 + $1.customers } == timing.inTime.customers)
+        #expect(groups.filter { !$0.inTime && !$0.never }.reduce(0) { $0 + $1.customers } == timing.late.customers)
+        #expect(groups.allSatisfy { $0.customers >= ReportCharts.minimumBar })
+        #expect(timing.rows.contains { $0.customers > 0 && $0.customers < ReportCharts.minimumBar })
+        #expect(groups.map(\.label) == ["day 0–6", "day 7–13", "day 14–89", "day 90+", "never"])
+        let svg = try #require(ReportCharts.earlyActivationChart(Self.result))
+        #expect(svg.contains(">day 14–89<") && !svg.contains(">day 14–29<") && svg.contains("joined to a neighbour"))
+    }
+
     @Test func renewalByCountIsTheProposedBehaviourAloneWithCountsAndTheThreshold() throws {
         let svg = try #require(ReportCharts.renewalByCountChart(Self.result))
         let behaviour = try #require(Self.result.proposal.chosen?.candidate.behaviour)
@@ -129,7 +144,7 @@ struct SecondEditionTests {
         #expect(md.contains("| **all decided** | \(Format.count(t.total)) | \(Format.percent(t.reachRate)) |"))
         // The playbook's customers are the decided ones its percentages are of.
         for (name, table) in chosen.diagnostics.segments.segments {
-            #expect(md.contains("| \(name) | \(Format.count(table.total)) | \(Format.percent(table.reachRate)) | \(Format.percent(table.renewRateReached)) / \(Format.percent(table.renewRateNotReached)) | not there by day"), "\(name)")
+            #expect(md.contains("| \(name) | \(Format.count(table.total)) | \(Format.percent(table.reachRate)) | \(Format.percent(table.renewRateReached)) / \(Format.percent(table.renewRateNotReached)) |"), "\(name)")
         }
         // The summary chart's labels are the same percentages.
         let svg = try #require(ReportCharts.renewalBySegmentChart(Self.result))
@@ -141,7 +156,7 @@ struct SecondEditionTests {
 
     @Test func playbookUsesEachSegmentsOwnTopQuarterAndNoCSMWithoutACV() throws {
         let plan = ActionPlan(Self.result)
-        let lists = ActionLists(plan: plan, proposal: Self.result.proposal, features: Self.result.features, dataEndDay: Self.result.dataEndDay)
+        let lists = ActionLists(Self.result, plan: plan)
         #expect(lists.hasACV)
         for segment in ["enterprise", "mid-market", "self-serve"] {
             let high = try #require(lists.highACV[segment])
@@ -184,13 +199,82 @@ struct SecondEditionTests {
         // SampleData's latest signup is more than 14 days before its end: nobody is inside the window.
         #expect(body.contains("nobody is inside their 14-day window"))
         #expect(!body.contains("IngestProgress"))
-        let timing = ReachTiming(rule: Self.result.proposal.chosen!.candidate.definition, features: Self.result.features)
-        #expect(timing.rows.reduce(0) { $0 + $1.customers } == Self.result.features.decidedCustomers.count)
+        // The finding is the Analysis stage's early activation, the one the chart and its paragraph use.
+        let timing = try #require(Self.result.earlyActivation)
+        #expect(timing.rows.reduce(0) { $0 + $1.customers } + timing.excluded == Self.result.features.decidedCustomers.count)
+        #expect(body.contains("renewed \(Format.percent(timing.late.renewalRate)) (of \(Format.count(timing.late.customers))), against \(Format.percent(timing.never.renewalRate)) (of \(Format.count(timing.never.customers)))"))
+        #expect(md.contains("those who met it later \(Format.percent(timing.late.renewalRate)) (\(Format.count(timing.late.customers)))"))
         if timing.lateActivationHelps != true {
             #expect(body.contains("is not a sign of safety"))
         } else {
             #expect(body.contains("left out as safe"))
         }
+    }
+
+    /// One table of behaviours: the role, joint odds ratio and within-segment AUC are its columns, not a second
+    /// table or paragraphs; every behaviour's role is said once.
+    @Test func oneTableOfBehavioursWithTheirRoles() throws {
+        let md = MarkdownReport.render(Self.result)
+        #expect(!md.contains("### What each behaviour is, once the others are known"))
+        #expect(!md.contains("| Behaviour | Role | Joint effect"))
+        #expect(!md.contains("Within segments, `sync_calendar` ranks customers at"))
+        let start = try #require(md.range(of: "### Behaviours and their best rules, strongest first"))
+        let section = String(md[start.upperBound...].split(separator: "\n### ", maxSplits: 1)[0])
+        #expect(section.contains("| Behaviour: its best rule | Role, once the others are known | Reached (of 986 training) |"))
+        #expect(section.contains("| `invite_teammate` ≥ 2 within 14 days | driver |"))
+        #expect(section.contains("| `invite_email_sent` ≥ 2 within 7 days | copy of `invite_teammate` |"))
+        #expect(section.contains("`dismiss_checklist` (**harmful**)"))
+        #expect(section.contains("Joint odds ratio per doubling (95%)") && section.contains("Count AUC within segments / pooled"))
+        // `sync_calendar`: 0.50 within segments, 0.57 pooled, as drivers.csv has it.
+        let calendar = try #require(Self.result.drivers.estimate("sync_calendar"))
+        #expect(section.contains("| \(Format.decimal(calendar.stratifiedAUC)) / \(Format.decimal(calendar.pooledAUC.auc)) |"))
+        // The joint odds ratio per doubling is 2^coefficient, from the same model as drivers.csv.
+        let invite = try #require(Self.result.drivers.estimate("invite_teammate"))
+        #expect(section.contains("| `invite_teammate` ≥ 2 within 14 days | \(Format.decimal(pow(2, try #require(invite.jointCoefficient)))) ("))
+        // Outside the collapsed block, every behaviour starts at most one table row in the whole report, and every
+        // modelled behaviour's role is in the section once.
+        var outside = "", open = false
+        for line in md.split(separator: "\n") {
+            if line.hasPrefix("<details>") { open = true } else if line.hasPrefix("</details>") { open = false } else if !open { outside += line + "\n" }
+        }
+        for e in Self.result.drivers.estimates {
+            let name = MarkdownText.code(e.behaviour)
+            let rows = outside.split(separator: "\n").filter { $0.hasPrefix("| \(name) ") && !$0.contains(" and `") }.count
+            #expect(rows <= 1, "\(e.behaviour) starts \(rows) table rows")
+            let roleInRow = section.split(separator: "\n").contains { $0.hasPrefix("| \(name) ") && $0.contains("| \(MarkdownReport.roleWords(e)) |") }
+            let roleInLine = section.contains("\(name) (\(MarkdownReport.roleWords(e)))")
+            #expect(roleInRow != roleInLine, "\(e.behaviour): role said \(roleInRow && roleInLine ? "twice" : "nowhere")")
+        }
+        // drivers.csv stays a file.
+        #expect(DataFiles.drivers(Self.result).hasPrefix("behaviour,group,role,"))
+    }
+
+    /// Time to value by signup month: the Kaplan-Meier median with the month's signups and how many met the rule,
+    /// young months marked; its counts agree with the activation-by-month table for the same months.
+    @Test func timeToValueBySignupMonthIsATableOfItsOwn() throws {
+        let md = MarkdownReport.render(Self.result)
+        let ttv = try #require(Self.result.timeToValue)
+        let cohorts = try #require(Self.result.cohortActivation)
+        let start = try #require(md.range(of: "### Time to value by signup month"))
+        let section = String(md[start.upperBound...].split(separator: "\n### ", maxSplits: 1)[0])
+        #expect(section.contains("| Signup month | Signups | Met the rule within 14 days | A quarter there by | Half there by |"))
+        #expect(ttv.bySignupMonth.count == cohorts.rows.count)
+        for (m, row) in zip(ttv.bySignupMonth, cohorts.rows) {
+            #expect(m.month == row.cohort && m.summary.customers == row.signups)
+            let median = m.summary.quantiles.first { $0.share == 0.5 }?.day
+            let label = m.firstWindowOpen > 0 ? "\(m.month) (young)" : m.month
+            let cells = "| \(label) | \(Format.count(m.summary.customers)) | \(Format.count(m.summary.reached)) (\(Format.percent(Double(m.summary.reached) / Double(m.summary.customers))))"
+            #expect(section.contains(cells), "\(m.month)")
+            #expect(section.contains(median.map { " | day \(Format.day($0)) |\n" } ?? (m.firstWindowOpen > 0 ? " | not yet |\n" : " | not by day 29 |\n")), "\(m.month)")
+            // The same count as "within 14 days" of the month-by-month activation table, once the month has had 14 days.
+            if let rate = row.rates[.days(14)] ?? nil { #expect(rate.reached == m.summary.reached, "\(m.month)") }
+        }
+        #expect(ttv.bySignupMonth.last?.firstWindowOpen ?? 0 > 0 && section.contains("(young)"))
+        // The month-by-month activation table no longer repeats it.
+        #expect(!md.contains("Typical day (of those who got there)"))
+        let html = HTMLReport.render(markdown: md, charts: ReportCharts.all(Self.result))
+        #expect(html.contains("<h3 id=\"time-to-value-by-signup-month\">Time to value by signup month</h3>"))
+        #expect(html.contains("<td>2026-10 (young)</td>"))
     }
 
     /// A behaviour named `<script>` or `Viewed | Pricing` must break neither the Markdown (tables keep their columns)

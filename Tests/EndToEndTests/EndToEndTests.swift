@@ -158,8 +158,8 @@ struct EndToEndTests {
         #expect(stability.resamples == 200 && stability.sameBehaviour >= 0.8 && stability.strong >= 0.5)
         // Late activators renew less than week-1 activators.
         let early = try #require(result.earlyActivation)
-        let week1 = try #require(early.rows.first { $0.bucket == .days0to6 }?.renewalRate)
-        let late = try #require(early.rows.first { $0.bucket == .afterWindowToHorizon }?.renewalRate)
+        let week1 = try #require(early.rows.first { $0.bucket == .days(first: 0, last: 6) }?.renewalRate)
+        let late = try #require(early.rows.first { $0.bucket == .days(first: 30, last: 89) }?.renewalRate)
         #expect(week1 > late + 0.3)
         #expect((early.churnRatioWeekOne?.interval.upperBound ?? 1) < 1)
         let experiment = try #require(result.experiment)
@@ -192,10 +192,10 @@ struct EndToEndTests {
 
         let report = try String(contentsOf: out.appendingPathComponent("latest/activation-report.md"), encoding: .utf8)
         #expect(report.contains("**The rule:** get every new customer to do `invite_teammate` at least 2 times within \(chosen.candidate.windowDays) days of signing up."))
-        for section in ["## This week", "## What to do", "## The evidence", "### Candidate rules, strongest first",
+        for section in ["## This week", "## What to do", "## The evidence", "### Behaviours and their best rules, strongest first",
                         "### Does activating early matter?", "### The proposed rule by segment", "### Stability by signup quarter",
-                        "### Time to value", "### Activation rate by signup month", "### Warning signs", "## Accounts to act on now",
-                        "## How sure, and what would prove it", "### What each behaviour is, once the others are known", "### What would prove it",
+                        "### Time to value", "### Time to value by signup month", "### Activation rate by signup month", "### Warning signs", "## Accounts to act on now",
+                        "## How sure, and what would prove it", "### What would prove it",
                         "## What changed since the last run", "## Data and method", "### Criteria"] {
             #expect(report.contains("\n" + section), "\(section)")
         }

@@ -17,8 +17,7 @@ package enum ReportCharts {
 
     /// Every chart the run produces, in the order the report shows them.
     package static func all(_ result: PipelineResult) -> [(name: String, contents: String)] {
-        let timing = result.proposal.chosen.map { ReachTiming(rule: $0.candidate.definition, features: result.features) }
-        return [(renewalBySegment, renewalBySegmentChart(result)), (earlyActivation, timing.flatMap { earlyActivationChart(result, $0) }),
+        [(renewalBySegment, renewalBySegmentChart(result)), (earlyActivation, earlyActivationChart(result)),
                 (renewalByCount, renewalByCountChart(result)), (heatMap, heatMapChart(result)),
                 (timeToValue, timeToValueChart(result)), (cohorts, cohortChart(result))]
             .compactMap { name, svg in svg.map { (name, $0) } }
@@ -56,44 +55,84 @@ package enum ReportCharts {
         return chart.render(xTicks: SVGChart.percentTicks(), yTicks: ticks)
     }
 
-    /// The label of a reach-timing bucket, short enough for a chart axis.
-    package static func bucketLabel(_ bucket: ReachTiming.Bucket) -> String {
-        switch bucket {
-        case .inWindow(let a, let b): return a == b ? "day \(a)" : "day \(a)–\(b)"
-        case .afterWindow(let horizon): return "later, by day \(horizon - 1)"
-        case .afterHorizon(let horizon): return "day \(horizon)+"
-        case .never: return "never"
-        case .notInFirstWindow(let first): return "not by day \(first - 1)"
+    /// One bar of the early-activation chart: one or more adjacent buckets of the same kind.
+    package struct EarlyGroup: Equatable {
+        /// First and last reach day (0 = signup day); `last` nil: no end.
+        package var first: Int
+        package var last: Int?
+        package var never: Bool
+        package var inTime: Bool
+        package var customers: Int
+        package var renewed: Int
+
+        /// "day 0–6", "day 90+", "never": short enough for a chart axis.
+        package var label: String {
+            if never { return "never" }
+            guard let last else { return "day \(first)+" }
+            return first == last ? "day \(first)" : "day \(first)–\(last)"
         }
+    }
+
+    /// Bars with fewer customers than this are merged into a neighbour of the same kind.
+    package static let minimumBar = 5
+
+    /// The early-activation buckets as bars: empty ones left out, and one with fewer than `minimumBar` customers
+    /// merged into the next later bucket of the same kind (both in time, or both late; "never" stays alone), else
+    /// the previous one, so that no bar stands on one or two customers (a 100% bar of one customer would dominate).
+    package static func earlyGroups(_ timing: EarlyActivation) -> [EarlyGroup] {
+        var groups: [EarlyGroup] = timing.rows.filter { $0.customers > 0 }.map { row in
+            let (first, last, never): (Int, Int?, Bool)
+            switch row.bucket {
+            case .days(let a, let b): (first, last, never) = (a, b, false)
+            case .from(let day): (first, last, never) = (day, nil, false)
+            case .never: (first, last, never) = (0, nil, true)
+            }
+            return EarlyGroup(first: first, last: last, never: never, inTime: timing.inTime(row.bucket), customers: row.customers, renewed: row.renewed)
+        }
+        func mergeable(_ i: Int, _ j: Int) -> Bool {
+            groups.indices.contains(j) && !groups[i].never && !groups[j].never && groups[i].inTime == groups[j].inTime
+        }
+        while let i = groups.indices.first(where: { groups[$0].customers < minimumBar && (mergeable($0, $0 + 1) || mergeable($0, $0 - 1)) }) {
+            let (a, b) = mergeable(i, i + 1) ? (i, i + 1) : (i - 1, i)
+            groups[a] = EarlyGroup(first: groups[a].first, last: groups[b].last, never: false, inTime: groups[a].inTime,
+                                   customers: groups[a].customers + groups[b].customers, renewed: groups[a].renewed + groups[b].renewed)
+            groups.remove(at: b)
+        }
+        return groups
     }
 
     /// Renewal by when decided customers first met the rule's thresholds, with Wilson intervals and counts, against
     /// the overall renewal rate: does activating early matter?
-    package static func earlyActivationChart(_ result: PipelineResult, _ timing: ReachTiming) -> String? {
-        guard let chosen = result.proposal.chosen else { return nil }
-        let rows = timing.rows.filter { $0.customers > 0 }
+    package static func earlyActivationChart(_ result: PipelineResult) -> String? {
+        guard let chosen = result.proposal.chosen, let timing = result.earlyActivation else { return nil }
+        let rows = earlyGroups(timing)
         guard rows.count >= 2 else { return nil }
+        let merged = rows.count < timing.rows.filter { $0.customers > 0 }.count
         var chart = SVGChart(title: "Does activating early matter? Renewal by when customers first met the rule",
-                             subtitle: "Decided customers; bars are 95% intervals; n = customers in the group",
+                             subtitle: "Decided customers; bars are 95% intervals; n = customers in the group"
+                                + (merged ? "; groups under \(minimumBar) joined to a neighbour" : ""),
                              xTitle: "When they first met \(chosen.candidate.rule.replacingOccurrences(of: " within \(chosen.candidate.windowDays) days", with: ""))",
                              yTitle: "Share that renewed", x: -0.5...(Double(rows.count) - 0.5), y: 0...1.05, bottom: 78)
-        let overall = chosen.candidate.table
         for (series, inTime) in [("met it within the rule's \(chosen.candidate.windowDays) days", true), ("met it later, or never", false)] {
-            let members = rows.enumerated().filter { $0.element.bucket.inTime == inTime }
+            let members = rows.enumerated().filter { $0.element.inTime == inTime }
             guard !members.isEmpty else { continue }
             chart.beginSeries(series)
             for (i, row) in members {
-                let rate = row.renewalRate ?? 0
+                let rate = Double(row.renewed) / Double(row.customers)
+                let ci = ProportionIntervals.wilson(successes: row.renewed, trials: row.customers)
                 chart.rect(x0: Double(i) - 0.32, x1: Double(i) + 0.32, y0: 0, y1: rate, fill: inTime ? reachedColour : lightBlue,
-                           label: "\(bucketLabel(row.bucket)): \(Format.percent(rate)) of \(Format.count(row.customers)) renewed")
-                if let ci = row.interval { chart.line([(Double(i), ci.lowerBound), (Double(i), ci.upperBound)], colour: "#222222", width: 1.5) }
-                chart.text(Format.percent(rate), x: Double(i), y: max(rate, row.interval?.upperBound ?? rate), dy: -6)
+                           label: "\(row.label): \(Format.percent(rate)) of \(Format.count(row.customers)) renewed")
+                chart.line([(Double(i), ci.lowerBound), (Double(i), ci.upperBound)], colour: "#222222", width: 1.5)
+                chart.text(Format.percent(rate), x: Double(i), y: max(rate, ci.upperBound), dy: -6)
             }
             chart.endSeries()
             chart.addLegend(series, colour: inTime ? reachedColour : lightBlue)
         }
-        if let all = overall.renewalRate { chart.reference(y: all, label: "all decided: \(Format.percent(all))") }
-        return chart.render(xTicks: rows.enumerated().map { (Double($0.offset), bucketLabel($0.element.bucket)) }, yTicks: SVGChart.percentTicks(),
+        // The bars' own population: decided customers whose follow-up shows their group.
+        if let all = timing.overallRenewal {
+            chart.reference(y: all, label: "all decided\(timing.excluded > 0 ? " shown" : ""): \(Format.percent(all))")
+        }
+        return chart.render(xTicks: rows.enumerated().map { (Double($0.offset), $0.element.label) }, yTicks: SVGChart.percentTicks(),
                             xTickRows: [rows.enumerated().map { (Double($0.offset), "n=\(Format.count($0.element.customers))") }])
     }
 
