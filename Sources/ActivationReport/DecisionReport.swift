@@ -12,7 +12,13 @@ extension MarkdownReport {
         let drivers = result.drivers
         if proposal.notEnoughEvidence {
             md += "**This data cannot tell yet.** A claim needs at least \(proposal.criteria.minimumOutcomes) renewals and \(proposal.criteria.minimumOutcomes) churns "
-            md += "among the earlier signups and among the most recent ones; this data has fewer, so no rule is proposed.\n\n"
+            md += "among the earlier signups and among the most recent ones; this data has fewer, so no rule is proposed"
+            let e = result.evidence
+            let short = [(e.trainingChurned, "churners among the earlier signups"), (e.holdoutChurned, "churners among the most recent signups"),
+                         (e.trainingRenewed, "renewals among the earlier signups"), (e.holdoutRenewed, "renewals among the most recent signups")]
+                .filter { $0.0 < proposal.criteria.minimumOutcomes }
+                .map { "\(Format.count(proposal.criteria.minimumOutcomes - $0.0)) more \($0.1)" }
+            md += short.isEmpty ? ".\n\n" : " (it needs \(short.joined(separator: ", "))).\n\n"
         }
         if let chosen = proposal.chosen, let verdict = proposal.verdict {
             md += verdictWords(verdict, rule: chosen.candidate.definition)
@@ -114,6 +120,16 @@ extension MarkdownReport {
                 md += "- \(ruleWords(e.candidate.definition)): " + (e.failures.isEmpty ? "meets every criterion" : e.failures.map(\.failure).joined(separator: ", ")) + "\n"
             }
             md += "\n"
+        }
+        // The first of them that renews more than the rest: how much data would tell its gap from chance.
+        if let (e, need) = evaluations.lazy.compactMap({ e in EvidenceNeeded(e.candidate).map { (e, $0) } }).first {
+            md += "This does not show that no behaviour matters. \(ruleWords(e.candidate.definition)) renews \(Format.percent(need.renewReached)) against \(Format.percent(need.renewNotReached)) for the rest on the earlier signups; "
+            md += "telling a gap that size from chance (5% level, 80% power) takes about \(Format.count(need.customers)) decided customers, \(Format.count(need.churners)) of them churners at this churn rate, "
+            if need.moreChurners > 0 {
+                md += "against \(Format.count(need.churnersNow)) churners now: about \(Format.count(need.moreChurners)) more churners are needed.\n\n"
+            } else {
+                md += "and there are \(Format.count(need.churnersNow)) churners already: the gap, not the sample, is what falls short.\n\n"
+            }
         }
         return md
     }

@@ -1,6 +1,7 @@
 import ActivationAnalysis
 import ActivationCore
 import ActivationFeatures
+import ActivationStatistics
 import Testing
 
 @Suite("Ranking and the proposal criteria")
@@ -80,5 +81,37 @@ struct RankingTests {
         #expect(proposal.chosen == nil)
         #expect(proposal.strength == nil)
         #expect(proposal.evaluations.allSatisfy { !$0.qualifies })
+    }
+
+    /// With nothing proposed, the best candidate that renews more says how much data its gap needs: the two-proportion
+    /// sample size, scaled for its unequal arms, in customers and churners.
+    @Test func nothingProposedSaysHowManyMoreChurners() throws {
+        var criteria = ProposalCriteria()
+        criteria.maximumMedianDay = -1
+        let result = Self.analyse(criteria)
+        let best = try #require(result.proposal.evaluations.lazy.compactMap { EvidenceNeeded($0.candidate) }.first)
+        #expect(best.renewReached > best.renewNotReached)
+        #expect(best.customersNow == result.split.training.count)
+        // Recomputed by hand from the same table.
+        let e = try #require(result.proposal.evaluations.first { EvidenceNeeded($0.candidate) != nil })
+        let t = e.candidate.training
+        let r = Double(t.reached) / Double(t.total), k = (1 - r) / r
+        let n = SampleSize.twoProportionsPerArm(p1: t.renewRateReached!, p2: t.renewRateNotReached!).n
+        let total = 2 * n * (1 + k) * (1 + k) / (4 * k)
+        #expect(best.customers == Int(total.rounded(.up)))
+        #expect(best.churners == Int((total * Double(t.churned) / Double(t.total)).rounded(.up)))
+        #expect(best.moreChurners == max(0, best.churners - t.churned))
+    }
+
+    /// A rule that does not renew more than the rest has no gap to size.
+    @Test func noGapNoSampleSize() {
+        let flat = TwoByTwoTable(reachedRenewed: 40, reachedChurned: 10, notReachedRenewed: 40, notReachedChurned: 10)
+        #expect(EvidenceNeeded(training: flat) == nil)
+        // Equal arms: exactly twice the per-arm n of the two-proportion formula.
+        let gap = TwoByTwoTable(reachedRenewed: 45, reachedChurned: 5, notReachedRenewed: 35, notReachedChurned: 15)
+        let need = EvidenceNeeded(training: gap)
+        let n = SampleSize.twoProportionsPerArm(p1: 0.9, p2: 0.7).n
+        #expect(need?.customers == Int((2 * n).rounded(.up)))
+        #expect(need?.churners == Int((2 * n * 20 / 100).rounded(.up)))
     }
 }
