@@ -345,7 +345,7 @@ public enum MarkdownReport {
             if let bd = d.segments.breslowDay {
                 md += bd.pValue < 0.05
                     ? "**The effect differs between segments** (Breslow-Day \(Format.pPhrase(bd.pValue))): plan onboarding per segment."
-                    : "The effect is similar in every segment (Breslow-Day \(Format.pPhrase(bd.pValue)))."
+                    : "This data shows no difference in the effect between segments (Breslow-Day \(Format.pPhrase(bd.pValue))), which is not proof that it is the same in each: read the rows above."
             }
             if !d.segments.segmentsWhereItFails.isEmpty {
                 md += " It does not work in: " + d.segments.segmentsWhereItFails.map(MarkdownText.escape).joined(separator: ", ") + "."
