@@ -14,8 +14,8 @@ import Foundation
 /// and combinations are not re-run (roles from the full-data joint model still exclude harmful behaviours), and
 /// "renews more" uses the two-proportion z-test's p-value (the normal approximation of Fisher's test, which the
 /// full run uses) before Benjamini-Hochberg. Work per resample is proportional to customers × behaviours: one pass
-/// tallies each behaviour's customers by their reach-day profile and by (segment, count), and rules are read from the
-/// tallies.
+/// adds each customer's weight to its key (its counts over the scan's windows, its segment and count) for every
+/// behaviour, and every rule's table and AUC is read from those tallies (`BehaviourTally`).
 public struct SelectionStability: Sendable {
     public var resamples: Int
     public var seed: UInt64
