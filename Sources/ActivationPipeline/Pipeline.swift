@@ -203,6 +203,10 @@ public enum Pipeline {
             && fitted.customers[i].signupDay + configuration.windowDays > dataEndDay + 1 {
             fitted.customers[i].outcome = .undecided
         }
+        // A window longer than the data reaches leaves nothing to fit (the models need decided customers).
+        guard !fitted.decidedCustomers.isEmpty else {
+            throw InputError("\(configuration.customersPath): none of the \(Format.count(features.decidedCustomers.count)) customers with a decided renewal has had its first \(configuration.windowDays) days by the data's end (\(TimestampParser.dateString(day: dataEndDay))): nothing to fit; shorten the window (analysis.window_days, --window-days)", kind: .data)
+        }
         var analysis = AnalysisStage.run(fitted, settings: configuration.analysisSettings, dataEndDay: dataEndDay)
         timings.merge(analysis.timings) { a, _ in a }
         var evidence = Evidence(split: analysis.split, customers: fitted.customers, minimum: configuration.minimumOutcomes)

@@ -255,6 +255,17 @@ struct NeverSilentlyWrongTests {
         #expect(report.contains("1 customers signing up after the data's end were rejected"))
     }
 
+    /// A window longer than the data reaches leaves no decided customer to fit: a stop, not a crash of the models
+    /// (every decided customer's window is open, so the analysis had no one; found while testing item 11).
+    @Test func item4AWindowLongerThanTheDataStops() throws {
+        let f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        try Self.expectStop(f, f.arguments + ["--window-days", "366"],
+                            message: "none of the 200 customers with a decided renewal has had its first 366 days by the data's end (2025-10-27): nothing to fit; shorten the window")
+    }
+
     // MARK: 5. An invalid optional field keeps the customer.
 
     @Test func item5InvalidACVKeepsTheCustomerAndItsEvents() throws {
