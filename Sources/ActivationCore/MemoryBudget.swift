@@ -29,16 +29,22 @@ public struct MemoryBudget: Sendable, Equatable {
     /// How many bytes the run may still take, and which limit says so ("ulimit -v (RLIMIT_AS)", "MemAvailable in
     /// /proc/meminfo", …): the smallest of the system's limits (`SystemMemory.available()` in ActivationFastPaths).
     public struct Limit: Sendable, Equatable {
+        /// Bytes left under the limit when it was read (negative when the process is already beyond it).
         public var bytes: Int
+        /// The limit in words, for the message: "ulimit -v (RLIMIT_AS)".
         public var source: String
+        /// A limit of `bytes` left, named `source`.
         public init(bytes: Int, source: String) { self.bytes = bytes; self.source = source }
     }
 
+    /// Customers in the run's customer table.
     public let customers: Int
+    /// The first window's length in days.
     public let windowDays: Int
     /// nil when no limit could be read: only the cell limit is checked.
     public let limit: Limit?
 
+    /// A budget for a run of `customers` and a `windowDays` window under `limit`.
     public init(customers: Int, windowDays: Int, limit: Limit?) {
         self.customers = customers
         self.windowDays = windowDays

@@ -5,8 +5,11 @@ import Glibc
 /// Two equal identities taken at two moments mean nothing was written to the file in between (to the clock's
 /// resolution): how a run proves that an export did not change while it was read.
 public struct FileIdentity: Sendable, Hashable {
-    public var device: UInt64, inode: UInt64, size: Int
-    /// Nanoseconds since 1970.
+    /// Which file: the device and inode (a file replaced by another of the same name differs here).
+    public var device: UInt64, inode: UInt64
+    /// Its size in bytes.
+    public var size: Int
+    /// When its content (`mtime`) and its inode (`ctime`) last changed, in nanoseconds since 1970.
     public var modified: Int64, changed: Int64
 
     /// The identity of the file at `path` now; nil when it cannot be stat'ed.

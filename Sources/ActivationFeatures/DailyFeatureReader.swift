@@ -28,6 +28,7 @@ public final class DailyFeatureReader: CSVRecordSink {
     public var memoryBudget: MemoryBudget?
     /// Set when the memory budget stops the read: `read` throws it.
     private var stopError: InputError?
+    /// True once the memory budget stopped the read (`CSVRecordSink.stopsReading`).
     public var stopsReading: Bool { stopError != nil }
 
     public init(customers: CustomerTable, windowDays: Int) {

@@ -191,6 +191,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
 
     /// Set when the read must stop (the memory budget): the rest of the export is not read, and `read` throws it.
     private var stopError: InputError?
+    /// True once the memory budget stopped the read (`CSVRecordSink.stopsReading`).
     public var stopsReading: Bool { stopError != nil }
 
     public var prefetchesAhead: Bool { true }
