@@ -14,6 +14,15 @@ public enum Format {
         return n < 0 ? "-" + out : out
     }
 
+    /// A size in bytes for people, in decimal units with thousands separators, precise enough to compare two
+    /// close figures: 12_000 → "12 kB", 1_004_000_000 → "1,004 MB", 46_000_000_000 → "46 GB".
+    public static func bytes(_ n: Int) -> String {
+        let x = Double(n)
+        if x >= 1e10 { return "\(count(Int((x / 1e9).rounded()))) GB" }
+        if x >= 1e6 { return "\(count(Int((x / 1e6).rounded()))) MB" }
+        return "\(count(Int((x / 1e3).rounded()))) kB"
+    }
+
     /// 0.523 → "52%"; below 10% one decimal ("3.4%"); nil → "–".
     public static func percent(_ x: Double?) -> String {
         guard let x, x.isFinite else { return "–" }

@@ -12,6 +12,9 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         case output
         /// The config file or an option is wrong, or a path lies outside the allowed folders (78).
         case configuration
+        /// The run would need more memory than this machine, its cgroup or its `ulimit` leaves it
+        /// (`MemoryBudget`): stopped before allocating, not by the allocator's crash (71, EX_OSERR).
+        case memory
     }
     public var message: String
     public var kind: Kind

@@ -24,6 +24,12 @@ public final class DailyFeatureReader: CSVRecordSink {
     private var file = ""
     private var accounting = EventFileAccounting(path: "")
     private var firstRecord = true
+    /// Checked before each new behaviour's counts are allocated (nil: not checked).
+    public var memoryBudget: MemoryBudget?
+    /// Set when the memory budget stops the read: `read` throws it.
+    private var stopError: InputError?
+    /// True once the memory budget stopped the read (`CSVRecordSink.stopsReading`).
+    public var stopsReading: Bool { stopError != nil }
 
     public init(customers: CustomerTable, windowDays: Int) {
         self.customers = customers
@@ -36,6 +42,7 @@ public final class DailyFeatureReader: CSVRecordSink {
         accounting = EventFileAccounting(path: file)
         firstRecord = true
         try CSVReader().read(&source, into: self)
+        if let stopError { throw stopError }
         files.append(accounting)
     }
 
@@ -53,6 +60,7 @@ public final class DailyFeatureReader: CSVRecordSink {
     }
 
     public func consume(_ record: CSVRecord) {
+        if stopError != nil { return }
         if firstRecord {
             firstRecord = false
             // Spark and warehouses write part files with or without a header: a header is recognised by its first name.
@@ -98,6 +106,14 @@ public final class DailyFeatureReader: CSVRecordSink {
         guard let end = TimestampParser.parse(record[5]) else {
             reject(record, "data_end", .unparsableTimestamp, "data_end '\(record.string(5))' is not a date")
             return
+        }
+        if let memoryBudget, behaviours.lookup(record[1]) == nil {
+            do {
+                try memoryBudget.check(behaviours: behaviours.count + 1, at: "'\(record.string(1))' in \(file)")
+            } catch {
+                stopError = error as? InputError
+                return
+            }
         }
         guard let (behaviour, isNew) = behaviours.internValidUTF8(record[1]) else {
             reject(record, "behaviour", .invalidUTF8, "the behaviour name is not valid UTF-8")

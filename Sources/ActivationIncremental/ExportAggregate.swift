@@ -66,7 +66,7 @@ package final class ExportAggregate: @unchecked Sendable {
             let read = source.fingerprint()
             // Fingerprinted beforehand: an export still being written must not be cached under another content's hash.
             if let known, read.bytes != known.bytes {
-                throw InputError("\(unit.path): the file changed while it was being read (\(known.bytes) bytes, then \(read.bytes)); run again once the export is complete")
+                throw InputError.changedWhileRead(unit.path, before: known.bytes, now: read.bytes)
             }
             accounting.fingerprint = known ?? read
         }

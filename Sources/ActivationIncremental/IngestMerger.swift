@@ -20,6 +20,9 @@ package final class IngestMerger: @unchecked Sendable {
     private var seenExports = Set<String>()
     package private(set) var latestTimestamp: Int64?
 
+    /// Checked before each behaviour new to the run is allocated in its counts (nil: not checked).
+    package var memoryBudget: MemoryBudget?
+
     package init(customerCount: Int, windowDays: Int) {
         accumulator = FirstWindowAccumulator(customerCount: customerCount, windowDays: windowDays)
     }
@@ -30,7 +33,12 @@ package final class IngestMerger: @unchecked Sendable {
 
     /// Merges the next unit in order: a whole export, or the next piece of the current one (its row accounting is
     /// added to the file's, its line numbers moved to the file's).
-    package func add(_ export: ExportAggregate, unit: ExportUnit = ExportUnit(file: -1, path: "")) {
+    /// - Throws: the memory budget's stop, before anything of the unit is merged.
+    package func add(_ export: ExportAggregate, unit: ExportUnit = ExportUnit(file: -1, path: "")) throws {
+        if let memoryBudget {
+            let new = export.behaviourNames.filter { behaviours.lookup($0) == nil }
+            if let last = new.last { try memoryBudget.check(behaviours: behaviours.count + new.count, at: "'\(last)' in \(unit.path)") }
+        }
         let continuesFile = unit.file >= 0 && unit.file == currentFile
         if !continuesFile { currentFile = unit.file; linesOfCurrentFile = 0 }
         // A piece after the first starts with the header line (its line 1): its line 2 is the file's next line.

@@ -1,4 +1,5 @@
 import ActivationCore
+import ActivationFastPaths
 import ActivationFeatures
 import ActivationIngest
 import Dispatch
@@ -33,6 +34,9 @@ package struct ParallelIngest {
     package var pieceBytes = 32 << 20
     /// Fingerprints started before the ingest (while the customer table was read); the ones it lacks are taken here.
     package var fingerprintsAhead: FingerprintBatch?
+    /// For tests: called once the exports' sizes are taken and their pieces planned, before any fingerprint is
+    /// finished or any row is read (a test appends to an export there, deterministically).
+    package var afterPlanning: (@Sendable () -> Void)?
 
     /// Shared by the workers, under `lock`; the merger itself is used by one worker at a time, under `mergeLock`,
     /// so that the other worker can park its unit and take the next one while a merge runs.
@@ -120,9 +124,14 @@ package struct ParallelIngest {
 
     package func run(_ paths: [String], workers count: Int = 2) throws -> Outcome {
         let merger = IngestMerger(customerCount: customers.count, windowDays: windowDays)
-        let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        merger.memoryBudget = options.memoryBudget
+        // Each export's identity (size, times) before any of it is read: the pieces are cut to this size, and the
+        // run stops if any export differs from it when the reading is done (`changedWhileRead`).
+        let identities = paths.map { FileIdentity(path: $0) }
+        let sizes = identities.map { $0?.size ?? 0 }
         let units = ExportUnit.plan(paths, sizes: sizes, pieceBytes: count > 1 ? pieceBytes : 0)
         let workers = max(1, min(count, units.count))
+        afterPlanning?()
 
         // Fingerprints first when the cache needs them or a file is read in pieces (no one reader sees it all).
         let split = Set(units.filter { $0.range != nil }.map(\.file))
@@ -134,6 +143,12 @@ package struct ParallelIngest {
         let fingerprints = Dictionary(uniqueKeysWithValues: try needPrints.map { i in
             (i, try (taken[i] ?? Result { try FingerprintBatch.fingerprint(paths[i], memo: cache?.memo) }).get())
         })
+        // A fingerprint taken before the reading (for the cache, or of an export read in pieces) must be of the
+        // bytes the reading parses: an export appended to between the two would be recorded with a size and SHA-256
+        // of bytes that were not all parsed.
+        for i in needPrints where fingerprints[i]!.bytes != sizes[i] {
+            throw InputError.changedWhileRead(paths[i], before: sizes[i], now: fingerprints[i]!.bytes)
+        }
         let toRead = units.indices.filter { u in
             guard let cache, let fingerprint = fingerprints[units[u].file] else { return true }
             return !cache.holdsEntry(for: units[u], fingerprint: fingerprint)
@@ -166,9 +181,9 @@ package struct ParallelIngest {
                     var rest = unit
                     rest.range = unit.range!.lowerBound..<sizes[unit.file]
                     rest.isLastOfFile = true
-                    merger.add(try obtain(rest, fingerprint: fingerprints[unit.file]), unit: rest)
+                    try merger.add(try obtain(rest, fingerprint: fingerprints[unit.file]), unit: rest)
                 } else {
-                    merger.add(ready, unit: unit)
+                    try merger.add(ready, unit: unit)
                 }
             }
         }
@@ -201,6 +216,12 @@ package struct ParallelIngest {
         }
         // The error a sequential read would have met first.
         if let failure = shared.failure { throw failure.error }
+        // Written to while the run read it (appended to by an export job still running, rewritten): what was parsed
+        // is not the file that run.json would describe, and the torn last row would be rejected as if damaged.
+        for (i, path) in paths.enumerated() {
+            let now = FileIdentity(path: path)
+            if now != identities[i] { throw InputError.changedWhileRead(path, before: sizes[i], now: now?.size) }
+        }
         var statistics = cache?.statisticsWithFingerprints
         statistics?.units = units.count
         return Outcome(accumulator: merger.accumulator, behaviourNames: merger.behaviourNames, files: merger.files,
@@ -215,5 +236,14 @@ package struct ParallelIngest {
         self.options = options
         self.progress = progress
         self.cache = cache
+    }
+}
+
+extension InputError {
+    /// An export that was written to while the run read it: stop, naming it, rather than record a size and SHA-256
+    /// of other bytes than those parsed (issue 17, item 13). `now` is nil when the file is gone.
+    package static func changedWhileRead(_ path: String, before: Int, now: Int?) -> InputError {
+        let state = now.map { $0 == before ? "written to at the same size" : "\(Format.count($0)) bytes now" } ?? "gone now"
+        return InputError("\(path): the export changed while the run read it (\(Format.count(before)) bytes when the run began reading it, \(state)); its size and SHA-256 would not describe the bytes parsed: run again once the export is complete", kind: .data)
     }
 }

@@ -41,7 +41,7 @@ public struct CSVReader {
         let ringMask = 15
         let ring = UnsafeMutablePointer<Int>.allocate(capacity: ringMask + 1)
         defer { ring.deallocate() }
-        while true {
+        while !sink.stopsReading {
             let n = try source.read(into: buffer, capacity: chunkSize)
             if n == 0 { break }
             var start = 0

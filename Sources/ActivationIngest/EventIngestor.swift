@@ -93,6 +93,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             summary = try CSVReader(delimiter: delimiter).read(&transcoding, into: self)
         }
         if let headerError { throw headerError }
+        if let stopError { throw stopError }
         guard sawHeader || summary.lines == 0 else {
             throw InputError("\(file): the export is empty (no header row); expected columns \(columns.customerID),\(columns.event),\(columns.timestamp)")
         }
@@ -170,13 +171,28 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         }
     }
 
+    /// The id of a behaviour first used now, its counts allocated by the sink; -1 (the row is not counted) when the
+    /// memory budget stops the read before allocating them.
     private func makeBehaviour(exportID: Int) -> Int {
         var name = exportCanonical[exportID]
+        if let budget = options.memoryBudget, behaviours.lookup(name) == nil {
+            do {
+                try budget.check(behaviours: behaviours.count + 1, at: "'\(name)' in \(file)")
+            } catch {
+                stopError = error as? InputError
+                return -1
+            }
+        }
         let (b, isNew) = name.withUTF8 { behaviours.intern($0) }
         if isNew { sink.addBehaviour() }
         exportBehaviour[exportID] = Int32(b)
         return b
     }
+
+    /// Set when the read must stop (the memory budget): the rest of the export is not read, and `read` throws it.
+    private var stopError: InputError?
+    /// True once the memory budget stopped the read (`CSVRecordSink.stopsReading`).
+    public var stopsReading: Bool { stopError != nil }
 
     public var prefetchesAhead: Bool { true }
 
@@ -223,7 +239,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     deinit { aheadRing.deallocate() }
 
     public func consume(_ record: CSVRecord) {
-        if headerError != nil { return }
+        if headerError != nil || stopError != nil { return }
         if !sawHeader {
             sawHeader = true
             readHeader(record)

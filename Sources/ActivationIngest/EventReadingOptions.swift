@@ -15,6 +15,9 @@ public struct EventReadingOptions: Sendable {
     public var latestAllowedSeconds: Int64
     /// What `latestAllowedSeconds` is, in words for the reject's detail ("the run's clock").
     public var latestAllowedReason: String
+    /// Checked before each new behaviour's counts are allocated: a reader that meets more behaviours than memory
+    /// holds stops with the estimate and the fix (nil: not checked).
+    public var memoryBudget: MemoryBudget?
 
     public init(timestamps: TimestampReader = TimestampReader(), naming: EventNaming = EventNaming(), deduplicate: Bool = false,
                 userAccounts: UserAccountMap? = nil, latestAllowedSeconds: Int64 = .max, latestAllowedReason: String = "") {

@@ -113,6 +113,14 @@ public enum Pipeline {
             userAccounts = map
         }
 
+        // The memory the run will need, against what the machine, its cgroup and ulimit leave now, once the customers
+        // and the window are known and before any count is allocated: checked here for one behaviour, and again by
+        // the readers and the merge before each new behaviour's counts (MemoryBudget has the formula).
+        let memory = MemoryBudget(customers: customers.table.count, windowDays: configuration.windowDays,
+                                  limit: configuration.memoryLimit.map { MemoryBudget.Limit(bytes: $0, source: "the configured memory limit") }
+                                      ?? SystemMemory.available())
+        try memory.check(behaviours: 1)
+
         let features: FeatureTable
         let eventFiles: [EventFileAccounting]
         let exportNames: [(name: String, resolution: EventNaming.Resolution)]
@@ -122,6 +130,7 @@ public enum Pipeline {
         if configuration.featureTable {
             // The feature stage ran elsewhere (activation sql): read its daily table instead of the exports.
             let reader = DailyFeatureReader(customers: customers.table, windowDays: configuration.windowDays)
+            reader.memoryBudget = memory
             var fingerprints: [FileFingerprint] = []
             for file in files {
                 var source = try ExportByteSource(path: file)
@@ -144,9 +153,10 @@ public enum Pipeline {
             timings["features"] = stage.lap()
             (eventFiles, exportNames, eventRejects, dataEndDay) = (accounting, [], reader.rejects, end)
         } else {
-            let options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
+            var options = EventReadingOptions(timestamps: timestamps, naming: configuration.naming,
                                               deduplicate: configuration.deduplicate, userAccounts: userAccounts,
                                               latestAllowedSeconds: latestAllowed, latestAllowedReason: latestAllowedReason)
+            options.memoryBudget = memory
             var cache: ExportCache?
             if configuration.cacheExports {
                 // A folder that cannot be made only costs the cache: the report writer names the problem.
@@ -161,15 +171,9 @@ public enum Pipeline {
                                         columns: configuration.eventColumns, options: options, progress: progress, cache: cache)
             ingest.pieceBytes = configuration.pieceBytes
             ingest.fingerprintsAhead = fingerprintsAhead
+            // Stops when an export is written to while it is read (ParallelIngest: its size and SHA-256 in run.json
+            // would describe bytes that were not all parsed), or when its behaviours need more memory than is left.
             let outcome = try ingest.run(files, workers: workers)
-            // An export appended to (or rewritten) while the run read it: the size and SHA-256 in run.json would
-            // describe bytes that were not all parsed, and the torn last row would be rejected as if damaged.
-            for file in outcome.files {
-                var st = stat()
-                if stat(file.path, &st) == 0, Int(st.st_size) != file.bytes {
-                    throw InputError("\(file.path): the export changed while the run read it (\(Format.count(file.bytes)) bytes read, \(Format.count(Int(st.st_size))) now); run again once the export is complete", kind: .data)
-                }
-            }
             cache?.prune()
             cacheStatistics = outcome.cache
             let eventRowsRead = outcome.files.reduce(0) { $0 + $1.rowsRead }
@@ -198,6 +202,10 @@ public enum Pipeline {
         for i in fitted.customers.indices where fitted.customers[i].outcome != .undecided
             && fitted.customers[i].signupDay + configuration.windowDays > dataEndDay + 1 {
             fitted.customers[i].outcome = .undecided
+        }
+        // A window longer than the data reaches leaves nothing to fit (the models need decided customers).
+        guard !fitted.decidedCustomers.isEmpty else {
+            throw InputError("\(configuration.customersPath): none of the \(Format.count(features.decidedCustomers.count)) customers with a decided renewal has had its first \(configuration.windowDays) days by the data's end (\(TimestampParser.dateString(day: dataEndDay))): nothing to fit; shorten the window (analysis.window_days, --window-days)", kind: .data)
         }
         var analysis = AnalysisStage.run(fitted, settings: configuration.analysisSettings, dataEndDay: dataEndDay)
         timings.merge(analysis.timings) { a, _ in a }

@@ -65,6 +65,9 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     public var acceptDrop = false
     /// The run's clock (seconds since 1970) for the future-timestamp check; nil: now. Set by tests.
     public var clockSeconds: Int64?
+    /// The bytes the run may take beyond its customer table, for the memory estimate (`MemoryBudget`); nil: what
+    /// the system leaves (`SystemMemory.available()`: ulimit, cgroup, MemAvailable). Set by tests.
+    public var memoryLimit: Int?
 
     public init(customersPath: String, eventPaths: [String], outputDirectory: String) {
         self.customersPath = customersPath

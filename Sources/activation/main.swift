@@ -40,8 +40,8 @@ struct Run: ParsableCommand {
         discussion: """
         Settings come from --config (an activation.toml, see `activation init`); options given here override it.
         Exit status: 0 success; 64 wrong usage; 65 unusable data (bad header, empty file, no decided customers,
-        rejects above the budget); 66 an input missing; 73 the reports could not be written; 78 a config problem or a
-        path outside the allowed folders. On any failure nothing is written and the previous reports stay.
+        rejects above the budget); 66 an input missing; 71 not enough memory for the run (fewer behaviours or a shorter
+        window fix it); 73 the reports could not be written; 78 a config problem or a path outside the allowed folders. On any failure nothing is written and the previous reports stay.
         """)
 
     @Option(help: ArgumentHelp("A config file (activation.toml); relative paths in it are relative to its folder.", valueName: "toml"))
@@ -252,6 +252,7 @@ struct Failure: Error, CustomStringConvertible {
         case .missingInput: return ExitCode(66)
         case .output: return ExitCode(73)
         case .configuration: return ExitCode(78)
+        case .memory: return ExitCode(71)
         }
     }
 }

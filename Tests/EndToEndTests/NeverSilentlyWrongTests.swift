@@ -1,4 +1,5 @@
 import ActivationCore
+import ActivationFastPaths
 import ActivationTestSupport
 import Foundation
 import Testing
@@ -69,11 +70,27 @@ struct NeverSilentlyWrongTests {
         try CommandLineTests.activation(arguments)
     }
 
-    /// Runs `arguments`, expects the stop with exit 65, one line containing `message`, and `latest/` unchanged.
+    /// Runs the executable under `ulimit -v` (its address space, in KiB), through /bin/sh.
+    static func activation(_ arguments: [String], addressSpaceKiB: Int) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"",
+                             Repository.root.appendingPathComponent(".build/debug/activation").path] + arguments
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = Pipe()
+        try process.run()
+        let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs `arguments` (under `ulimit -v` when `addressSpaceKiB` is given), expects the stop with exit `status`,
+    /// one line containing `message`, and `latest/` unchanged.
     static func expectStop(_ fixture: Fixture, _ arguments: [String], status expected: Int32 = 65, message: String,
-                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+                           addressSpaceKiB: Int? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = fixture.latestSnapshot()
-        let (status, stderr) = try activation(arguments)
+        let (status, stderr) = try addressSpaceKiB.map { try activation(arguments, addressSpaceKiB: $0) } ?? activation(arguments)
         #expect(status == expected, "\(stderr)", sourceLocation: sourceLocation)
         #expect(stderr.split(separator: "\n").count == 1, "\(stderr)", sourceLocation: sourceLocation)
         #expect(stderr.contains(message), "\(stderr)", sourceLocation: sourceLocation)
@@ -238,6 +255,17 @@ struct NeverSilentlyWrongTests {
         #expect(report.contains("1 customers signing up after the data's end were rejected"))
     }
 
+    /// A window longer than the data reaches leaves no decided customer to fit: a stop, not a crash of the models
+    /// (every decided customer's window is open, so the analysis had no one; found while testing item 11).
+    @Test func item4AWindowLongerThanTheDataStops() throws {
+        let f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        try Self.expectStop(f, f.arguments + ["--window-days", "366"],
+                            message: "none of the 200 customers with a decided renewal has had its first 366 days by the data's end (2025-10-27): nothing to fit; shorten the window")
+    }
+
     // MARK: 5. An invalid optional field keeps the customer.
 
     @Test func item5InvalidACVKeepsTheCustomerAndItsEvents() throws {
@@ -297,6 +325,93 @@ struct NeverSilentlyWrongTests {
         #expect(f.file("behaviours.csv") == behaviours)
         let events = try JSONSerialization.jsonObject(with: Data(f.file("run.json").utf8)) as? [String: Any]
         #expect((events?["events"] as? [String: Any])?["duplicates"] as? Int == f.eventRows.count)
+    }
+
+    // MARK: 11. Out of memory: stopped by the estimate before allocating, not by the allocator's crash.
+
+    /// 8,000 customers and 61 behaviours under `ulimit -v` 1 GB. At 30 days the run fits (the limit is real and
+    /// does not reject a run that fits); at 366 days the daily counts alone are 8,000 × 61 × 366 × 4 bytes = 714 MB,
+    /// and as much again while the export's counts are merged: the allocator used to abort (exit 134 with a
+    /// backtrace). The estimate stops the run before allocating, with exit 71, the figures and the fix, and
+    /// `latest/` as it was; excluding the behaviours makes it fit.
+    @Test func item11OutOfMemoryStopsWithTheEstimateTheLimitAndTheFix() throws {
+        var f = Fixture(count: 0)
+        defer { f.remove() }
+        for i in 0..<8_000 {
+            let signup = Fixture.date(day(2024, 1, 1) + i % 300)
+            f.customerRows.append("c\(i),\(signup),\(i % 3 == 0 ? "no" : "yes"),smb,100")
+            f.eventRows.append("c\(i),b\(i % 60),\(signup)T10:00:00Z,c\(i)-u1,")
+            f.eventRows.append("c\(i),login,\(signup)T11:00:00Z,c\(i)-u1,")
+        }
+        // The data reaches far enough for every 366-day window to be over.
+        f.eventRows.append("c0,login,2025-12-31T09:00:00Z,c0-u1,")
+        f.write()
+        let limit = 1_000_000
+        let (status, stderr) = try Self.activation(f.arguments + ["--window-days", "30"], addressSpaceKiB: limit)
+        #expect(status == 0, "\(stderr)")
+        #expect(!f.latestSnapshot().isEmpty)
+        try Self.expectStop(f, f.arguments + ["--window-days", "366"], status: 71,
+                            message: "activation: error: not enough memory: 8,000 customers × ", addressSpaceKiB: limit)
+        let (_, message) = try Self.activation(f.arguments + ["--window-days", "366"], addressSpaceKiB: limit)
+        #expect(message.contains(" behaviours (so far, up to 'b"), "\(message)")
+        #expect(message.contains("in \(f.eventsFile.path)) × a 366-day window need about "), "\(message)")
+        #expect(message.contains(" MB left under ulimit -v (RLIMIT_AS); exclude behaviours the analysis does not need (events.exclude, --exclude-event) or shorten the window (analysis.window_days, --window-days)"), "\(message)")
+        // The fix it names works.
+        let (fixed, fixedError) = try Self.activation(f.arguments + ["--window-days", "366", "--exclude-event", "b*", "--accept-drop"],
+                                                      addressSpaceKiB: limit)
+        #expect(fixed == 0, "\(fixedError)")
+    }
+
+    // MARK: 13. An export appended to while the run reads it.
+
+    /// A writer appends to the export, half a row at a time, from the moment the run starts until it ends: the run
+    /// stops naming the export (exit 65, `latest/` as it was). Had it gone on, run.json would have to describe
+    /// exactly the bytes parsed: its size and SHA-256 those of the file's first `bytes` bytes, every line of them a
+    /// row read.
+    @Test func item13AnExportAppendedToWhileReadStopsTheRun() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        // About 25 MB of rows after the window, so that reading takes a while; used rows are unchanged.
+        for k in 0..<600_000 { f.eventRows.append("c\(k % 200),login,\(Fixture.date(day(2025, 1, 1) + k % 200 + 40 + k % 50))T09:00:00Z,c\(k % 200)-u1,") }
+        f.write()
+        let cached = Array(f.arguments.dropLast())  // with the export cache, as a nightly run
+        let (first, firstError) = try Self.activation(cached)
+        #expect(first == 0, "\(firstError)")
+        let before = f.latestSnapshot()
+        let (process, pipe) = try NightlyRobustnessTests.start(cached)
+        let path = f.eventsFile.path
+        let writer = Thread {
+            let handle = FileHandle(forWritingAtPath: path)!
+            handle.seekToEndOfFile()
+            while process.isRunning {
+                handle.write(Data("c7,message,2025-01-0".utf8))
+                usleep(500)
+                handle.write(Data("9T11:00:00Z,c7-u1,\n".utf8))
+                usleep(500)
+            }
+            handle.closeFile()
+        }
+        writer.start()
+        let stderr = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        while !writer.isFinished { usleep(1_000) }
+        if process.terminationStatus == 0 {
+            // Not expected with a writer this busy; but then the record must be of the bytes parsed.
+            let run = try JSONSerialization.jsonObject(with: Data(f.file("run.json").utf8)) as? [String: Any]
+            let file = try #require(((run?["events"] as? [String: Any])?["files"] as? [[String: Any]])?.first)
+            let bytes = try #require(file["bytes"] as? Int)
+            let prefix = Array(try Data(contentsOf: f.eventsFile).prefix(bytes))
+            var hasher = SHA256()
+            hasher.update(prefix)
+            #expect(file["sha256"] as? String == hasher.finalize())
+            #expect(file["rows_read"] as? Int == prefix.split(separator: 0x0A).count - 1)
+            Issue.record("the run went on while its export grew: \(stderr)")
+        } else {
+            #expect(process.terminationStatus == 65, "\(stderr)")
+            #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
+            #expect(stderr.contains("\(path): the export changed while the run read it ("), "\(stderr)")
+            #expect(f.latestSnapshot() == before)
+        }
     }
 
     // MARK: 14. Delimiters.
