@@ -66,7 +66,9 @@ p(f"Written by `make bench`{'' if scale == '1' else f' with SCALE={scale}'} (Ben
   f"{int(seconds) // 60} min {int(seconds) % 60} s in all (generation of cached sets not included when they existed): "
   f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB memory. Load average (1, 5, 15 min) {load_start} at the start, "
   f"{load_end} at the end: the machine is shared with other agents building Swift, so absolute times are noisy; "
-  "every ratio below compares figures of this one run.")
+  "every ratio below compares figures of this one run. Under that load even one-threaded `cat` and libcsv show "
+  "cpu / wall well below 1: the contenders got about half a core each, so cpu / wall of `activation run` is "
+  "best read against libcsv's in the same table.")
 p(f"Each command ran {runs} times (pandas and the memory run once); the run of least wall time is reported. "
   "Wall and cpu (user + sys) seconds and peak RSS from GNU time; warm page cache.")
 p("")
@@ -135,7 +137,7 @@ mem = m("MEM", "activation")
 if mem:
     info = sets.get("MEM", {})
     pairs = info.get("pairs", 0)
-    target("memory, 100,000 customers × 200 behaviours", "MEM", f"{mem[2] / 1e6:.2f} GB", "< 1 GB",
+    target("memory, 100,000 customers × 200 behaviours", "MEM", f"{mem[2] * 1024 / 1e9:.2f} GB", "< 1 GB",
            mem[2] * 1024 < 1e9, f"peak RSS; {pairs / 2e7 * 100:.1f}% of pairs active in the first window, "
            f"{mem[2] * 1024 / 2e7:.0f} bytes per customer × behaviour")
 else:
@@ -174,7 +176,7 @@ for s, info in sets.items():
     try:
         timings = json.load(open(os.path.join(work, f"{s}-run.json")))["timings_seconds"]
         p("")
-        p("`activation run` stages (run.json, wall s): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(timings.items())) + ".")
+        p("`activation run` stages (run.json of its last run, wall s): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(timings.items())) + ".")
     except (OSError, KeyError):
         pass
     try:
