@@ -82,7 +82,9 @@ $(VENV)/.pyspark:
 test-spark: build $(VENV)/.pyspark
 	bash Tests/spark-check.sh $(VENV)/bin/python
 
-# Speed and memory against cat, libcsv alone, DuckDB and pandas + scikit-learn: writes Benchmarks/RESULTS.md.
+# Speed and memory against cat, libcsv alone, a hand-written DuckDB query, Polars, the generated SQL on DuckDB and
+# pandas + scikit-learn, on two single-export shapes and the monthly set: prints the targets of issue 19 and writes
+# Benchmarks/RESULTS.md. SCALE=0.1 (smaller sets), RUNS=1, MEMORY=1 (100,000 x 200), BIG=1 (1,000,000 accounts).
 bench: build
 	bash Benchmarks/bench.sh
 

@@ -328,8 +328,23 @@ struct Sample: ParsableCommand {
     @Option(help: "Days of usage generated after each signup (45 for SampleData; more for benchmark volumes).") var followUpDays = 45
     @Option(help: "Random seed: the same seed gives the same bytes.") var seed: UInt64 = 42
     @Flag(help: "Do not write the small dirty/ set.") var noDirty = false
+    @Option(help: "monthly (default: the sample set, one export per month) or single (make bench: customers.csv and one time-ordered events.csv in the shape below).") var shape = "monthly"
+    @Option(help: "With --shape single: number of behaviours.") var behaviours = 8
+    @Option(help: "With --shape single: about this many event rows.") var rows = 44_000_000
+    @Flag(help: "With --shape single: add a user_id column (distinct users per account).") var userColumn = false
 
     func run() throws {
+        if shape == "single" {
+            var generator = BenchExportGenerator(seed: seed)
+            generator.accounts = accounts
+            generator.behaviours = behaviours
+            generator.rows = rows
+            generator.userColumn = userColumn
+            if followUpDays != 45 { generator.followUpDays = followUpDays }
+            print(try generator.write(to: out))
+            return
+        }
+        guard shape == "monthly" else { throw ValidationError("--shape: monthly or single") }
         var generator = SampleGenerator(seed: seed)
         generator.accounts = accounts
         generator.followUpDays = followUpDays
