@@ -82,7 +82,7 @@ public enum AnalysisStage {
         }
         for k in combinations.indices { combinations[k].qValue = q.removeFirst() }
         timings["candidates", default: 0] += stage.lap()
-        let diagnoser = CandidateDiagnoser(features: features, split: split, windows: settings.scanWindows, drivers: drivers)
+        let diagnoser = CandidateDiagnoser(features: features, split: split, windows: settings.scanWindows)
         // Each behaviour's plateau, simplest first: rules that pass the cheap criteria are diagnosed until one meets
         // every criterion; with none passing them, the simplest is diagnosed so the report can say why it fails.
         let perBehaviour = parallelMap(evidence) { e -> [CandidateDiagnostics] in

@@ -88,15 +88,7 @@ public struct CandidateDiagnoser: Sendable {
     /// Behaviours (indices into `features.behaviours`) adjusted for one by one.
     private let covariates: [Int]
 
-    /// Where the adjusted models start: per covariate (`covariates` order), the joint driver model's coefficient of
-    /// its log1p count (0 without one); the joint intercept; per segment group, its indicator's coefficient.
-    private let startCovariate: [Double]
-    private let startIntercept: Double?
-    private let startSegment: [Double]
-
-    /// `drivers`, when given, starts each adjusted model at the joint model's estimates (a few Newton steps from
-    /// the adjusted optimum instead of the intercept-only point); the estimates are the same either way.
-    public init(features: FeatureTable, split: CohortSplit, windows: [Int], drivers: DriverModel? = nil) {
+    public init(features: FeatureTable, split: CohortSplit, windows: [Int]) {
         self.features = features
         self.split = split
         let window = features.windowDays
@@ -143,11 +135,6 @@ public struct CandidateDiagnoser: Sendable {
         var segmentOf = [Int32](repeating: -1, count: features.customers.count)
         for (k, group) in segmentGroups.enumerated() { for c in group.customers { segmentOf[c] = Int32(k) } }
         self.segmentOf = segmentOf
-        let joint = Dictionary((drivers?.estimates ?? []).compactMap { e in e.jointCoefficient.map { (e.behaviour, $0) } },
-                               uniquingKeysWith: { a, _ in a })
-        startCovariate = covariates.map { joint[behaviours[$0].name] ?? 0 }
-        startIntercept = drivers?.jointIntercept
-        startSegment = segmentGroups.map { drivers?.segmentCoefficients[$0.name] ?? 0 }
         // Quarter stability is a criterion of the choice: training customers only.
         let byQuarter = Dictionary(grouping: training) { c -> String in
             let (y, m, _) = TimestampParser.civilFromDays(features.customers[c].signupDay)
@@ -180,10 +167,9 @@ public struct CandidateDiagnoser: Sendable {
         let training = split.training, customers = features.customers
         let own = Set(rule.behaviours)
         // The other behaviours' columns, without those constant over the training cohort in this window.
-        let kept = covariates.indices.filter { k in
+        let columns = covariates.indices.filter { k in
             !own.contains(features.behaviours[covariates[k]].name) && counts[k].contains { $0 != counts[k].first }
-        }
-        let columns = kept.map { counts[$0] }
+        }.map { counts[$0] }
         let lump = lumped[days].flatMap { l in l.contains { $0 != l.first } ? l : nil }
         var segmentCounts = [Int](repeating: 0, count: segmentGroups.count)
         for c in training { segmentCounts[Int(segmentOf[c])] += 1 }
@@ -202,11 +188,7 @@ public struct CandidateDiagnoser: Sendable {
             return row
         }
         let y = training.map { customers[$0].outcome == .renewed }
-        var regression = LogisticRegression()
-        if let intercept = startIntercept {
-            regression.start = [intercept, 0] + kept.map { startCovariate[$0] } + (lump == nil ? [] : [0]) + dummies.map { startSegment[$0] }
-        }
-        let (fit, penalised) = regression.fitFallingBackToL2(x: x, y: y, fallbackC: 1)
+        let (fit, penalised) = LogisticRegression().fitFallingBackToL2(x: x, y: y, fallbackC: 1)
         if !penalised {
             let ci = fit.waldIntervals()[1]
             return AdjustedEffect(oddsRatio: exp(fit.coefficients[1]), interval: exp(ci.lowerBound)...exp(ci.upperBound),

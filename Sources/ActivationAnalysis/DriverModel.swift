@@ -77,11 +77,6 @@ public struct DriverModel: Sendable {
     public var correlationThreshold: Double
     /// Window whose counts the model uses (the feature table's first window).
     public var windowDays: Int
-    /// The joint fit's intercept and its segment indicators' coefficients, by segment (the reference segment has
-    /// none); nil and empty without a joint fit. With the behaviours' joint coefficients they start the adjusted
-    /// models of the candidate rules near their optimum.
-    public var jointIntercept: Double?
-    public var segmentCoefficients: [String: Double]
 
     /// The estimate for `behaviour`.
     public func estimate(_ behaviour: String) -> DriverEstimate? { estimates.first { $0.behaviour == behaviour } }
@@ -180,10 +175,6 @@ public struct DriverModel: Sendable {
             penalised = fitted.penalised
         }
         self.penalised = penalised
-        jointIntercept = joint?.intercept
-        var bySegment: [String: Double] = [:]
-        if let joint { for (k, segment) in dummies.enumerated() { bySegment[segment] = joint.coefficients[1 + leads.count + k] } }
-        segmentCoefficients = bySegment
         l1C = path?.chosenC
         l1MeanAUC = path.map { $0.meanAUC[$0.chosenIndex] }
         let intervals = (joint.map { penalised ? [] : $0.waldIntervals() }) ?? []

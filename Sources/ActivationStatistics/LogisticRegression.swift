@@ -59,10 +59,6 @@ public struct LogisticRegression: Sendable {
     public var tolerance = 1e-10
     /// L2 penalty λ on the slopes (not the intercept); 0 for maximum likelihood.
     public var penalty: Double
-    /// Where Newton starts (intercept first, one value per predictor after it); nil: the intercept-only optimum,
-    /// logit ȳ, and zero slopes. The log-likelihood is concave and step halving keeps it from falling, so the start
-    /// changes the number of steps, not the optimum; a start near it (a related model's estimates) saves steps.
-    public var start: [Double]?
 
     /// A fitter for maximum likelihood (`penalty: 0`) or for scikit-learn's L2 objective with `penalty: 1 / C`.
     public init(penalty: Double = 0) { self.penalty = penalty }
@@ -200,10 +196,10 @@ public struct LogisticRegression: Sendable {
         }
 
         // A constant or collinear predictor makes XᵀX itself singular: the slope is not identifiable from any data.
-        // Unpenalised, from the default start, with both outcomes present, the first Newton step starts where every
-        // μᵢ = ȳ, so its Hessian is ȳ(1 − ȳ) XᵀVX and its Cholesky factorisation (whose pivot test is relative) tells
-        // the same; otherwise XᵀVX + λI′ is factorised first.
-        let firstHessianTells = start == nil && penalty == 0 && ybar > 0 && ybar < 1
+        // Unpenalised with both outcomes present, the first Newton step starts where every μᵢ = ȳ, so its Hessian
+        // is ȳ(1 − ȳ) XᵀVX and its Cholesky factorisation (whose pivot test is relative) tells the same; otherwise
+        // XᵀVX + λI′ is factorised first.
+        let firstHessianTells = penalty == 0 && ybar > 0 && ybar < 1
         var identifiable = true
         if !firstHessianTells {
             var gram = design.lowerGram(at: [Double](repeating: 0, count: p)) { i, _, _ in wt[i] }
@@ -212,12 +208,7 @@ public struct LogisticRegression: Sendable {
         }
 
         var beta = [Double](repeating: 0, count: p)
-        if let start {
-            precondition(start.count == p, "the start has one value per predictor after the intercept")
-            beta = start
-        } else if ybar > 0 && ybar < 1 {
-            beta[0] = log(ybar / (1 - ybar))
-        }
+        if ybar > 0 && ybar < 1 { beta[0] = log(ybar / (1 - ybar)) }
         var (ll, obj) = objective(beta)
         var status = identifiable ? Status.notConverged : Status.singular
         var iterations = 0

@@ -29,7 +29,6 @@ extension LogisticRegression {
         var penalised = LogisticRegression.l2(C: fallbackC)
         penalised.maxIterations = maxIterations
         penalised.tolerance = tolerance
-        penalised.start = start
         return (penalised.fit(x: x, y: y), true)
     }
 }
