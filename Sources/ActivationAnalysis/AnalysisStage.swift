@@ -85,19 +85,27 @@ public enum AnalysisStage {
         let diagnoser = CandidateDiagnoser(features: features, split: split, windows: settings.scanWindows)
         // Each behaviour's plateau, simplest first: rules that pass the cheap criteria are diagnosed until one meets
         // every criterion; with none passing them, the simplest is diagnosed so the report can say why it fails.
-        let perBehaviour = parallelMap(evidence) { e -> [CandidateDiagnostics] in
-            let cheap = e.plateau.filter { ActivationProposal.passesCheapCriteria($0, criteria) }
-            var diagnosed: [CandidateDiagnostics] = []
-            for candidate in (cheap.isEmpty ? Array(e.plateau.prefix(1)) : cheap).prefix(diagnosedPerBehaviour) {
-                let d = diagnoser.diagnose(candidate)
-                diagnosed.append(d)
-                if ActivationProposal.check(d, criteria, harmful: harmful).allSatisfy(\.passed) { break }
-            }
-            return diagnosed
-        }
+        // Behaviours' plateaus and the combinations with the largest training J, in one pool of tasks so that both
+        // cores stay busy to the end.
+        enum Task: Sendable { case plateau([ThresholdCandidate]), combination(ThresholdCandidate) }
         let shortCombinations = combinations.filter { $0.youdenJ > 0 }.sorted { ($0.youdenJ, $1.rule) > ($1.youdenJ, $0.rule) }
             .prefix(diagnosedCombinations)
-        let diagnostics = perBehaviour.flatMap { $0 } + parallelMap(Array(shortCombinations)) { diagnoser.diagnose($0) }
+        let tasks = evidence.map { Task.plateau($0.plateau) } + shortCombinations.map { Task.combination($0) }
+        let diagnostics = parallelMap(tasks) { task -> [CandidateDiagnostics] in
+            switch task {
+            case .combination(let candidate):
+                return [diagnoser.diagnose(candidate)]
+            case .plateau(let plateau):
+                let cheap = plateau.filter { ActivationProposal.passesCheapCriteria($0, criteria) }
+                var diagnosed: [CandidateDiagnostics] = []
+                for candidate in (cheap.isEmpty ? Array(plateau.prefix(1)) : cheap).prefix(diagnosedPerBehaviour) {
+                    let d = diagnoser.diagnose(candidate)
+                    diagnosed.append(d)
+                    if ActivationProposal.check(d, criteria, harmful: harmful).allSatisfy(\.passed) { break }
+                }
+                return diagnosed
+            }
+        }.flatMap { $0 }
         timings["diagnostics"] = stage.lap()
 
         // Stages 4 and 5: Ranking and proposal, then its stability and how fast it is reached.
