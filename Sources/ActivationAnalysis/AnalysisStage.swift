@@ -87,12 +87,12 @@ public enum AnalysisStage {
         // every criterion; with none passing them, the simplest is diagnosed so the report can say why it fails.
         // Behaviours' plateaus and the combinations with the largest training J, in one pool of tasks so that both
         // cores stay busy to the end.
-        enum Task: Sendable { case plateau([ThresholdCandidate]), combination(ThresholdCandidate) }
+        enum Diagnosis: Sendable { case plateau([ThresholdCandidate]), combination(ThresholdCandidate) }
         let shortCombinations = combinations.filter { $0.youdenJ > 0 }.sorted { ($0.youdenJ, $1.rule) > ($1.youdenJ, $0.rule) }
             .prefix(diagnosedCombinations)
-        let tasks = evidence.map { Task.plateau($0.plateau) } + shortCombinations.map { Task.combination($0) }
-        let diagnostics = parallelMap(tasks) { task -> [CandidateDiagnostics] in
-            switch task {
+        let work = evidence.map { Diagnosis.plateau($0.plateau) } + shortCombinations.map { Diagnosis.combination($0) }
+        let diagnostics = parallelMap(work) { item -> [CandidateDiagnostics] in
+            switch item {
             case .combination(let candidate):
                 return [diagnoser.diagnose(candidate)]
             case .plateau(let plateau):

@@ -20,4 +20,9 @@ public struct FileIdentity: Sendable, Hashable {
         modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
         changed = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
     }
+
+    /// An identity as recorded earlier (the fingerprint memo's file).
+    public init(device: UInt64, inode: UInt64, size: Int, modified: Int64, changed: Int64) {
+        self.device = device; self.inode = inode; self.size = size; self.modified = modified; self.changed = changed
+    }
 }

@@ -1,4 +1,5 @@
 import ActivationCore
+import ActivationFastPaths
 import Dispatch
 import Foundation
 
@@ -37,8 +38,8 @@ package final class FingerprintBatch: @unchecked Sendable {
     package static func wanted(_ paths: [String], cache: Bool, pieceBytes: Int) -> [Int] {
         if cache { return Array(paths.indices) }
         return paths.indices.filter { i in
-            var st = stat()
-            return stat(paths[i], &st) == 0 && ExportUnit.isDivisible(paths[i], size: Int(st.st_size), pieceBytes: pieceBytes)
+            guard let identity = FileIdentity(path: paths[i]) else { return false }
+            return ExportUnit.isDivisible(paths[i], size: identity.size, pieceBytes: pieceBytes)
         }
     }
 

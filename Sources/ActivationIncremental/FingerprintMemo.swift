@@ -12,22 +12,7 @@ import Foundation
 /// is hashed again. The memo file carries its own SHA-256; a damaged one is ignored and rewritten.
 package final class FingerprintMemo: @unchecked Sendable {
     /// A file's identity and times, as `stat(2)` gives them.
-    package struct Identity: Hashable {
-        package var device: UInt64, inode: UInt64, size: Int64
-        package var modified: Int64, changed: Int64  // nanoseconds since 1970
-
-        package init?(path: String) {
-            var st = stat()
-            guard stat(path, &st) == 0 else { return nil }
-            device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
-            modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-            changed = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
-        }
-
-        package init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
-            self.device = device; self.inode = inode; self.size = size; self.modified = modified; self.changed = changed
-        }
-    }
+    package typealias Identity = FileIdentity
 
     package struct Entry {
         package var sha256: String
@@ -60,14 +45,14 @@ package final class FingerprintMemo: @unchecked Sendable {
         if let identity = Identity(path: file), let known = entries[identity],
            Self.settled(identity, at: known.hashedAt, margin: settleSeconds) {
             lock.lock(); used[identity] = known; remembered += 1; lock.unlock()
-            return FileFingerprint(bytes: Int(identity.size), sha256: known.sha256)
+            return FileFingerprint(bytes: identity.size, sha256: known.sha256)
         }
         let print = try FileFingerprint.reading(file)
         // The identity after hashing: a change while hashing moved its times past `started`, so the next run will
         // not vouch for it (and a change of size is not remembered at all).
         let identity = Identity(path: file)
         lock.lock()
-        if let identity, identity.size == Int64(print.bytes) { used[identity] = Entry(sha256: print.sha256, hashedAt: started) }
+        if let identity, identity.size == print.bytes { used[identity] = Entry(sha256: print.sha256, hashedAt: started) }
         hashed += 1
         lock.unlock()
         return print
@@ -105,7 +90,7 @@ package final class FingerprintMemo: @unchecked Sendable {
         var entries: [Identity: Entry] = [:]
         for line in lines.dropFirst() {
             let f = line.split(separator: " ")
-            guard f.count == 7, let device = UInt64(f[0]), let inode = UInt64(f[1]), let size = Int64(f[2]),
+            guard f.count == 7, let device = UInt64(f[0]), let inode = UInt64(f[1]), let size = Int(f[2]),
                   let modified = Int64(f[3]), let changed = Int64(f[4]), let hashedAt = Int64(f[5]), f[6].count == 64
             else { return [:] }
             entries[Identity(device: device, inode: inode, size: size, modified: modified, changed: changed)] =

@@ -51,13 +51,6 @@ struct DesignMatrix {
         }
     }
 
-    /// The linear predictor of every row at `beta`.
-    func linearPredictor(_ beta: [Double]) -> [Double] {
-        var eta = [Double](repeating: 0, count: rows)
-        eta.withUnsafeMutableBufferPointer { e in forEachRow(beta) { i, value, _ in e[i] = value } }
-        return eta
-    }
-
     /// The lower triangle (k ≤ j) of Σᵢ wᵢ xᵢxᵢᵀ as a p × p row-major matrix, the upper triangle left 0;
     /// `weight(i, ηᵢ, rowᵢ)` gives wᵢ from the row's index, its linear predictor at `beta` and its values (callers
     /// accumulate the gradient there: rows come in ascending order).

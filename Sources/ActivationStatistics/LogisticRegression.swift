@@ -79,10 +79,6 @@ public struct LogisticRegression: Sendable {
     public func fit(x: [[Double]], y: [Bool]) -> Fit {
         precondition(x.count == y.count, "rows and outcomes differ in length")
         guard x.count > Self.smallestGrouped else { return fit(x: x, y: y, weights: nil) }
-        // One predictor is keyed by the value itself (no array per row); more by the row. -0 and 0 are one value.
-        if x.first?.count == 1 {
-            return fitGrouped(x: x, y: y, key: { $0[0] == 0 ? 0 : $0[0] }, row: { [$0] })
-        }
         return fitGroupedRows(x: x, y: y)
     }
 
@@ -95,21 +91,10 @@ public struct LogisticRegression: Sendable {
         customers > smallestGrouped && distinctRows * 4 < customers
     }
 
-    /// `fit(x:y:)` over customers tallied by `key(row)` and outcome, unless that does not shrink the data fourfold.
-    private func fitGrouped<Key: Hashable>(x: [[Double]], y: [Bool], key: ([Double]) -> Key, row: (Key) -> [Double]) -> Fit {
-        var tally: [Key: (churned: Double, renewed: Double)] = [:]
-        for (values, outcome) in zip(x, y) {
-            let k = key(values)
-            if outcome { tally[k, default: (0, 0)].renewed += 1 } else { tally[k, default: (0, 0)].churned += 1 }
-            if !Self.groups(distinctRows: tally.count, customers: x.count) { return fit(x: x, y: y, weights: nil) }
-        }
-        let keys = Array(tally.keys)
-        return fit(rows: keys.map(row), churned: keys.map { tally[$0]!.churned }, renewed: keys.map { tally[$0]!.renewed })
-    }
-
-    /// `fit(x:y:)` over customers tallied by predictor row and outcome, for rows of several values: the rows are
-    /// hashed where they lie (no key array per customer), and the attempt stops as soon as a quarter of the rows are
-    /// distinct, which with a few continuous columns happens after a quarter of the customers.
+    /// `fit(x:y:)` over customers tallied by predictor row and outcome (-0 and 0 one value), unless that does not
+    /// shrink the data fourfold: the rows are hashed where they lie (no key array per customer), and the attempt
+    /// stops as soon as a quarter of the rows are distinct, which with a few continuous columns happens after a
+    /// quarter of the customers.
     private func fitGroupedRows(x: [[Double]], y: [Bool]) -> Fit {
         let n = x.count
         var capacity = 16
@@ -138,7 +123,6 @@ public struct LogisticRegression: Sendable {
                 }
                 slot = (slot + 1) & (capacity - 1)
             }
-            // Distinct rows, as `fitGrouped` counts them.
             if !Self.groups(distinctRows: firstRow.count, customers: n) { return fit(x: x, y: y, weights: nil) }
         }
         return fit(rows: firstRow.map { x[$0] }, churned: churned, renewed: renewed)

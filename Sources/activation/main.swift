@@ -163,20 +163,19 @@ struct Run: ParsableCommand {
         if let keepRuns { configuration.keepRuns = keepRuns }
         if noCache { configuration.cacheExports = false }
         if acceptDrop { configuration.acceptDrop = true }
-        if let delimiter {
-            guard let d = FieldDelimiter(setting: delimiter) else { throw ValidationError("--delimiter must be ',', ';', tab or '|'") }
-            configuration.eventColumns.delimiter = d
+        /// An option's value read by `parse`, or the option's own error naming what it accepts.
+        func setting<T>(_ value: String?, _ option: String, _ parse: (String) -> T?, accepts: String) throws -> T? {
+            guard let value else { return nil }
+            guard let parsed = parse(value) else { throw ValidationError("\(option) must be \(accepts)") }
+            return parsed
         }
-        if let encoding {
-            guard let e = TextEncoding(setting: encoding) else { throw ValidationError("--encoding must be utf-8, latin-1 or windows-1252") }
-            configuration.eventColumns.encoding = e
-        }
-        if let customersEncoding {
-            guard let e = TextEncoding(setting: customersEncoding) else { throw ValidationError("--customers-encoding must be utf-8, latin-1 or windows-1252") }
+        let delimiters = "',', ';', tab or '|'", encodings = "utf-8, latin-1 or windows-1252"
+        if let d = try setting(delimiter, "--delimiter", FieldDelimiter.init(setting:), accepts: delimiters) { configuration.eventColumns.delimiter = d }
+        if let e = try setting(encoding, "--encoding", TextEncoding.init(setting:), accepts: encodings) { configuration.eventColumns.encoding = e }
+        if let e = try setting(customersEncoding, "--customers-encoding", TextEncoding.init(setting:), accepts: encodings) {
             configuration.customerColumns.encoding = e
         }
-        if let customersDelimiter {
-            guard let d = FieldDelimiter(setting: customersDelimiter) else { throw ValidationError("--customers-delimiter must be ',', ';', tab or '|'") }
+        if let d = try setting(customersDelimiter, "--customers-delimiter", FieldDelimiter.init(setting:), accepts: delimiters) {
             configuration.customerColumns.delimiter = d
         }
         if let dataEnd {

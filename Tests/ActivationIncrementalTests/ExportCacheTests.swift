@@ -394,7 +394,7 @@ struct FingerprintMemoTests {
         // same clock tick: never vouched for, whatever the memo says.
         let second: Int64 = 1_000_000_000
         let hashedAt: Int64 = 1_800_000_000 * second
-        func identity(modified: Int64, changed: Int64) -> FingerprintMemo.Identity {
+        func identity(modified: Int64, changed: Int64) -> FileIdentity {
             .init(device: 1, inode: 2, size: 3, modified: modified, changed: changed)
         }
         #expect(FingerprintMemo.settled(identity(modified: hashedAt - 3 * second, changed: hashedAt - 3 * second), at: hashedAt, margin: 2))

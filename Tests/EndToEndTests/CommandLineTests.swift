@@ -6,9 +6,13 @@ import Testing
 @Suite("Command line", .serialized)
 struct CommandLineTests {
     static func activation(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let binary = Repository.root.appendingPathComponent(".build/debug/activation")
+        try run(Repository.root.appendingPathComponent(".build/debug/activation"), arguments)
+    }
+
+    /// Runs `executable` with `arguments`: its exit status and standard error.
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         let errorPipe = Pipe()
         process.standardError = errorPipe

@@ -72,17 +72,9 @@ struct NeverSilentlyWrongTests {
 
     /// Runs the executable under `ulimit -v` (its address space, in KiB), through /bin/sh.
     static func activation(_ arguments: [String], addressSpaceKiB: Int) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"",
-                             Repository.root.appendingPathComponent(".build/debug/activation").path] + arguments
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        process.standardOutput = Pipe()
-        try process.run()
-        let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try CommandLineTests.run(URL(fileURLWithPath: "/bin/sh"),
+                                 ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"",
+                                  Repository.root.appendingPathComponent(".build/debug/activation").path] + arguments)
     }
 
     /// Runs `arguments` (under `ulimit -v` when `addressSpaceKiB` is given), expects the stop with exit `status`,
