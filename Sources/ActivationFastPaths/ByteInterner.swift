@@ -5,14 +5,14 @@ import Glibc
 /// Open addressing with linear probing over a power-of-two table; keys live back to back in one byte arena.
 /// The hash reads keys a word at a time (`hash(_:)`); it is stable across runs and processes.
 public struct ByteInterner: Sendable {
-    private var arena: [UInt8] = []
-    private var keyEnds: [Int] = []
-    private var hashes: [UInt64] = []
+    @usableFromInline var arena: [UInt8] = []
+    @usableFromInline var keyEnds: [Int] = []
+    @usableFromInline var hashes: [UInt64] = []
     /// Slot → the key's hash's upper 32 bits << 32 | (id + 1); 0 = empty. Keeping part of the hash in the slot
     /// lets a probe reject a different key without touching `hashes` (one cache miss fewer per lookup: with tens of
     /// thousands of customer ids these tables do not fit in the cache).
-    private var slots: [UInt64]
-    private var mask: Int
+    @usableFromInline var slots: [UInt64]
+    @usableFromInline var mask: Int
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -28,7 +28,7 @@ public struct ByteInterner: Sendable {
     /// largest share of a lookup of a short id): each word is mixed in with a multiply-xorshift step, the length
     /// seeds the state, and the result goes through MurmurHash3's 64-bit finaliser (`fmix64`). A key shorter than
     /// 8 bytes is read byte by byte; a longer one's last word overlaps the previous (its length tells them apart).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h = UInt64(truncatingIfNeeded: key.count) &* 0x9E37_79B9_7F4A_7C15
         @inline(__always) func mix(_ w: UInt64) {
@@ -53,7 +53,7 @@ public struct ByteInterner: Sendable {
 
     /// MurmurHash3's 64-bit finaliser (`fmix64`): every input bit affects every output bit, so the low bits that
     /// pick a table slot are well spread.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func finalise(_ x: UInt64) -> UInt64 {
         var h = x
         h ^= h >> 33
@@ -64,8 +64,8 @@ public struct ByteInterner: Sendable {
         return h
     }
 
-    @inline(__always)
-    private func keyEquals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inlinable @inline(__always)
+    func keyEquals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = id == 0 ? 0 : keyEnds[id - 1]
         let length = keyEnds[id] - start
         guard length == key.count else { return false }
@@ -80,7 +80,10 @@ public struct ByteInterner: Sendable {
     package static func slotEntry(hash: UInt64, id: Int) -> UInt64 { (hash & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1) }
 
     /// The id of `key`, or nil when it was never interned.
-    @inline(__always)
+    ///
+    /// Inlinable, so that the event reader's lookup reads the tables in place: called across modules on an
+    /// interner held in a class's variable, the call first copied the interner (four retains and releases a row).
+    @inlinable @inline(__always)
     public func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = Self.hash(key)
         let tag = h & 0xFFFF_FFFF_0000_0000

@@ -1,8 +1,8 @@
 /// Comparing and copying the short byte strings of the hot paths (ids, event names, CSV fields) inline, a word at a
 /// time: for strings of a few to a few dozen bytes a call to `memcmp` or `memmove` costs more than the work.
-package enum ShortBytes {
+@usableFromInline package enum ShortBytes {
     /// Whether the `n` bytes at `a` and at `b` are equal.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
         if n >= 8 {
             var i = 0
@@ -17,7 +17,7 @@ package enum ShortBytes {
     }
 
     /// Copies `n` bytes from `source` to `target` (not overlapping); words for up to 32 bytes, `memmove` beyond.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func copy(_ source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, _ n: Int) {
         if n >= 8 && n <= 32 {
             var i = 0
