@@ -23,6 +23,8 @@ public final class DailyFeatureReader: CSVRecordSink {
 
     private var file = ""
     private var accounting = EventFileAccounting(path: "")
+    /// The file's rows and rejects (`CSVTableRows`); every record is a row of `columns`, a header only recognised.
+    private var rows = CSVTableRows(file: "")
     private var firstRecord = true
     /// Checked before each new behaviour's counts are allocated (nil: not checked).
     public var memoryBudget: MemoryBudget?
@@ -40,23 +42,24 @@ public final class DailyFeatureReader: CSVRecordSink {
     public func read(_ source: inout some ByteSource, file: String) throws {
         self.file = file
         accounting = EventFileAccounting(path: file)
+        rows.start(file: file)
+        rows.expectRows(of: Self.columns)
         firstRecord = true
         try CSVReader().read(&source, into: self)
+        rejects.append(contentsOf: rows.rejects)
+        accounting.rowsRead = rows.rowsRead
+        accounting.rejected = rows.rejectedByReason
         if let stopError { throw stopError }
         files.append(accounting)
     }
 
     private func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: String) {
-        accounting.rejected[reason.rawValue, default: 0] += 1
-        rejects.append(RejectedRow(file: file, line: record.line, column: column, reason: reason, detail: detail, raw: record.rawText))
+        rows.reject(record, column, reason, detail)
     }
 
     public func syntaxError(_ error: CSVSyntaxError) {
         firstRecord = false
-        accounting.rowsRead += 1
-        let row = RejectedRow(syntaxError: error, file: file)
-        accounting.rejected[row.reason.rawValue, default: 0] += 1
-        rejects.append(row)
+        rows.syntaxError(error)
     }
 
     public func consume(_ record: CSVRecord) {
@@ -66,18 +69,15 @@ public final class DailyFeatureReader: CSVRecordSink {
             // Spark and warehouses write part files with or without a header: a header is recognised by its first name.
             if record.count > 0 && HeaderMap.normalise(record.string(0)) == "customer_id" {
                 let names = (0..<record.count).map { HeaderMap.normalise(record.string($0)) }
+                // A header of other columns is a row that cannot be read.
                 if names != Self.columns {
-                    accounting.rowsRead += 1
+                    rows.countRow()
                     reject(record, "", .wrongFieldCount, "header must be \(Self.columns.joined(separator: ",")), found \(names.joined(separator: ","))")
                 }
                 return
             }
         }
-        accounting.rowsRead += 1
-        guard record.count == Self.columns.count else {
-            reject(record, "", .wrongFieldCount, "expected \(Self.columns.count) fields (\(Self.columns.joined(separator: ","))), found \(record.count)")
-            return
-        }
+        guard rows.admit(record, by: self, resolve: { _, _ in }) else { return }
         guard record[0].count > 0 else { reject(record, "customer_id", .emptyCustomerID, "empty customer id"); return }
         guard let customer = customers.ids.lookup(record[0]) else {
             reject(record, "customer_id", .unknownCustomer, "customer '\(record.string(0))' is not in the customer table \(customers.file)")

@@ -69,9 +69,8 @@ public struct CustomerTableReader {
             defer { source = transcoding.base }
             try CSVReader(delimiter: columns.delimiter.byte).read(&transcoding, into: sink)
         }
-        if let error = sink.headerError { throw error }
-        guard sink.sawHeader else { throw InputError("\(file): the customer table is empty (no header row); expected columns \(columns.customerID),\(columns.signupDate),\(columns.renewed)") }
-        return Result(table: sink.table, rowsRead: sink.rowsRead, identicalDuplicates: sink.identicalDuplicates, rejects: sink.rejects,
+        try sink.rows.requireHeader(table: "the customer table", columns: "\(columns.customerID),\(columns.signupDate),\(columns.renewed)")
+        return Result(table: sink.table, rowsRead: sink.rows.rowsRead, identicalDuplicates: sink.identicalDuplicates, rejects: sink.rows.rejects,
                       fieldWarnings: sink.fieldWarnings, firstFieldWarning: sink.firstFieldWarning)
     }
 
@@ -81,12 +80,8 @@ public struct CustomerTableReader {
         package let labels: RenewalLabels
         package let lookup: RenewalLabels.Lookup
         package var table: CustomerTable
-        package var rejects: [RejectedRow] = []
-        package var rowsRead = 0
+        package var rows: CSVTableRows
         package var identicalDuplicates = 0
-        package var sawHeader = false
-        package var headerError: InputError?
-        package var header: HeaderMap?
         package var idIndex = 0, signupIndex = 0, renewedIndex = 0
         package var segmentIndex: Int?, acvIndex: Int?
         /// Segment names as read (a handful of values over the whole table), each made a `String` once.
@@ -101,6 +96,7 @@ public struct CustomerTableReader {
 
         package init(file: String, columns: CustomerColumns, labels: RenewalLabels, expectedRows: Int = 0) {
             self.file = file
+            rows = CSVTableRows(file: file)
             self.columns = columns
             self.labels = labels
             lookup = RenewalLabels.Lookup(labels)
@@ -150,39 +146,20 @@ public struct CustomerTableReader {
 
         /// Lists a row as rejected (its text is made only here, not for every row read).
         package func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: String) {
-            rejects.append(RejectedRow(file: file, line: record.line, column: column, reason: reason, detail: detail, raw: record.rawText))
+            rows.reject(record, column, reason, detail)
         }
 
-        package func syntaxError(_ error: CSVSyntaxError) {
-            if !sawHeader {
-                headerError = headerError ?? .header(error, file: file)
-                return
-            }
-            rowsRead += 1
-            rejects.append(RejectedRow(syntaxError: error, file: file))
-        }
+        package func syntaxError(_ error: CSVSyntaxError) { rows.syntaxError(error) }
 
         package func consume(_ record: CSVRecord) {
-            guard headerError == nil else { return }
-            if !sawHeader {
-                sawHeader = true
-                let map = HeaderMap(record, file: file, delimiter: columns.delimiter)
-                do {
-                    try map.checkDuplicates()
-                    idIndex = try map.require(columns.customerID, option: "--customer-id-column")
-                    signupIndex = try map.require(columns.signupDate, option: "--signup-column")
-                    renewedIndex = try map.require(columns.renewed, option: "--renewed-column")
-                    segmentIndex = try map.optional(columns.segment, named: columns.segmentNamed, option: "--segment-column")
-                    acvIndex = try map.optional(columns.acv, named: columns.acvNamed, option: "--acv-column")
-                } catch { headerError = error as? InputError; return }
-                header = map
-                return
-            }
-            rowsRead += 1
-            guard record.count == header!.names.count else {
-                reject(record, "", .wrongFieldCount, "expected \(header!.names.count) fields, found \(record.count)")
-                return
-            }
+            guard rows.admit(record, delimiter: columns.delimiter, by: self, resolve: { sink, header in
+                let columns = sink.columns
+                sink.idIndex = try header.require(columns.customerID, option: "--customer-id-column")
+                sink.signupIndex = try header.require(columns.signupDate, option: "--signup-column")
+                sink.renewedIndex = try header.require(columns.renewed, option: "--renewed-column")
+                sink.segmentIndex = try header.optional(columns.segment, named: columns.segmentNamed, option: "--segment-column")
+                sink.acvIndex = try header.optional(columns.acv, named: columns.acvNamed, option: "--acv-column")
+            }) else { return }
             guard isValidUTF8(record.raw) else {
                 reject(record, "", .invalidUTF8, "the row is not valid UTF-8; if the table is Latin-1 or Windows-1252, set customers.encoding (--customers-encoding)")
                 return

@@ -21,6 +21,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// Behaviour names (after renames), by behaviour id.
     public private(set) var behaviours = ByteInterner(capacity: 64)
     public private(set) var users = ByteInterner(capacity: 4096)
+    /// The rejected rows of the files read so far, in file and row order.
     public private(set) var rejects: [RejectedRow] = []
     public private(set) var files: [EventFileAccounting] = []
     /// The latest timestamp of any row with a known customer and a valid timestamp (inside the window or not): how
@@ -47,9 +48,8 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     // Per-file state.
     private var file = ""
     private var accounting = EventFileAccounting(path: "")
-    private var sawHeader = false
-    private var headerError: InputError?
-    private var fieldCount = 0
+    /// The file's header, row count and rejects (`CSVTableRows`).
+    private var rows = CSVTableRows(file: "")
     /// -1 when the file has no account column and accounts come from the user-to-account mapping.
     private var customerIndex = 0
     private var eventIndex = 0, timestampIndex = 0
@@ -81,8 +81,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     public func read(_ source: inout some ByteSource, file: String) throws -> CSVReader.Summary {
         self.file = file
         accounting = EventFileAccounting(path: file)
-        sawHeader = false
-        headerError = nil
+        rows.start(file: file)
         let summary: CSVReader.Summary
         if columns.encoding == .utf8 {
             summary = try CSVReader(delimiter: delimiter).read(&source, into: self)
@@ -92,9 +91,12 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             defer { source = transcoding.base }
             summary = try CSVReader(delimiter: delimiter).read(&transcoding, into: self)
         }
-        if let headerError { throw headerError }
+        rejects.append(contentsOf: rows.rejects)
+        accounting.rowsRead = rows.rowsRead
+        accounting.rejected = rows.rejectedByReason
+        if let headerError = rows.headerError { throw headerError }
         if let stopError { throw stopError }
-        guard sawHeader || summary.lines == 0 else {
+        guard rows.sawHeader || summary.lines == 0 else {
             throw InputError("\(file): the export is empty (no header row); expected columns \(columns.customerID),\(columns.event),\(columns.timestamp)")
         }
         // A 0-byte file (a month without events, an export job that wrote nothing yet) is an export of no rows:
@@ -104,47 +106,33 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     }
 
     private func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: @autoclosure () -> String) {
-        accounting.rejected[reason.rawValue, default: 0] += 1
-        rejects.append(RejectedRow(file: file, line: record.line, column: column, reason: reason, detail: detail(), raw: record.rawText))
+        rows.reject(record, column, reason, detail())
     }
 
-    public func syntaxError(_ error: CSVSyntaxError) {
-        if !sawHeader {
-            headerError = headerError ?? .header(error, file: file)
-            return
-        }
-        accounting.rowsRead += 1
-        let row = RejectedRow(syntaxError: error, file: file)
-        accounting.rejected[row.reason.rawValue, default: 0] += 1
-        rejects.append(row)
-    }
+    public func syntaxError(_ error: CSVSyntaxError) { rows.syntaxError(error) }
 
-    private func readHeader(_ record: CSVRecord) {
-        let map = HeaderMap(record, file: file, delimiter: columns.delimiter)
-        do {
-            try map.checkDuplicates()
-            if userAccounts != nil {
-                // User-level export: one column holds user ids; the mapping turns them into accounts, and the same
-                // ids are the distinct users per behaviour. A user column the user named wins; otherwise the column
-                // named like the mapping's user column (`user_id`), then the user column, then the id column (the
-                // presets' `distinct_id`): the Amplitude preset's user column is `device_id`, which no mapping holds.
-                if let index = columns.userIDNamed ? try map.require(columns.userID, option: "--user-column")
-                    : map.index(of: userAccounts!.userColumn) ?? map.index(of: columns.userID) ?? map.index(of: columns.customerID) {
-                    userIndex = index
-                } else {
-                    userIndex = try map.require(columns.userID, option: "--user-column (user ids, mapped to accounts by the user-to-account file)")
-                }
-                customerIndex = -1
+    /// Resolves the export's columns from its header.
+    private func readHeader(_ map: HeaderMap) throws {
+        if userAccounts != nil {
+            // User-level export: one column holds user ids; the mapping turns them into accounts, and the same
+            // ids are the distinct users per behaviour. A user column the user named wins; otherwise the column
+            // named like the mapping's user column (`user_id`), then the user column, then the id column (the
+            // presets' `distinct_id`): the Amplitude preset's user column is `device_id`, which no mapping holds.
+            if let index = columns.userIDNamed ? try map.require(columns.userID, option: "--user-column")
+                : map.index(of: userAccounts!.userColumn) ?? map.index(of: columns.userID) ?? map.index(of: columns.customerID) {
+                userIndex = index
             } else {
-                customerIndex = try map.require(columns.customerID, option: "--customer-column")
-                userIndex = try map.optional(columns.userID, named: columns.userIDNamed, option: "--user-column") ?? -1
-                if userIndex == customerIndex { userIndex = -1 }
+                userIndex = try map.require(columns.userID, option: "--user-column (user ids, mapped to accounts by the user-to-account file)")
             }
-            eventIndex = try map.require(columns.event, option: "--event-column")
-            timestampIndex = try map.require(columns.timestamp, option: "--timestamp-column")
-            countIndex = try map.optional(columns.count, named: columns.countNamed, option: "--count-column") ?? -1
-        } catch { headerError = error as? InputError; return }
-        fieldCount = record.count
+            customerIndex = -1
+        } else {
+            customerIndex = try map.require(columns.customerID, option: "--customer-column")
+            userIndex = try map.optional(columns.userID, named: columns.userIDNamed, option: "--user-column") ?? -1
+            if userIndex == customerIndex { userIndex = -1 }
+        }
+        eventIndex = try map.require(columns.event, option: "--event-column")
+        timestampIndex = try map.require(columns.timestamp, option: "--timestamp-column")
+        countIndex = try map.optional(columns.count, named: columns.countNamed, option: "--count-column") ?? -1
     }
 
     /// The behaviour id of an export name, -1 when excluded, nil when the name is not valid UTF-8.
@@ -204,7 +192,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// whose entry should have arrived by now, is looked up and the sink starts loading that customer's counts.
     @inline(__always)
     public func prefetch(line: UnsafeBufferPointer<UInt8>) {
-        guard sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
+        guard rows.sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
         var probe = CustomerKeyIndex.Probe.none
         var field = 0, start = 0, i = 0
         let n = line.count
@@ -239,17 +227,8 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     deinit { aheadRing.deallocate() }
 
     public func consume(_ record: CSVRecord) {
-        if headerError != nil || stopError != nil { return }
-        if !sawHeader {
-            sawHeader = true
-            readHeader(record)
-            return
-        }
-        accounting.rowsRead += 1
-        guard record.count == fieldCount else {
-            reject(record, "", .wrongFieldCount, "expected \(self.fieldCount) fields as in the header, found \(record.count)")
-            return
-        }
+        if stopError != nil { return }
+        guard rows.admit(record, delimiter: columns.delimiter, by: self, resolve: { try $0.readHeader($1) }) else { return }
         let customer: Int
         let signup: Int64
         if customerIndex >= 0 {
@@ -326,7 +305,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         placedCustomers[customer] = 1
         if offset < 0 {
             accounting.beforeSignup += 1
-            rejects.append(RejectedRow(file: file, line: record.line, column: columns.timestamp, reason: .eventBeforeSignup,
+            rows.list(RejectedRow(file: file, line: record.line, column: columns.timestamp, reason: .eventBeforeSignup,
                                        detail: "stamped \(-offset / 3600) h before the signup day of customer '\(customers.customers[customer].id)' (\(TimestampParser.dateString(day: customers.customers[customer].signupDay)))",
                                        raw: record.rawText))
             return

@@ -37,72 +37,43 @@ public struct UserAccountMap: Sendable {
         userColumn = columns.userID
         let sink = Sink(file: file, columns: columns, customers: customers)
         try CSVReader().read(&source, into: sink)
-        if let error = sink.headerError { throw error }
-        guard sink.sawHeader else {
-            throw InputError("\(file): the user-to-account mapping is empty (no header row); expected columns \(columns.userID),\(columns.accountID)")
-        }
+        try sink.rows.requireHeader(table: "the user-to-account mapping", columns: "\(columns.userID),\(columns.accountID)")
         users = sink.users
         customerIndex = sink.customerIndex
         accountIDs = sink.accountIDs
-        rowsRead = sink.rowsRead
+        rowsRead = sink.rows.rowsRead
         identicalDuplicates = sink.identicalDuplicates
-        rejects = sink.rejects
+        rejects = sink.rows.rejects
     }
 
     package final class Sink: CSVRecordSink {
-        package let file: String
         package let columns: UserAccountColumns
         package let customers: CustomerTable
         package var users = ByteInterner(capacity: 4096)
         package var customerIndex: [Int32] = []
         package var accountIDs: [String] = []
-        package var rowsRead = 0
         package var identicalDuplicates = 0
-        package var rejects: [RejectedRow] = []
-        package var sawHeader = false
-        package var headerError: InputError?
-        package var fieldCount = 0
+        package var rows: CSVTableRows
         package var userIndex = 0, accountIndex = 0
 
         package init(file: String, columns: UserAccountColumns, customers: CustomerTable) {
-            self.file = file
+            rows = CSVTableRows(file: file)
             self.columns = columns
             self.customers = customers
         }
 
-        package func reject(_ record: CSVRecord, _ column: String, _ reason: RejectReason, _ detail: String) {
-            rejects.append(RejectedRow(file: file, line: record.line, column: column, reason: reason, detail: detail, raw: record.rawText))
-        }
-
-        package func syntaxError(_ error: CSVSyntaxError) {
-            if !sawHeader { headerError = headerError ?? .header(error, file: file); return }
-            rowsRead += 1
-            rejects.append(RejectedRow(syntaxError: error, file: file))
-        }
+        package func syntaxError(_ error: CSVSyntaxError) { rows.syntaxError(error) }
 
         package func consume(_ record: CSVRecord) {
-            guard headerError == nil else { return }
-            if !sawHeader {
-                sawHeader = true
-                let map = HeaderMap(record, file: file)
-                do { try map.checkDuplicates() } catch { headerError = error as? InputError; return }
-                do {
-                    userIndex = try map.require(columns.userID, option: "user_accounts.user_column")
-                    accountIndex = try map.require(columns.accountID, option: "user_accounts.account_column")
-                } catch { headerError = error as? InputError }
-                fieldCount = record.count
-                return
-            }
-            rowsRead += 1
-            guard record.count == fieldCount else {
-                reject(record, "", .wrongFieldCount, "expected \(fieldCount) fields as in the header, found \(record.count)")
-                return
-            }
-            guard isValidUTF8(record.raw) else { reject(record, "", .invalidUTF8, "the row is not valid UTF-8"); return }
+            guard rows.admit(record, by: self, resolve: { sink, header in
+                sink.userIndex = try header.require(sink.columns.userID, option: "user_accounts.user_column")
+                sink.accountIndex = try header.require(sink.columns.accountID, option: "user_accounts.account_column")
+            }) else { return }
+            guard isValidUTF8(record.raw) else { rows.reject(record, "", .invalidUTF8, "the row is not valid UTF-8"); return }
             let user = record[userIndex]
-            guard user.count > 0 else { reject(record, columns.userID, .emptyUserID, "empty user id"); return }
+            guard user.count > 0 else { rows.reject(record, columns.userID, .emptyUserID, "empty user id"); return }
             let account = record.string(accountIndex)
-            guard !account.isEmpty else { reject(record, columns.accountID, .emptyCustomerID, "empty account id"); return }
+            guard !account.isEmpty else { rows.reject(record, columns.accountID, .emptyCustomerID, "empty account id"); return }
             let (id, isNew) = users.intern(user)
             if isNew {
                 customerIndex.append(Int32(customers.index(of: account) ?? -1))
@@ -110,7 +81,7 @@ public struct UserAccountMap: Sendable {
             } else if accountIDs[id] == account {
                 identicalDuplicates += 1
             } else {
-                reject(record, columns.accountID, .conflictingUserAccount,
+                rows.reject(record, columns.accountID, .conflictingUserAccount,
                        "user '\(record.string(userIndex))' is mapped earlier to account '\(accountIDs[id])'; the first row is kept")
             }
         }
