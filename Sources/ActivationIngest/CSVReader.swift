@@ -36,8 +36,8 @@ public struct CSVReader {
         defer { buffer.deallocate() }
         var carry: [UInt8] = []
         var atFileStart = true
-        let prefetching = sink.prefetchesAhead
-        let lookahead = prefetching ? 12 : 1
+        let scout = sink as? any PrefetchingRecordSink
+        let lookahead = scout != nil ? 12 : 1
         let ringMask = 15
         let ring = UnsafeMutablePointer<Int>.allocate(capacity: ringMask + 1)
         defer { ring.deallocate() }
@@ -51,21 +51,21 @@ public struct CSVReader {
             }
             var position = start
             // Line ends are found by a scout running up to `lookahead` lines ahead of the parser, which shows each
-            // line to the sink before libcsv gets to it (`CSVRecordSink.prefetch(line:)`).
-            var scout = start
+            // line to the sink before libcsv gets to it (`PrefetchingRecordSink.prefetch(line:)`).
+            var scouted = start
             var (head, tail) = (0, 0)  // scouted line ends not yet parsed: ring[head..<tail] (mod ring size)
             while position < n {
-                while tail - head < lookahead && scout < n {
+                while tail - head < lookahead && scouted < n {
                     let end: Int
-                    if let found = memchr(buffer + scout, 0x0A, n - scout) {
+                    if let found = memchr(buffer + scouted, 0x0A, n - scouted) {
                         end = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-                        if prefetching { sink.prefetch(line: UnsafeBufferPointer(start: buffer + scout, count: end - scout)) }
+                        scout?.prefetch(line: UnsafeBufferPointer(start: buffer + scouted, count: end - scouted))
                     } else {
                         end = n
                     }
                     ring[tail & ringMask] = end
                     tail += 1
-                    scout = end
+                    scouted = end
                 }
                 let lineEnd = ring[head & ringMask]
                 head += 1

@@ -182,8 +182,6 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// True once the memory budget stopped the read (`CSVRecordSink.stopsReading`).
     public var stopsReading: Bool { stopError != nil }
 
-    public var prefetchesAhead: Bool { true }
-
     /// Finds the customer id in a raw line ahead of the parser (the field after `customerIndex` commas; a quote
     /// ends the search, as the guess would be unreliable) and starts loading its entry in the customer index, so
     /// that the lookup in `consume` finds it in the cache instead of waiting on memory.
@@ -191,7 +189,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// In two steps: the line seen now has its customer-index entry loaded; the line seen `aheadDistance` calls ago,
     /// whose entry should have arrived by now, is looked up and the sink starts loading that customer's counts.
     @inline(__always)
-    public func prefetch(line: UnsafeBufferPointer<UInt8>) {
+    package func prefetch(line: UnsafeBufferPointer<UInt8>) {
         guard rows.sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
         var probe = CustomerKeyIndex.Probe.none
         var field = 0, start = 0, i = 0
@@ -365,3 +363,5 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         return value
     }
 }
+
+extension EventIngestor: PrefetchingRecordSink {}

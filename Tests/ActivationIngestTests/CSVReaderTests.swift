@@ -90,11 +90,10 @@ struct CSVReaderTests {
 }
 
 /// Records what the reader shows ahead of the parser, with how many records had been consumed by then.
-final class PrefetchingSink: CSVRecordSink {
+final class PrefetchingSink: PrefetchingRecordSink {
     var records: [(line: Int, fields: [String])] = []
     var prefetched: [(line: String, consumed: Int)] = []
     func consume(_ record: CSVRecord) { records.append((record.line, (0..<record.count).map { record.string($0) })) }
     func syntaxError(_ error: CSVSyntaxError) { Issue.record("unexpected syntax error \(error)") }
-    var prefetchesAhead: Bool { true }
     func prefetch(line: UnsafeBufferPointer<UInt8>) { prefetched.append((String(decoding: line, as: UTF8.self), records.count)) }
 }
