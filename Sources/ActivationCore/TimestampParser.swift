@@ -61,6 +61,14 @@ public enum TimestampParser {
     @inline(__always)
     public static func parse(_ s: UnsafeBufferPointer<UInt8>, isNaive: inout Bool) -> Int64? {
         isNaive = false
+        if let seconds = commonISO(s, isNaive: &isNaive) { return seconds }
+        return parseAnyForm(s, isNaive: &isNaive)
+    }
+
+    /// `parse` without the fast path for the common form (`commonISO`), which must agree with it.
+    @inline(__always)
+    package static func parseAnyForm(_ s: UnsafeBufferPointer<UInt8>, isNaive: inout Bool) -> Int64? {
+        isNaive = false
         var n = s.count
         var start = 0
         while start < n && (s[start] == 0x20 || s[start] == 0x09) { start += 1 }
@@ -141,6 +149,37 @@ public enum TimestampParser {
             guard i == n else { return nil }
         }
         return digits >= 12 ? value / 1000 : value
+    }
+
+    /// The form most exports write, `YYYY-MM-DDTHH:MM:SS` alone (naive) or followed by `Z`, read eight bytes at
+    /// a time: nil for anything else, and for any value the general path treats specially (hour 24, a month's
+    /// day out of range), which then decides. So the result is the general path's, without a branch per digit.
+    ///
+    /// Digits are checked a word at a time (every byte in `0x30...0x39`: its high nibble is 3 before and after
+    /// adding 6, and adding 6 to a byte of a valid form carries into no other byte).
+    @inline(__always)
+    package static func commonISO(_ s: UnsafeBufferPointer<UInt8>, isNaive: inout Bool) -> Int64? {
+        let n = s.count
+        guard n == 19 || (n == 20 && s[19] == 0x5A), let base = s.baseAddress else { return nil }
+        let p = UnsafeRawPointer(base)
+        // "YYYY-MM-" and "DDTHH:MM" (bytes 0-7, 8-15), then ":SS" read as the word of bytes 11-18 ("HH:MM:SS").
+        let w0 = p.loadUnaligned(as: UInt64.self), w1 = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let w2 = p.loadUnaligned(fromByteOffset: 11, as: UInt64.self)
+        @inline(__always) func digits(_ w: UInt64, _ mask: UInt64) -> Bool {
+            let nibbles = 0xF0F0_F0F0_F0F0_F0F0 & mask, threes = 0x3030_3030_3030_3030 & mask
+            return w & nibbles == threes && (w &+ 0x0606_0606_0606_0606) & nibbles == threes
+        }
+        // Little-endian: byte i of a word is bits 8i..8i+7. Separators '-' '-', 'T' ':', ':'; the rest digits.
+        guard w0 & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000, digits(w0, 0x00FF_FF00_FFFF_FFFF),
+              w1 & 0x0000_FF00_00FF_0000 == 0x0000_3A00_0054_0000, digits(w1, 0xFFFF_00FF_FF00_FFFF),
+              w2 & 0x0000_FF00_0000_0000 == 0x0000_3A00_0000_0000, digits(w2, 0xFFFF_0000_0000_0000) else { return nil }
+        @inline(__always) func two(_ w: UInt64, _ i: UInt64) -> Int { Int((w >> (8 * i)) & 0xF) * 10 + Int((w >> (8 * i + 8)) & 0xF) }
+        let year = two(w0, 0) * 100 + two(w0, 2), month = two(w0, 5), day = two(w1, 0)
+        let hour = two(w1, 3), minute = two(w1, 6), second = two(w2, 6)
+        guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month), hour <= 23, minute <= 59, second <= 60
+        else { return nil }
+        isNaive = n == 19
+        return Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
     public static func parse(_ text: String) -> Int64? {
