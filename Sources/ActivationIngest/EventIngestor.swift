@@ -12,6 +12,8 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     public let columns: EventColumns
     public let options: EventReadingOptions
     package let sink: Sink
+    /// The sink, when it takes prefetch hints (`PrefetchingEventSink`).
+    private let prefetchingSink: (any PrefetchingEventSink)?
     /// Copied out of `options` once, so that the per-row code reads stored properties, not a nested struct.
     private let timestamps: TimestampReader
     private let userAccounts: UserAccountMap?
@@ -65,6 +67,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         self.columns = columns
         self.options = options
         self.sink = sink
+        prefetchingSink = sink as? any PrefetchingEventSink
         timestamps = options.timestamps
         userAccounts = options.userAccounts
         deduplicate = options.deduplicate
@@ -213,7 +216,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         aheadCount += 1
         if aheadCount > Self.aheadDistance,
            let customer = customers.customer(aheadRing[(aheadCount - 1 - Self.aheadDistance) & Self.aheadMask]) {
-            sink.prefetch(customer: customer)
+            prefetchingSink?.prefetch(customer: customer)
         }
     }
 
