@@ -43,7 +43,7 @@ struct DesignMatrixTests {
         return h
     }
 
-    @Test(arguments: [(0, 3), (1, 1), (3, 4), (4, 5), (5, 20), (37, 21), (203, 8), (1001, 22)])
+    @Test(arguments: [(0, 0), (1, 1), (3, 4), (4, 5), (5, 20), (37, 21), (203, 8), (1001, 22)])
     func lowerGramEqualsThePlainTripleLoop(rows n: Int, predictors: Int) {
         let x = Self.rows(n, predictors: predictors, seed: UInt64(n * 31 + predictors))
         let w = Self.weights(n, seed: UInt64(n + 7))
@@ -56,7 +56,7 @@ struct DesignMatrixTests {
                 == Self.plainLowerGram(x, w, subset: subset).map(\.bitPattern))
     }
 
-    @Test(arguments: [(0, 2), (3, 1), (9, 21), (402, 13)])
+    @Test(arguments: [(0, 0), (3, 1), (9, 21), (402, 13)])
     func linearPredictorsAndGradientEqualThePlainLoops(rows n: Int, predictors: Int) {
         let x = Self.rows(n, predictors: predictors, seed: UInt64(n * 17 + predictors))
         let r = Self.weights(n, seed: UInt64(n + 3)).enumerated().map { $0.offset % 2 == 0 ? $0.element : -$0.element }
