@@ -91,7 +91,11 @@ public enum AnalysisStage {
         let shortCombinations = combinations.filter { $0.youdenJ > 0 }.sorted { ($0.youdenJ, $1.rule) > ($1.youdenJ, $0.rule) }
             .prefix(diagnosedCombinations)
         let work = evidence.map { Diagnosis.plateau($0.plateau) } + shortCombinations.map { Diagnosis.combination($0) }
-        let diagnostics = parallelMap(work) { item -> [CandidateDiagnostics] in
+        // Handed out combinations first: a rule of two behaviours is the likeliest to separate the outcome in its
+        // adjusted model, whose maximum-likelihood fit then takes dozens of Newton steps before the penalised refit;
+        // started last, it would leave the other core idle. The results keep the order of `work`.
+        let dispatchOrder = Array(evidence.count..<work.count) + Array(0..<evidence.count)
+        let done = parallelMap(dispatchOrder.map { work[$0] }) { item -> [CandidateDiagnostics] in
             switch item {
             case .combination(let candidate):
                 return [diagnoser.diagnose(candidate)]
@@ -105,7 +109,10 @@ public enum AnalysisStage {
                 }
                 return diagnosed
             }
-        }.flatMap { $0 }
+        }
+        var byItem = [[CandidateDiagnostics]](repeating: [], count: work.count)
+        for (position, i) in dispatchOrder.enumerated() { byItem[i] = done[position] }
+        let diagnostics = byItem.flatMap { $0 }
         timings["diagnostics"] = stage.lap()
 
         // Stages 4 and 5: Ranking and proposal, then its stability and how fast it is reached.

@@ -140,16 +140,6 @@ public struct DriverModel: Sendable {
         let reference = segmentCounts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         let dummies = segmentCounts.keys.filter { $0 != reference }.sorted()
         let fittable = !modelled.isEmpty && training.count > modelled.count + dummies.count + 2 && labels.contains(true) && labels.contains(false)
-        // The lasso over every modelled behaviour, near-copies included (its coefficients show which one it keeps).
-        var path: L1LogisticPath?
-        let smallerClass = min(labels.filter { $0 }.count, labels.filter { !$0 }.count)
-        if fittable && smallerClass >= 5 {
-            let all = training.indices.map { i in modelled.map { columns[$0][i] } + dummies.map { $0 == segments[i] ? 1 : 0 } }
-            path = L1LogisticPath(x: all, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed,
-                                 eachFold: { k, fold in parallelMap(Array(0..<k), fold) })
-        }
-        var lasso = [Double](repeating: 0, count: behaviours.count)
-        if let path { for (k, b) in modelled.enumerated() { lasso[b] = path.fit.coefficients[k + 1] } }
         // A group's lead: the largest pooled AUC; among members within `leadTolerance` of it (near-copies rank
         // customers alike, and which is ahead is chance), the one logged least often, since an echo of an action (a
         // confirmation email per invite, a resend) is logged at least as often as the action itself.
@@ -167,13 +157,27 @@ public struct DriverModel: Sendable {
             leads.map { counts($0) } + dummies.map { $0 == segment ? 1 : 0 }
         }
         let x = training.indices.map { i in row(counts: { columns[$0][i] }, segment: segments[i]) }
-        var joint: LogisticRegression.Fit?
-        var penalised = false
-        if fittable {
-            let fitted = LogisticRegression().fitFallingBackToL2(x: x, y: labels, fallbackC: 1)
-            joint = fitted.fit
-            penalised = fitted.penalised
+        // The joint model: by maximum likelihood, by L2 where that has no finite estimate.
+        let fitJoint: @Sendable () -> JointFit? = {
+            fittable ? LogisticRegression().fitFallingBackToL2(x: x, y: labels, fallbackC: 1) : nil
         }
+        var jointFit: JointFit??
+        // The lasso over every modelled behaviour, near-copies included (its coefficients show which one it keeps).
+        var path: L1LogisticPath?
+        let smallerClass = min(labels.filter { $0 }.count, labels.filter { !$0 }.count)
+        if fittable && smallerClass >= 5 {
+            let all = training.indices.map { i in modelled.map { columns[$0][i] } + dummies.map { $0 == segments[i] ? 1 : 0 } }
+            path = L1LogisticPath(x: all, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed, eachFold: { k, fold in
+                let (tasks, result) = Self.crossValidationPool(tasks: k, fold: fold, alongside: fitJoint)
+                jointFit = result
+                return tasks
+            })
+        }
+        var lasso = [Double](repeating: 0, count: behaviours.count)
+        if let path { for (k, b) in modelled.enumerated() { lasso[b] = path.fit.coefficients[k + 1] } }
+        let fitted = jointFit ?? fitJoint()
+        let joint = fitted?.fit
+        let penalised = fitted?.penalised ?? false
         self.penalised = penalised
         l1C = path?.chosenC
         l1MeanAUC = path.map { $0.meanAUC[$0.chosenIndex] }
@@ -214,6 +218,24 @@ public struct DriverModel: Sendable {
             e.role = Self.role(coefficient: e.jointCoefficient, adjustedP: e.jointPAdjusted, univariate: univariate[b])
             return e
         }
+    }
+
+    /// The joint model's fit and whether it had to be penalised.
+    package typealias JointFit = (fit: LogisticRegression.Fit, penalised: Bool)
+
+    /// The lasso's cross-validation tasks (`L1LogisticPath`'s `eachFold`) and `alongside` (the joint fit) as one pool
+    /// on both cores: the odd tasks first (each fold's upper half of the C grid, the fits with the most non-zero
+    /// coefficients), then the even ones, then `alongside`, shorter than any fold's task, to fill the gap at the end.
+    /// Returns the tasks' results in task order, and `alongside`'s.
+    package static func crossValidationPool(tasks k: Int, fold: @Sendable (Int) -> [Double],
+                                    alongside: @Sendable () -> JointFit?) -> ([[Double]], JointFit?) {
+        enum Outcome: Sendable { case fold([Double]), other(JointFit?) }
+        let order = Array(stride(from: 1, to: k, by: 2)) + Array(stride(from: 0, to: k, by: 2))
+        let done = parallelMap(order + [k]) { t -> Outcome in t < k ? .fold(fold(t)) : .other(alongside()) }
+        var byTask = [[Double]](repeating: [], count: k)
+        for (position, t) in order.enumerated() { if case .fold(let aucs) = done[position] { byTask[t] = aucs } }
+        guard case .other(let other) = done[k] else { preconditionFailure("the last result is the other task's") }
+        return (byTask, other)
     }
 
     /// Whether every one of `customers` who did the behaviour had the same outcome (and some did): alone it separates

@@ -40,6 +40,7 @@ public enum Descriptive {
 /// Mid-ranks (average ranks for ties), 1-based.
 public enum Ranks {
     public static func midRanks(_ x: [Double]) -> [Double] {
+        if let ranks = smallIntegerMidRanks(x) { return ranks }
         if let ranks = fewDistinctMidRanks(x, limit: 32) { return ranks }
         if !x.contains(where: \.isNaN) { return sortedValueMidRanks(x) }
         let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
@@ -79,6 +80,29 @@ public enum Ranks {
                 return ranks[lo]
             }
         }
+    }
+
+    /// Mid-ranks by counting when every value is a whole number in 0..<max(1024, 2n) (counts, 0/1 flags, and their
+    /// weighted copies): one tally per value, whose mid-rank is the count below it plus half its own count plus one
+    /// half, `Double(2 · below + count + 1) / 2` as the sort computes it, so the same bits in O(n + largest value);
+    /// nil otherwise (a fraction, a negative, a large value or a NaN).
+    static func smallIntegerMidRanks(_ x: [Double]) -> [Double]? {
+        let bound = Double(max(1024, 2 * x.count))
+        var largest = 0.0
+        for v in x {
+            guard v >= 0, v < bound, v.rounded(.down) == v else { return nil }
+            largest = max(largest, v)
+        }
+        let values = Int(largest) + 1
+        var counts = [Int](repeating: 0, count: values)
+        counts.withUnsafeMutableBufferPointer { c in for v in x { c[Int(v)] += 1 } }
+        var rankOf = [Double](repeating: 0, count: values)
+        var below = 0
+        for k in 0..<values where counts[k] > 0 {
+            rankOf[k] = Double(2 * below + counts[k] + 1) / 2
+            below += counts[k]
+        }
+        return rankOf.withUnsafeBufferPointer { r in x.map { r[Int($0)] } }
     }
 
     /// Mid-ranks by counting when `x` holds at most `limit` distinct values (0/1 reach flags, a model's predictions

@@ -72,28 +72,36 @@ public struct L1LogisticRegression: Sendable {
     /// weights and from a starting point `start` (intercept first; a warm start along a path of C).
     public func fit(x: [[Double]], y: [Bool], weights: [Double]? = nil, start: [Double]? = nil) -> Fit {
         precondition(x.count == y.count && (weights?.count ?? x.count) == x.count, "rows, outcomes and weights differ in length")
-        let n = x.count
-        let p = (x.first?.count ?? 0) + 1
+        return fit(design: DesignMatrix(x), y: y, weights: weights, start: start)
+    }
+
+    /// `fit(x:y:weights:start:)` on rows already laid out as a design matrix (a path fits one at several C).
+    func fit(design: DesignMatrix, y: [Bool], weights: [Double]? = nil, start: [Double]? = nil) -> Fit {
+        precondition(design.rows == y.count && (weights?.count ?? y.count) == y.count, "rows, outcomes and weights differ in length")
+        let n = design.rows
+        let p = design.columns
         let lambda = 1 / C
         let v = weights ?? [Double](repeating: 1, count: n)
-        let design = DesignMatrix(x)
         let yv = y.map { $0 ? 1.0 : 0.0 }
+        // The linear predictors and e^−|η| at `beta` (from its objective) and at a line search's candidate: the
+        // gradient and the Hessian at a point read them rather than recomputing them.
+        var eta = [Double](repeating: 0, count: n), decay = eta
+        var candidateEta = eta, candidateDecay = eta
 
-        func objective(_ beta: [Double]) -> Double {
+        func objective(_ beta: [Double], eta: inout [Double], decay: inout [Double]) -> Double {
+            design.linearPredictors(beta, eta: &eta, decay: &decay)
             var loss = 0.0
-            design.forEachRow(beta) { i, eta, _ in loss += v[i] * (LogisticRegression.softplus(eta) - yv[i] * eta) }
+            for i in 0..<n { loss += v[i] * (LogisticRegression.softplus(eta[i], decay: decay[i]) - yv[i] * eta[i]) }
             var l1 = 0.0
             for j in 1..<p { l1 += abs(beta[j]) }
             return loss + lambda * l1
         }
-        func gradient(_ beta: [Double]) -> [Double] {
+        var residual = eta, curvature = eta
+        /// The gradient at the point whose linear predictors `eta` holds.
+        func gradient() -> [Double] {
+            for i in 0..<n { residual[i] = v[i] * (LogisticRegression.sigmoid(eta[i], decay: decay[i]) - yv[i]) }
             var g = [Double](repeating: 0, count: p)
-            g.withUnsafeMutableBufferPointer { gb in
-                design.forEachRow(beta) { i, eta, row in
-                    let r = v[i] * (LogisticRegression.sigmoid(eta) - yv[i])
-                    for j in 0..<p { gb[j] += row[j] * r }
-                }
-            }
+            design.addGradient(residuals: residual, into: &g)
             return g
         }
         func kkt(_ beta: [Double], _ g: [Double]) -> (violation: Double, slack: Double?) {
@@ -117,8 +125,8 @@ public struct L1LogisticRegression: Sendable {
             let ybar = total > 0 ? zip(yv, v).reduce(0) { $0 + $1.0 * $1.1 } / total : 0.5
             if ybar > 0 && ybar < 1 { beta[0] = log(ybar / (1 - ybar)) }
         }
-        var value = objective(beta)
-        var g = gradient(beta)
+        var value = objective(beta, eta: &eta, decay: &decay)
+        var g = gradient()
         var (violation, slack) = kkt(beta, g)
         var iterations = 0
         while violation > kktTolerance && iterations < maxIterations {
@@ -129,10 +137,11 @@ public struct L1LogisticRegression: Sendable {
             // brings it in at the next iteration, so the optimum is the same.
             let active = (0..<p).filter { $0 == 0 || beta[$0] != 0 || abs(g[$0]) > lambda }
             var d = [Double](repeating: 0, count: p)
-            var h = design.lowerGram(at: beta, subset: active) { i, eta in
-                let mu = LogisticRegression.sigmoid(eta)
-                return v[i] * mu * (1 - mu)
+            for i in 0..<n {
+                let mu = LogisticRegression.sigmoid(eta[i], decay: decay[i])
+                curvature[i] = v[i] * mu * (1 - mu)
             }
+            var h = design.lowerGram(weights: curvature, subset: active)
             DesignMatrix.mirrorLower(&h, active.count)
             let step = Self.quadraticModelStep(h: h, g: active.map { g[$0] }, beta: active.map { beta[$0] }, lambda: lambda,
                                                size: active.count)
@@ -147,7 +156,7 @@ public struct L1LogisticRegression: Sendable {
             var accepted = false
             for _ in 0..<40 {
                 for j in 0..<p { candidate[j] = beta[j] + t * d[j] }
-                candidateValue = objective(candidate)
+                candidateValue = objective(candidate, eta: &candidateEta, decay: &candidateDecay)
                 // Rounding of F (about 1e-13 relative) must not reject the tiny steps near the optimum.
                 if candidateValue <= value + 1e-4 * t * predicted + 1e-12 * max(1, abs(value)) { accepted = true; break }
                 t /= 2
@@ -155,7 +164,9 @@ public struct L1LogisticRegression: Sendable {
             if !accepted { break }
             beta = candidate
             value = candidateValue
-            g = gradient(beta)
+            swap(&eta, &candidateEta)
+            swap(&decay, &candidateDecay)
+            g = gradient()
             (violation, slack) = kkt(beta, g)
         }
         return Fit(C: C, coefficients: beta, objective: value, kktViolation: violation, zeroSlack: slack,
@@ -166,31 +177,41 @@ public struct L1LogisticRegression: Sendable {
     /// intercept, unpenalised). Each coordinate update is the exact one-dimensional minimiser
     /// zⱼ = S(Hⱼⱼ βⱼ − cⱼ, λ) / Hⱼⱼ with cⱼ = gⱼ + Σ_{k≠j} Hⱼₖ dₖ and S the soft-threshold; coordinates with
     /// Hⱼⱼ = 0 (an all-zero column) do not move.
+    /// `h` must be symmetric (both triangles filled): column j of H is read as its row j, contiguous.
     static func quadraticModelStep(h: [Double], g: [Double], beta: [Double], lambda: Double, size p: Int) -> [Double] {
+        precondition(h.count == p * p && g.count == p && beta.count == p, "the model's sizes differ")
         var d = [Double](repeating: 0, count: p)
         // Hd, kept up to date as coordinates move.
         var hd = [Double](repeating: 0, count: p)
-        for _ in 0..<10_000 {
-            var largest = 0.0
-            for j in 0..<p {
-                let a = h[j * p + j]
-                guard a > 0 else { continue }
-                let c = g[j] + hd[j] - a * d[j]
-                let target: Double
-                if j == 0 {
-                    target = beta[j] - c / a
-                } else {
-                    let u = a * beta[j] - c
-                    target = u > lambda ? (u - lambda) / a : (u < -lambda ? (u + lambda) / a : 0)
-                }
-                let change = (target - beta[j]) - d[j]
-                if change != 0 {
-                    d[j] += change
-                    for k in 0..<p { hd[k] += h[k * p + j] * change }
-                    largest = max(largest, abs(change) * a.squareRoot())
+        h.withUnsafeBufferPointer { h in
+            d.withUnsafeMutableBufferPointer { d in
+                hd.withUnsafeMutableBufferPointer { hd in
+                    for _ in 0..<10_000 {
+                        var largest = 0.0
+                        for j in 0..<p {
+                            let a = h[j * p + j]
+                            guard a > 0 else { continue }
+                            let c = g[j] + hd[j] - a * d[j]
+                            let target: Double
+                            if j == 0 {
+                                target = beta[j] - c / a
+                            } else {
+                                let u = a * beta[j] - c
+                                target = u > lambda ? (u - lambda) / a : (u < -lambda ? (u + lambda) / a : 0)
+                            }
+                            let change = (target - beta[j]) - d[j]
+                            if change != 0 {
+                                d[j] += change
+                                // H[k, j] = H[j, k]: the row, contiguous.
+                                let column = h.baseAddress! + j * p
+                                for k in 0..<p { hd[k] += column[k] * change }
+                                largest = max(largest, abs(change) * a.squareRoot())
+                            }
+                        }
+                        if largest <= 1e-13 { break }
+                    }
                 }
             }
-            if largest <= 1e-13 { break }
         }
         return d
     }

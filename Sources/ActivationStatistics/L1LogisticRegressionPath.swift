@@ -65,11 +65,12 @@ public struct L1LogisticPath: Sendable, Equatable {
             for i in x.indices {
                 if foldOfRow[i] == f { testX.append(x[i]); testY.append(y[i]) } else { trainX.append(x[i]); trainY.append(y[i]) }
             }
+            let train = DesignMatrix(trainX)
             var start: [Double]? = nil
             return grid.map { value in
                 var model = L1LogisticRegression(C: value)
                 model.kktTolerance = max(kktTolerance, Self.foldTolerancePerRow * Double(trainX.count))
-                let fit = model.fit(x: trainX, y: trainY, start: start)
+                let fit = model.fit(design: train, y: trainY, start: start)
                 start = fit.coefficients
                 return ROCArea(scores: testX.map { fit.probability($0) }, labels: testY).auc
             }

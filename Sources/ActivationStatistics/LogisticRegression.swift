@@ -70,6 +70,15 @@ public struct LogisticRegression: Sendable {
     /// log(1 + e^t) computed without overflow.
     static func softplus(_ t: Double) -> Double { t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)) }
 
+    /// `sigmoid(t)` from t and e = e^−|t| (`DesignMatrix.linearPredictors`): the same operations on the same
+    /// values, so the same bits.
+    @inline(__always)
+    static func sigmoid(_ t: Double, decay e: Double) -> Double { t >= 0 ? 1 / (1 + e) : e / (1 + e) }
+
+    /// `softplus(t)` from t and e = e^−|t|, bit for bit (e^−|−t| = e^−|t|, so softplus(−t) takes the same e).
+    @inline(__always)
+    static func softplus(_ t: Double, decay e: Double) -> Double { t > 0 ? t + log1p(e) : log1p(e) }
+
     /// Fits y on the predictor rows `x` (each row one customer, without an intercept column).
     ///
     /// Customers with the same predictor values and outcome are fitted as one weighted row when that shrinks the
@@ -168,11 +177,26 @@ public struct LogisticRegression: Sendable {
         let ybar = total > 0 ? zip(yv, wt).reduce(0) { $0 + $1.0 * $1.1 } / total : 0.5
         let nullLL = (ybar > 0 && ybar < 1) ? total * (ybar * log(ybar) + (1 - ybar) * log(1 - ybar)) : 0
 
-        func objective(_ beta: [Double]) -> (Double, Double) {
+        // The linear predictors and e^−|η| at `beta` (those of the last objective evaluated at it), and at the
+        // candidate of a step: every pass over the rows after an objective reads them rather than recomputing them.
+        var eta = [Double](repeating: 0, count: n), decay = eta
+        var candidateEta = eta, candidateDecay = eta
+        // Per row at `beta`: wᵢ(yᵢ − μᵢ) (the gradient's) and wᵢμᵢ(1 − μᵢ) (the Hessian's).
+        var residual = eta, curvature = eta
+        func fill(residuals: Bool, curvatures: Bool) {
+            for i in 0..<n {
+                let mu = LogisticRegression.sigmoid(eta[i], decay: decay[i])
+                if residuals { residual[i] = wt[i] * (yv[i] - mu) }
+                if curvatures { curvature[i] = wt[i] * mu * (1 - mu) }
+            }
+        }
+        func objective(_ beta: [Double], eta: inout [Double], decay: inout [Double]) -> (Double, Double) {
+            design.linearPredictors(beta, eta: &eta, decay: &decay)
             var ll = 0.0
-            design.forEachRow(beta) { i, eta, _ in
+            for i in 0..<n {
                 // log σ(η) = −softplus(−η), log(1 − σ(η)) = −softplus(η)
-                ll -= wt[i] * (yv[i] == 1 ? LogisticRegression.softplus(-eta) : LogisticRegression.softplus(eta))
+                ll -= wt[i] * (yv[i] == 1 ? LogisticRegression.softplus(-eta[i], decay: decay[i])
+                                          : LogisticRegression.softplus(eta[i], decay: decay[i]))
             }
             var pen = 0.0
             for j in 1..<p { pen += beta[j] * beta[j] }
@@ -186,14 +210,14 @@ public struct LogisticRegression: Sendable {
         let firstHessianTells = penalty == 0 && ybar > 0 && ybar < 1
         var identifiable = true
         if !firstHessianTells {
-            var gram = design.lowerGram(at: [Double](repeating: 0, count: p)) { i, _, _ in wt[i] }
+            var gram = design.lowerGram(weights: wt)
             for j in 1..<p { gram[j * p + j] += penalty }
             identifiable = Cholesky(matrix: gram, size: p) != nil
         }
 
         var beta = [Double](repeating: 0, count: p)
         if ybar > 0 && ybar < 1 { beta[0] = log(ybar / (1 - ybar)) }
-        var (ll, obj) = objective(beta)
+        var (ll, obj) = objective(beta, eta: &eta, decay: &decay)
         var status = identifiable ? Status.notConverged : Status.singular
         var iterations = 0
         var maxAbsEta = 0.0
@@ -211,23 +235,14 @@ public struct LogisticRegression: Sendable {
             let step: [Double]
             let frozen = frozenSteps > 0 && factor != nil
             if frozen, let factor {
-                gradient.withUnsafeMutableBufferPointer { g in
-                    design.forEachRow(beta) { i, eta, row in
-                        let r = wt[i] * (yv[i] - LogisticRegression.sigmoid(eta))
-                        for j in 0..<p { g[j] += row[j] * r }
-                    }
-                }
+                fill(residuals: true, curvatures: false)
+                design.addGradient(residuals: residual, into: &gradient)
                 for j in 1..<p { gradient[j] -= penalty * beta[j] }
                 step = factor.solve(gradient)
             } else {
-                var hessian = gradient.withUnsafeMutableBufferPointer { g in
-                    design.lowerGram(at: beta) { i, eta, row in
-                        let mu = LogisticRegression.sigmoid(eta)
-                        let r = wt[i] * (yv[i] - mu)
-                        for j in 0..<p { g[j] += row[j] * r }
-                        return wt[i] * mu * (1 - mu)
-                    }
-                }
+                fill(residuals: true, curvatures: true)
+                design.addGradient(residuals: residual, into: &gradient)
+                var hessian = design.lowerGram(weights: curvature)
                 DesignMatrix.mirrorLower(&hessian, p)
                 for j in 1..<p { gradient[j] -= penalty * beta[j]; hessian[j * p + j] += penalty }
                 guard let chol = Cholesky(matrix: hessian, size: p) else {
@@ -251,7 +266,7 @@ public struct LogisticRegression: Sendable {
             var candidateObjective = (ll, obj)
             for _ in 0..<30 {
                 for j in 0..<p { candidate[j] = beta[j] + scale * step[j] }
-                candidateObjective = objective(candidate)
+                candidateObjective = objective(candidate, eta: &candidateEta, decay: &candidateDecay)
                 if candidateObjective.1 >= obj - 1e-12 * abs(obj) { break }
                 scale /= 2
             }
@@ -263,6 +278,8 @@ public struct LogisticRegression: Sendable {
             }
             beta = candidate
             (ll, obj) = candidateObjective
+            swap(&eta, &candidateEta)
+            swap(&decay, &candidateDecay)
             if small { status = .converged; break }
             if frozen {
                 frozenSteps = scale == 1 && frozenSteps < 4 ? frozenSteps + 1 : 0
@@ -272,17 +289,15 @@ public struct LogisticRegression: Sendable {
         }
         // Divergence is the signature of separation: linear predictors run off to ±∞ while the likelihood
         // creeps towards a supremum it never attains.
-        design.forEachRow(beta) { _, eta, _ in maxAbsEta = max(maxAbsEta, abs(eta)) }
+        for t in eta { maxAbsEta = max(maxAbsEta, abs(t)) }
         if penalty == 0 && status != .singular && (status == .notConverged || maxAbsEta > 30) {
             status = .separation
         }
 
         var standardErrors: [Double] = []
         if status != .singular {
-            let info = design.lowerGram(at: beta) { i, eta, _ in
-                let mu = LogisticRegression.sigmoid(eta)
-                return wt[i] * mu * (1 - mu)
-            }
+            fill(residuals: false, curvatures: true)
+            let info = design.lowerGram(weights: curvature)
             if let chol = Cholesky(matrix: info, size: p) {
                 standardErrors = (0..<p).map { j -> Double in
                     var e = [Double](repeating: 0, count: p); e[j] = 1

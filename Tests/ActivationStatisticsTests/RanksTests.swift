@@ -41,4 +41,38 @@ struct RanksTests {
         #expect(Ranks.fewDistinctMidRanks([1, .nan, 0], limit: 32) == nil)
         #expect(Ranks.fewDistinctMidRanks([], limit: 32) == [])
     }
+
+    @Test(arguments: [0, 1, 2, 500, 40_000])
+    func wholeNumbersRankByCountingExactlyAsTheSort(n: Int) {
+        var rng = SplitMix64(seed: UInt64(n) + 3)
+        // Counts with long runs of ties, -0.0 among the zeros, and the largest value the counting accepts.
+        let bound = max(1024, 2 * n)
+        var x = (0..<n).map { _ -> Double in
+            switch rng.next() % 5 {
+            case 0: return 0
+            case 1: return -0.0
+            case 2: return Double(rng.next() % 3)
+            default: return Double(rng.next() % UInt64(bound))
+            }
+        }
+        if n > 2 { x[n / 2] = Double(bound - 1) }
+        let counted = Ranks.smallIntegerMidRanks(x)
+        #expect(counted != nil)
+        // The definition is O(n²); beyond a few thousand values the sort (checked against it above) stands in.
+        let reference = n <= 2_000 ? Self.sortedMidRanks(x) : Ranks.sortedValueMidRanks(x)
+        #expect(counted == reference)
+        #expect(Ranks.midRanks(x) == reference)
+    }
+
+    @Test func fractionsNegativesLargeValuesOrANaNAreNotCounted() {
+        #expect(Ranks.smallIntegerMidRanks([1, 2, 2.5]) == nil)
+        #expect(Ranks.smallIntegerMidRanks([1, -1, 2]) == nil)
+        #expect(Ranks.smallIntegerMidRanks([1, .nan, 2]) == nil)
+        #expect(Ranks.smallIntegerMidRanks([1, 1024, 2]) == nil)
+        #expect(Ranks.smallIntegerMidRanks([1, .infinity]) == nil)
+        #expect(Ranks.smallIntegerMidRanks([]) == [])
+        // Beyond the counting, the sort still ranks them.
+        #expect(Ranks.midRanks([1, 1024, 2, 1024]) == [1, 3.5, 2, 3.5])
+    }
 }
+
