@@ -211,7 +211,7 @@ struct CandidatesTests {
                                 && Set(training.map { b.counts[$0] }).count > 1
                         }
                         func within(_ b: BehaviourFeatures, _ c: Int) -> Double {
-                            log1p(Double((0..<days).reduce(0) { $0 + Int(b.daily[c * window + $1]) }))
+                            log1p(Double((0..<days).reduce(0) { $0 + Int(b.daily.count(customer: c, day: $1)) }))
                         }
                         let varying = others.filter { b in Set(training.map { within(b, $0) }).count > 1 }
                         var x: [[Double]] = [], y: [Bool] = []
