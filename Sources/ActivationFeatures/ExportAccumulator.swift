@@ -161,37 +161,82 @@ extension FirstWindowAccumulator {
     /// behaviour counts once.
     package func add(_ export: ExportAccumulator, behaviourMap: [Int], userMap: [Int]) {
         precondition(export.windowDays == windowDays && export.customerCount == customerCount)
-        let window = windowDays, customers = customerCount
+        let window = windowDays, customers = customerCount, batch = PairCounts.batch
+        // The run's counts are found a batch of pairs at a time (`PairCounts.counts(_:into:)`), their loads
+        // overlapping: each pair lands at a random place of tables of megabytes.
+        var cells = [UInt32](repeating: 0, count: batch)
+        var targets = [UnsafeMutablePointer<UInt32>](repeating: UnsafeMutablePointer(bitPattern: 8)!, count: batch)
+        var sources = targets
+        /// A restored row's pairs: where they start in its behaviour's flat list, and the row's first cell.
+        var starts = [Int](repeating: 0, count: batch + 1), rowStarts = [Int](repeating: 0, count: batch)
         behaviourMap.withUnsafeBufferPointer { target in
-            export.daily.forEach { cell, counts in
-                let into = daily.counts(CountCells.pair(customer: cell % customers, behaviour: target[cell / customers], customers: customers))
-                for day in 0..<window where counts[day] > 0 { into[day].addSaturating(counts[day]) }
-            }
-            export.rowCustomers.withUnsafeBufferPointer { rowCustomers in
-                for (b, pairs) in export.sparseDaily.enumerated() {
-                    pairs.withUnsafeBufferPointer { pairs in
-                        // Cells come sorted by row: one look-up per row (an unsorted damaged entry adds correctly, only slower).
-                        var rowStart = -1, into: UnsafeMutablePointer<UInt32>?
-                        var i = 0
-                        while i + 1 < pairs.count {
-                            let cell = Int(pairs[i])
-                            if rowStart < 0 || cell < rowStart || cell >= rowStart + window {
-                                let row = cell / window
-                                rowStart = row * window
-                                into = daily.counts(CountCells.pair(customer: Int(rowCustomers[row]), behaviour: target[b], customers: customers))
+            cells.withUnsafeMutableBufferPointer { cells in
+            targets.withUnsafeMutableBufferPointer { targets in
+            sources.withUnsafeMutableBufferPointer { sources in
+                var n = 0
+                func addDays() {
+                    daily.counts(UnsafeBufferPointer(rebasing: cells[0..<n]), into: targets.baseAddress!)
+                    for k in 0..<n {
+                        let from = sources[k], into = targets[k]
+                        for day in 0..<window where from[day] > 0 { into[day].addSaturating(from[day]) }
+                    }
+                    n = 0
+                }
+                export.daily.forEach { cell, counts in
+                    cells[n] = CountCells.pair(customer: cell % customers, behaviour: target[cell / customers], customers: customers)
+                    sources[n] = counts
+                    n += 1
+                    if n == batch { addDays() }
+                }
+                addDays()
+                export.rowCustomers.withUnsafeBufferPointer { rowCustomers in
+                    for (b, pairs) in export.sparseDaily.enumerated() {
+                        pairs.withUnsafeBufferPointer { pairs in
+                            func addRows() {
+                                daily.counts(UnsafeBufferPointer(rebasing: cells[0..<n]), into: targets.baseAddress!)
+                                for k in 0..<n {
+                                    let into = targets[k]
+                                    var i = starts[k]
+                                    while i < starts[k + 1] { into[Int(pairs[i]) - rowStarts[k]].addSaturating(pairs[i + 1]); i += 2 }
+                                }
+                                n = 0
                             }
-                            into![cell - rowStart].addSaturating(pairs[i + 1])
-                            i += 2
+                            // Cells come sorted by row: one look-up per row (an unsorted damaged entry adds
+                            // correctly, only slower).
+                            var i = 0
+                            while i + 1 < pairs.count {
+                                let row = Int(pairs[i]) / window, rowStart = row * window
+                                var end = i + 2
+                                while end + 1 < pairs.count && Int(pairs[end]) >= rowStart && Int(pairs[end]) < rowStart + window { end += 2 }
+                                cells[n] = CountCells.pair(customer: Int(rowCustomers[row]), behaviour: target[b], customers: customers)
+                                starts[n] = i; starts[n + 1] = end; rowStarts[n] = rowStart
+                                n += 1
+                                if n == batch { addRows() }
+                                i = end
+                            }
+                            addRows()
                         }
                     }
                 }
+                var any = false
+                var slots = [Int](repeating: 0, count: batch), values = [UInt32](repeating: 0, count: batch)
+                func addLater() {
+                    later.counts(UnsafeBufferPointer(rebasing: cells[0..<n]), into: targets.baseAddress!)
+                    for k in 0..<n { targets[k][slots[k]].addSaturating(values[k]) }
+                    n = 0
+                }
+                export.forEachLater { b, cell, count in
+                    cells[n] = CountCells.pair(customer: cell >> 1, behaviour: target[b], customers: customers)
+                    slots[n] = cell & 1; values[n] = count
+                    n += 1
+                    any = true
+                    if n == batch { addLater() }
+                }
+                addLater()
+                if any { sawLaterEvents = true }
             }
-            var any = false
-            export.forEachLater { b, cell, count in
-                later.counts(CountCells.pair(customer: cell >> 1, behaviour: target[b], customers: customers))[cell & 1].addSaturating(count)
-                any = true
             }
-            if any { sawLaterEvents = true }
+            }
         }
         // Hundreds of thousands of (customer, behaviour, user) triples per export, each a cache miss in the run's
         // set: translated first, then inserted in one batch that loads slots ahead (`KeySet.insertAll`).

@@ -1,4 +1,5 @@
 import ActivationCore
+import CActivationShims
 
 /// Stage 2's output: each customer's first-window feature vector, per behaviour.
 public struct FeatureTable: Sendable {
@@ -29,61 +30,73 @@ public struct FeatureTable: Sendable {
         let window = accumulator.windowDays, horizon = accumulator.followUpHorizon
         precondition(window <= Int(UInt16.max) + 1, "a window of more than 65,536 days")
         let customerCount = customers.count, behaviourCount = behaviourNames.count
-        // The accumulator's pairs (a class, not shared across threads) in cell order, which is behaviour-major and
-        // by customer within a behaviour: one sort of (cell, slot) keys, then each pair's non-zero days copied out
-        // into flat arrays; then the behaviours summarised on both cores.
+        // The accumulator's pairs in cell order, which is behaviour-major and by customer within a behaviour: one
+        // sort of (cell, slot) keys; then the behaviours summarised on both cores, each reading its own pairs' slots
+        // (nothing writes the accumulator meanwhile).
         var keys: [UInt64] = [], slots: [UnsafeMutablePointer<UInt32>] = []
         keys.reserveCapacity(accumulator.daily.count); slots.reserveCapacity(accumulator.daily.count)
         accumulator.daily.forEach { cell, counts in keys.append(UInt64(cell) << 32 | UInt64(slots.count)); slots.append(counts) }
         keys.sort()
-        var pairCustomer: [Int32] = [], pairUsers: [Int32] = [], pairCellEnd: [Int32] = []
-        var days: [UInt16] = [], events: [UInt32] = []
         var behaviourStart = [Int](repeating: keys.count, count: behaviourCount + 1)
-        pairCustomer.reserveCapacity(keys.count); pairUsers.reserveCapacity(keys.count); pairCellEnd.reserveCapacity(keys.count)
-        for (k, key) in keys.enumerated().reversed() { behaviourStart[Int(key >> 32) / customerCount] = k }
+        for k in stride(from: keys.count - 1, through: 0, by: -1) { behaviourStart[Int(keys[k] >> 32) / customerCount] = k }
         for b in stride(from: behaviourCount - 1, through: 0, by: -1) { behaviourStart[b] = min(behaviourStart[b], behaviourStart[b + 1]) }
-        for key in keys {
-            let counts = slots[Int(key & 0xFFFF_FFFF)]
-            pairCustomer.append(Int32(Int(key >> 32) % customerCount))
-            pairUsers.append(Int32(bitPattern: counts[window]))
-            for day in 0..<window where counts[day] > 0 { days.append(UInt16(day)); events.append(counts[day]) }
-            precondition(days.count <= Int(Int32.max), "more than 2^31 daily counts")
-            pairCellEnd.append(Int32(days.count))
-        }
         var laters = [[UInt32]](repeating: [UInt32](repeating: 0, count: 2 * customerCount), count: behaviourCount)
         accumulator.later.forEach { cell, counts in
             let b = cell / customerCount, c = cell % customerCount
             laters[b][2 * c] = counts[0]; laters[b][2 * c + 1] = counts[1]
         }
         let sawUsers = accumulator.sawUsers, laterLists = laters
-        let pairs = (customer: pairCustomer, users: pairUsers, cellEnd: pairCellEnd, days: days, events: events, start: behaviourStart)
-        behaviours = parallelMap(order) { b in
-            var counts = [Int](repeating: 0, count: customerCount)
-            var firstDay = [Int?](repeating: nil, count: customerCount)
-            var active = [Int](repeating: 0, count: customerCount)
-            var users = [Int](repeating: 0, count: sawUsers ? customerCount : 0)
-            let range = pairs.start[b]..<pairs.start[b + 1]
-            let firstCell = range.isEmpty || range.lowerBound == 0 ? 0 : Int(pairs.cellEnd[range.lowerBound - 1])
-            var doers: [Int32] = [], cellStart: [Int32] = [0]
-            doers.reserveCapacity(range.count); cellStart.reserveCapacity(range.count + 1)
-            var previousEnd = firstCell
-            for k in range {
-                let c = Int(pairs.customer[k]), end = Int(pairs.cellEnd[k])
-                if sawUsers { users[c] = Int(pairs.users[k]) }
-                let cells = previousEnd..<end
-                previousEnd = end
-                guard !cells.isEmpty else { continue }
-                var total = 0
-                for i in cells { total += Int(pairs.events[i]) }
-                counts[c] = total; firstDay[c] = Int(pairs.days[cells.lowerBound]); active[c] = cells.count
-                doers.append(Int32(c))
-                cellStart.append(Int32(end - firstCell))
+        let pairs = SortedSlots(keys: keys, slots: slots, behaviourStart: behaviourStart, window: window)
+        behaviours = withExtendedLifetime(accumulator) {
+            parallelMap(order) { b in
+                var counts = [Int](repeating: 0, count: customerCount)
+                var firstDay = [Int?](repeating: nil, count: customerCount)
+                var active = [Int](repeating: 0, count: customerCount)
+                var users = [Int](repeating: 0, count: sawUsers ? customerCount : 0)
+                let range = pairs.behaviourStart[b]..<pairs.behaviourStart[b + 1]
+                var doers: [Int32] = [], cellStart: [Int32] = [0], days: [UInt16] = [], events: [UInt32] = []
+                doers.reserveCapacity(range.count); cellStart.reserveCapacity(range.count + 1)
+                for k in range {
+                    // Slots lie in order of first event, not of customer: the one eight ahead is loaded meanwhile.
+                    if k + 8 < range.upperBound { pairs.prefetch(k + 8) }
+                    let key = pairs.keys[k], slot = pairs.slots[Int(key & 0xFFFF_FFFF)]
+                    let c = Int(key >> 32) % customerCount
+                    if sawUsers { users[c] = Int(Int32(bitPattern: slot[window])) }
+                    var total = 0, first = -1
+                    for day in 0..<window where slot[day] > 0 {
+                        if first < 0 { first = day }
+                        total += Int(slot[day])
+                        days.append(UInt16(day)); events.append(slot[day])
+                    }
+                    guard first >= 0 else { continue }
+                    precondition(days.count <= Int(Int32.max), "more than 2^31 daily counts in one behaviour")
+                    counts[c] = total; firstDay[c] = first; active[c] = days.count - Int(cellStart[cellStart.count - 1])
+                    doers.append(Int32(c))
+                    cellStart.append(Int32(days.count))
+                }
+                let daily = DailyCounts(windowDays: window, doers: doers, cellStart: cellStart, days: days, events: events)
+                return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
+                                         users: sawUsers ? users : nil, daily: daily, later: laterLists[b], followUpHorizon: horizon)
             }
-            let daily = DailyCounts(windowDays: window, doers: doers, cellStart: cellStart,
-                                    days: Array(pairs.days[firstCell..<previousEnd]), events: Array(pairs.events[firstCell..<previousEnd]))
-            return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
-                                     users: sawUsers ? users : nil, daily: daily, later: laterLists[b], followUpHorizon: horizon)
         }
     }
 }
 
+/// The accumulator's pair slots in cell order (`keys`: cell << 32 | index in `slots`), and where each behaviour's
+/// pairs start: read by the feature table's workers while the accumulator, which owns the slots, is kept alive and
+/// written by no one, hence unchecked.
+private struct SortedSlots: @unchecked Sendable {
+    let keys: [UInt64]
+    let slots: [UnsafeMutablePointer<UInt32>]
+    let behaviourStart: [Int]
+
+    /// Starts loading the slot of the `k`-th pair (a hint).
+    @inline(__always)
+    func prefetch(_ k: Int) {
+        let slot = slots[Int(keys[k] & 0xFFFF_FFFF)]
+        activation_prefetch(slot)
+        activation_prefetch(slot + window)
+    }
+    /// Days per slot (the slot's counts run from `[0]` to `[window]`, the distinct users).
+    let window: Int
+}

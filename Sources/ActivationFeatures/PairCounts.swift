@@ -1,3 +1,4 @@
+import CActivationShims
 import Glibc
 
 /// Counts kept only for the (customer, behaviour) pairs that occur: a pair gets a slot of `width` UInt32 counts
@@ -75,6 +76,30 @@ package final class PairCounts {
             if UInt32(truncatingIfNeeded: e >> 32) == cell { return base(Int(UInt32(truncatingIfNeeded: e))) + 1 }
             i = (i + 1) & mask
         }
+    }
+
+    /// Batch size for `counts(_:into:)`.
+    package static let batch = 32
+
+    /// The counts of each of `cells`' pairs (made when missing) into `slots`, with every cell's table entry loaded
+    /// before any is probed and each slot loaded as it is found: a merge's look-ups land at random in tables of
+    /// megabytes, and a batch's loads overlap instead of waiting one after the other.
+    @inline(__always)
+    package func counts(_ cells: UnsafeBufferPointer<UInt32>, into slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>) {
+        for cell in cells { activation_prefetch(entries + home(cell)) }
+        for k in cells.indices {
+            let slot = counts(cells[k])
+            activation_prefetch(slot)
+            if width > 15 { activation_prefetch(slot + width - 1) }
+            slots[k] = slot
+        }
+    }
+
+    /// Loads the slot of `counts` (a hint: changes nothing).
+    @inline(__always)
+    package func prefetch(slot counts: UnsafeMutablePointer<UInt32>) {
+        activation_prefetch(counts)
+        if width > 15 { activation_prefetch(counts + width - 1) }
     }
 
     /// The counts of `cell`'s pair, nil when it has none.
