@@ -188,7 +188,6 @@ struct CandidatesTests {
         let full = CohortSplit(customers: features.customers, decided: features.decidedCustomers, holdoutShare: 0.3)
         // A cohort of 60 training customers: fewer than `fit(x:y:)` groups.
         let small = CohortSplit(customers: features.customers, decided: Array(features.decidedCustomers.prefix(86)), holdoutShare: 0.3)
-        let window = features.windowDays
         var compared = 0
         for split in [full, small] {
             let diagnoser = CandidateDiagnoser(features: features, split: split, windows: [7, 14, 30])
