@@ -111,8 +111,9 @@ package struct ActionLists: Sendable {
             var last: Int?
             if since < features.windowDays {
                 for b in features.behaviours {
-                    for day in stride(from: since, through: 0, by: -1) where b.daily[c * features.windowDays + day] > 0 {
-                        last = max(last ?? day, day)
+                    // The customer's latest day with events up to `since` (its days are ascending and non-zero).
+                    for i in b.daily.cells(of: c).reversed() where Int(b.daily.days[i]) <= since {
+                        last = max(last ?? Int(b.daily.days[i]), Int(b.daily.days[i]))
                         break
                     }
                 }

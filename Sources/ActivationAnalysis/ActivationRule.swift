@@ -38,11 +38,10 @@ extension ActivationRule {
         // The parts' daily counts taken out once: going through the parts per customer copied each behaviour's
         // struct (seven arrays retained and released) for every customer.
         let daily = parts.map(\.behaviour.daily), thresholds = parts.map(\.threshold)
-        let window = features.windowDays
         return (0..<features.customers.count).map { c in
             var latest = 0
             for k in daily.indices {
-                guard let day = BehaviourFeatures.dayReaching(thresholds[k], customer: c, daily: daily[k], windowDays: window) else {
+                guard let day = daily[k].dayReaching(thresholds[k], customer: c) else {
                     return nil
                 }
                 latest = max(latest, day)

@@ -113,9 +113,10 @@ public struct CandidateDiagnoser: Sendable {
             let daily = behaviours[b].daily
             var out = wanted.map { _ in [Double](repeating: 0, count: training.count) }
             for (i, c) in training.enumerated() {
-                var n = 0, day = 0
+                let cells = daily.cells(of: c)
+                var n = 0, next = cells.lowerBound
                 for (k, d) in wanted.enumerated() {
-                    while day < d { n += Int(daily[c * window + day]); day += 1 }
+                    while next < cells.upperBound && Int(daily.days[next]) < d { n += Int(daily.events[next]); next += 1 }
                     out[k][i] = Double(n)
                 }
             }

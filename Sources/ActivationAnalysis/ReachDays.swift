@@ -17,9 +17,9 @@ package struct ReachDays: Sendable {
             row[c] = Int32(r)
             var total = 0, next = 1
             let base = r * maximum
-            for day in 0..<features.windowDays where next <= maximum {
-                total += Int(features.daily[c * features.windowDays + day])
-                while next <= maximum && total >= next { days[base + next - 1] = Int16(day); next += 1 }
+            for i in features.daily.cells(of: c) where next <= maximum {
+                total += Int(features.daily.events[i])
+                while next <= maximum && total >= next { days[base + next - 1] = Int16(features.daily.days[i]); next += 1 }
             }
         }
     }

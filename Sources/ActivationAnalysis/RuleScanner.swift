@@ -41,8 +41,9 @@ public struct RuleScanner: Sendable {
                 let g = cohort * 2 + (customers[c].outcome == .renewed ? 1 : 0)
                 totals[g] += 1
                 var total = 0, next = 1
-                for day in 0..<window where next <= maximum {
-                    total += Int(features.daily[c * window + day])
+                for i in features.daily.cells(of: c) where next <= maximum {
+                    total += Int(features.daily.events[i])
+                    let day = Int(features.daily.days[i])
                     while next <= maximum && total >= next { reached[(g * maximum + next - 1) * window + day] += 1; next += 1 }
                 }
             }

@@ -178,7 +178,13 @@ private struct BehaviourTally: Sendable {
             if let k = levelIndex[l] { level = k } else {
                 level = Int32(levels.count); levelIndex[l] = level; levels.append(l)
             }
-            for day in 0..<b.windowDays { cumulative[day + 1] = cumulative[day] + Int(b.daily[c * b.windowDays + day]) }
+            let cells = b.daily.cells(of: c)
+            var cell = cells.lowerBound
+            for day in 0..<b.windowDays {
+                var n = 0
+                if cell < cells.upperBound && Int(b.daily.days[cell]) == day { n = Int(b.daily.events[cell]); cell += 1 }
+                cumulative[day + 1] = cumulative[day] + n
+            }
             let key = Key(counts: tallied.map { Int16(min(cumulative[min($0, b.windowDays)], maximum)) }, level: level)
             if let k = keyIndex[key] { return k }
             keyIndex[key] = Int32(keyLevel.count)
@@ -200,9 +206,9 @@ private struct BehaviourTally: Sendable {
     static func reachDays(_ b: BehaviourFeatures, customer c: Int, maximum: Int) -> [Int16] {
         var out = [Int16](repeating: .max, count: maximum)
         var total = 0, next = 1
-        for day in 0..<b.windowDays where next <= maximum {
-            total += Int(b.daily[c * b.windowDays + day])
-            while next <= maximum && total >= next { out[next - 1] = Int16(day); next += 1 }
+        for i in b.daily.cells(of: c) where next <= maximum {
+            total += Int(b.daily.events[i])
+            while next <= maximum && total >= next { out[next - 1] = Int16(b.daily.days[i]); next += 1 }
         }
         return out
     }
@@ -301,9 +307,9 @@ private struct BehaviourTally: Sendable {
             // The day of the customer's n-th event (from 1), if within the rule's window.
             let c = training[i]
             var total = 0
-            for day in 0..<rule.windowDays {
-                total += Int(features.daily[c * windowDays + day])
-                if total > n { byDay[day] += Int(weights.weights[i]); break }
+            for cell in features.daily.cells(of: c) where Int(features.daily.days[cell]) < rule.windowDays {
+                total += Int(features.daily.events[cell])
+                if total > n { byDay[Int(features.daily.days[cell])] += Int(weights.weights[i]); break }
             }
         }
         return RuleScanner.quantile(histogram: byDay, 0.5)

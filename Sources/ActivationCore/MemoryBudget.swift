@@ -1,30 +1,36 @@
 /// The memory a run needs, estimated from the sizes known before its tables are allocated, and the check that stops
 /// a run that cannot fit with the figures and the fix, instead of the allocator's crash (issue 17, item 11).
 ///
-/// The tables that grow with the data are sized by customers × behaviours × window days: the run's daily counts,
-/// the counts of the exports (or pieces) being read and waiting to be merged, the feature table and the models.
-/// Customers and the window are known once the customer table is read; behaviours appear one by one as the exports
-/// are read, so the check runs before the first export is opened (with one behaviour) and again before each new
-/// behaviour's counts are allocated, by every reader and by the merge: a run stops as soon as the behaviours seen
-/// so far need more than is left, before it allocates them.
+/// The tables that grow with the data are of two kinds. Dense per customer and behaviour: the feature table's
+/// vectors (count, first day, active days, users, follow-up counts) and the models' and rule scan's columns; their
+/// size is known once the customers and behaviours are. Per (customer, behaviour) pair that occurs: the daily counts
+/// of the run, of the exports (or pieces) being read and waiting to merge, and of the feature table, which hold only
+/// the pairs with events (`PairCounts` in ActivationFeatures); their size is known as the exports are read. So the
+/// check runs before the first export is opened (with one behaviour, no pairs), before each new behaviour's counts
+/// are allocated, by every reader and by the merge, and before each export's counts are merged, with the pairs the
+/// run and that export hold: a run stops as soon as what it has seen needs more than is left.
 ///
-/// The estimate, in bytes (`estimate(customers:behaviours:windowDays:)`):
+/// The estimate, in bytes (`estimate(customers:behaviours:windowDays:pairs:followUpPairs:)`):
 ///
-///     customers × behaviours × (8 × window days + 160)  +  customers × 1,024  +  128 MiB
+///     customers × behaviours × 120  +  pairs × (18 × window days + 66)  +  follow-up pairs × 80
+///       +  customers × 1,024  +  128 MiB
 ///
-/// - `8 × window days` per customer and behaviour: 4 bytes a day in the run's daily counts, and as much again for
-///   the daily counts of the exports being read and parked for their turn to merge (two readers);
-/// - `160` per customer and behaviour: the follow-up counts (the run's and the readers' dense tables), distinct users,
-///   the feature table (count, first day, active days, users), the models' and rule scan's columns;
-/// - `1,024` per customer: the readers' customer maps and follow-up rows, signups, the feature table's and the action
-///   lists' rows;
+/// - `120` per customer and behaviour: the feature table (count 8, first day 16, active days 8, users 8, follow-up
+///   counts 8 bytes) and the models' and rule scan's columns;
+/// - `18 × window days + 66` per pair with an in-window event: its slot in the run's counts (4 bytes a day, its
+///   distinct users and its cell, and the table's entry: `4 × window days + 22`), as much again in each of two
+///   exports being read or parked (`8 × window days + 36`), and at most `6` bytes a day and `8` a customer in the
+///   feature table;
+/// - `80` per pair with an event after the window: its two follow-up counts, cell and entry in the run and in two
+///   exports;
+/// - `1,024` per customer: the readers' customer maps, signups, the feature table's and the action lists' rows;
 /// - `128 MiB`: code, read buffers, report chunks, thread stacks and allocator arenas.
 ///
-/// Measured (peak RSS, GNU time) on 80,000 customers × 18 behaviours, 20 monthly exports: window 1: 187 MB
-/// (estimated 391 MB); 30: 440 MB (725 MB); 366: 3.6 GB (4.6 GB). Not included, because they grow with rows rather
-/// than with customers and are unknown until the exports are read: about 16-32 bytes per distinct (customer,
-/// behaviour, user) triple, and with `deduplicate` about 24 bytes per event row after signup (190 MB for 8.3 million
-/// rows): a run near the limit with many users or de-duplication can still run short.
+/// Measured (peak RSS, GNU time) on 100,000 customers × 200 behaviours, a 30-day window, 960,000 pairs with
+/// in-window events: 2.4 GB (estimated 3.2 GB). Not included, because they grow with rows rather than with
+/// customers and are unknown until the exports are read: about 16-32 bytes per distinct (customer, behaviour, user)
+/// triple, and with `deduplicate` about 24 bytes per event row after signup (190 MB for 8.3 million rows): a run
+/// near the limit with many users or de-duplication can still run short.
 public struct MemoryBudget: Sendable, Equatable {
     /// How many bytes the run may still take, and which limit says so ("ulimit -v (RLIMIT_AS)", "MemAvailable in
     /// /proc/meminfo", …): the smallest of the system's limits (`SystemMemory.available()` in ActivationFastPaths).
@@ -55,34 +61,45 @@ public struct MemoryBudget: Sendable, Equatable {
     public static let maximumCells = Int(UInt32.max)
 
     /// The bytes a run of `customers` × `behaviours` with a `windowDays` window needs beyond what is allocated when
-    /// its customer table has been read (the formula in the type's documentation).
-    public static func estimate(customers: Int, behaviours: Int, windowDays: Int) -> Int {
-        let perCell = 8 * windowDays + 160
-        let cells = customers.multipliedReportingOverflow(by: behaviours)
-        let cellBytes = cells.partialValue.multipliedReportingOverflow(by: perCell)
-        guard !cells.overflow, !cellBytes.overflow else { return .max }
-        let (total, overflow) = cellBytes.partialValue.addingReportingOverflow(customers * 1_024 + 128 << 20)
-        return overflow ? .max : total
+    /// its customer table has been read, once `pairs` (customer, behaviour) pairs have in-window events and
+    /// `followUpPairs` events after the window (the formula in the type's documentation).
+    public static func estimate(customers: Int, behaviours: Int, windowDays: Int, pairs: Int = 0, followUpPairs: Int = 0) -> Int {
+        func product(_ a: Int, _ b: Int) -> Int? {
+            let p = a.multipliedReportingOverflow(by: b)
+            return p.overflow ? nil : p.partialValue
+        }
+        guard let cells = product(customers, behaviours), let cellBytes = product(cells, 120),
+              let pairBytes = product(pairs, 18 * windowDays + 66), let followUpBytes = product(followUpPairs, 80),
+              let customerBytes = product(customers, 1_024) else { return .max }
+        var total = 0
+        for part in [cellBytes, pairBytes, followUpBytes, customerBytes, 128 << 20] {
+            let sum = total.addingReportingOverflow(part)
+            guard !sum.overflow else { return .max }
+            total = sum.partialValue
+        }
+        return total
     }
 
-    /// The estimate for `behaviours` behaviours under this budget's customers and window.
-    public func estimate(behaviours: Int) -> Int {
-        Self.estimate(customers: customers, behaviours: behaviours, windowDays: windowDays)
+    /// The estimate for `behaviours` behaviours and the pairs seen so far under this budget's customers and window.
+    public func estimate(behaviours: Int, pairs: Int = 0, followUpPairs: Int = 0) -> Int {
+        Self.estimate(customers: customers, behaviours: behaviours, windowDays: windowDays, pairs: pairs, followUpPairs: followUpPairs)
     }
 
-    /// Stops the run (an `InputError` of kind `.memory`, exit status 71) when `behaviours` behaviours need more than
-    /// the limit leaves, or more cells than the accumulators can address. Call before allocating a new behaviour's
-    /// counts; `at` names where the behaviour was met (`"'login' in events-05.csv"`), for the message.
-    public func check(behaviours: Int, at: @autoclosure () -> String = "") throws {
+    /// Stops the run (an `InputError` of kind `.memory`, exit status 71) when `behaviours` behaviours and the pairs
+    /// seen so far need more than the limit leaves, or more cells than the accumulators can address. Call before
+    /// allocating a new behaviour's counts and before merging an export's; `at` names where the behaviour or the
+    /// export was met (`"'login' in events-05.csv"`), for the message.
+    public func check(behaviours: Int, pairs: Int = 0, followUpPairs: Int = 0, at: @autoclosure () -> String = "") throws {
         let cells = customers.multipliedReportingOverflow(by: behaviours)
         if cells.overflow || cells.partialValue >= Self.maximumCells {
             throw InputError("too many behaviours for \(Format.count(customers)) customers: \(Format.count(behaviours)) behaviours\(Self.place(at())) make more than \(Format.count(Self.maximumCells)) customer × behaviour cells, the most a run can count; \(Self.fix)", kind: .memory)
         }
         guard let limit else { return }
-        let needed = estimate(behaviours: behaviours)
+        let needed = estimate(behaviours: behaviours, pairs: pairs, followUpPairs: followUpPairs)
         guard needed > limit.bytes else { return }
         let what = behaviours == 1 ? "1 behaviour" : "\(Format.count(behaviours)) behaviours"
-        throw InputError("not enough memory: \(Format.count(customers)) customers × \(what)\(Self.place(at())) × a \(windowDays)-day window need about \(Format.bytes(needed)), more than the \(Format.bytes(max(0, limit.bytes))) left under \(limit.source); \(Self.fix)", kind: .memory)
+        let active = pairs + followUpPairs == 0 ? "" : " with \(Format.count(pairs + followUpPairs)) customer-behaviour pairs active"
+        throw InputError("not enough memory: \(Format.count(customers)) customers × \(what)\(Self.place(at()))\(active) × a \(windowDays)-day window need about \(Format.bytes(needed)), more than the \(Format.bytes(max(0, limit.bytes))) left under \(limit.source); \(Self.fix)", kind: .memory)
     }
 
     private static func place(_ at: String) -> String { at.isEmpty ? "" : " (so far, up to \(at))" }

@@ -10,37 +10,21 @@ public struct BehaviourFeatures: Sendable {
     public var activeDays: [Int]
     /// Distinct users who did it, when the exports carry a user column.
     public var users: [Int]?
-    /// Per customer, `windowDays` daily counts (row-major), for "reached N by day D" questions.
-    package let daily: [UInt32]
-    package let windowDays: Int
+    /// The daily counts of the customers who did it, for "reached N by day D" questions (`DailyCounts`).
+    package let daily: DailyCounts
+    package var windowDays: Int { daily.windowDays }
     /// Per customer, events after the window: `[2c]` up to `followUpHorizon`, `[2c + 1]` later.
     package let later: [UInt32]
     package let followUpHorizon: Int
 
     /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window.
     public func dayReaching(_ threshold: Int, customer: Int) -> Int? {
-        Self.dayReaching(threshold, customer: customer, daily: daily, windowDays: windowDays)
-    }
-
-    /// `dayReaching` on a behaviour's daily counts taken out of it (loops over customers take the array out once
-    /// rather than copy the behaviour, with its seven arrays, per customer).
-    @inline(__always)
-    package static func dayReaching(_ threshold: Int, customer: Int, daily: [UInt32], windowDays: Int) -> Int? {
-        var total = 0
-        let base = customer * windowDays
-        for day in 0..<windowDays {
-            total += Int(daily[base + day])
-            if total >= threshold { return day }
-        }
-        return nil
+        daily.dayReaching(threshold, customer: customer)
     }
 
     /// The count within the first `days` days (a shorter window inside the first window).
     public func count(withinDays days: Int, customer: Int) -> Int {
-        var total = 0
-        let base = customer * windowDays
-        for day in 0..<min(days, windowDays) { total += Int(daily[base + day]) }
-        return total
+        daily.count(withinDays: min(days, windowDays), customer: customer)
     }
 
     /// The count since signup within `days` days, which may reach past the first window up to the follow-up horizon

@@ -17,6 +17,14 @@ package enum CountCells {
         return (cell % customers, cell / customers, Int(key & 0xFFFF_FFFF))
     }
 
+    /// A (customer, behaviour) pair's cell: `behaviour * customers + customer`, below 2^32 - 1 (the memory budget
+    /// stops a run before it has more cells), the key of its counts (`PairCounts`). Behaviour-major, so that a
+    /// cell stays the same as behaviours are added.
+    @inline(__always)
+    package static func pair(customer: Int, behaviour: Int, customers: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: behaviour &* customers &+ customer)
+    }
+
     /// The most users a run can count exactly, and the most (customer, behaviour) cells.
     package static let maximumUsers = Int(UInt32.max)
     package static let maximumCells = Int(UInt32.max)

@@ -109,7 +109,8 @@ public final class DailyFeatureReader: CSVRecordSink {
         }
         if let memoryBudget, behaviours.lookup(record[1]) == nil {
             do {
-                try memoryBudget.check(behaviours: behaviours.count + 1, at: "'\(record.string(1))' in \(file)")
+                try memoryBudget.check(behaviours: behaviours.count + 1, pairs: accumulator.daily.count,
+                                       followUpPairs: accumulator.later.count, at: "'\(record.string(1))' in \(file)")
             } catch {
                 stopError = error as? InputError
                 return

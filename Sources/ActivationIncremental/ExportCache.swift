@@ -161,13 +161,12 @@ package final class ExportCache: @unchecked Sendable {
         }
         w.u32(UInt32(a.unknownCustomerIDs.count)); for id in a.unknownCustomerIDs { w.string(id) }
         let counts = a.counts
-        w.u32(UInt32(counts.rowCustomers.count)); for c in counts.rowCustomers { w.u32(UInt32(reference[Int(c)])) }
+        let (rows, dailyCells) = counts.dailyRows()
+        w.u32(UInt32(rows.count)); for c in rows { w.u32(UInt32(reference[Int(c)])) }
         var laterPairs = [[UInt32]](repeating: [], count: a.behaviourNames.count)
         counts.forEachLater { b, i, v in laterPairs[b].append(UInt32(reference[i / 2]) * 2 + UInt32(i % 2)); laterPairs[b].append(v) }
-        var pairs: [UInt32] = []
         for b in a.behaviourNames.indices {
-            pairs.removeAll(keepingCapacity: true)
-            counts.forEachDaily(behaviour: b) { i, v in pairs.append(UInt32(i)); pairs.append(v) }
+            let pairs = b < dailyCells.count ? dailyCells[b] : []
             w.u32(UInt32(pairs.count / 2)); w.u32s(pairs)
             w.u32(UInt32(laterPairs[b].count / 2)); w.u32s(laterPairs[b])
         }

@@ -33,11 +33,15 @@ package final class IngestMerger: @unchecked Sendable {
 
     /// Merges the next unit in order: a whole export, or the next piece of the current one (its row accounting is
     /// added to the file's, its line numbers moved to the file's).
-    /// - Throws: the memory budget's stop, before anything of the unit is merged.
+    /// - Throws: the memory budget's stop, before anything of the unit is merged: checked with the behaviours and
+    ///   the pairs the run would hold (its own and, at most, all of the unit's new).
     package func add(_ export: ExportAggregate, unit: ExportUnit = ExportUnit(file: -1, path: "")) throws {
         if let memoryBudget {
             let new = export.behaviourNames.filter { behaviours.lookup($0) == nil }
-            if let last = new.last { try memoryBudget.check(behaviours: behaviours.count + new.count, at: "'\(last)' in \(unit.path)") }
+            try memoryBudget.check(behaviours: behaviours.count + new.count,
+                                   pairs: accumulator.daily.count + export.counts.pairBound,
+                                   followUpPairs: accumulator.later.count + export.counts.followUpPairBound,
+                                   at: new.last.map { "'\($0)' in \(unit.path)" } ?? unit.path)
         }
         let continuesFile = unit.file >= 0 && unit.file == currentFile
         if !continuesFile { currentFile = unit.file; linesOfCurrentFile = 0 }

@@ -147,31 +147,39 @@ public enum DataFiles {
         laterSuffix.append([comma] + end)
         // Each behaviour's arrays opened once, not looked up through an array of arrays per row.
         let users = table.behaviours.map { $0.users ?? [] }, hasUsers = table.behaviours.map { $0.users != nil }
+        // Customers in order, and each behaviour's doers ascending: one cursor per behaviour walks its doers.
+        var next = [Int](repeating: 0, count: names.count)
         try withExtendedLifetime((ids, names, days)) {
-            try withBuffers(table.behaviours.map(\.daily)) { daily in
-                try withBuffers(table.behaviours.map(\.later)) { later in
-                    try withBuffers(table.behaviours.map(\.counts)) { counts in
-                        try withBuffers(users) { users in
-                            for c in 0..<table.customers.count {
-                                for k in 0..<names.count {
-                                    let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
-                                    guard counts[k][c] > 0 || laterWithin > 0 || laterAfter > 0 else { continue }
-                                    if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
-                                    prefix.removeAll()
-                                    prefix.append(ids[c])
-                                    prefix.append(names[k])
-                                    if counts[k][c] > 0 {
-                                        suffix.removeAll()
-                                        suffix.append(comma)
-                                        if hasUsers[k] { suffix.appendDigits(UInt64(users[k][c])) }
-                                        suffix.append(end)
-                                        let cells = daily[k].baseAddress! + c * window
-                                        for day in 0..<window where cells[day] > 0 {
-                                            out.appendRow(prefix, days[day], events: cells[day], suffix)
+            try withBuffers(table.behaviours.map(\.daily.doers)) { doers in
+                try withBuffers(table.behaviours.map(\.daily.cellStart)) { cellStart in
+                    try withBuffers(table.behaviours.map(\.daily.days)) { dayOf in
+                        try withBuffers(table.behaviours.map(\.daily.events)) { eventsOf in
+                            try withBuffers(table.behaviours.map(\.later)) { later in
+                                try withBuffers(users) { users in
+                                    for c in 0..<table.customers.count {
+                                        for k in 0..<names.count {
+                                            let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
+                                            let doer = next[k]
+                                            let did = doer < doers[k].count && Int(doers[k][doer]) == c
+                                            guard did || laterWithin > 0 || laterAfter > 0 else { continue }
+                                            if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
+                                            prefix.removeAll()
+                                            prefix.append(ids[c])
+                                            prefix.append(names[k])
+                                            if did {
+                                                next[k] = doer + 1
+                                                suffix.removeAll()
+                                                suffix.append(comma)
+                                                if hasUsers[k] { suffix.appendDigits(UInt64(users[k][c])) }
+                                                suffix.append(end)
+                                                for i in Int(cellStart[k][doer])..<Int(cellStart[k][doer + 1]) {
+                                                    out.appendRow(prefix, days[Int(dayOf[k][i])], events: eventsOf[k][i], suffix)
+                                                }
+                                            }
+                                            if laterWithin > 0 { out.appendRow(prefix, days[window], events: laterWithin, laterSuffix) }
+                                            if laterAfter > 0 { out.appendRow(prefix, days[horizon], events: laterAfter, laterSuffix) }
                                         }
                                     }
-                                    if laterWithin > 0 { out.appendRow(prefix, days[window], events: laterWithin, laterSuffix) }
-                                    if laterAfter > 0 { out.appendRow(prefix, days[horizon], events: laterAfter, laterSuffix) }
                                 }
                             }
                         }

@@ -188,7 +188,6 @@ struct CandidatesTests {
         let full = CohortSplit(customers: features.customers, decided: features.decidedCustomers, holdoutShare: 0.3)
         // A cohort of 60 training customers: fewer than `fit(x:y:)` groups.
         let small = CohortSplit(customers: features.customers, decided: Array(features.decidedCustomers.prefix(86)), holdoutShare: 0.3)
-        let window = features.windowDays
         var compared = 0
         for split in [full, small] {
             let diagnoser = CandidateDiagnoser(features: features, split: split, windows: [7, 14, 30])
@@ -211,7 +210,7 @@ struct CandidatesTests {
                                 && Set(training.map { b.counts[$0] }).count > 1
                         }
                         func within(_ b: BehaviourFeatures, _ c: Int) -> Double {
-                            log1p(Double((0..<days).reduce(0) { $0 + Int(b.daily[c * window + $1]) }))
+                            log1p(Double((0..<days).reduce(0) { $0 + Int(b.daily.count(customer: c, day: $1)) }))
                         }
                         let varying = others.filter { b in Set(training.map { within(b, $0) }).count > 1 }
                         var x: [[Double]] = [], y: [Bool] = []

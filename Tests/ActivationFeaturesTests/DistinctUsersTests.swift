@@ -46,7 +46,7 @@ struct DistinctUsersTests {
         accumulator.record(customer: 0, behaviour: 0, day: 0, user: 7, count: 1)
         let users = accumulator.distinctUserCounts(0)
         #expect(users[0] == 1 && users[1 << 24] == 1 && users[1] == 0)
-        #expect(accumulator.daily[0][1 << 24] == 3 && accumulator.daily[0][0] == 1)
+        #expect(accumulator.dailyCount(customer: 1 << 24, behaviour: 0, day: 0) == 3 && accumulator.dailyCount(customer: 0, behaviour: 0, day: 0) == 1)
         let export = ExportAccumulator(customerCount: customers, windowDays: 1)
         export.addBehaviour()
         export.record(customer: 1 << 24, behaviour: 0, day: 0, user: 0, count: 1)

@@ -74,7 +74,7 @@ struct FeatureTableTests {
         for (c, customer) in customers.enumerated() {
             for b in t.behaviours {
                 for day in 0..<30 {
-                    expected.row([customer.id, b.name, String(day), String(b.daily[c * 30 + day]), String(b.users![c]), "1971-05-16"])
+                    expected.row([customer.id, b.name, String(day), String(b.daily.count(customer: c, day: day)), String(b.users![c]), "1971-05-16"])
                 }
                 expected.row([customer.id, b.name, "30", String(b.later[2 * c]), "", "1971-05-16"])
                 expected.row([customer.id, b.name, "90", String(b.later[2 * c + 1]), "", "1971-05-16"])
@@ -89,7 +89,7 @@ struct FeatureTableTests {
             // One byte: the header, then each customer's behaviour on its own.
             if chunkBytes == 1 { #expect(chunks == 1 + ids.count * names.count) } else { #expect(chunks > 1) }
         }
-        #expect(t.behaviours[0].daily[3 * 30] == UInt32.max)
+        #expect(t.behaviours[0].daily.count(customer: 3, day: 0) == UInt32.max)
     }
 
     /// `features.csv` is assembled from ready-made pieces in a fixed buffer: quoted ids and segments, signup dates

@@ -321,18 +321,19 @@ struct NeverSilentlyWrongTests {
 
     // MARK: 11. Out of memory: stopped by the estimate before allocating, not by the allocator's crash.
 
-    /// 8,000 customers and 61 behaviours under `ulimit -v` 1 GB. At 30 days the run fits (the limit is real and
-    /// does not reject a run that fits); at 366 days the daily counts alone are 8,000 × 61 × 366 × 4 bytes = 714 MB,
-    /// and as much again while the export's counts are merged: the allocator used to abort (exit 134 with a
-    /// backtrace). The estimate stops the run before allocating, with exit 71, the figures and the fix, and
-    /// `latest/` as it was; excluding the behaviours makes it fit.
+    /// 8,000 customers, 61 behaviours, each customer doing 17 of them (136,000 pairs, and one more after the window),
+    /// under `ulimit -v` 1 GB. At 30 days the run fits (the limit is real and does not reject a run that fits); at 366
+    /// days the pairs' daily counts are 136,000 × 366 × 4 bytes = 200 MB in the run, as much in the export being
+    /// merged, and the estimate (with its margin for the exports in flight) says more than the limit: the allocator
+    /// used to abort (exit 134 with a backtrace). The estimate stops the run before merging, with exit 71, the figures and the fix, and `latest/`
+    /// as it was; excluding the behaviours makes it fit.
     @Test func item11OutOfMemoryStopsWithTheEstimateTheLimitAndTheFix() throws {
         var f = Fixture(count: 0)
         defer { f.remove() }
         for i in 0..<8_000 {
             let signup = Fixture.date(day(2024, 1, 1) + i % 300)
             f.customerRows.append("c\(i),\(signup),\(i % 3 == 0 ? "no" : "yes"),smb,100")
-            f.eventRows.append("c\(i),b\(i % 60),\(signup)T10:00:00Z,c\(i)-u1,")
+            for k in 0..<16 { f.eventRows.append("c\(i),b\((i + k) % 60),\(signup)T10:00:00Z,c\(i)-u1,") }
             f.eventRows.append("c\(i),login,\(signup)T11:00:00Z,c\(i)-u1,")
         }
         // The data reaches far enough for every 366-day window to be over.
@@ -346,7 +347,7 @@ struct NeverSilentlyWrongTests {
                             message: "activation: error: not enough memory: 8,000 customers × ", addressSpaceKiB: limit)
         let (_, message) = try Self.activation(f.arguments + ["--window-days", "366"], addressSpaceKiB: limit)
         #expect(message.contains(" behaviours (so far, up to 'b"), "\(message)")
-        #expect(message.contains("in \(f.eventsFile.path)) × a 366-day window need about "), "\(message)")
+        #expect(message.contains("in \(f.eventsFile.path)) with 136,001 customer-behaviour pairs active × a 366-day window need about "), "\(message)")
         #expect(message.contains(" MB left under ulimit -v (RLIMIT_AS); exclude behaviours the analysis does not need (events.exclude, --exclude-event) or shorten the window (analysis.window_days, --window-days)"), "\(message)")
         // The fix it names works.
         let (fixed, fixedError) = try Self.activation(f.arguments + ["--window-days", "366", "--exclude-event", "b*", "--accept-drop"],

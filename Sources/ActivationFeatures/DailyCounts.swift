@@ -1,0 +1,68 @@
+/// One behaviour's first-window daily counts, kept for the customers who did it only: per such customer (a
+/// "doer", ascending), its days with at least one event, ascending, and the events on each (compressed sparse
+/// rows).
+///
+/// Why sparse: most customers do a few of many behaviours, and a dense customers × window days table per
+/// behaviour was most of a run's memory. Readers loop over a customer's non-zero days (`cells(of:)`), which gives
+/// what a loop over every day gives for running counts and is shorter; a customer is found by binary search among
+/// the doers (ids ascending), a few steps in a small array.
+public struct DailyCounts: Sendable {
+    public let windowDays: Int
+    /// Customers with at least one event in the window, ascending.
+    package let doers: [Int32]
+    /// Doer `k`'s cells are `cellStart[k]..<cellStart[k + 1]` (one more entry than doers).
+    package let cellStart: [Int32]
+    /// Per cell: the day (0-based from signup), ascending within a doer, and its events (non-zero, saturating).
+    package let days: [UInt16]
+    package let events: [UInt32]
+
+    package init(windowDays: Int, doers: [Int32], cellStart: [Int32], days: [UInt16], events: [UInt32]) {
+        precondition(cellStart.count == doers.count + 1 && days.count == events.count && Int(cellStart.last ?? 0) == days.count)
+        self.windowDays = windowDays
+        self.doers = doers
+        self.cellStart = cellStart
+        self.days = days
+        self.events = events
+    }
+
+    /// The indices in `days` and `events` of `customer`'s non-zero days: empty when it did not do the behaviour.
+    @inline(__always)
+    package func cells(of customer: Int) -> Range<Int> {
+        doers.withUnsafeBufferPointer { doers in
+            let c = Int32(truncatingIfNeeded: customer)
+            var lo = 0, hi = doers.count
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if doers[mid] < c { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < doers.count, doers[lo] == c else { return 0..<0 }
+            return Int(cellStart[lo])..<Int(cellStart[lo + 1])
+        }
+    }
+
+    /// The events of `customer` on `day` (0 when none).
+    package func count(customer: Int, day: Int) -> UInt32 {
+        for i in cells(of: customer) where Int(days[i]) == day { return events[i] }
+        return 0
+    }
+
+    /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window.
+    @inline(__always)
+    package func dayReaching(_ threshold: Int, customer: Int) -> Int? {
+        if threshold <= 0 { return windowDays > 0 ? 0 : nil }
+        var total = 0
+        for i in cells(of: customer) {
+            total += Int(events[i])
+            if total >= threshold { return Int(days[i]) }
+        }
+        return nil
+    }
+
+    /// The count within the first `days` days.
+    @inline(__always)
+    package func count(withinDays limit: Int, customer: Int) -> Int {
+        var total = 0
+        for i in cells(of: customer) where Int(days[i]) < limit { total += Int(events[i]) }
+        return total
+    }
+}
