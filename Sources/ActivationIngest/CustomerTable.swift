@@ -46,12 +46,12 @@ public struct CustomerTable: Sendable {
 
     /// Starts loading what `locate(bytes)` will read (a hint for ids a few rows ahead); the probe finds the
     /// customer later without hashing again (`customer(_:)`).
-    @inline(__always)
-    public func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> CustomerKeyIndex.Probe { hotIndex.prefetch(bytes) }
+    @inline(__always) @discardableResult
+    package func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> CustomerKeyIndex.Probe { hotIndex.prefetch(bytes) }
 
     /// The customer a probe from `prefetch` stands for; nil when unknown or not in the inline index.
     @inline(__always)
-    public func customer(_ probe: CustomerKeyIndex.Probe) -> Int? { hotIndex.lookup(probe)?.customer }
+    package func customer(_ probe: CustomerKeyIndex.Probe) -> Int? { hotIndex.lookup(probe)?.customer }
 
     package mutating func append(_ customer: Customer) -> Bool {
         var key = customer.id

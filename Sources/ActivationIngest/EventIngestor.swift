@@ -12,8 +12,6 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     public let columns: EventColumns
     public let options: EventReadingOptions
     package let sink: Sink
-    /// The sink, when it takes prefetch hints (`PrefetchingEventSink`).
-    private let prefetchingSink: (any PrefetchingEventSink)?
     /// Copied out of `options` once, so that the per-row code reads stored properties, not a nested struct.
     private let timestamps: TimestampReader
     private let userAccounts: UserAccountMap?
@@ -67,7 +65,6 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         self.columns = columns
         self.options = options
         self.sink = sink
-        prefetchingSink = sink as? any PrefetchingEventSink
         timestamps = options.timestamps
         userAccounts = options.userAccounts
         deduplicate = options.deduplicate
@@ -188,13 +185,9 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// Finds the customer id in a raw line ahead of the parser (the field after `customerIndex` commas; a quote
     /// ends the search, as the guess would be unreliable) and starts loading its entry in the customer index, so
     /// that the lookup in `consume` finds it in the cache instead of waiting on memory.
-    ///
-    /// In two steps: the line seen now has its customer-index entry loaded; the line seen `aheadDistance` calls ago,
-    /// whose entry should have arrived by now, is looked up and the sink starts loading that customer's counts.
     @inline(__always)
     package func prefetch(line: UnsafeBufferPointer<UInt8>) {
         guard rows.sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
-        var probe = CustomerKeyIndex.Probe.none
         var field = 0, start = 0, i = 0
         let n = line.count
         let delimiter = self.delimiter
@@ -202,30 +195,17 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             let byte = base[i]
             if byte == delimiter || byte == 0x0A || byte == 0x0D {
                 if field == customerIndex {
-                    probe = customers.prefetch(UnsafeBufferPointer(start: base + start, count: i - start))
-                    break
+                    customers.prefetch(UnsafeBufferPointer(start: base + start, count: i - start))
+                    return
                 }
                 field += 1
                 start = i + 1
             } else if byte == 0x22 {
-                break
+                return
             }
             i += 1
         }
-        aheadRing[aheadCount & Self.aheadMask] = probe
-        aheadCount += 1
-        if aheadCount > Self.aheadDistance,
-           let customer = customers.customer(aheadRing[(aheadCount - 1 - Self.aheadDistance) & Self.aheadMask]) {
-            prefetchingSink?.prefetch(customer: customer)
-        }
     }
-
-    /// Customer-index probes of the lines shown to `prefetch(line:)`, the latest `aheadMask + 1`.
-    private let aheadRing = UnsafeMutablePointer<CustomerKeyIndex.Probe>.allocate(capacity: aheadMask + 1)
-    private var aheadCount = 0
-    private static var aheadMask: Int { 7 }
-    private static var aheadDistance: Int { 6 }
-    deinit { aheadRing.deallocate() }
 
     public func consume(_ record: CSVRecord) {
         if stopError != nil { return }

@@ -7,10 +7,3 @@ public protocol FirstWindowEventSink: AnyObject {
     /// One event row after the first window (`day` ≥ the window), for follow-up activation rates.
     func recordLater(customer: Int, behaviour: Int, day: Int, count: Int)
 }
-
-/// A sink that can start loading a customer's counts when the reader sees the customer's rows a few rows ahead
-/// (`EventIngestor`'s look-ahead). A speed hint inside the package, not part of the sink's public contract.
-package protocol PrefetchingEventSink: FirstWindowEventSink {
-    /// Rows of `customer` are a few rows ahead: start loading its counts. Changes nothing.
-    func prefetch(customer: Int)
-}
