@@ -18,7 +18,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
     /// Daily counts of the pairs read: `windowDays` a pair (saturating), by cell `behaviour * customers + customer`.
     package let daily: PairCounts
     /// Follow-up counts of the pairs read: `[0]` events after the window up to the follow-up horizon, `[1]` later.
-    package let later: PairCounts
+    package let later: FollowUpPairCounts
     package private(set) var behaviourCount = 0
     /// Restored counts (from a cache) keep the entry's form, since merging only goes through them once:
     /// row → customer, and per behaviour flat (`row * windowDays + day`, events) pairs, sorted by cell.
@@ -50,7 +50,7 @@ public final class ExportAccumulator: FirstWindowEventSink {
         horizon = FollowUp.horizon(windowDays: windowDays)
         self.restoring = restoring
         daily = PairCounts(width: max(1, windowDays))
-        later = PairCounts(width: 2)
+        later = FollowUpPairCounts()
     }
 
     public func addBehaviour() {

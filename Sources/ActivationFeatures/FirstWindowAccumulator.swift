@@ -22,7 +22,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
     package let daily: PairCounts
     /// Per pair with a later event: `[0]` events from the window's end to `followUpHorizon`, `[1]` events on or
     /// after `followUpHorizon` (saturating).
-    package let later: PairCounts
+    package let later: FollowUpPairCounts
     /// Whether any event after the first window was recorded (a feature table made elsewhere may not carry them).
     package internal(set) var sawLaterEvents = false
     /// (customer, behaviour, user) triples already counted (`CountCells.userKey`).
@@ -35,7 +35,7 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
         self.windowDays = windowDays
         horizon = FollowUp.horizon(windowDays: windowDays)
         daily = PairCounts(width: windowDays + 1)
-        later = PairCounts(width: 2)
+        later = FollowUpPairCounts()
     }
 
     public func addBehaviour() {

@@ -1,0 +1,70 @@
+@testable import ActivationFeatures
+import Testing
+
+/// The two pair tables that hold counts only for the (customer, behaviour) pairs that occur, against a dictionary:
+/// every pair found again with its counts through growth, batches that make new pairs, and iteration over all.
+@Suite("Features: pair tables (PairCounts, FollowUpPairCounts)")
+struct PairCountsTests {
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func followUpCountsLiveInTheEntriesAndSurviveGrowth() {
+        let table = FollowUpPairCounts()
+        var expected: [UInt32: (UInt32, UInt32)] = [:]
+        var rng = Generator(state: 7)
+        // Single adds, then batches (a batch may name one pair twice and make pairs that grow the table).
+        for _ in 0..<20_000 {
+            let cell = UInt32(rng.next() % 50_000), slot = Int(rng.next() % 2), n = UInt32(rng.next() % 5 + 1)
+            table.counts(cell)[slot] += n
+            var e = expected[cell] ?? (0, 0)
+            if slot == 0 { e.0 += n } else { e.1 += n }
+            expected[cell] = e
+        }
+        var cells = [UInt32](repeating: 0, count: FollowUpPairCounts.batch)
+        var slots = [UnsafeMutablePointer<UInt32>](repeating: UnsafeMutablePointer(bitPattern: 8)!, count: FollowUpPairCounts.batch)
+        for round in 0..<3_000 {
+            for k in cells.indices { cells[k] = round % 2 == 0 ? UInt32(rng.next() % 200_000) : cells[(k + 1) % cells.count] }
+            cells.withUnsafeBufferPointer { batch in slots.withUnsafeMutableBufferPointer { table.counts(batch, into: $0.baseAddress!) } }
+            for k in cells.indices {
+                slots[k][1] += 1
+                expected[cells[k], default: (0, 0)].1 += 1
+            }
+        }
+        #expect(table.count == expected.count)
+        for (cell, counts) in expected {
+            guard let found = table.existing(cell) else { Issue.record("pair \(cell) lost"); continue }
+            #expect(found[0] == counts.0 && found[1] == counts.1, "pair \(cell)")
+        }
+        #expect(table.existing(4_000_000) == nil)
+        var seen = 0
+        table.forEach { cell, counts in
+            seen += 1
+            #expect(expected[UInt32(cell)].map { $0.0 == counts[0] && $0.1 == counts[1] } == true)
+        }
+        #expect(seen == expected.count)
+    }
+
+    @Test func windowSlotsKeepTheirAddressesWhileTheTableGrows() {
+        let table = PairCounts(width: 30)
+        var first: [UnsafeMutablePointer<UInt32>] = []
+        for cell in 0..<5_000 {
+            let counts = table.counts(UInt32(cell * 7))
+            counts[cell % 30] = UInt32(cell + 1)
+            first.append(counts)
+        }
+        for cell in 0..<5_000 {
+            #expect(table.counts(UInt32(cell * 7)) == first[cell])
+            #expect(first[cell][cell % 30] == UInt32(cell + 1))
+        }
+        var order: [Int] = []
+        table.forEach { cell, _ in order.append(cell) }
+        #expect(order == (0..<5_000).map { $0 * 7 })
+    }
+}
