@@ -45,7 +45,7 @@ package final class FollowUpPairCounts {
     package var bytes: Int { capacity * Self.entryWords * 4 }
 
     @inline(__always)
-    private func home(_ cell: UInt32) -> Int { Int(truncatingIfNeeded: (UInt64(cell) &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    private func home(_ cell: UInt32) -> Int { PairCounts.home(cell, shift: shift) }
 
     /// The two counts of `cell`'s pair, made (zero) when it has none; valid until the next pair is added.
     @inline(__always)

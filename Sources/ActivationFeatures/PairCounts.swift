@@ -57,7 +57,15 @@ package final class PairCounts {
     package var bytes: Int { capacity * 8 + chunkCount * Self.chunkSlots * stride * 4 }
 
     @inline(__always)
-    private func home(_ cell: UInt32) -> Int { Int(truncatingIfNeeded: (UInt64(cell) &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    private func home(_ cell: UInt32) -> Int { Self.home(cell, shift: shift) }
+
+    /// The entry where a probe for `cell` starts in a table of `2^(64 - shift)` entries: Fibonacci hashing (the
+    /// top bits of the cell times 2^64/φ), which spreads consecutive cells, i.e. one behaviour's customers, apart.
+    /// Shared with `FollowUpPairCounts`.
+    @inline(__always)
+    package static func home(_ cell: UInt32, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(cell) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
 
     /// Slot `s`'s first UInt32 (its cell); its counts follow.
     @inline(__always)

@@ -238,7 +238,7 @@ package final class ExportCache: @unchecked Sendable {
             let ahead = 8
             var global = [Int32](repeating: 0, count: placedCount)
             for k in 0..<(placedCount + ahead) {
-                if k < placedCount { _ = customers.prefetch(id(k)) }
+                if k < placedCount { customers.prefetch(id(k)) }
                 let j = k - ahead
                 guard j >= 0 else { continue }
                 guard let found = customers.locate(id(j)), found.signupSeconds == placed[j].signup &* 86_400 else {

@@ -90,29 +90,11 @@ public struct CustomerKeyIndex: Sendable {
         for i in 0..<oldSize where oldEntries[i].meta != 0 { place(oldEntries[i]) }
     }
 
-    /// A lookup taken apart: the key's words and the slot its probe starts at.
-    public struct Probe: Sendable {
-        package var word0: UInt64, word1: UInt64
-        /// The key's length; -1 for no probe (a key too long for the inline table, or none found).
-        package var length: Int
-        package var slot: Int
-        public static let none = Probe(word0: 0, word1: 0, length: -1, slot: 0)
-    }
-
-    /// Starts loading the entry where a lookup of `key` begins (a hint: nothing changes), and returns the probe
-    /// for `lookup(_ probe:)`.
+    /// Starts loading the entry where a lookup of `key` begins (a hint: nothing changes).
     @inline(__always)
-    package func prefetch(_ key: UnsafeBufferPointer<UInt8>) -> Probe {
-        guard let (w0, w1) = Self.words(key) else { return .none }
-        let slot = Int(truncatingIfNeeded: Self.slot(w0, w1, key.count)) & mask
-        activation_prefetch(entries + slot)
-        return Probe(word0: w0, word1: w1, length: key.count, slot: slot)
-    }
-
-    @inline(__always)
-    package func lookup(_ probe: Probe) -> (customer: Int, signupSeconds: Int64)? {
-        guard probe.length >= 0 else { return nil }
-        return find(probe.word0, probe.word1, UInt64(probe.length), from: probe.slot)
+    package func prefetch(_ key: UnsafeBufferPointer<UInt8>) {
+        guard let (w0, w1) = Self.words(key) else { return }
+        activation_prefetch(entries + (Int(truncatingIfNeeded: Self.slot(w0, w1, key.count)) & mask))
     }
 
     @inline(__always)

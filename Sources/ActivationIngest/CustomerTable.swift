@@ -44,14 +44,9 @@ public struct CustomerTable: Sendable {
         return (customer, Int64(customers[customer].signupDay) * 86_400)
     }
 
-    /// Starts loading what `locate(bytes)` will read (a hint for ids a few rows ahead); the probe finds the
-    /// customer later without hashing again (`customer(_:)`).
-    @inline(__always) @discardableResult
-    package func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> CustomerKeyIndex.Probe { hotIndex.prefetch(bytes) }
-
-    /// The customer a probe from `prefetch` stands for; nil when unknown or not in the inline index.
+    /// Starts loading what `locate(bytes)` will read (a hint for ids a few rows ahead).
     @inline(__always)
-    package func customer(_ probe: CustomerKeyIndex.Probe) -> Int? { hotIndex.lookup(probe)?.customer }
+    package func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) { hotIndex.prefetch(bytes) }
 
     package mutating func append(_ customer: Customer) -> Bool {
         var key = customer.id
