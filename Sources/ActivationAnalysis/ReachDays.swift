@@ -11,17 +11,15 @@ package struct ReachDays: Sendable {
 
     package init(_ features: BehaviourFeatures, customers: [Int], maximum: Int) {
         self.maximum = maximum
-        row = [Int32](repeating: -1, count: features.counts.count)
-        days = [Int16](repeating: .max, count: customers.count * maximum)
+        var row = [Int32](repeating: -1, count: features.counts.count)
+        var days = [Int16](repeating: .max, count: customers.count * maximum)
         for (r, c) in customers.enumerated() {
             row[c] = Int32(r)
-            var total = 0, next = 1
             let base = r * maximum
-            for i in features.daily.cells(of: c) where next <= maximum {
-                total += Int(features.daily.events[i])
-                while next <= maximum && total >= next { days[base + next - 1] = Int16(features.daily.days[i]); next += 1 }
-            }
+            features.daily.forEachDayReaching(upTo: maximum, customer: c) { n, day in days[base + n - 1] = Int16(day) }
         }
+        self.row = row
+        self.days = days
     }
 
     /// Day the customer reached `n`, nil when not within the window.

@@ -40,11 +40,8 @@ public struct RuleScanner: Sendable {
             for c in group {
                 let g = cohort * 2 + (customers[c].outcome == .renewed ? 1 : 0)
                 totals[g] += 1
-                var total = 0, next = 1
-                for i in features.daily.cells(of: c) where next <= maximum {
-                    total += Int(features.daily.events[i])
-                    let day = Int(features.daily.days[i])
-                    while next <= maximum && total >= next { reached[(g * maximum + next - 1) * window + day] += 1; next += 1 }
+                features.daily.forEachDayReaching(upTo: maximum, customer: c) { n, day in
+                    reached[(g * maximum + n - 1) * window + day] += 1
                 }
             }
         }

@@ -205,11 +205,7 @@ private struct BehaviourTally: Sendable {
     /// window).
     static func reachDays(_ b: BehaviourFeatures, customer c: Int, maximum: Int) -> [Int16] {
         var out = [Int16](repeating: .max, count: maximum)
-        var total = 0, next = 1
-        for i in b.daily.cells(of: c) where next <= maximum {
-            total += Int(b.daily.events[i])
-            while next <= maximum && total >= next { out[next - 1] = Int16(b.daily.days[i]); next += 1 }
-        }
+        b.daily.forEachDayReaching(upTo: maximum, customer: c) { n, day in out[n - 1] = Int16(day) }
         return out
     }
 

@@ -46,16 +46,29 @@ public struct DailyCounts: Sendable {
         return 0
     }
 
-    /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window.
+    /// "Reaches n by day d", the one definition every rule question uses: for n = 1, 2, … `maximum` in turn,
+    /// `body(n, day)` with the day (0-based from signup) on which the customer's running count of events first
+    /// reached n; counts it never reached within the window are not reported. One pass over the customer's non-zero
+    /// days; several n can be reached on one day (a day with 3 events from 0 reports n = 1, 2, 3 on it).
+    @inline(__always)
+    package func forEachDayReaching(upTo maximum: Int, customer: Int, _ body: (_ n: Int, _ day: Int) -> Void) {
+        var total = 0, next = 1
+        for i in cells(of: customer) {
+            guard next <= maximum else { return }
+            total += Int(events[i])
+            let day = Int(days[i])
+            while next <= maximum && total >= next { body(next, day); next += 1 }
+        }
+    }
+
+    /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window
+    /// (`forEachDayReaching` for one n; a threshold of 0 or less is met on day 0).
     @inline(__always)
     package func dayReaching(_ threshold: Int, customer: Int) -> Int? {
         if threshold <= 0 { return windowDays > 0 ? 0 : nil }
-        var total = 0
-        for i in cells(of: customer) {
-            total += Int(events[i])
-            if total >= threshold { return Int(days[i]) }
-        }
-        return nil
+        var reached: Int?
+        forEachDayReaching(upTo: threshold, customer: customer) { n, day in if n == threshold { reached = day } }
+        return reached
     }
 
     /// The count within the first `days` days.

@@ -51,6 +51,40 @@ struct FeatureTableTests {
         #expect(zeta.count(withinDays: 8, customer: 0) == 4)
     }
 
+    /// "Reaches n by day d" against its definition on random daily counts: the first day whose running total over
+    /// every day of the window (zeros included) is at least n, for each n up to a maximum below, at and above what
+    /// customers reach; `dayReaching` agrees with it for each n.
+    @Test func reachDaysFollowTheRunningCountDayByDay() {
+        var rng = SplitMix64(seed: 19)
+        let customers = 40, window = 12
+        let table = (0..<customers).map { _ in
+            (0..<window).map { _ in rng.next() % 3 == 0 ? Int(rng.next() % 4) : 0 }
+        }
+        var doers: [Int32] = [], cellStart: [Int32] = [0], days: [UInt16] = [], events: [UInt32] = []
+        for (c, row) in table.enumerated() where row.contains(where: { $0 > 0 }) {
+            doers.append(Int32(c))
+            for (d, n) in row.enumerated() where n > 0 { days.append(UInt16(d)); events.append(UInt32(n)) }
+            cellStart.append(Int32(days.count))
+        }
+        let daily = DailyCounts(windowDays: window, doers: doers, cellStart: cellStart, days: days, events: events)
+        for maximum in [1, 3, 8, 60] {
+            for c in 0..<customers {
+                var expected: [Int?] = Array(repeating: nil, count: maximum)
+                var running = 0
+                for d in 0..<window {
+                    running += table[c][d]
+                    for n in 1...maximum where expected[n - 1] == nil && running >= n { expected[n - 1] = d }
+                }
+                var reported: [Int?] = Array(repeating: nil, count: maximum)
+                var order: [Int] = []
+                daily.forEachDayReaching(upTo: maximum, customer: c) { n, day in reported[n - 1] = day; order.append(n) }
+                #expect(reported == expected, "customer \(c), maximum \(maximum)")
+                #expect(order == Array(1..<(order.count + 1)))  // n = 1, 2, … in turn, none skipped
+                for n in 1...maximum { #expect(daily.dayReaching(n, customer: c) == expected[n - 1]) }
+            }
+        }
+    }
+
     /// The long-form file is built in a fixed buffer emptied between customers' behaviours: the widest rows (quoted
     /// ids and names, saturated counts, many users, every day and both follow-up rows) must fit, and the text must be
     /// what the row-by-row CSV writer gives, whatever the chunk size (down to one byte: emptied before every
