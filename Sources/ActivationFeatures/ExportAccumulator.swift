@@ -10,7 +10,7 @@ import Glibc
 /// Counts are held only for the (customer, behaviour) pairs with rows in this export (`PairCounts`): a slot of
 /// window-day counts per pair with an in-window row, a slot of the two follow-up counts per pair with a row after
 /// the window. Memory follows what the export's customers did, not customers × behaviours × window days.
-public final class ExportAccumulator: FirstWindowEventSink {
+public final class ExportAccumulator: PrefetchingEventSink {
     public let customerCount: Int
     public let windowDays: Int
     public var followUpHorizon: Int { FollowUp.horizon(windowDays: windowDays) }
@@ -49,8 +49,8 @@ public final class ExportAccumulator: FirstWindowEventSink {
         self.windowDays = windowDays
         horizon = FollowUp.horizon(windowDays: windowDays)
         self.restoring = restoring
-        daily = PairCounts(width: max(1, windowDays))
-        later = FollowUpPairCounts()
+        daily = PairCounts(width: max(1, windowDays), customers: customerCount)
+        later = FollowUpPairCounts(customers: customerCount)
     }
 
     public func addBehaviour() {
@@ -69,6 +69,14 @@ public final class ExportAccumulator: FirstWindowEventSink {
     public func recordLater(customer: Int, behaviour: Int, day: Int, count: Int) {
         let slot = CountCells.followUpSlot(day: day, horizon: horizon)
         later.counts(CountCells.pair(customer: customer, behaviour: behaviour, customers: customerCount))[slot].addSaturating(UInt32(clamping: count))
+    }
+
+    /// Starts loading the customer's groups in both tables: the row's behaviour and whether it is inside the
+    /// window are not known yet.
+    @inline(__always)
+    package func prefetchCounts(customer: Int) {
+        daily.prefetchGroup(customer: customer)
+        later.prefetchGroup(customer: customer)
     }
 
     /// A row for `customer`, made when it has none (for counts restored from a cache).

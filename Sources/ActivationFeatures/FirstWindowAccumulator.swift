@@ -34,8 +34,8 @@ public final class FirstWindowAccumulator: FirstWindowEventSink {
         self.customerCount = customerCount
         self.windowDays = windowDays
         horizon = FollowUp.horizon(windowDays: windowDays)
-        daily = PairCounts(width: windowDays + 1)
-        later = FollowUpPairCounts()
+        daily = PairCounts(width: windowDays + 1, customers: customerCount)
+        later = FollowUpPairCounts(customers: customerCount)
     }
 
     public func addBehaviour() {

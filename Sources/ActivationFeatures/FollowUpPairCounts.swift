@@ -26,16 +26,23 @@ package final class FollowUpPairCounts {
     private static let empty = UInt32.max
     private static let entryWords = 4
 
-    package init() {
+    /// Where a pair's probe starts: its customer's group of eight entries (`PairHome`).
+    private let homes: PairHome
+
+    /// - Parameter customers: the customer count of the cells (`CountCells.pair`).
+    package init(customers: Int) {
+        homes = PairHome(customers: max(1, customers))
         capacity = 1 << 10
         shift = 64 - 10
         entries = Self.makeEntries(capacity)
     }
 
-    deinit { entries.deallocate() }
+    deinit { free(entries) }
 
     private static func makeEntries(_ capacity: Int) -> UnsafeMutablePointer<UInt32> {
-        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * entryWords)
+        var raw: UnsafeMutableRawPointer?
+        precondition(posix_memalign(&raw, 64, capacity * entryWords * 4) == 0 && raw != nil, "out of memory for a pair table")
+        let table = raw!.bindMemory(to: UInt32.self, capacity: capacity * entryWords)
         table.initialize(repeating: 0, count: capacity * entryWords)
         for i in 0..<capacity { table[i * entryWords] = empty }
         return table
@@ -45,7 +52,7 @@ package final class FollowUpPairCounts {
     package var bytes: Int { capacity * Self.entryWords * 4 }
 
     @inline(__always)
-    private func home(_ cell: UInt32) -> Int { PairCounts.home(cell, shift: shift) }
+    private func home(_ cell: UInt32) -> Int { homes.entry(cell, shift: shift) }
 
     /// The two counts of `cell`'s pair, made (zero) when it has none; valid until the next pair is added.
     @inline(__always)
@@ -58,6 +65,15 @@ package final class FollowUpPairCounts {
             if e[0] == Self.empty { return insert(cell, at: i) }
             i = (i + 1) & mask
         }
+    }
+
+    /// Starts loading `customer`'s group of entries (a hint for a row a few rows ahead): eight 16-byte entries,
+    /// two cache lines (the entries are line-aligned).
+    @inline(__always)
+    package func prefetchGroup(customer: Int) {
+        let group = entries + homes.group(customer: UInt64(customer), shift: shift) * Self.entryWords
+        activation_prefetch(group)
+        activation_prefetch(group + 16)
     }
 
     /// Batch size for `counts(_:into:)`.
@@ -114,7 +130,7 @@ package final class FollowUpPairCounts {
             while entries[i * Self.entryWords] != Self.empty { i = (i + 1) & mask }
             (entries + i * Self.entryWords).update(from: from, count: Self.entryWords)
         }
-        old.deallocate()
+        free(old)
     }
 
     /// Each pair's cell and counts, in table order.

@@ -36,36 +36,43 @@ package final class PairCounts {
     private var chunkCapacity = 16
     private var chunkCount = 0
 
-    package init(width: Int) {
+    /// Where a pair's probe starts: its customer's group of eight entries (`PairHome`).
+    private let homes: PairHome
+
+    /// - Parameters:
+    ///   - width: counts per pair.
+    ///   - customers: the customer count of the cells (`CountCells.pair`).
+    package init(width: Int, customers: Int) {
         precondition(width > 0)
         self.width = width
+        homes = PairHome(customers: max(1, customers))
         stride = width + 1
         capacity = 1 << 10
         shift = 64 - 10
-        entries = .allocate(capacity: capacity)
-        entries.initialize(repeating: Self.empty, count: capacity)
+        entries = Self.makeEntries(capacity)
         chunks = .allocate(capacity: chunkCapacity)
     }
 
     deinit {
         for k in 0..<chunkCount { free(chunks[k]) }
         chunks.deallocate()
-        entries.deallocate()
+        free(entries)
+    }
+
+    /// `capacity` empty entries, aligned to a cache line so that a customer's group is one line.
+    private static func makeEntries(_ capacity: Int) -> UnsafeMutablePointer<UInt64> {
+        var raw: UnsafeMutableRawPointer?
+        precondition(posix_memalign(&raw, 64, capacity * 8) == 0 && raw != nil, "out of memory for a pair table")
+        let table = raw!.bindMemory(to: UInt64.self, capacity: capacity)
+        table.initialize(repeating: empty, count: capacity)
+        return table
     }
 
     /// Bytes held: the table's entries and the slots' chunks.
     package var bytes: Int { capacity * 8 + chunkCount * Self.chunkSlots * stride * 4 }
 
     @inline(__always)
-    private func home(_ cell: UInt32) -> Int { Self.home(cell, shift: shift) }
-
-    /// The entry where a probe for `cell` starts in a table of `2^(64 - shift)` entries: Fibonacci hashing (the
-    /// top bits of the cell times 2^64/φ), which spreads consecutive cells, i.e. one behaviour's customers, apart.
-    /// Shared with `FollowUpPairCounts`.
-    @inline(__always)
-    package static func home(_ cell: UInt32, shift: UInt64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(cell) &* 0x9E37_79B9_7F4A_7C15) >> shift)
-    }
+    private func home(_ cell: UInt32) -> Int { homes.entry(cell, shift: shift) }
 
     /// Slot `s`'s first UInt32 (its cell); its counts follow.
     @inline(__always)
@@ -84,6 +91,13 @@ package final class PairCounts {
             if UInt32(truncatingIfNeeded: e >> 32) == cell { return base(Int(UInt32(truncatingIfNeeded: e))) + 1 }
             i = (i + 1) & mask
         }
+    }
+
+    /// Starts loading `customer`'s group of entries (a hint for a row a few rows ahead): eight 8-byte entries, one
+    /// cache line (the entries are line-aligned).
+    @inline(__always)
+    package func prefetchGroup(customer: Int) {
+        activation_prefetch(entries + homes.group(customer: UInt64(customer), shift: shift))
     }
 
     /// Batch size for `counts(_:into:)`.
@@ -157,15 +171,14 @@ package final class PairCounts {
         let old = entries, oldCapacity = capacity
         capacity *= 2
         shift -= 1
-        entries = .allocate(capacity: capacity)
-        entries.initialize(repeating: Self.empty, count: capacity)
+        entries = Self.makeEntries(capacity)
         let mask = capacity - 1
         for k in 0..<oldCapacity where old[k] != Self.empty {
             var i = home(UInt32(truncatingIfNeeded: old[k] >> 32))
             while entries[i] != Self.empty { i = (i + 1) & mask }
             entries[i] = old[k]
         }
-        old.deallocate()
+        free(old)
     }
 
     /// Each pair's cell and counts, in order of first event.

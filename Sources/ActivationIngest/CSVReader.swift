@@ -18,6 +18,11 @@ public struct CSVReader {
 
     public init(delimiter: UInt8 = 0x2C) { self.delimiter = delimiter }
 
+    /// How many rows ahead of the parser a scouting sink is shown a line the second time
+    /// (`PrefetchingRecordSink.prefetchCounts(line:)`): nearer than the first look (12 rows), so that the loads
+    /// the first look started have arrived, and far enough for the second look's to arrive too.
+    package static let countsLookahead = 5
+
     /// How a read ended, for readers of a file in pieces (`ExportUnit`).
     public struct Summary: Sendable, Equatable {
         /// Physical lines read (a last line without a line break counts).
@@ -38,49 +43,59 @@ public struct CSVReader {
         var atFileStart = true
         let scout = sink as? any PrefetchingRecordSink
         let lookahead = scout != nil ? 12 : 1
+        let countsLookahead = Self.countsLookahead
         let ringMask = 15
         let ring = UnsafeMutablePointer<Int>.allocate(capacity: ringMask + 1)
         defer { ring.deallocate() }
-        while !sink.stopsReading {
-            let n = try source.read(into: buffer, capacity: chunkSize)
-            if n == 0 { break }
-            var start = 0
-            if atFileStart {
-                atFileStart = false
-                if n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
-            }
-            var position = start
-            // Line ends are found by a scout running up to `lookahead` lines ahead of the parser, which shows each
-            // line to the sink before libcsv gets to it (`PrefetchingRecordSink.prefetch(line:)`).
-            var scouted = start
-            var (head, tail) = (0, 0)  // scouted line ends not yet parsed: ring[head..<tail] (mod ring size)
-            while position < n {
-                while tail - head < lookahead && scouted < n {
-                    let end: Int
-                    if let found = memchr(buffer + scouted, 0x0A, n - scouted) {
-                        end = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-                        scout?.prefetch(line: UnsafeBufferPointer(start: buffer + scouted, count: end - scouted))
+        // The scout and the parser state are held for the whole loop: without saying so, each call through them
+        // retained and released them.
+        try withExtendedLifetime((scout, state)) {
+            while !sink.stopsReading {
+                let n = try source.read(into: buffer, capacity: chunkSize)
+                if n == 0 { break }
+                var start = 0
+                if atFileStart {
+                    atFileStart = false
+                    if n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
+                }
+                var position = start
+                // Line ends are found by a scout running up to `lookahead` lines ahead of the parser, which shows each
+                // line to the sink before libcsv gets to it (`PrefetchingRecordSink.prefetch(line:)`).
+                var scouted = start
+                var (head, tail) = (0, 0)  // scouted line ends not yet parsed: ring[head..<tail] (mod ring size)
+                while position < n {
+                    while tail - head < lookahead && scouted < n {
+                        let end: Int
+                        if let found = memchr(buffer + scouted, 0x0A, n - scouted) {
+                            end = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                            scout?.prefetch(line: UnsafeBufferPointer(start: buffer + scouted, count: end - scouted))
+                        } else {
+                            end = n
+                        }
+                        ring[tail & ringMask] = end
+                        tail += 1
+                        scouted = end
+                    }
+                    if let scout, tail - head > countsLookahead {
+                        let k = head + countsLookahead
+                        let from = ring[(k - 1) & ringMask], to = ring[k & ringMask]
+                        scout.prefetchCounts(line: UnsafeBufferPointer(start: buffer + from, count: to - from))
+                    }
+                    let lineEnd = ring[head & ringMask]
+                    head += 1
+                    let complete = buffer[lineEnd - 1] == 0x0A
+                    if carry.isEmpty && complete {
+                        state.feed(UnsafeBufferPointer(start: buffer + position, count: lineEnd - position), endsLine: true,
+                                   maximumLines: maximumLinesPerRecord)
                     } else {
-                        end = n
+                        carry.append(contentsOf: UnsafeBufferPointer(start: buffer + position, count: lineEnd - position))
+                        if complete {
+                            carry.withUnsafeBufferPointer { state.feed($0, endsLine: true, maximumLines: maximumLinesPerRecord) }
+                            carry.removeAll(keepingCapacity: true)
+                        }
                     }
-                    ring[tail & ringMask] = end
-                    tail += 1
-                    scouted = end
+                    position = lineEnd
                 }
-                let lineEnd = ring[head & ringMask]
-                head += 1
-                let complete = buffer[lineEnd - 1] == 0x0A
-                if carry.isEmpty && complete {
-                    state.feed(UnsafeBufferPointer(start: buffer + position, count: lineEnd - position), endsLine: true,
-                               maximumLines: maximumLinesPerRecord)
-                } else {
-                    carry.append(contentsOf: UnsafeBufferPointer(start: buffer + position, count: lineEnd - position))
-                    if complete {
-                        carry.withUnsafeBufferPointer { state.feed($0, endsLine: true, maximumLines: maximumLinesPerRecord) }
-                        carry.removeAll(keepingCapacity: true)
-                    }
-                }
-                position = lineEnd
             }
         }
         let lines = state.nextLine - 1 + (carry.isEmpty ? 0 : 1)

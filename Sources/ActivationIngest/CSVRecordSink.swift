@@ -18,4 +18,8 @@ package protocol PrefetchingRecordSink: CSVRecordSink {
     /// A raw line some rows ahead of the record being parsed (not yet parsed; it may even be part of a quoted
     /// field). Must not change any state that affects results.
     func prefetch(line: UnsafeBufferPointer<UInt8>)
+    /// The same line again, `CSVReader.countsLookahead` rows ahead, when what `prefetch(line:)` started loading
+    /// has arrived: the place to start loading what depends on it (the counts the row will add to, found from the
+    /// customer and behaviour). Must not change any state that affects results.
+    func prefetchCounts(line: UnsafeBufferPointer<UInt8>)
 }

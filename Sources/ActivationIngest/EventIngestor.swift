@@ -12,6 +12,8 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     public let columns: EventColumns
     public let options: EventReadingOptions
     package let sink: Sink
+    /// The sink again when it can prefetch its counts (`PrefetchingEventSink`), else nil: asked once.
+    private let countsScout: (any PrefetchingEventSink)?
     /// Copied out of `options` once, so that the per-row code reads stored properties, not a nested struct.
     private let timestamps: TimestampReader
     private let userAccounts: UserAccountMap?
@@ -65,6 +67,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         self.columns = columns
         self.options = options
         self.sink = sink
+        countsScout = sink as? any PrefetchingEventSink
         timestamps = options.timestamps
         userAccounts = options.userAccounts
         deduplicate = options.deduplicate
@@ -196,6 +199,33 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
             if byte == delimiter || byte == 0x0A || byte == 0x0D {
                 if field == customerIndex {
                     customers.prefetch(UnsafeBufferPointer(start: base + start, count: i - start))
+                    return
+                }
+                field += 1
+                start = i + 1
+            } else if byte == 0x22 {
+                return
+            }
+            i += 1
+        }
+    }
+
+    /// The second look at a line ahead (`PrefetchingRecordSink.prefetchCounts(line:)`): its customer's index entry
+    /// has arrived, so the customer is found without waiting, and the sink starts loading the counts the row will
+    /// add to. A lookup only; a line whose customer field is quoted or unknown is left alone.
+    @inline(__always)
+    package func prefetchCounts(line: UnsafeBufferPointer<UInt8>) {
+        guard let countsScout, rows.sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
+        var field = 0, start = 0, i = 0
+        let n = line.count
+        let delimiter = self.delimiter
+        while i < n {
+            let byte = base[i]
+            if byte == delimiter || byte == 0x0A || byte == 0x0D {
+                if field == customerIndex {
+                    if let (customer, _) = customers.locate(UnsafeBufferPointer(start: base + start, count: i - start)) {
+                        countsScout.prefetchCounts(customer: customer)
+                    }
                     return
                 }
                 field += 1

@@ -7,3 +7,11 @@ public protocol FirstWindowEventSink: AnyObject {
     /// One event row after the first window (`day` ≥ the window), for follow-up activation rates.
     func recordLater(customer: Int, behaviour: Int, day: Int, count: Int)
 }
+
+/// A sink that can start loading the counts a customer's row will add to, some rows before the row is parsed
+/// (`ExportAccumulator`: the customer's entries in its pair tables). A speed hint inside the package: the event
+/// reader asks for it once, and a sink without it is fed the same rows.
+package protocol PrefetchingEventSink: FirstWindowEventSink {
+    /// Starts loading what `record` or `recordLater` for this customer will touch. Must not change any state.
+    func prefetchCounts(customer: Int)
+}

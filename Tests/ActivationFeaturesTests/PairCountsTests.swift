@@ -16,7 +16,7 @@ struct PairCountsTests {
     }
 
     @Test func followUpCountsLiveInTheEntriesAndSurviveGrowth() {
-        let table = FollowUpPairCounts()
+        let table = FollowUpPairCounts(customers: 977)
         var expected: [UInt32: (UInt32, UInt32)] = [:]
         var rng = Generator(state: 7)
         // Single adds, then batches (a batch may name one pair twice and make pairs that grow the table).
@@ -52,7 +52,7 @@ struct PairCountsTests {
     }
 
     @Test func windowSlotsKeepTheirAddressesWhileTheTableGrows() {
-        let table = PairCounts(width: 30)
+        let table = PairCounts(width: 30, customers: 977)
         var first: [UnsafeMutablePointer<UInt32>] = []
         for cell in 0..<5_000 {
             let counts = table.counts(UInt32(cell * 7))
@@ -66,5 +66,24 @@ struct PairCountsTests {
         var order: [Int] = []
         table.forEach { cell, _ in order.append(cell) }
         #expect(order == (0..<5_000).map { $0 * 7 })
+    }
+
+    /// A cell splits into the behaviour and customer that made it (the division-free quotient against `/` and `%`),
+    /// for customer counts from 1 to 2^32 - 1, and a pair's probe starts in its customer's group of eight.
+    @Test func cellsSplitIntoBehaviourAndCustomerWithoutADivision() {
+        var rng = Generator(state: 11)
+        for customers in [1, 2, 3, 7, 977, 32_000, 100_000, 1_000_003, Int(UInt32.max) - 1, Int(UInt32.max)] {
+            let homes = PairHome(customers: customers)
+            var cells: [UInt32] = [0, UInt32.max - 1, UInt32(min(customers, Int(UInt32.max)) - 1)]
+            for _ in 0..<2_000 { cells.append(UInt32(truncatingIfNeeded: rng.next())) }
+            for cell in cells {
+                let (behaviour, customer) = homes.split(cell)
+                #expect(behaviour == UInt64(cell) / UInt64(customers) && customer == UInt64(cell) % UInt64(customers),
+                        "cell \(cell), \(customers) customers")
+                let shift: UInt64 = 64 - 12
+                #expect(homes.entry(cell, shift: shift) & ~7 == homes.group(customer: customer, shift: shift))
+                #expect(homes.entry(cell, shift: shift) < 1 << 12)
+            }
+        }
     }
 }

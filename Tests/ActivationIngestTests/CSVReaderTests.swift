@@ -43,6 +43,17 @@ struct CSVReaderTests {
                     checked += 1
                 }
                 #expect(checked > 400)
+                // The second look: the same whole line, `countsLookahead` lines before it is parsed (fewer records
+                // when a two-line record lies between), and not before its first look.
+                let firstLook = Dictionary(sink.prefetched.map { ($0.line, $0.consumed) }, uniquingKeysWith: min)
+                var second = 0
+                for (line, consumed) in sink.secondLooks {
+                    guard let i = Int(line.split(separator: ",")[0]), line.hasSuffix(",v\(i)\n") else { continue }
+                    #expect(consumed < i + 1 && consumed >= i + 1 - CSVReader.countsLookahead - 1, "\(line) seen second after \(consumed) records")
+                    #expect((firstLook[line] ?? .max) <= consumed, "\(line) seen second before first")
+                    second += 1
+                }
+                #expect(second > 400)
             }
         }
     }
@@ -95,5 +106,7 @@ final class PrefetchingSink: PrefetchingRecordSink {
     var prefetched: [(line: String, consumed: Int)] = []
     func consume(_ record: CSVRecord) { records.append((record.line, (0..<record.count).map { record.string($0) })) }
     func syntaxError(_ error: CSVSyntaxError) { Issue.record("unexpected syntax error \(error)") }
+    var secondLooks: [(line: String, consumed: Int)] = []
     func prefetch(line: UnsafeBufferPointer<UInt8>) { prefetched.append((String(decoding: line, as: UTF8.self), records.count)) }
+    func prefetchCounts(line: UnsafeBufferPointer<UInt8>) { secondLooks.append((String(decoding: line, as: UTF8.self), records.count)) }
 }
