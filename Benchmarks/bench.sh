@@ -97,7 +97,7 @@ bench_set() {  # set, customers, events path (file or folder), events glob, has_
     checksum "$set" duckdb_hand "$work/$set-duckdb_hand.csv"
     measure "$set" polars "$RUNS" "$PY" Benchmarks/polars_features.py "$customers" "$glob" "$work/$set-polars.csv" "$user" "$count"
     checksum "$set" polars "$work/$set-polars.csv"
-    measure "$set" duckdb_generated "$RUNS" "$PY" Benchmarks/duckdb_generated.py "$work/$set.sql" "$customers" "$glob" "$work/$set-duckdb_generated.csv"
+    measure "$set" duckdb_generated "$RUNS" "$PY" Benchmarks/duckdb_generated.py "$work/$set.sql" "$customers" "$glob" "$work/$set-duckdb_generated.csv" "$user" "$count"
     checksum "$set" duckdb_generated "$work/$set-duckdb_generated.csv"
     measure "$set" pandas 1 "$PY" Benchmarks/pandas_features.py "$customers" "$glob" "$work/$set-pandas.csv"
     checksum "$set" pandas "$work/$set-pandas.csv"

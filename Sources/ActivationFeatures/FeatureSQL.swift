@@ -69,13 +69,17 @@ public struct FeatureSQL {
         return dialect == .bigquery || dialect == .spark ? "\(column) LIKE \(literal(out))" : "\(column) LIKE \(literal(out)) ESCAPE '\\'"
     }
 
-    /// Text to a timestamp, NULL when it does not parse.
+    /// The timestamp column as a timestamp, NULL when it does not parse. The column may be text or already typed.
+    ///
+    /// DuckDB's cast to TIMESTAMPTZ takes text, TIMESTAMP (read in the session's zone, as naive text is) and
+    /// TIMESTAMPTZ alike, so the column is cast directly: on a typed table, going through text first made every row
+    /// print its timestamp and parse it back, most of the query's time.
     package func parseTimestamp(_ column: String) throws -> String {
         let v = "CAST(\(column) AS \(text))"
         switch definition.timestampFormat {
         case .automatic:
             switch dialect {
-            case .duckdb: return "TRY_CAST(\(v) AS TIMESTAMPTZ)"
+            case .duckdb: return "TRY_CAST(\(column) AS TIMESTAMPTZ)"
             case .spark: return "to_timestamp(\(v))"
             case .postgres: return "CAST(\(v) AS TIMESTAMPTZ)"
             case .bigquery: return "SAFE_CAST(\(v) AS TIMESTAMP)"
@@ -208,6 +212,18 @@ public struct FeatureSQL {
         let userExpr = hasUserColumn ? "NULLIF(CAST(e.\(quoteIdentifier(e.userID)) AS \(text)), '')" : "CAST(NULL AS \(text))"
         let countExpr = hasCountColumn ? count("e.\(quoteIdentifier(e.count))") : "1"
         let ts = try parseTimestamp("e.\(quoteIdentifier(e.timestamp))")
+        // The data's end (the latest kept row, before signup too) is taken from the daily groups, which hold rows
+        // before signup as day -1: read from the rows themselves, a second reference to them made the engine keep
+        // every row (DuckDB materialises a CTE used twice) or read them twice.
+        // Distinct users only when there is a user column: without one they are NULL, and counting NULLs per pair
+        // was a second aggregation over every row.
+        let usersTable = hasUserColumn ? """
+        users AS (
+          SELECT customer_id, behaviour, COUNT(DISTINCT user_id) AS users FROM tracked WHERE day >= 0 AND day < \(window) GROUP BY customer_id, behaviour
+        ),
+
+        """ : ""
+        let usersJoin = hasUserColumn ? "  LEFT JOIN users u ON u.customer_id = d.customer_id AND u.behaviour = d.behaviour\n" : ""
         var sql = "-- Activation Discovery \(ActivationDiscovery.version): first-window daily features (\(dialect.rawValue)).\n"
         sql += "-- Output: customer_id,behaviour,day,events,users,data_end. Save it as CSV and run `activation run --features <it>`.\n"
         sql += "-- Window \(window) days from 00:00 UTC on the signup date. Follow-up rows: day \(window) = days \(window)-\(horizon - 1), day \(horizon) = day \(horizon) or later.\n"
@@ -236,33 +252,30 @@ public struct FeatureSQL {
           FROM events_typed t JOIN customers_clean c ON t.customer_id = c.customer_id
           WHERE t.event_second IS NOT NULL AND t.events IS NOT NULL AND t.events >= 0 AND t.events = FLOOR(t.events)
         ),
-        data_end AS (
-          SELECT MAX(event_second) AS last_second FROM kept
-        ),
         after_signup AS (
           SELECT customer_id, behaviour, event_second, user_id, events,
-                 CASE WHEN offset_seconds < \(window) * 86400 THEN CAST(FLOOR(offset_seconds / 86400) AS BIGINT)
+                 CASE WHEN offset_seconds < 0 THEN -1
+                      WHEN offset_seconds < \(window) * 86400 THEN CAST(FLOOR(offset_seconds / 86400) AS BIGINT)
                       WHEN offset_seconds < \(horizon) * 86400 THEN \(window) ELSE \(horizon) END AS day
           FROM kept
-          WHERE offset_seconds >= 0
         ),
         tracked AS (
           SELECT \(definition.deduplicate ? "DISTINCT " : "")customer_id, behaviour, event_second, user_id, events, day
           FROM after_signup
         ),
-        users AS (
-          SELECT customer_id, behaviour, COUNT(DISTINCT user_id) AS users FROM tracked WHERE day < \(window) GROUP BY customer_id, behaviour
+        \(usersTable)daily AS (
+          SELECT customer_id, behaviour, day, SUM(events) AS events, MAX(event_second) AS last_second
+          FROM tracked GROUP BY customer_id, behaviour, day
         ),
-        daily AS (
-          SELECT customer_id, behaviour, day, SUM(events) AS events FROM tracked GROUP BY customer_id, behaviour, day
+        data_end AS (
+          SELECT \(dateOfEpoch("MAX(last_second)")) AS data_end FROM daily
         )
         SELECT d.customer_id, d.behaviour, d.day, d.events,
                CASE WHEN d.day < \(window) THEN \(hasUserColumn ? "u.users" : "CAST(NULL AS BIGINT)") END AS users,
-               \(dateOfEpoch("x.last_second")) AS data_end
+               x.data_end
         FROM daily d
-          LEFT JOIN users u ON u.customer_id = d.customer_id AND u.behaviour = d.behaviour
-          CROSS JOIN data_end x
-        WHERE d.events > 0
+        \(usersJoin)  CROSS JOIN data_end x
+        WHERE d.events > 0 AND d.day >= 0
         ORDER BY d.customer_id, d.behaviour, d.day;
 
         """

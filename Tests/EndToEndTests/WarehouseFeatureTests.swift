@@ -44,27 +44,29 @@ struct WarehouseFeatureTests {
         try ReportWriter(runName: "2026-11-23").write(swiftResult, to: configuration.outputDirectory)
         let swiftLatest = dir.appendingPathComponent("swift/latest")
 
-        // 2. The SQL, run by DuckDB on the same files.
+        // 2. The SQL, run by DuckDB on the same files: as text columns (a staging table) and as the types DuckDB
+        //    detects (a typed warehouse table: timestamps as timestamps, counts as numbers).
         let sql = try FeatureSQL(dialect: .duckdb, configuration: configuration).render()
         let query = dir.appendingPathComponent("features.sql")
         try Data(sql.utf8).write(to: query)
-        let daily = dir.appendingPathComponent("duckdb_daily.csv")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Repository.path("Tests/EndToEndTests/Fixtures/run_feature_sql.py"), "duckdb", query.path,
-                             Repository.path("SampleData/customers.csv"), Repository.path("SampleData/events") + "/*.csv", daily.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "DuckDB failed: \(message)")
-
-        // The same rows, value for value.
         let swiftRows = try Self.sortedLines(swiftLatest.appendingPathComponent("first_window_daily.csv"))
-        let duckRows = try Self.sortedLines(daily)
         #expect(swiftRows.count > 50_000)
-        #expect(duckRows == swiftRows)
+        let daily = dir.appendingPathComponent("duckdb_daily.csv")
+        for engine in ["duckdb", "duckdb-typed"] {
+            let out = engine == "duckdb" ? daily : dir.appendingPathComponent("\(engine)_daily.csv")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [Repository.path("Tests/EndToEndTests/Fixtures/run_feature_sql.py"), engine, query.path,
+                                 Repository.path("SampleData/customers.csv"), Repository.path("SampleData/events") + "/*.csv", out.path]
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "DuckDB (\(engine)) failed: \(message)")
+            // The same rows, value for value.
+            #expect(try Self.sortedLines(out) == swiftRows, "\(engine)")
+        }
 
         // 3. The pipeline from DuckDB's table: the same files and the same report, but for the inputs it describes.
         var fromSQL = configuration

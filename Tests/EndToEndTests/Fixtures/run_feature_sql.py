@@ -1,6 +1,7 @@
 """Runs the SQL printed by `activation sql` on CSV files, as a warehouse would, and writes the result as CSV.
 
-usage: run_feature_sql.py duckdb <query.sql> <customers.csv> <events glob> <out.csv>
+usage: run_feature_sql.py duckdb <query.sql> <customers.csv> <events glob> <out.csv>         (every column as text)
+       run_feature_sql.py duckdb-typed <query.sql> <customers.csv> <events glob> <out.csv>   (types as DuckDB detects them)
        run_feature_sql.py spark  <query.sql> <customers.csv> <events glob> <out dir>   (part files, no header)
 """
 import sys
@@ -11,11 +12,17 @@ statements = [s.strip() for s in text.split(";")]
 statements = [s for s in statements if any(l.strip() and not l.strip().startswith("--") for l in s.splitlines())]
 *setup, query = statements
 
-if engine == "duckdb":
+if engine in ("duckdb", "duckdb-typed"):
     import duckdb
+    text_columns = "true" if engine == "duckdb" else "false"
     con = duckdb.connect()
-    con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv('{customers}', header=true, all_varchar=true)")
-    con.execute(f"CREATE VIEW events AS SELECT * FROM read_csv('{events}', header=true, all_varchar=true, union_by_name=true)")
+    con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv('{customers}', header=true, all_varchar={text_columns})")
+    con.execute(f"CREATE VIEW events AS SELECT * FROM read_csv('{events}', header=true, all_varchar={text_columns}, union_by_name=true)")
+    if engine == "duckdb-typed":
+        # The typed path is the point of this engine: the timestamps must have been read as timestamps.
+        kind = con.execute("SELECT typeof(\"timestamp\") FROM events LIMIT 1").fetchone()[0]
+        if not kind.startswith("TIMESTAMP"):
+            sys.exit(f"timestamps detected as {kind}, not as timestamps")
     for s in setup:
         con.execute(s)
     con.execute(f"COPY ({query}) TO '{out}' (HEADER, DELIMITER ',')")
