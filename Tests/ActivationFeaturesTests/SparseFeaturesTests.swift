@@ -1,4 +1,5 @@
 import ActivationCore
+import ActivationFastPaths
 @testable import ActivationFeatures
 import ActivationReport
 import ActivationStatistics
