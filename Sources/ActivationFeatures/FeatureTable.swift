@@ -100,7 +100,7 @@ public struct FeatureTable: Sendable {
 }
 
 /// The accumulator's follow-up counts in cell order (`keys`: cell << 32 | index in `within` and `after`), and
-/// where each behaviour's start.
+/// where each behaviour's counts start.
 private struct SortedFollowUps: Sendable {
     let keys: [UInt64]
     let within: [UInt32]
