@@ -122,8 +122,9 @@ package struct ActionPlan {
         var leading: [(name: String, medianDay: Double)] = []
         for b in result.features.behaviours where !own.contains(b.name) {
             var before: [Double] = []
+            let firstDay = b.firstDayPerCustomer()
             for c in activated {
-                if let first = b.firstDay[c], let reach = progress.reachDay(c), first <= reach { before.append(Double(first)) }
+                if let first = firstDay[c], let reach = progress.reachDay(c), first <= reach { before.append(Double(first)) }
             }
             if !activated.isEmpty && Double(before.count) >= 0.5 * Double(activated.count) {
                 leading.append((b.name, Descriptive.quantile(sorted: before.sorted(), 0.5)))
@@ -131,12 +132,15 @@ package struct ActionPlan {
         }
         leading.sort { ($0.medianDay, $0.name) < ($1.medianDay, $1.name) }
         var steps = [FunnelStep(kind: .signedUp, customers: complete.count, share: 1)]
-        var remaining = complete.filter { c in result.features.behaviours.contains { ($0.firstDay[c] ?? .max) < window } }
+        var actedInWindow = [Bool](repeating: false, count: customers.count)
+        for b in result.features.behaviours { b.forEachDoer { c, _, first, _ in if first < window { actedInWindow[c] = true } } }
+        var remaining = complete.filter { actedInWindow[$0] }
         steps.append(FunnelStep(kind: .anyAction(windowDays: window), customers: remaining.count,
                                 share: Double(remaining.count) / Double(complete.count)))
         for step in leading.prefix(3) {
             let b = result.features.behaviours.first { $0.name == step.name }!
-            remaining = remaining.filter { (b.firstDay[$0] ?? .max) < window }
+            let firstDay = b.firstDayPerCustomer()
+            remaining = remaining.filter { (firstDay[$0] ?? .max) < window }
             steps.append(FunnelStep(kind: .behaviour(name: step.name, medianDay: step.medianDay), customers: remaining.count,
                                     share: Double(remaining.count) / Double(complete.count)))
         }

@@ -59,7 +59,8 @@ public enum AnalysisStage {
         var evidence = parallelMap(features.behaviours) { behaviour -> BehaviourEvidence in
             let model = fitterCopy.fit(behaviour, customers: features.customers, decided: decidedIndices)
             let scan = scannerCopy.scan(behaviour, customers: features.customers, split: split)
-            let didIt = TwoByTwoTable(tallying: decidedIndices, reached: { behaviour.counts[$0] > 0 },
+            let perCustomer = behaviour.countPerCustomer()
+            let didIt = TwoByTwoTable(tallying: decidedIndices, reached: { perCustomer[$0] > 0 },
                                       renewed: { features.customers[$0].outcome == .renewed })
             return BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan), didItAtAll: didIt)
         }

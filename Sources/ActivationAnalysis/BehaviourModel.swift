@@ -34,7 +34,8 @@ public struct BehaviourModelFitter: Sendable {
 
     /// Fits renewal on log1p(count) over `decided` customers.
     public func fit(_ features: BehaviourFeatures, customers: [Customer], decided: [Int]) -> BehaviourModel {
-        let counts = decided.map { features.counts[$0] }
+        let perCustomer = features.countPerCustomer()
+        let counts = decided.map { perCustomer[$0] }
         let labels = decided.map { customers[$0].outcome == .renewed }
         let groups = CountGroups(counts: counts)
         let reachedAny = counts.lazy.filter { $0 > 0 }.count

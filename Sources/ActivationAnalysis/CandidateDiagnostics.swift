@@ -97,7 +97,8 @@ public struct CandidateDiagnoser: Sendable {
         let behaviours = features.behaviours
         // The behaviours with the most varied training counts, when there are more than can be adjusted one by one.
         let spread = behaviours.indices.map { b -> Double in
-            let x = training.map { log1p(Double(behaviours[b].counts[$0])) }
+            let perCustomer = behaviours[b].countPerCustomer()
+            let x = training.map { log1p(Double(perCustomer[$0])) }
             return x.isEmpty ? 0 : Descriptive.sampleVariance(x)
         }
         // A behaviour whose every training doer renewed (or churned) separates the outcome by itself: with it as a
@@ -108,7 +109,8 @@ public struct CandidateDiagnoser: Sendable {
         self.covariates = covariates
         let rest = behaviours.indices.filter { !covariates.contains($0) && !separating.contains($0) }
         var counts: [Int: [[Double]]] = [:], lumped: [Int: [Double]] = [:]
-        let columns = parallelMap(behaviours.indices.map { $0 }) { b -> [[Double]] in
+        // The adjusted-for behaviours' running counts, per window, dense over training customers.
+        let columns = parallelMap(covariates) { b -> [[Double]] in
             // One running count per customer, read at each window's end (`wanted` is ascending).
             let daily = behaviours[b].daily
             var out = wanted.map { _ in [Double](repeating: 0, count: training.count) }
@@ -122,11 +124,27 @@ public struct CandidateDiagnoser: Sendable {
             }
             return out
         }
-        for (k, d) in wanted.enumerated() {
-            counts[d] = covariates.map { columns[$0][k].map(log1p) }
-            if !rest.isEmpty {
-                lumped[d] = training.indices.map { i in log1p(rest.reduce(0) { $0 + columns[$1][k][i] }) }
+        for (k, d) in wanted.enumerated() { counts[d] = covariates.indices.map { columns[$0][k].map(log1p) } }
+        if !rest.isEmpty {
+            // The rest's summed running counts, from each behaviour's doers only: whole counts, so the integer sum is
+            // the one a sum of doubles in any order gives.
+            var row = [Int32](repeating: -1, count: features.customers.count)
+            for (i, c) in training.enumerated() { row[c] = Int32(i) }
+            var sums = wanted.map { _ in [Int](repeating: 0, count: training.count) }
+            for b in rest {
+                let daily = behaviours[b].daily
+                for k in daily.doers.indices {
+                    let i = Int(row[Int(daily.doers[k])])
+                    guard i >= 0 else { continue }
+                    var n = 0, next = Int(daily.cellStart[k])
+                    let end = Int(daily.cellStart[k + 1])
+                    for (w, d) in wanted.enumerated() {
+                        while next < end && Int(daily.days[next]) < d { n += Int(daily.events[next]); next += 1 }
+                        sums[w][i] += n
+                    }
+                }
             }
+            for (k, d) in wanted.enumerated() { lumped[d] = sums[k].map { log1p(Double($0)) } }
         }
         self.counts = counts
         self.lumped = lumped

@@ -99,7 +99,7 @@ public struct DriverModel: Sendable {
         self.correlationThreshold = correlationThreshold
         self.windowDays = features.windowDays
         let behaviours = features.behaviours
-        let columns = behaviours.map { b in training.map { log1p(Double(b.counts[$0])) } }
+        let columns = behaviours.map { b in let perCustomer = b.countPerCustomer(); return training.map { log1p(Double(perCustomer[$0])) } }
         let segments = training.map { customers[$0].segment }
         // Behaviours with something to estimate: done by some but not all at the same count, and not separating the
         // outcome by themselves (every doer renewed, or every doer churned: no estimate exists, for it or for the
@@ -112,7 +112,8 @@ public struct DriverModel: Sendable {
         // the training cohort.
         let isModelled = Set(modelled)
         let alone = parallelMap(Array(behaviours.indices)) { b -> (StratifiedROCArea<String>, (coef: Double, p: Double?)?) in
-            let scores = training.map { Double(behaviours[b].counts[$0]) }
+            let perCustomer = behaviours[b].countPerCustomer()
+            let scores = training.map { Double(perCustomer[$0]) }
             let s = StratifiedROCArea(scores: scores, labels: labels, strata: segments)
             guard isModelled.contains(b) else { return (s, nil) }
             let fit = LogisticRegression().fit(x: columns[b].map { [$0] }, y: labels)
@@ -143,7 +144,7 @@ public struct DriverModel: Sendable {
         // A group's lead: the largest pooled AUC; among members within `leadTolerance` of it (near-copies rank
         // customers alike, and which is ahead is chance), the one logged least often, since an echo of an action (a
         // confirmation email per invite, a resend) is logged at least as often as the action itself.
-        let events = behaviours.map { b in training.reduce(0) { $0 + b.counts[$1] } }
+        let events = behaviours.map { b in let perCustomer = b.countPerCustomer(); return training.reduce(0) { $0 + perCustomer[$1] } }
         for group in members.values {
             let top = group.map { pooled[$0].auc }.max()!
             let lead = group.filter { pooled[$0].auc >= top - Self.leadTolerance }
@@ -185,9 +186,22 @@ public struct DriverModel: Sendable {
 
         // The joint model on the holdout cohort.
         if let joint, !split.holdout.isEmpty {
-            let scores = split.holdout.map { c -> Double in
-                let r = row(counts: { log1p(Double(behaviours[$0].counts[c])) }, segment: customers[c].segment)
-                return zip(r, joint.coefficients.dropFirst()).reduce(joint.intercept) { $0 + $1.0 * $1.1 }
+            // A term at a time over every holdout customer (one behaviour's dense counts at a time): each score adds
+            // its terms in the row's order, intercept first, as a row's dot product would.
+            let coefficients = Array(joint.coefficients.dropFirst())
+            let terms = min(leads.count + dummies.count, coefficients.count)
+            var scores = [Double](repeating: joint.intercept, count: split.holdout.count)
+            for j in 0..<terms {
+                let coefficient = coefficients[j]
+                if j < leads.count {
+                    let perCustomer = behaviours[leads[j]].countPerCustomer()
+                    for (i, c) in split.holdout.enumerated() { scores[i] = scores[i] + log1p(Double(perCustomer[c])) * coefficient }
+                } else {
+                    let dummy = dummies[j - leads.count]
+                    for (i, c) in split.holdout.enumerated() {
+                        scores[i] = scores[i] + (dummy == customers[c].segment ? 1 : 0) * coefficient
+                    }
+                }
             }
             holdoutAUC = ROCArea(scores: scores, labels: split.holdout.map { customers[$0].outcome == .renewed })
         } else {
@@ -242,7 +256,8 @@ public struct DriverModel: Sendable {
     /// renewal quasi-completely (Albert & Anderson 1984), so no maximum-likelihood estimate exists with it as a term.
     package static func separates(_ b: BehaviourFeatures, customers group: [Int], of customers: [Customer]) -> Bool {
         var renewed = false, churned = false
-        for c in group where b.counts[c] > 0 {
+        let perCustomer = b.countPerCustomer()
+        for c in group where perCustomer[c] > 0 {
             if customers[c].outcome == .renewed { renewed = true } else { churned = true }
             if renewed && churned { return false }
         }

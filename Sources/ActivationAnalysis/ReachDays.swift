@@ -11,7 +11,7 @@ package struct ReachDays: Sendable {
 
     package init(_ features: BehaviourFeatures, customers: [Int], maximum: Int) {
         self.maximum = maximum
-        var row = [Int32](repeating: -1, count: features.counts.count)
+        var row = [Int32](repeating: -1, count: features.customerCount)
         var days = [Int16](repeating: .max, count: customers.count * maximum)
         for (r, c) in customers.enumerated() {
             row[c] = Int32(r)

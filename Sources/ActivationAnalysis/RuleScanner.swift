@@ -29,7 +29,8 @@ public struct RuleScanner: Sendable {
     /// Every single-behaviour candidate, ordered by behaviour (byte order), window, threshold.
     public func scan(_ features: BehaviourFeatures, customers: [Customer], split: CohortSplit) -> [ThresholdCandidate] {
         let decided = (split.training + split.holdout).sorted()
-        let range = thresholds(counts: decided.map { features.counts[$0] })
+        let perCustomer = features.countPerCustomer()
+        let range = thresholds(counts: decided.map { perCustomer[$0] })
         let maximum = range.upperBound, window = features.windowDays
         // One pass over the customers: for each group (cohort × outcome), threshold n and day d, how many customers'
         // running count first reached n on day d. Every rule's 2×2 tables and reach-day quantiles are then sums over

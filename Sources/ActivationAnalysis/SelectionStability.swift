@@ -50,8 +50,9 @@ public struct SelectionStability: Sendable {
         let segmentOf = training.map { segmentIndex[customers[$0].segment]! }
         let candidates = features.behaviours.filter { !harmful.contains($0.name) }
         let tallies = parallelMap(candidates) { b in
-            BehaviourTally(b, training: training, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,
-                           maximum: scanner.thresholds(counts: decided.map { b.counts[$0] }).upperBound, windows: windows,
+            let perCustomer = b.countPerCustomer()
+            return BehaviourTally(b, training: training, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,
+                           maximum: scanner.thresholds(counts: decided.map { perCustomer[$0] }).upperBound, windows: windows,
                            medianDayBound: criteria.maximumMedianDay)
         }
         let plateauSet = Set(plateau + [chosen.definition])
@@ -171,9 +172,10 @@ private struct BehaviourTally: Sendable {
         struct Key: Hashable { var counts: [Int16]; var level: Int32 }
         var keyIndex: [Key: Int32] = [:], keyWindowCounts: [Int16] = [], keyLevel: [Int32] = []
         var cumulative = [Int](repeating: 0, count: b.windowDays + 1)
+        let perCustomer = b.countPerCustomer()
         keyOf = training.indices.map { i in
             let c = training[i]
-            let l = Level(segment: segmentOf[i], count: b.counts[c])
+            let l = Level(segment: segmentOf[i], count: perCustomer[c])
             let level: Int32
             if let k = levelIndex[l] { level = k } else {
                 level = Int32(levels.count); levelIndex[l] = level; levels.append(l)

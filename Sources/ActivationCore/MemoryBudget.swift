@@ -1,36 +1,38 @@
 /// The memory a run needs, estimated from the sizes known before its tables are allocated, and the check that stops
 /// a run that cannot fit with the figures and the fix, instead of the allocator's crash (issue 17, item 11).
 ///
-/// The tables that grow with the data are of two kinds. Dense per customer and behaviour: the feature table's
-/// vectors (count, first day, active days, users, follow-up counts) and the models' and rule scan's columns; their
-/// size is known once the customers and behaviours are. Per (customer, behaviour) pair that occurs: the daily counts
-/// of the run, of the exports (or pieces) being read and waiting to merge, and of the feature table, which hold only
-/// the pairs with events (`PairCounts` in ActivationFeatures); their size is known as the exports are read. So the
-/// check runs before the first export is opened (with one behaviour, no pairs), before each new behaviour's counts
-/// are allocated, by every reader and by the merge, and before each export's counts are merged, with the pairs the
-/// run and that export hold: a run stops as soon as what it has seen needs more than is left.
+/// The tables that grow with the data are of two kinds. Per (customer, behaviour) pair that occurs: the daily
+/// counts of the run, of the exports (or pieces) being read and waiting to merge, which hold only the pairs with
+/// events (`PairCounts` in ActivationFeatures), and the feature table, which holds each behaviour for its doers only
+/// (`BehaviourFeatures`); their size is known as the exports are read. Dense per customer and behaviour: only the
+/// models' columns (the joint model's and the lasso's designs over the training customers, and the fits' copies of
+/// them), whose size is known once the customers and behaviours are. So the check runs before the first export is
+/// opened (with one behaviour, no pairs), before each new behaviour's counts are allocated, by every reader and by
+/// the merge, and before each export's counts are merged, with the pairs the run and that export hold: a run stops
+/// as soon as what it has seen needs more than is left.
 ///
 /// The estimate, in bytes (`estimate(customers:behaviours:windowDays:pairs:followUpPairs:)`):
 ///
-///     customers × behaviours × 120  +  pairs × (18 × window days + 66)  +  follow-up pairs × 80
+///     customers × behaviours × 48  +  pairs × (18 × window days + 98)  +  follow-up pairs × 108
 ///       +  customers × 1,024  +  128 MiB
 ///
-/// - `120` per customer and behaviour: the feature table (count 8, first day 16, active days 8, users 8, follow-up
-///   counts 8 bytes) and the models' and rule scan's columns;
-/// - `18 × window days + 66` per pair with an in-window event: its slot in the run's counts (4 bytes a day, its
+/// - `48` per customer and behaviour: the models' columns (a double per training customer in the per-behaviour
+///   columns, the joint design and the lasso's, and what the fits copy);
+/// - `18 × window days + 98` per pair with an in-window event: its slot in the run's counts (4 bytes a day, its
 ///   distinct users and its cell, and the table's entry: `4 × window days + 22`), as much again in each of two
-///   exports being read or parked (`8 × window days + 36`), and at most `6` bytes a day and `8` a customer in the
-///   feature table;
-/// - `80` per pair with an event after the window: its two follow-up counts, cell and entry in the run and in two
-///   exports;
-/// - `1,024` per customer: the readers' customer maps, signups, the feature table's and the action lists' rows;
+///   exports being read or parked (`8 × window days + 36`), and in the feature table at most `6` bytes a day, `24`
+///   a doer (its id, cell start, count and users) and `16` while the table is sorted into it;
+/// - `108` per pair with an event after the window: its two follow-up counts, cell and entry in the run and in two
+///   exports (`80`), and in the feature table `12` (customer and two counts) and `16` while it is sorted;
+/// - `1,024` per customer: the readers' customer maps, signups, the customer table's and the action lists' rows;
 /// - `128 MiB`: code, read buffers, report chunks, thread stacks and allocator arenas.
 ///
-/// Measured (peak RSS, GNU time) on 100,000 customers × 200 behaviours, a 30-day window, 960,000 pairs with
-/// in-window events: 2.4 GB (estimated 3.2 GB). Not included, because they grow with rows rather than with
-/// customers and are unknown until the exports are read: about 16-32 bytes per distinct (customer, behaviour, user)
-/// triple, and with `deduplicate` about 24 bytes per event row after signup (190 MB for 8.3 million rows): a run
-/// near the limit with many users or de-duplication can still run short.
+/// Measured (peak RSS, GNU time) on 100,000 customers × 200 behaviours, a 30-day window, 950,000 pairs with
+/// in-window events and 1.2 million with later ones: 0.81 GB (estimated 2.0 GB; the ingest's tables and the
+/// models' columns are never held at once, the estimate adds them). Not included, because they grow with rows rather
+/// than with customers and are unknown until the exports are read: about 16-32 bytes per distinct (customer,
+/// behaviour, user) triple, and with `deduplicate` about 24 bytes per event row after signup (190 MB for 8.3
+/// million rows): a run near the limit with many users or de-duplication can still run short.
 public struct MemoryBudget: Sendable, Equatable {
     /// How many bytes the run may still take, and which limit says so ("ulimit -v (RLIMIT_AS)", "MemAvailable in
     /// /proc/meminfo", …): the smallest of the system's limits (`SystemMemory.available()` in ActivationFastPaths).
@@ -68,8 +70,8 @@ public struct MemoryBudget: Sendable, Equatable {
             let p = a.multipliedReportingOverflow(by: b)
             return p.overflow ? nil : p.partialValue
         }
-        guard let cells = product(customers, behaviours), let cellBytes = product(cells, 120),
-              let pairBytes = product(pairs, 18 * windowDays + 66), let followUpBytes = product(followUpPairs, 80),
+        guard let cells = product(customers, behaviours), let cellBytes = product(cells, 48),
+              let pairBytes = product(pairs, 18 * windowDays + 98), let followUpBytes = product(followUpPairs, 108),
               let customerBytes = product(customers, 1_024) else { return .max }
         var total = 0
         for part in [cellBytes, pairBytes, followUpBytes, customerBytes, 128 << 20] {

@@ -25,6 +25,20 @@ public struct DailyCounts: Sendable {
         self.events = events
     }
 
+    /// Where `customer` is among the doers, nil when it did not do the behaviour.
+    @inline(__always)
+    package func doerIndex(of customer: Int) -> Int? {
+        doers.withUnsafeBufferPointer { doers in
+            let c = Int32(truncatingIfNeeded: customer)
+            var lo = 0, hi = doers.count
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if doers[mid] < c { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < doers.count && doers[lo] == c ? lo : nil
+        }
+    }
+
     /// The indices in `days` and `events` of `customer`'s non-zero days: empty when it did not do the behaviour.
     @inline(__always)
     package func cells(of customer: Int) -> Range<Int> {

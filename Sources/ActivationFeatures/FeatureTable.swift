@@ -40,28 +40,36 @@ public struct FeatureTable: Sendable {
         var behaviourStart = [Int](repeating: keys.count, count: behaviourCount + 1)
         for k in stride(from: keys.count - 1, through: 0, by: -1) { behaviourStart[Int(keys[k] >> 32) / customerCount] = k }
         for b in stride(from: behaviourCount - 1, through: 0, by: -1) { behaviourStart[b] = min(behaviourStart[b], behaviourStart[b + 1]) }
-        var laters = [[UInt32]](repeating: [UInt32](repeating: 0, count: 2 * customerCount), count: behaviourCount)
+        // The follow-up counts likewise in cell order: (cell, index) keys sorted, each behaviour's customers ascending.
+        var laterKeys: [UInt64] = [], laterWithin: [UInt32] = [], laterAfter: [UInt32] = []
+        laterKeys.reserveCapacity(accumulator.later.count)
+        laterWithin.reserveCapacity(accumulator.later.count); laterAfter.reserveCapacity(accumulator.later.count)
         accumulator.later.forEach { cell, counts in
-            let b = cell / customerCount, c = cell % customerCount
-            laters[b][2 * c] = counts[0]; laters[b][2 * c + 1] = counts[1]
+            laterKeys.append(UInt64(cell) << 32 | UInt64(laterWithin.count))
+            laterWithin.append(counts[0]); laterAfter.append(counts[1])
         }
-        let sawUsers = accumulator.sawUsers, laterLists = laters
+        laterKeys.sort()
+        var laterStart = [Int](repeating: laterKeys.count, count: behaviourCount + 1)
+        for k in stride(from: laterKeys.count - 1, through: 0, by: -1) { laterStart[Int(laterKeys[k] >> 32) / customerCount] = k }
+        for b in stride(from: behaviourCount - 1, through: 0, by: -1) { laterStart[b] = min(laterStart[b], laterStart[b + 1]) }
+        let sawUsers = accumulator.sawUsers
+        let later = SortedFollowUps(keys: laterKeys, within: laterWithin, after: laterAfter, behaviourStart: laterStart)
         let pairs = SortedSlots(keys: keys, slots: slots, behaviourStart: behaviourStart, window: window)
         behaviours = withExtendedLifetime(accumulator) {
             parallelMap(order) { b in
-                var counts = [Int](repeating: 0, count: customerCount)
-                var firstDay = [Int?](repeating: nil, count: customerCount)
-                var active = [Int](repeating: 0, count: customerCount)
-                var users = [Int](repeating: 0, count: sawUsers ? customerCount : 0)
                 let range = pairs.behaviourStart[b]..<pairs.behaviourStart[b + 1]
                 var doers: [Int32] = [], cellStart: [Int32] = [0], days: [UInt16] = [], events: [UInt32] = []
-                doers.reserveCapacity(range.count); cellStart.reserveCapacity(range.count + 1)
+                var doerCounts: [Int] = [], userCustomers: [Int32] = [], userCounts: [Int32] = []
+                doers.reserveCapacity(range.count); cellStart.reserveCapacity(range.count + 1); doerCounts.reserveCapacity(range.count)
                 for k in range {
                     // Slots lie in order of first event, not of customer: the one eight ahead is loaded meanwhile.
                     if k + 8 < range.upperBound { pairs.prefetch(k + 8) }
                     let key = pairs.keys[k], slot = pairs.slots[Int(key & 0xFFFF_FFFF)]
                     let c = Int(key >> 32) % customerCount
-                    if sawUsers { users[c] = Int(Int32(bitPattern: slot[window])) }
+                    // Every slot's users, also one whose events were all taken back or zero: as the dense vector had.
+                    if sawUsers, slot[window] != 0 {
+                        userCustomers.append(Int32(c)); userCounts.append(Int32(bitPattern: slot[window]))
+                    }
                     var total = 0, first = -1
                     for day in 0..<window where slot[day] > 0 {
                         if first < 0 { first = day }
@@ -70,16 +78,34 @@ public struct FeatureTable: Sendable {
                     }
                     guard first >= 0 else { continue }
                     precondition(days.count <= Int(Int32.max), "more than 2^31 daily counts in one behaviour")
-                    counts[c] = total; firstDay[c] = first; active[c] = days.count - Int(cellStart[cellStart.count - 1])
                     doers.append(Int32(c))
+                    doerCounts.append(total)
                     cellStart.append(Int32(days.count))
                 }
                 let daily = DailyCounts(windowDays: window, doers: doers, cellStart: cellStart, days: days, events: events)
-                return BehaviourFeatures(name: behaviourNames[b], counts: counts, firstDay: firstDay, activeDays: active,
-                                         users: sawUsers ? users : nil, daily: daily, later: laterLists[b], followUpHorizon: horizon)
+                let followUps = later.behaviourStart[b]..<later.behaviourStart[b + 1]
+                var laterCustomers: [Int32] = [], within: [UInt32] = [], after: [UInt32] = []
+                laterCustomers.reserveCapacity(followUps.count); within.reserveCapacity(followUps.count); after.reserveCapacity(followUps.count)
+                for k in followUps {
+                    let key = later.keys[k], i = Int(key & 0xFFFF_FFFF)
+                    laterCustomers.append(Int32(Int(key >> 32) % customerCount))
+                    within.append(later.within[i]); after.append(later.after[i])
+                }
+                return BehaviourFeatures(name: behaviourNames[b], customerCount: customerCount, daily: daily, doerCounts: doerCounts,
+                                         distinctUsers: sawUsers ? CustomerValues(customers: userCustomers, values: userCounts) : nil,
+                                         laterCustomers: laterCustomers, laterWithin: within, laterAfter: after, followUpHorizon: horizon)
             }
         }
     }
+}
+
+/// The accumulator's follow-up counts in cell order (`keys`: cell << 32 | index in `within` and `after`), and
+/// where each behaviour's counts start.
+private struct SortedFollowUps: Sendable {
+    let keys: [UInt64]
+    let within: [UInt32]
+    let after: [UInt32]
+    let behaviourStart: [Int]
 }
 
 /// The accumulator's pair slots in cell order (`keys`: cell << 32 | index in `slots`), and where each behaviour's

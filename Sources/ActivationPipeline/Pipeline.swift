@@ -268,7 +268,9 @@ public enum Pipeline {
             throw InputError("\(where_): none of the \(Format.count(read)) \(what) rows falls in a customer's first \(configuration.windowDays) days (\(listed)); check the timestamp format, time zone and signup dates", kind: .data)
         }
         let decided = features.decidedCustomers
-        let withUsage = decided.filter { c in features.behaviours.contains { $0.counts[c] > 0 } }.count
+        var didAnything = [Bool](repeating: false, count: features.customers.count)
+        for b in features.behaviours { for c in b.doers { didAnything[Int(c)] = true } }
+        let withUsage = decided.filter { didAnything[$0] }.count
         guard withUsage > 0 else {
             throw InputError("\(where_): \(Format.count(used)) \(what) rows were used, but none belongs to one of the \(Format.count(decided.count)) customers with a decided renewal: nothing to learn from; check that the exports and \(configuration.customersPath) cover the same customers", kind: .data)
         }

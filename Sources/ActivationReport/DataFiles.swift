@@ -146,38 +146,53 @@ public enum DataFiles {
         var laterSuffix = RowScratch(capacity: longestSuffix)
         laterSuffix.append([comma] + end)
         // Each behaviour's arrays opened once, not looked up through an array of arrays per row.
-        let users = table.behaviours.map { $0.users ?? [] }, hasUsers = table.behaviours.map { $0.users != nil }
-        // Customers in order, and each behaviour's doers ascending: one cursor per behaviour walks its doers.
-        var next = [Int](repeating: 0, count: names.count)
+        let hasUsers = table.behaviours.map(\.hasUsers)
+        // Customers in order, and each behaviour's doers, customers with users and with follow-up counts ascending:
+        // one cursor per behaviour and list walks it.
+        var next = [Int](repeating: 0, count: names.count), nextUser = next, nextLater = next
         try withExtendedLifetime((ids, names, days)) {
             try withBuffers(table.behaviours.map(\.daily.doers)) { doers in
                 try withBuffers(table.behaviours.map(\.daily.cellStart)) { cellStart in
                     try withBuffers(table.behaviours.map(\.daily.days)) { dayOf in
                         try withBuffers(table.behaviours.map(\.daily.events)) { eventsOf in
-                            try withBuffers(table.behaviours.map(\.later)) { later in
-                                try withBuffers(users) { users in
-                                    for c in 0..<table.customers.count {
-                                        for k in 0..<names.count {
-                                            let laterWithin = later[k][2 * c], laterAfter = later[k][2 * c + 1]
-                                            let doer = next[k]
-                                            let did = doer < doers[k].count && Int(doers[k][doer]) == c
-                                            guard did || laterWithin > 0 || laterAfter > 0 else { continue }
-                                            if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
-                                            prefix.removeAll()
-                                            prefix.append(ids[c])
-                                            prefix.append(names[k])
-                                            if did {
-                                                next[k] = doer + 1
-                                                suffix.removeAll()
-                                                suffix.append(comma)
-                                                if hasUsers[k] { suffix.appendDigits(UInt64(users[k][c])) }
-                                                suffix.append(end)
-                                                for i in Int(cellStart[k][doer])..<Int(cellStart[k][doer + 1]) {
-                                                    out.appendRow(prefix, days[Int(dayOf[k][i])], events: eventsOf[k][i], suffix)
+                            try withBuffers(table.behaviours.map(\.laterCustomers)) { laterCustomers in
+                                try withBuffers(table.behaviours.map(\.laterWithin)) { laterWithinOf in
+                                    try withBuffers(table.behaviours.map(\.laterAfter)) { laterAfterOf in
+                                        try withBuffers(table.behaviours.map { $0.distinctUsers?.customers ?? [] }) { userCustomers in
+                                            try withBuffers(table.behaviours.map { $0.distinctUsers?.values ?? [] }) { userValues in
+                                                for c in 0..<table.customers.count {
+                                                    for k in 0..<names.count {
+                                                        var laterWithin: UInt32 = 0, laterAfter: UInt32 = 0
+                                                        let l = nextLater[k]
+                                                        if l < laterCustomers[k].count && Int(laterCustomers[k][l]) == c {
+                                                            laterWithin = laterWithinOf[k][l]; laterAfter = laterAfterOf[k][l]
+                                                            nextLater[k] = l + 1
+                                                        }
+                                                        let doer = next[k]
+                                                        let did = doer < doers[k].count && Int(doers[k][doer]) == c
+                                                        guard did || laterWithin > 0 || laterAfter > 0 else { continue }
+                                                        if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
+                                                        prefix.removeAll()
+                                                        prefix.append(ids[c])
+                                                        prefix.append(names[k])
+                                                        if did {
+                                                            next[k] = doer + 1
+                                                            suffix.removeAll()
+                                                            suffix.append(comma)
+                                                            if hasUsers[k] {
+                                                                let users = Self.value(of: c, ids: userCustomers[k], values: userValues[k], cursor: &nextUser[k])
+                                                                suffix.appendDigits(UInt64(users))
+                                                            }
+                                                            suffix.append(end)
+                                                            for i in Int(cellStart[k][doer])..<Int(cellStart[k][doer + 1]) {
+                                                                out.appendRow(prefix, days[Int(dayOf[k][i])], events: eventsOf[k][i], suffix)
+                                                            }
+                                                        }
+                                                        if laterWithin > 0 { out.appendRow(prefix, days[window], events: laterWithin, laterSuffix) }
+                                                        if laterAfter > 0 { out.appendRow(prefix, days[horizon], events: laterAfter, laterSuffix) }
+                                                    }
                                                 }
                                             }
-                                            if laterWithin > 0 { out.appendRow(prefix, days[window], events: laterWithin, laterSuffix) }
-                                            if laterAfter > 0 { out.appendRow(prefix, days[horizon], events: laterAfter, laterSuffix) }
                                         }
                                     }
                                 }
@@ -188,6 +203,16 @@ public enum DataFiles {
             }
         }
         if out.count > 0 { try out.withBytes(emit) }
+    }
+
+    /// The value of customer `c` in a list of customers ascending (`ids`) and their `values`, 0 when it has none,
+    /// for a walk over customers in order: `cursor` moves past the customers before `c`.
+    @inline(__always)
+    private static func value(of c: Int, ids: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Int32>, cursor: inout Int) -> Int {
+        var u = cursor
+        while u < ids.count && Int(ids[u]) < c { u += 1 }
+        cursor = u
+        return u < ids.count && Int(ids[u]) == c ? Int(values[u]) : 0
     }
 
     /// Calls `body` with every array's elements as buffers, in order (each array stays alive and in place
@@ -234,7 +259,7 @@ public enum DataFiles {
         var header = ["customer_id", "signup_date", "segment", "renewed"]
         for b in table.behaviours {
             header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"]
-            if b.users != nil { header.append("\(b.name)_users") }
+            if b.hasUsers { header.append("\(b.name)_users") }
         }
         let comma: UInt8 = 0x2C
         let ids = BytePieces(table.customers.map { CSVWriter.encoded($0.id) + [comma] })
@@ -244,7 +269,7 @@ public enum DataFiles {
         }
         let (segments, segmentOf) = BytePieces.distinct(table.customers.map(\.segment)) { CSVWriter.encoded($0) + [comma] }
         let outcomes = BytePieces([Array("true".utf8), Array("false".utf8), []])
-        let hasUsers = table.behaviours.map { $0.users != nil }
+        let hasUsers = table.behaviours.map(\.hasUsers)
         let longest = ids.longest + dates.longest + segments.longest + 5
             + table.behaviours.count * (3 * 20 + 4) + 1
         let headerBytes = CSVWriter(header: header).bytes
@@ -255,28 +280,47 @@ public enum DataFiles {
             if value < 0 { out.append(0x2D) }
             out.appendDigits(UInt64(value.magnitude))
         }
+        // Each behaviour's doers and customers with users ascending: one cursor per behaviour and list walks it, so
+        // a customer's features are read without a dense vector per behaviour.
+        var next = [Int](repeating: 0, count: table.behaviours.count), nextUser = next
         try withExtendedLifetime((ids, dates, segments, outcomes)) {
-            try withBuffers(table.behaviours.map(\.counts)) { counts in
-                try withBuffers(table.behaviours.map(\.firstDay)) { firstDays in
-                    try withBuffers(table.behaviours.map(\.activeDays)) { activeDays in
-                        try withBuffers(table.behaviours.map { $0.users ?? [] }) { users in
-                            for (c, customer) in table.customers.enumerated() {
-                                if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
-                                out.append(ids[c])
-                                out.append(dates[dateOf[c]])
-                                out.append(segments[segmentOf[c]])
-                                switch customer.outcome {
-                                case .renewed: out.append(outcomes[0])
-                                case .churned: out.append(outcomes[1])
-                                case .undecided: break
+            try withBuffers(table.behaviours.map(\.daily.doers)) { doers in
+                try withBuffers(table.behaviours.map(\.doerCounts)) { counts in
+                    try withBuffers(table.behaviours.map(\.daily.cellStart)) { cellStart in
+                        try withBuffers(table.behaviours.map(\.daily.days)) { dayOf in
+                            try withBuffers(table.behaviours.map { $0.distinctUsers?.customers ?? [] }) { userCustomers in
+                                try withBuffers(table.behaviours.map { $0.distinctUsers?.values ?? [] }) { userValues in
+                                    for (c, customer) in table.customers.enumerated() {
+                                        if out.count >= flushAt { try out.withBytes(emit); out.removeAll() }
+                                        out.append(ids[c])
+                                        out.append(dates[dateOf[c]])
+                                        out.append(segments[segmentOf[c]])
+                                        switch customer.outcome {
+                                        case .renewed: out.append(outcomes[0])
+                                        case .churned: out.append(outcomes[1])
+                                        case .undecided: break
+                                        }
+                                        for k in 0..<doers.count {
+                                            let doer = next[k]
+                                            if doer < doers[k].count && Int(doers[k][doer]) == c {
+                                                next[k] = doer + 1
+                                                let start = Int(cellStart[k][doer]), end = Int(cellStart[k][doer + 1])
+                                                out.append(comma); number(counts[k][doer])
+                                                out.append(comma); number(Int(dayOf[k][start]))
+                                                out.append(comma); number(end - start)
+                                            } else {
+                                                out.append(comma); number(0)
+                                                out.append(comma)
+                                                out.append(comma); number(0)
+                                            }
+                                            if hasUsers[k] {
+                                                out.append(comma)
+                                                number(Self.value(of: c, ids: userCustomers[k], values: userValues[k], cursor: &nextUser[k]))
+                                            }
+                                        }
+                                        out.append(0x0A)
+                                    }
                                 }
-                                for k in 0..<counts.count {
-                                    out.append(comma); number(counts[k][c])
-                                    out.append(comma); if let first = firstDays[k][c] { number(first) }
-                                    out.append(comma); number(activeDays[k][c])
-                                    if hasUsers[k] { out.append(comma); number(users[k][c]) }
-                                }
-                                out.append(0x0A)
                             }
                         }
                     }

@@ -207,7 +207,7 @@ struct CandidatesTests {
                         // in the feature table's order, then the segment dummies.
                         let others = features.behaviours.filter { b in
                             b.name != behaviour.name && !DriverModel.separates(b, customers: training, of: features.customers)
-                                && Set(training.map { b.counts[$0] }).count > 1
+                                && Set(training.map { b.count(customer: $0) }).count > 1
                         }
                         func within(_ b: BehaviourFeatures, _ c: Int) -> Double {
                             log1p(Double((0..<days).reduce(0) { $0 + Int(b.daily.count(customer: c, day: $1)) }))

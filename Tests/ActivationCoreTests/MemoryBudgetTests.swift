@@ -6,10 +6,10 @@ import Testing
 @Suite("Memory budget")
 struct MemoryBudgetTests {
     @Test func theEstimateFollowsItsFormula() {
-        // customers × behaviours × 120 + pairs × (18 × window + 66) + follow-up pairs × 80 + customers × 1,024 + 128 MiB
-        #expect(MemoryBudget.estimate(customers: 1_000, behaviours: 10, windowDays: 30) == 1_000 * 10 * 120 + 1_000 * 1_024 + 128 << 20)
+        // customers × behaviours × 48 + pairs × (18 × window + 98) + follow-up pairs × 108 + customers × 1,024 + 128 MiB
+        #expect(MemoryBudget.estimate(customers: 1_000, behaviours: 10, windowDays: 30) == 1_000 * 10 * 48 + 1_000 * 1_024 + 128 << 20)
         #expect(MemoryBudget.estimate(customers: 1_000, behaviours: 10, windowDays: 30, pairs: 700, followUpPairs: 300)
-                == 1_000 * 10 * 120 + 700 * 606 + 300 * 80 + 1_000 * 1_024 + 128 << 20)
+                == 1_000 * 10 * 48 + 700 * 638 + 300 * 108 + 1_000 * 1_024 + 128 << 20)
         #expect(MemoryBudget.estimate(customers: 0, behaviours: 0, windowDays: 30) == 128 << 20)
         #expect(MemoryBudget.estimate(customers: 1 << 40, behaviours: 1 << 40, windowDays: 366) == .max)
         #expect(MemoryBudget.estimate(customers: 10, behaviours: 10, windowDays: 366, pairs: 1 << 60) == .max)
@@ -22,10 +22,10 @@ struct MemoryBudgetTests {
         #expect(MemoryBudget.estimate(customers: 80_000, behaviours: 16, windowDays: 30) < 800_000_000)
         #expect(MemoryBudget.estimate(customers: 80_000, behaviours: 18, windowDays: 366) < 5_000_000_000)
         // Memory follows the pairs that occur: 100,000 customers × 200 behaviours with 5% of the pairs active fit in
-        // 4 GB (measured peak 2.4 GB; the dense layout took 8.1 GB), 1,000,000 × 200 in 33 GB (24 GB of it the feature
-        // table's dense vectors and the models' columns, 120 bytes per customer and behaviour).
-        #expect(MemoryBudget.estimate(customers: 100_000, behaviours: 200, windowDays: 30, pairs: 1_000_000, followUpPairs: 1_000_000) < 4_000_000_000)
-        #expect(MemoryBudget.estimate(customers: 1_000_000, behaviours: 200, windowDays: 30, pairs: 10_000_000, followUpPairs: 10_000_000) < 33_000_000_000)
+        // 2.2 GB (measured peak 0.81 GB; with dense feature vectors 2.47 GB), 1,000,000 × 200 in 19 GB (9.6 GB of it
+        // the models' columns, 48 bytes per customer and behaviour).
+        #expect(MemoryBudget.estimate(customers: 100_000, behaviours: 200, windowDays: 30, pairs: 1_000_000, followUpPairs: 1_000_000) < 2_200_000_000)
+        #expect(MemoryBudget.estimate(customers: 1_000_000, behaviours: 200, windowDays: 30, pairs: 10_000_000, followUpPairs: 10_000_000) < 19_000_000_000)
     }
 
     @Test func aRunBeyondTheLimitStopsWithTheFiguresAndTheFix() throws {
@@ -39,7 +39,7 @@ struct MemoryBudgetTests {
             Issue.record("no stop")
         } catch let error as InputError {
             #expect(error.kind == .memory)
-            #expect(error.message == "not enough memory: 8,000 customers × 15 behaviours (so far, up to 'b14' in events.csv) with 60,000 customer-behaviour pairs active × a 366-day window need about 556 MB, more than the 500 MB left under ulimit -v (RLIMIT_AS); exclude behaviours the analysis does not need (events.exclude, --exclude-event) or shorten the window (analysis.window_days, --window-days)")
+            #expect(error.message == "not enough memory: 8,000 customers × 15 behaviours (so far, up to 'b14' in events.csv) with 60,000 customer-behaviour pairs active × a 366-day window need about 549 MB, more than the 500 MB left under ulimit -v (RLIMIT_AS); exclude behaviours the analysis does not need (events.exclude, --exclude-event) or shorten the window (analysis.window_days, --window-days)")
         }
     }
 

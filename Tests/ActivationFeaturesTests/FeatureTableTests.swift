@@ -30,14 +30,15 @@ struct FeatureTableTests {
         let t = Self.table()
         #expect(t.behaviours.map(\.name) == ["alpha", "zeta"])
         let zeta = t.behaviours[1]
-        #expect(zeta.counts == [4, 0, 0])
-        #expect(zeta.firstDay == [3, nil, nil])
-        #expect(zeta.activeDays == [2, 0, 0])
-        #expect(zeta.users == [2, 0, 0])
+        #expect(zeta.countPerCustomer() == [4, 0, 0])
+        #expect(zeta.firstDayPerCustomer() == [3, nil, nil])
+        #expect(zeta.activeDaysPerCustomer() == [2, 0, 0])
+        #expect(zeta.usersPerCustomer() == [2, 0, 0])
+        #expect(zeta.doers == [0])
         let alpha = t.behaviours[0]
-        #expect(alpha.counts == [0, 5, 0])
-        #expect(alpha.firstDay == [nil, 9, nil])  // a zero-count row does not make a day active
-        #expect(alpha.users == [0, 1, 0])
+        #expect(alpha.countPerCustomer() == [0, 5, 0])
+        #expect(alpha.firstDayPerCustomer() == [nil, 9, nil])  // a zero-count row does not make a day active
+        #expect(alpha.usersPerCustomer() == [0, 1, 0])
         #expect(t.decidedCustomers == [0, 1])
     }
 
@@ -108,10 +109,10 @@ struct FeatureTableTests {
         for (c, customer) in customers.enumerated() {
             for b in t.behaviours {
                 for day in 0..<30 {
-                    expected.row([customer.id, b.name, String(day), String(b.daily.count(customer: c, day: day)), String(b.users![c]), "1971-05-16"])
+                    expected.row([customer.id, b.name, String(day), String(b.daily.count(customer: c, day: day)), String(b.users(customer: c)!), "1971-05-16"])
                 }
-                expected.row([customer.id, b.name, "30", String(b.later[2 * c]), "", "1971-05-16"])
-                expected.row([customer.id, b.name, "90", String(b.later[2 * c + 1]), "", "1971-05-16"])
+                expected.row([customer.id, b.name, "30", String(b.laterCounts(customer: c).within), "", "1971-05-16"])
+                expected.row([customer.id, b.name, "90", String(b.laterCounts(customer: c).after), "", "1971-05-16"])
             }
         }
         #expect(DataFiles.firstWindowDaily(t, dataEndDay: 500) == expected.text)
@@ -146,15 +147,15 @@ struct FeatureTableTests {
         let t = FeatureTable(customers: customers, behaviourNames: names, accumulator: acc)
         var header = ["customer_id", "signup_date", "segment", "renewed"]
         for b in t.behaviours {
-            header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"] + (b.users == nil ? [] : ["\(b.name)_users"])
+            header += ["\(b.name)_count", "\(b.name)_first_day", "\(b.name)_active_days"] + (b.hasUsers ? ["\(b.name)_users"] : [])
         }
         var expected = CSVWriter(header: header)
         for (c, customer) in customers.enumerated() {
             var row = [customer.id, TimestampParser.dateString(day: customer.signupDay), customer.segment,
                        customer.outcome == .renewed ? "true" : customer.outcome == .churned ? "false" : ""]
             for b in t.behaviours {
-                row += [String(b.counts[c]), b.firstDay[c].map(String.init) ?? "", String(b.activeDays[c])]
-                if let users = b.users { row.append(String(users[c])) }
+                row += [String(b.count(customer: c)), b.firstDay(customer: c).map(String.init) ?? "", String(b.activeDays(customer: c))]
+                if let users = b.users(customer: c) { row.append(String(users)) }
             }
             expected.row(row)
         }
@@ -181,7 +182,7 @@ struct FeatureTableTests {
         let t = FeatureTable(customers: customers, behaviourNames: ["x"], accumulator: acc)
         let x = t.behaviours[0]
         #expect(t.hasFollowUp && t.followUpHorizon == 90)
-        #expect(x.counts == [1, 0, 0, 0])  // the first-window features are untouched
+        #expect(x.countPerCustomer() == [1, 0, 0, 0])  // the first-window features are untouched
         #expect((0..<4).map { x.countSinceSignup(withinDays: 30, customer: $0) } == [1, 0, 0, 0])
         #expect((0..<4).map { x.countSinceSignup(withinDays: 90, customer: $0) } == [2, 2, 0, 0])
         #expect((0..<4).map { x.countSinceSignup(withinDays: nil, customer: $0) } == [2, 2, 2, 7])

@@ -46,7 +46,7 @@ struct ParallelIngestTests {
             #expect(outcome.rejects == sequential.rejects)
             #expect(outcome.latestTimestamp == sequential.latestTimestamp)
             #expect(outcome.exportNames.map(\.name) == sequential.exportNames.map(\.name))
-            #expect(merged.hasUserColumn && merged.behaviours.allSatisfy { $0.users != nil })
+            #expect(merged.hasUserColumn && merged.behaviours.allSatisfy(\.hasUsers))
         }
     }
 

@@ -111,7 +111,7 @@ struct WarehouseFeatureTests {
         let features = FeatureTable(customers: table.customers, behaviourNames: (0..<reader.behaviours.count).map { reader.behaviours.string($0) },
                                     accumulator: reader.accumulator)
         let invite = try #require(features.behaviours.first { $0.name == "invite" })
-        #expect(invite.counts == [2, 0] && invite.firstDay[0] == 1 && invite.users == [2, 0])
+        #expect(invite.countPerCustomer() == [2, 0] && invite.firstDay(customer: 0) == 1 && invite.usersPerCustomer() == [2, 0])
         #expect(features.hasFollowUp)
         #expect(invite.countSinceSignup(withinDays: 30, customer: 0) == 2)
         #expect(invite.countSinceSignup(withinDays: 90, customer: 0) == 5)
