@@ -27,31 +27,13 @@ public struct DailyCounts: Sendable {
 
     /// Where `customer` is among the doers, nil when it did not do the behaviour.
     @inline(__always)
-    package func doerIndex(of customer: Int) -> Int? {
-        doers.withUnsafeBufferPointer { doers in
-            let c = Int32(truncatingIfNeeded: customer)
-            var lo = 0, hi = doers.count
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if doers[mid] < c { lo = mid + 1 } else { hi = mid }
-            }
-            return lo < doers.count && doers[lo] == c ? lo : nil
-        }
-    }
+    package func doerIndex(of customer: Int) -> Int? { CustomerValues.index(of: customer, in: doers) }
 
     /// The indices in `days` and `events` of `customer`'s non-zero days: empty when it did not do the behaviour.
     @inline(__always)
     package func cells(of customer: Int) -> Range<Int> {
-        doers.withUnsafeBufferPointer { doers in
-            let c = Int32(truncatingIfNeeded: customer)
-            var lo = 0, hi = doers.count
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if doers[mid] < c { lo = mid + 1 } else { hi = mid }
-            }
-            guard lo < doers.count, doers[lo] == c else { return 0..<0 }
-            return Int(cellStart[lo])..<Int(cellStart[lo + 1])
-        }
+        guard let k = doerIndex(of: customer) else { return 0..<0 }
+        return Int(cellStart[k])..<Int(cellStart[k + 1])
     }
 
     /// The events of `customer` on `day` (0 when none).

@@ -185,29 +185,35 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// True once the memory budget stopped the read (`CSVRecordSink.stopsReading`).
     public var stopsReading: Bool { stopError != nil }
 
-    /// Finds the customer id in a raw line ahead of the parser (the field after `customerIndex` commas; a quote
-    /// ends the search, as the guess would be unreliable) and starts loading its entry in the customer index, so
-    /// that the lookup in `consume` finds it in the cache instead of waiting on memory.
+    /// The customer id field of a raw line ahead of the parser (the field after `customerIndex` delimiters), nil
+    /// when the header is not read yet, the export has no account column, or a quote comes first (a guess across
+    /// quotes would be unreliable).
     @inline(__always)
-    package func prefetch(line: UnsafeBufferPointer<UInt8>) {
-        guard rows.sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
+    private func customerField(in line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard rows.sawHeader, customerIndex >= 0, let base = line.baseAddress else { return nil }
         var field = 0, start = 0, i = 0
         let n = line.count
         let delimiter = self.delimiter
         while i < n {
             let byte = base[i]
             if byte == delimiter || byte == 0x0A || byte == 0x0D {
-                if field == customerIndex {
-                    customers.prefetch(UnsafeBufferPointer(start: base + start, count: i - start))
-                    return
-                }
+                if field == customerIndex { return UnsafeBufferPointer(start: base + start, count: i - start) }
                 field += 1
                 start = i + 1
             } else if byte == 0x22 {
-                return
+                return nil
             }
             i += 1
         }
+        return nil
+    }
+
+    /// The first look at a line ahead (`PrefetchingRecordSink.prefetch(line:)`): starts loading its customer's entry
+    /// in the customer index, so that the second look and the lookup in `consume` find it in the cache instead of
+    /// waiting on memory.
+    @inline(__always)
+    package func prefetch(line: UnsafeBufferPointer<UInt8>) {
+        if let id = customerField(in: line) { customers.prefetch(id) }
     }
 
     /// The second look at a line ahead (`PrefetchingRecordSink.prefetchCounts(line:)`): its customer's index entry
@@ -215,26 +221,8 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
     /// add to. A lookup only; a line whose customer field is quoted or unknown is left alone.
     @inline(__always)
     package func prefetchCounts(line: UnsafeBufferPointer<UInt8>) {
-        guard let countsScout, rows.sawHeader, customerIndex >= 0, let base = line.baseAddress else { return }
-        var field = 0, start = 0, i = 0
-        let n = line.count
-        let delimiter = self.delimiter
-        while i < n {
-            let byte = base[i]
-            if byte == delimiter || byte == 0x0A || byte == 0x0D {
-                if field == customerIndex {
-                    if let (customer, _) = customers.locate(UnsafeBufferPointer(start: base + start, count: i - start)) {
-                        countsScout.prefetchCounts(customer: customer)
-                    }
-                    return
-                }
-                field += 1
-                start = i + 1
-            } else if byte == 0x22 {
-                return
-            }
-            i += 1
-        }
+        guard let countsScout, let id = customerField(in: line), let (customer, _) = customers.locate(id) else { return }
+        countsScout.prefetchCounts(customer: customer)
     }
 
     public func consume(_ record: CSVRecord) {
