@@ -167,7 +167,9 @@ public struct DriverModel: Sendable {
         var path: L1LogisticPath?
         let smallerClass = min(labels.filter { $0 }.count, labels.filter { !$0 }.count)
         if fittable && smallerClass >= 5 {
-            let all = training.indices.map { i in modelled.map { columns[$0][i] } + dummies.map { $0 == segments[i] ? 1 : 0 } }
+            // With no near-copies grouped, the leads are the modelled behaviours and this design is the joint one:
+            // shared, not built again (at 1,000,000 customers × 200 behaviours a copy is most of a gigabyte).
+            let all = leads == modelled ? x : training.indices.map { i in modelled.map { columns[$0][i] } + dummies.map { $0 == segments[i] ? 1 : 0 } }
             path = L1LogisticPath(x: all, y: labels, cs: Self.l1Grid, folds: 5, seed: Self.l1Seed, eachFold: { k, fold in
                 let (tasks, result) = Self.crossValidationPool(tasks: k, fold: fold, alongside: fitJoint)
                 jointFit = result
