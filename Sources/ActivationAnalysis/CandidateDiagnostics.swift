@@ -115,12 +115,7 @@ public struct CandidateDiagnoser: Sendable {
             let daily = behaviours[b].daily
             var out = wanted.map { _ in [Double](repeating: 0, count: training.count) }
             for (i, c) in training.enumerated() {
-                let cells = daily.cells(of: c)
-                var n = 0, next = cells.lowerBound
-                for (k, d) in wanted.enumerated() {
-                    while next < cells.upperBound && Int(daily.days[next]) < d { n += Int(daily.events[next]); next += 1 }
-                    out[k][i] = Double(n)
-                }
+                daily.forEachCount(before: wanted, cells: daily.cells(of: c)) { k, n in out[k][i] = Double(n) }
             }
             return out
         }
@@ -136,12 +131,7 @@ public struct CandidateDiagnoser: Sendable {
                 for k in daily.doers.indices {
                     let i = Int(row[Int(daily.doers[k])])
                     guard i >= 0 else { continue }
-                    var n = 0, next = Int(daily.cellStart[k])
-                    let end = Int(daily.cellStart[k + 1])
-                    for (w, d) in wanted.enumerated() {
-                        while next < end && Int(daily.days[next]) < d { n += Int(daily.events[next]); next += 1 }
-                        sums[w][i] += n
-                    }
+                    daily.forEachCount(before: wanted, cells: daily.cells(ofDoer: k)) { w, n in sums[w][i] += n }
                 }
             }
             for (k, d) in wanted.enumerated() { lumped[d] = sums[k].map { log1p(Double($0)) } }

@@ -33,7 +33,22 @@ public struct DailyCounts: Sendable {
     @inline(__always)
     package func cells(of customer: Int) -> Range<Int> {
         guard let k = doerIndex(of: customer) else { return 0..<0 }
-        return Int(cellStart[k])..<Int(cellStart[k + 1])
+        return cells(ofDoer: k)
+    }
+
+    /// Doer `k`'s cells (`doers[k]`'s non-zero days).
+    @inline(__always)
+    package func cells(ofDoer k: Int) -> Range<Int> { Int(cellStart[k])..<Int(cellStart[k + 1]) }
+
+    /// The running count of one customer's `cells` at each of `ends` (ascending days): `body(k, n)` with the
+    /// events on days before `ends[k]`, in one pass over the cells.
+    @inline(__always)
+    package func forEachCount(before ends: [Int], cells: Range<Int>, _ body: (_ k: Int, _ count: Int) -> Void) {
+        var n = 0, next = cells.lowerBound
+        for (k, end) in ends.enumerated() {
+            while next < cells.upperBound && Int(days[next]) < end { n += Int(events[next]); next += 1 }
+            body(k, n)
+        }
     }
 
     /// The events of `customer` on `day` (0 when none).

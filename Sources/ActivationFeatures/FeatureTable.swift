@@ -37,9 +37,7 @@ public struct FeatureTable: Sendable {
         keys.reserveCapacity(accumulator.daily.count); slots.reserveCapacity(accumulator.daily.count)
         accumulator.daily.forEach { cell, counts in keys.append(UInt64(cell) << 32 | UInt64(slots.count)); slots.append(counts) }
         keys.sort()
-        var behaviourStart = [Int](repeating: keys.count, count: behaviourCount + 1)
-        for k in stride(from: keys.count - 1, through: 0, by: -1) { behaviourStart[Int(keys[k] >> 32) / customerCount] = k }
-        for b in stride(from: behaviourCount - 1, through: 0, by: -1) { behaviourStart[b] = min(behaviourStart[b], behaviourStart[b + 1]) }
+        let behaviourStart = Self.behaviourStarts(keys, behaviours: behaviourCount, customers: customerCount)
         // The follow-up counts likewise in cell order: (cell, index) keys sorted, each behaviour's customers ascending.
         var laterKeys: [UInt64] = [], laterWithin: [UInt32] = [], laterAfter: [UInt32] = []
         laterKeys.reserveCapacity(accumulator.later.count)
@@ -49,9 +47,7 @@ public struct FeatureTable: Sendable {
             laterWithin.append(counts[0]); laterAfter.append(counts[1])
         }
         laterKeys.sort()
-        var laterStart = [Int](repeating: laterKeys.count, count: behaviourCount + 1)
-        for k in stride(from: laterKeys.count - 1, through: 0, by: -1) { laterStart[Int(laterKeys[k] >> 32) / customerCount] = k }
-        for b in stride(from: behaviourCount - 1, through: 0, by: -1) { laterStart[b] = min(laterStart[b], laterStart[b + 1]) }
+        let laterStart = Self.behaviourStarts(laterKeys, behaviours: behaviourCount, customers: customerCount)
         let sawUsers = accumulator.sawUsers
         let later = SortedFollowUps(keys: laterKeys, within: laterWithin, after: laterAfter, behaviourStart: laterStart)
         let pairs = SortedSlots(keys: keys, slots: slots, behaviourStart: behaviourStart, window: window)
@@ -96,6 +92,16 @@ public struct FeatureTable: Sendable {
                                          laterCustomers: laterCustomers, laterWithin: within, laterAfter: after, followUpHorizon: horizon)
             }
         }
+    }
+
+    /// Where each behaviour's entries start in `keys` (`cell << 32 | index`, sorted; cells `behaviour × customers +
+    /// customer`): one more entry than behaviours, the last `keys.count`; a behaviour without entries starts where
+    /// the next one does.
+    private static func behaviourStarts(_ keys: [UInt64], behaviours: Int, customers: Int) -> [Int] {
+        var start = [Int](repeating: keys.count, count: behaviours + 1)
+        for k in stride(from: keys.count - 1, through: 0, by: -1) { start[Int(keys[k] >> 32) / customers] = k }
+        for b in stride(from: behaviours - 1, through: 0, by: -1) { start[b] = min(start[b], start[b + 1]) }
+        return start
     }
 }
 

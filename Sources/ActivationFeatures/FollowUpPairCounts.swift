@@ -1,3 +1,4 @@
+import ActivationFastPaths
 import CActivationShims
 import Glibc
 
@@ -18,8 +19,10 @@ package final class FollowUpPairCounts {
     package private(set) var count = 0
 
     /// Per entry: the cell (`empty` when free), the two counts, and a word of padding (16-byte entries, four to a
-    /// cache line). Linear probing, at most three quarters full.
+    /// cache line). Linear probing, at most three quarters full. In `storage`, page-aligned, so that a customer's
+    /// group is two cache lines.
     private var entries: UnsafeMutablePointer<UInt32>
+    private var storage: ZeroedPages
     private var capacity: Int
     /// `64 - log2(capacity)`: the hash's top bits are the home entry.
     private var shift: UInt64
@@ -34,18 +37,15 @@ package final class FollowUpPairCounts {
         homes = PairHome(customers: max(1, customers))
         capacity = 1 << 10
         shift = 64 - 10
-        entries = Self.makeEntries(capacity)
+        (storage, entries) = Self.makeEntries(capacity)
     }
 
-    deinit { free(entries) }
-
-    private static func makeEntries(_ capacity: Int) -> UnsafeMutablePointer<UInt32> {
-        var raw: UnsafeMutableRawPointer?
-        precondition(posix_memalign(&raw, 64, capacity * entryWords * 4) == 0 && raw != nil, "out of memory for a pair table")
-        let table = raw!.bindMemory(to: UInt32.self, capacity: capacity * entryWords)
-        table.initialize(repeating: 0, count: capacity * entryWords)
+    /// `capacity` empty entries (zero counts, the cell `empty`).
+    private static func makeEntries(_ capacity: Int) -> (ZeroedPages, UnsafeMutablePointer<UInt32>) {
+        let storage = ZeroedPages(byteCount: capacity * entryWords * 4)
+        let table = storage.pointer(to: UInt32.self)
         for i in 0..<capacity { table[i * entryWords] = empty }
-        return table
+        return (storage, table)
     }
 
     /// Bytes held by the table.
@@ -119,10 +119,10 @@ package final class FollowUpPairCounts {
     }
 
     private func grow() {
-        let old = entries, oldCapacity = capacity
+        let (oldStorage, old) = (storage, entries), oldCapacity = capacity
         capacity *= 2
         shift -= 1
-        entries = Self.makeEntries(capacity)
+        (storage, entries) = Self.makeEntries(capacity)
         let mask = capacity - 1
         for k in 0..<oldCapacity where old[k * Self.entryWords] != Self.empty {
             let from = old + k * Self.entryWords
@@ -130,7 +130,7 @@ package final class FollowUpPairCounts {
             while entries[i * Self.entryWords] != Self.empty { i = (i + 1) & mask }
             (entries + i * Self.entryWords).update(from: from, count: Self.entryWords)
         }
-        free(old)
+        withExtendedLifetime(oldStorage) {}
     }
 
     /// Each pair's cell and counts, in table order.

@@ -1,3 +1,4 @@
+import ActivationFastPaths
 import CActivationShims
 import Glibc
 
@@ -24,8 +25,10 @@ package final class PairCounts {
     /// Pairs (slots) made.
     package private(set) var count = 0
 
-    /// `cell << 32 | slot`, or `empty`. Linear probing, at most three quarters full.
+    /// `cell << 32 | slot`, or `empty`. Linear probing, at most three quarters full. In `storage`, page-aligned, so
+    /// that a customer's group is one cache line.
     private var entries: UnsafeMutablePointer<UInt64>
+    private var storage: ZeroedPages
     private var capacity: Int
     /// `64 - log2(capacity)`: the hash's top bits are the home entry.
     private var shift: UInt64
@@ -49,23 +52,21 @@ package final class PairCounts {
         stride = width + 1
         capacity = 1 << 10
         shift = 64 - 10
-        entries = Self.makeEntries(capacity)
+        (storage, entries) = Self.makeEntries(capacity)
         chunks = .allocate(capacity: chunkCapacity)
     }
 
     deinit {
         for k in 0..<chunkCount { free(chunks[k]) }
         chunks.deallocate()
-        free(entries)
     }
 
-    /// `capacity` empty entries, aligned to a cache line so that a customer's group is one line.
-    private static func makeEntries(_ capacity: Int) -> UnsafeMutablePointer<UInt64> {
-        var raw: UnsafeMutableRawPointer?
-        precondition(posix_memalign(&raw, 64, capacity * 8) == 0 && raw != nil, "out of memory for a pair table")
-        let table = raw!.bindMemory(to: UInt64.self, capacity: capacity)
-        table.initialize(repeating: empty, count: capacity)
-        return table
+    /// `capacity` empty entries.
+    private static func makeEntries(_ capacity: Int) -> (ZeroedPages, UnsafeMutablePointer<UInt64>) {
+        let storage = ZeroedPages(byteCount: capacity * 8)
+        let table = storage.pointer(to: UInt64.self)
+        table.update(repeating: empty, count: capacity)
+        return (storage, table)
     }
 
     /// Bytes held: the table's entries and the slots' chunks.
@@ -168,17 +169,17 @@ package final class PairCounts {
     }
 
     private func grow() {
-        let old = entries, oldCapacity = capacity
+        let (oldStorage, old) = (storage, entries), oldCapacity = capacity
         capacity *= 2
         shift -= 1
-        entries = Self.makeEntries(capacity)
+        (storage, entries) = Self.makeEntries(capacity)
         let mask = capacity - 1
         for k in 0..<oldCapacity where old[k] != Self.empty {
             var i = home(UInt32(truncatingIfNeeded: old[k] >> 32))
             while entries[i] != Self.empty { i = (i + 1) & mask }
             entries[i] = old[k]
         }
-        free(old)
+        withExtendedLifetime(oldStorage) {}
     }
 
     /// Each pair's cell and counts, in order of first event.
