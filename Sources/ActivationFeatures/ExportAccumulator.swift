@@ -38,6 +38,10 @@ public final class ExportAccumulator: PrefetchingEventSink {
     package var pairBound: Int { daily.count + sparseDaily.reduce(0) { $0 + $1.count / 2 } }
     /// At least the pairs with follow-up counts here.
     package var followUpPairBound: Int { later.count + sparseLater.reduce(0) { $0 + $1.count / 2 } }
+    /// The pairs with follow-up counts here: read, or restored (a pair's two counts are next to each other in a
+    /// cache entry, `forEachLater`'s order; were they not, a pair would be counted twice, which only reserves more).
+    package var followUpPairCount: Int { later.count + restoredFollowUpPairs }
+    private var restoredFollowUpPairs = 0
 
     /// How many distinct (customer, behaviour, user) triples: seen or restored.
     package var userTripleCount: Int { users.count + restoredUsers.count }
@@ -104,6 +108,11 @@ public final class ExportAccumulator: PrefetchingEventSink {
         precondition(restoring)
         sparseDaily[behaviour] = daily
         sparseLater[behaviour] = later
+        var i = 0
+        while i + 1 < later.count {
+            if i < 2 || later[i] >> 1 != later[i - 2] >> 1 { restoredFollowUpPairs += 1 }
+            i += 2
+        }
     }
 
     /// The daily counts in a cache entry's form: rows (customers in order of their first in-window pair) and per
@@ -227,6 +236,9 @@ extension FirstWindowAccumulator {
                     }
                 }
                 var any = false
+                // In the export's table order: see `FollowUpPairCounts.reserve(pairs:)` for why the run's table grows
+                // first.
+                later.reserve(pairs: export.followUpPairCount)
                 var slots = [Int](repeating: 0, count: batch), values = [UInt32](repeating: 0, count: batch)
                 func addLater() {
                     later.counts(UnsafeBufferPointer(rebasing: cells[0..<n]), into: targets.baseAddress!)

@@ -78,7 +78,8 @@ package final class ParserState {
         if let borrowed { hand(borrowed) } else { raw.withUnsafeBufferPointer(hand) }
         fieldCount = 0
         byteCount = 0
-        raw.removeAll(keepingCapacity: true)
+        // Most records are borrowed, `raw` empty: emptying it anyway cost a uniqueness check and a call a row.
+        if !raw.isEmpty { raw.removeAll(keepingCapacity: true) }
         borrowed = nil
         recordOpen = false
     }

@@ -1,4 +1,5 @@
 @testable import ActivationFeatures
+import ActivationCore
 import Testing
 
 /// The two pair tables that hold counts only for the (customer, behaviour) pairs that occur, against a dictionary:
@@ -49,6 +50,37 @@ struct PairCountsTests {
             #expect(expected[UInt32(cell)].map { $0.0 == counts[0] && $0.1 == counts[1] } == true)
         }
         #expect(seen == expected.count)
+    }
+
+    /// A merge adds the export's follow-up pairs in its table order, which is hash order: into a smaller table that
+    /// was quadratic (each probe walked the cluster the pairs before it made). The run's table is grown first to
+    /// hold the export's pairs: no larger than the export's own table when the run had none, the counts all found.
+    @Test func aMergeGrowsTheFollowUpTableOnceToTheExportsSize() {
+        let customers = 5_003, window = 30
+        let export = ExportAccumulator(customerCount: customers, windowDays: window)
+        for _ in 0..<8 { export.addBehaviour() }
+        var rng = Generator(state: 11)
+        var expected: [Int: UInt32] = [:]  // (behaviour * customers + customer) * 2 + slot → events
+        for _ in 0..<60_000 {
+            let customer = Int(rng.next() % UInt64(customers)), behaviour = Int(rng.next() % 8)
+            let day = window + Int(rng.next() % 200)
+            export.recordLater(customer: customer, behaviour: behaviour, day: day, count: 1)
+            expected[(behaviour * customers + customer) * 2 + CountCells.followUpSlot(day: day, horizon: FollowUp.horizon(windowDays: window)), default: 0] += 1
+        }
+        let run = FirstWindowAccumulator(customerCount: customers, windowDays: window)
+        for _ in 0..<8 { run.addBehaviour() }
+        run.add(export, behaviourMap: Array(0..<8), userMap: [])
+        #expect(run.later.count == export.later.count)
+        #expect(run.later.bytes == export.later.bytes)
+        for (key, events) in expected {
+            #expect(run.later.existing(UInt32(key / 2))?[key % 2] == events, "pair \(key / 2)")
+        }
+        // Reserving for as many pairs as the table holds, or fewer, changes nothing; for more, it grows once to fit.
+        let before = run.later.bytes
+        run.later.reserve(pairs: run.later.count)
+        #expect(run.later.bytes == before)
+        run.later.reserve(pairs: before / 16)
+        #expect(run.later.bytes == 2 * before)
     }
 
     @Test func windowSlotsKeepTheirAddressesWhileTheTableGrows() {
