@@ -113,10 +113,16 @@ package final class FollowUpPairCounts {
             while entries[entry * Self.entryWords] != Self.empty { entry = (entry + 1) & mask }
         }
         count += 1
+        probedToInsert += (entry - home(cell)) & (capacity - 1)
         let e = entries + entry * Self.entryWords
         e[0] = cell
         return e + 1
     }
+
+    /// Entries walked past the home entry to place the pairs held (when they were added; moves by growth not
+    /// counted): about `count` when they are well spread, far more when pairs were added in an order that clusters
+    /// them (see `reserve(pairs:)`). Counted where a pair is made, off the path of a pair found.
+    package private(set) var probedToInsert = 0
 
     /// Grows the table, if needed, so that `pairs` pairs fit, before another table's pairs are added in its table
     /// order (`forEach`, or a cache entry written in that order).
