@@ -72,6 +72,30 @@ public struct DailyCounts: Sendable {
         }
     }
 
+    /// `dayReaching` over every customer at once: `body(customer, day)` for each doer whose running count reaches
+    /// `threshold` (at least 1) within the window, doers ascending, with the same day `forEachDayReaching` gives for
+    /// n = `threshold` (tested against it). Customers who did not do the behaviour never reach it; walking the
+    /// doers in order needs no search per customer (a rule's reach days for every customer).
+    @inline(__always)
+    package func forEachDoerReaching(_ threshold: Int, _ body: (_ customer: Int, _ day: Int) -> Void) {
+        precondition(threshold >= 1)
+        doers.withUnsafeBufferPointer { doers in
+            cellStart.withUnsafeBufferPointer { start in
+                days.withUnsafeBufferPointer { days in
+                    events.withUnsafeBufferPointer { events in
+                        for k in 0..<doers.count {
+                            var total = 0
+                            for i in Int(start[k])..<Int(start[k + 1]) {
+                                total += Int(events[i])
+                                if total >= threshold { body(Int(doers[k]), Int(days[i])); break }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The day on which the customer's running count first reaches `threshold`, nil if it never does in the window
     /// (`forEachDayReaching` for one n; a threshold of 0 or less is met on day 0).
     @inline(__always)

@@ -83,6 +83,11 @@ struct FeatureTableTests {
                 #expect(order == Array(1..<(order.count + 1)))  // n = 1, 2, … in turn, none skipped
                 for n in 1...maximum { #expect(daily.dayReaching(n, customer: c) == expected[n - 1]) }
             }
+            // Every customer at once for one threshold: the doers that reach it, ascending, on the same day.
+            var walked: [Int: Int] = [:], order: [Int] = []
+            daily.forEachDoerReaching(maximum) { customer, day in walked[customer] = day; order.append(customer) }
+            #expect(order == order.sorted() && Set(order).count == order.count)
+            for c in 0..<customers { #expect(walked[c] == daily.dayReaching(maximum, customer: c), "customer \(c), threshold \(maximum)") }
         }
     }
 
