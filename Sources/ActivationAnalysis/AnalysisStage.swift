@@ -56,14 +56,17 @@ public enum AnalysisStage {
         var scanner = RuleScanner()
         scanner.windows = settings.scanWindows
         let (fitterCopy, scannerCopy) = (fitter, scanner)
-        var evidence = parallelMap(features.behaviours) { behaviour -> BehaviourEvidence in
+        // Each behaviour's evidence with its rules' Fisher p-values (for Benjamini-Hochberg below), on both cores.
+        let scanned = parallelMap(features.behaviours) { behaviour -> (BehaviourEvidence, [Double]) in
             let model = fitterCopy.fit(behaviour, customers: features.customers, decided: decidedIndices)
             let scan = scannerCopy.scan(behaviour, customers: features.customers, split: split)
             let perCustomer = behaviour.countPerCustomer()
             let didIt = TwoByTwoTable(tallying: decidedIndices, reached: { perCustomer[$0] > 0 },
                                       renewed: { features.customers[$0].outcome == .renewed })
-            return BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan), didItAtAll: didIt)
+            return (BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan), didItAtAll: didIt),
+                    scan.map(\.training.fisherExactPValue))
         }
+        var evidence = scanned.map(\.0)
         timings["candidates"] = stage.lap()
         let drivers = DriverModel(features: features, split: split, correlationThreshold: criteria.correlationThreshold)
         timings["drivers"] = stage.lap()
@@ -71,7 +74,7 @@ public enum AnalysisStage {
         var combinations = scanner.combinations(of: evidence.compactMap(\.best).filter { !harmful.contains($0.behaviour) },
                                                 features: features, split: split)
         // Benjamini-Hochberg over every candidate of the run: with hundreds of rules scanned, some look good by luck.
-        let pValues = evidence.flatMap { $0.scan.map(\.training.fisherExactPValue) } + combinations.map(\.training.fisherExactPValue)
+        let pValues = scanned.flatMap(\.1) + parallelMap(combinations) { $0.training.fisherExactPValue }
         var q = BenjaminiHochberg.adjust(pValues)[...]
         for i in evidence.indices {
             for k in evidence[i].scan.indices { evidence[i].scan[k].qValue = q.removeFirst() }

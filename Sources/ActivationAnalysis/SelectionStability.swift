@@ -51,7 +51,7 @@ public struct SelectionStability: Sendable {
         let candidates = features.behaviours.filter { !harmful.contains($0.name) }
         let tallies = parallelMap(candidates) { b in
             let perCustomer = b.countPerCustomer()
-            return BehaviourTally(b, training: training, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,
+            return BehaviourTally(b, training: training, renewed: renewedT, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,
                            maximum: scanner.thresholds(counts: decided.map { perCustomer[$0] }).upperBound, windows: windows,
                            medianDayBound: criteria.maximumMedianDay)
         }
@@ -67,7 +67,11 @@ public struct SelectionStability: Sendable {
             for _ in training.indices { weightT[Bootstrap.index(below: training.count, using: &rng)] += 1 }
             var weightH = [Int32](repeating: 0, count: holdout.count)
             for _ in holdout.indices { weightH[Bootstrap.index(below: holdout.count, using: &rng)] += 1 }
-            let weights = tallies.map { $0.tally(weightT, renewed: renewedT) }
+            // The resample's training totals by outcome, the same for every behaviour.
+            var all = 0, renewedWeight = 0
+            for i in weightT.indices { all += Int(weightT[i]); if renewedT[i] { renewedWeight += Int(weightT[i]) } }
+            let totals = (churned: all - renewedWeight, renewed: renewedWeight)
+            let weights = tallies.map { $0.tally(weightT, totals: totals) }
             let rules = tallies.indices.map { tallies[$0].rules(weights[$0]) }
             // Benjamini-Hochberg over every rule of the resample.
             let p = rules.flatMap { $0.map { Self.twoProportionP($0.table) } }
@@ -144,6 +148,9 @@ private struct BehaviourTally: Sendable {
     /// Per training customer, its key; per key, its counts over each scan window and `weekEnd`, capped at `maximum`
     /// (`windows.count + 1` a key), and its level.
     let keyOf: [Int32]
+    /// Per training customer, `keyOf · 2 + 1` when it renewed, `keyOf · 2` when it churned: its slot in a
+    /// resample's weights per key and outcome.
+    let keySlot: [Int32]
     let keyWindowCounts: [Int16]
     let keyLevel: [Int32]
     /// The levels of each segment in count order, and each level's count (levels of a segment are distinct counts).
@@ -156,7 +163,7 @@ private struct BehaviourTally: Sendable {
     let features: BehaviourFeatures
     let training: [Int]
 
-    init(_ b: BehaviourFeatures, training: [Int], holdout: [Int], segmentOf: [Int], segments: Int, maximum: Int, windows: [Int],
+    init(_ b: BehaviourFeatures, training: [Int], renewed: [Bool], holdout: [Int], segmentOf: [Int], segments: Int, maximum: Int, windows: [Int],
          medianDayBound: Double) {
         name = b.name
         self.maximum = maximum
@@ -194,6 +201,7 @@ private struct BehaviourTally: Sendable {
             keyLevel.append(level)
             return Int32(keyLevel.count - 1)
         }
+        keySlot = zip(keyOf, renewed).map { $0 &* 2 &+ ($1 ? 1 : 0) }
         self.keyWindowCounts = keyWindowCounts
         self.keyLevel = keyLevel
         holdoutDays = holdout.map { Self.reachDays(b, customer: $0, maximum: maximum) }
@@ -211,28 +219,30 @@ private struct BehaviourTally: Sendable {
         return out
     }
 
-    /// The resample's tallies: one pass over the training customers with weight, then one over the keys.
-    func tally(_ weights: [Int32], renewed: [Bool]) -> Weights {
+    /// The resample's tallies: one pass over the training customers with weight, then one over the keys; `totals`
+    /// the resample's training weight by outcome.
+    func tally(_ weights: [Int32], totals: (churned: Int, renewed: Int)) -> Weights {
         let width = maximum + 1, w = windows.count + 1, keys = keyLevel.count
-        var keyWeight = [Int](repeating: 0, count: keys * 2)
-        var all = 0, renewedWeight = 0
-        // Without branches: a weight of 0 (a third of the customers, at random) adds nothing, and a test for it
-        // would be mispredicted every third customer.
+        // Two tallies, the even and the odd customers, added at the end (whole numbers: the same totals): customers
+        // in a row often share a key, and each addition would otherwise wait on the previous one's store. Without
+        // branches: a weight of 0 (a third of the customers, at random) adds nothing, and a test for it would be
+        // mispredicted every third customer.
+        var keyWeight = [Int](repeating: 0, count: keys * 4)
         keyWeight.withUnsafeMutableBufferPointer { kw in
-            keyOf.withUnsafeBufferPointer { keyOf in
+            keySlot.withUnsafeBufferPointer { slot in
                 weights.withUnsafeBufferPointer { weights in
-                    renewed.withUnsafeBufferPointer { renewed in
-                        for i in 0..<weights.count {
-                            let o = renewed[i] ? 1 : 0, weight = Int(weights[i])
-                            kw[Int(keyOf[i]) &* 2 &+ o] &+= weight
-                            all &+= weight
-                            renewedWeight &+= weight &* o
-                        }
+                    let odd = keys * 2
+                    var i = 0
+                    while i + 2 <= weights.count {
+                        kw[Int(slot[i])] &+= Int(weights[i])
+                        kw[odd &+ Int(slot[i + 1])] &+= Int(weights[i + 1])
+                        i += 2
                     }
+                    if i < weights.count { kw[Int(slot[i])] &+= Int(weights[i]) }
+                    for k in 0..<odd { kw[k] &+= kw[odd &+ k] }
                 }
             }
         }
-        let totals = (churned: all - renewedWeight, renewed: renewedWeight)
         var histogram = [Int](repeating: 0, count: 2 * w * width)
         var level = [Int](repeating: 0, count: levelCount * 2)
         for key in 0..<keys {
