@@ -144,25 +144,46 @@ public enum AnalysisStage {
         if let chosen = proposal.chosen {
             let rule = chosen.candidate.definition
             let reachDay = rule.reachDays(in: features)
-            timeToValue = TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays,
-                                      ruleWindowDays: rule.windowDays, dataEndDay: dataEndDay)
-            // The rule's own window, the first 30 days, 90 days (past the first window: follow-up counts) and ever.
-            var horizons = Set([rule.windowDays, 30].filter { $0 <= features.windowDays }.map(CohortActivation.Horizon.days))
-            horizons.insert(.days(features.followUpHorizon))
-            horizons.insert(.ever)
-            var reached: [CohortActivation.Horizon: [Bool]] = [:]
-            for horizon in horizons {
-                switch horizon {
-                case .days(let d) where d <= features.windowDays: reached[horizon] = reachDay.map { ($0 ?? .max) < d }
-                case .days(let d) where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: d, in: features)
-                case .ever where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: nil, in: features)
-                default: break
+            // The four views of the rule in time are independent: one task each, on both cores.
+            enum View: Sendable {
+                case timeToValue(TimeToValue), cohort(CohortActivation), early(EarlyActivation), experiment(ExperimentPlan)
+            }
+            let views = parallelMap([0, 1, 2, 3]) { task -> View in
+                switch task {
+                case 0:
+                    return .timeToValue(TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays,
+                                                    ruleWindowDays: rule.windowDays, dataEndDay: dataEndDay))
+                case 1:
+                    // The rule's own window, the first 30 days, 90 days (past the first window: follow-up counts) and ever.
+                    var horizons = Set([rule.windowDays, 30].filter { $0 <= features.windowDays }.map(CohortActivation.Horizon.days))
+                    horizons.insert(.days(features.followUpHorizon))
+                    horizons.insert(.ever)
+                    var reached: [CohortActivation.Horizon: [Bool]] = [:]
+                    for horizon in horizons {
+                        switch horizon {
+                        case .days(let d) where d <= features.windowDays: reached[horizon] = reachDay.map { ($0 ?? .max) < d }
+                        case .days(let d) where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: d, in: features)
+                        case .ever where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: nil, in: features)
+                        default: break
+                        }
+                    }
+                    return .cohort(CohortActivation(customers: features.customers, horizons: horizons.sorted(), reached: reached,
+                                                    dataEndDay: dataEndDay))
+                case 2:
+                    return .early(EarlyActivation(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay))
+                default:
+                    return .experiment(ExperimentPlan(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay,
+                                                      effectShare: criteria.experimentEffectShare))
                 }
             }
-            cohortActivation = CohortActivation(customers: features.customers, horizons: horizons.sorted(), reached: reached, dataEndDay: dataEndDay)
-            earlyActivation = EarlyActivation(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay)
-            experiment = ExperimentPlan(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay,
-                                        effectShare: criteria.experimentEffectShare)
+            for view in views {
+                switch view {
+                case .timeToValue(let v): timeToValue = v
+                case .cohort(let v): cohortActivation = v
+                case .early(let v): earlyActivation = v
+                case .experiment(let v): experiment = v
+                }
+            }
         }
         timings["ranking"] = stage.lap()
 

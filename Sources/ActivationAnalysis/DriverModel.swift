@@ -99,7 +99,7 @@ public struct DriverModel: Sendable {
         self.correlationThreshold = correlationThreshold
         self.windowDays = features.windowDays
         let behaviours = features.behaviours
-        let columns = behaviours.map { b in let perCustomer = b.countPerCustomer(); return training.map { log1p(Double(perCustomer[$0])) } }
+        let columns = parallelMap(behaviours) { b in let perCustomer = b.countPerCustomer(); return training.map { log1p(Double(perCustomer[$0])) } }
         let segments = training.map { customers[$0].segment }
         // Behaviours with something to estimate: done by some but not all at the same count, and not separating the
         // outcome by themselves (every doer renewed, or every doer churned: no estimate exists, for it or for the
