@@ -178,6 +178,14 @@ private struct BehaviourTally: Sendable {
         var levelIndex: [Level: Int32] = [:], levels: [Level] = []
         struct Key: Hashable { var counts: [Int16]; var level: Int32 }
         var keyIndex: [Key: Int32] = [:], keyWindowCounts: [Int16] = [], keyLevel: [Int32] = []
+        // The capped counts packed into one word when they fit (each in 0...maximum, `bits` wide: the packing is
+        // one-to-one), so that a customer's key is neither an array allocated nor one hashed; keys are numbered in
+        // order of first appearance either way, which depends on their equality alone.
+        struct PackedKey: Hashable { var counts: UInt64; var level: Int32 }
+        var packedIndex: [PackedKey: Int32] = [:]
+        let bits = max(1, Int.bitWidth - maximum.leadingZeroBitCount)
+        let packable = tallied.count * bits <= UInt64.bitWidth
+        var counts = [Int16](repeating: 0, count: tallied.count)
         var cumulative = [Int](repeating: 0, count: b.windowDays + 1)
         let perCustomer = b.countPerCustomer()
         keyOf = training.indices.map { i in
@@ -194,10 +202,19 @@ private struct BehaviourTally: Sendable {
                 if cell < cells.upperBound && Int(b.daily.days[cell]) == day { n = Int(b.daily.events[cell]); cell += 1 }
                 cumulative[day + 1] = cumulative[day] + n
             }
-            let key = Key(counts: tallied.map { Int16(min(cumulative[min($0, b.windowDays)], maximum)) }, level: level)
-            if let k = keyIndex[key] { return k }
-            keyIndex[key] = Int32(keyLevel.count)
-            keyWindowCounts += key.counts
+            for (t, d) in tallied.enumerated() { counts[t] = Int16(min(cumulative[min(d, b.windowDays)], maximum)) }
+            if packable {
+                var packed: UInt64 = 0
+                for n in counts { packed = packed << UInt64(bits) | UInt64(n) }
+                let key = PackedKey(counts: packed, level: level)
+                if let k = packedIndex[key] { return k }
+                packedIndex[key] = Int32(keyLevel.count)
+            } else {
+                let key = Key(counts: counts, level: level)
+                if let k = keyIndex[key] { return k }
+                keyIndex[key] = Int32(keyLevel.count)
+            }
+            keyWindowCounts += counts
             keyLevel.append(level)
             return Int32(keyLevel.count - 1)
         }
