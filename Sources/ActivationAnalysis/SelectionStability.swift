@@ -156,6 +156,8 @@ private struct BehaviourTally: Sendable {
     /// The levels of each segment in count order, and each level's count (levels of a segment are distinct counts).
     let levelsBySegment: [[Int32]]
     let levelCounts: [Int]
+    /// The levels of each distinct count, counts ascending: the pooled AUC's rows (segments merged).
+    let levelsByCount: [[Int32]]
     var levelCount: Int { levelCounts.count }
     /// Per holdout customer, its reach days (`Int16.max`: never within the window).
     let holdoutDays: [[Int16]]
@@ -223,6 +225,11 @@ private struct BehaviourTally: Sendable {
         self.keyLevel = keyLevel
         holdoutDays = holdout.map { Self.reachDays(b, customer: $0, maximum: maximum) }
         levelCounts = levels.map(\.count)
+        let distinctCounts = Array(Set(levelCounts)).sorted()
+        let countIndex = Dictionary(uniqueKeysWithValues: distinctCounts.enumerated().map { ($1, $0) })
+        var levelsByCount = [[Int32]](repeating: [], count: distinctCounts.count)
+        for l in levels.indices { levelsByCount[countIndex[levels[l].count]!].append(Int32(l)) }
+        self.levelsByCount = levelsByCount
         levelsBySegment = (0..<segments).map { s in
             levels.indices.filter { levels[$0].segment == s }.sorted { levels[$0].count < levels[$1].count }.map { Int32($0) }
         }
@@ -262,12 +269,24 @@ private struct BehaviourTally: Sendable {
         }
         var histogram = [Int](repeating: 0, count: 2 * w * width)
         var level = [Int](repeating: 0, count: levelCount * 2)
-        for key in 0..<keys {
-            for o in 0..<2 {
-                let weight = keyWeight[key * 2 + o]
-                guard weight > 0 else { continue }
-                for k in 0..<w { histogram[(o * w + k) * width + Int(keyWindowCounts[key * w + k])] += weight }
-                level[Int(keyLevel[key]) * 2 + 1 - o] += weight
+        histogram.withUnsafeMutableBufferPointer { h in
+            level.withUnsafeMutableBufferPointer { lv in
+                keyWeight.withUnsafeBufferPointer { kw in
+                    keyWindowCounts.withUnsafeBufferPointer { kc in
+                        keyLevel.withUnsafeBufferPointer { kl in
+                            for key in 0..<keys {
+                                let counts = key &* w
+                                for o in 0..<2 {
+                                    let weight = kw[key &* 2 &+ o]
+                                    guard weight > 0 else { continue }
+                                    let base = o &* w &* width
+                                    for k in 0..<w { h[base &+ k &* width &+ Int(kc[counts &+ k])] &+= weight }
+                                    lv[Int(kl[key]) &* 2 &+ 1 &- o] &+= weight
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return Weights(weights: weights, histogram: histogram, level: level.map(Double.init), totals: totals)
@@ -344,30 +363,27 @@ private struct BehaviourTally: Sendable {
     func auc(_ weights: Weights) -> (pooled: Double, stratified: Double) {
         let w = weights.level
         let strata = levelsBySegment.map { $0.map { (positive: w[Int($0) * 2], negative: w[Int($0) * 2 + 1]) } }
-        // Pooled: all segments' levels merged by count.
-        var merged: [Int: (Double, Double)] = [:]
-        for (s, levels) in levelsBySegment.enumerated() {
-            for (k, level) in levels.enumerated() {
-                let count = levelCounts[Int(level)]
-                var m = merged[count] ?? (0, 0)
-                m.0 += strata[s][k].positive; m.1 += strata[s][k].negative
-                merged[count] = m
-            }
+        // Pooled: all segments' levels merged by count (sums of whole numbers: exact in any order).
+        let merged = levelsByCount.map { levels -> (positive: Double, negative: Double) in
+            var positive = 0.0, negative = 0.0
+            for level in levels { positive += w[Int(level) * 2]; negative += w[Int(level) * 2 + 1] }
+            return (positive, negative)
         }
-        let pooled = FrequencyAUC.stratified([merged.keys.sorted().map { (positive: merged[$0]!.0, negative: merged[$0]!.1) }])
+        let pooled = FrequencyAUC.stratified([merged])
         return (pooled, FrequencyAUC.stratified(strata))
     }
 
     /// The rule's AUC (0/1 score) on the resampled holdout, with its DeLong interval; nil with one class only.
     func holdoutROC(_ rule: ActivationRule, weights: [Int32], renewed: [Bool]) -> ROCArea? {
         let n = rule.conditions[0].threshold
-        var scores: [Double] = [], labels: [Bool] = []
-        for i in weights.indices where weights[i] > 0 {
-            let day = n <= maximum ? holdoutDays[i][n - 1] : .max
-            let score = day != .max && Int(day) < rule.windowDays ? 1.0 : 0.0
-            for _ in 0..<weights[i] { scores.append(score); labels.append(renewed[i]) }
+        // Each holdout customer's 0/1 score, repeated by its weight (`ROCArea(binary:)`: the AUC of the expanded
+        // rows, without laying them out).
+        let reached = holdoutDays.map { days -> Bool in
+            let day = n <= maximum ? days[n - 1] : .max
+            return day != .max && Int(day) < rule.windowDays
         }
-        guard labels.contains(true), labels.contains(false) else { return nil }
-        return ROCArea(scores: scores, labels: labels)
+        let roc = ROCArea(binary: reached, labels: renewed, repeats: weights)
+        guard roc.positives > 0, roc.negatives > 0 else { return nil }
+        return roc
     }
 }
