@@ -60,4 +60,19 @@ struct FastPathIdentityTests {
             #expect(binary == plain)
         }
     }
+
+    @Test(arguments: [10, 65, 300, 5_000])
+    func oneColumnFitIsTheFitOfOneValueRows(customers: Int) {
+        var rng = SplitMix64(seed: UInt64(customers) &+ 99)
+        for distinct in [1, 3, 40, 100_000] {
+            let x = (0..<customers).map { _ in log1p(Double(rng.next() % UInt64(distinct))) * (rng.next() % 7 == 0 ? -1 : 1) }
+            let y = x.map { v in Double(rng.next() % 1000) / 1000 < 1 / (1 + exp(-v)) }
+            for model in [LogisticRegression(), LogisticRegression.l2(C: 1)] {
+                let rows = model.fit(x: x.map { [$0] }, y: y)
+                let column = model.fit(column: x, y: y)
+                #expect(rows == column, "\(customers) customers, \(distinct) values")
+                #expect(rows.coefficients.map(\.bitPattern) == column.coefficients.map(\.bitPattern))
+            }
+        }
+    }
 }
