@@ -34,20 +34,39 @@ extension ActivationRule {
     /// Per customer, the day every condition's threshold was met within the first window (whatever the rule's own
     /// window), or nil: the time to value. The rule is reached when this day is below `windowDays`.
     public func reachDays(in features: FeatureTable) -> [Int?] {
-        guard let parts = parts(in: features) else { return [Int?](repeating: nil, count: features.customers.count) }
-        // The parts' daily counts taken out once: going through the parts per customer copied each behaviour's
-        // struct (seven arrays retained and released) for every customer.
-        let daily = parts.map(\.behaviour.daily), thresholds = parts.map(\.threshold)
-        return (0..<features.customers.count).map { c in
-            var latest = 0
-            for k in daily.indices {
-                guard let day = daily[k].dayReaching(thresholds[k], customer: c) else {
-                    return nil
-                }
-                latest = max(latest, day)
+        let count = features.customers.count
+        guard let parts = parts(in: features) else { return [Int?](repeating: nil, count: count) }
+        // Per part, the day its threshold was reached, from its doers only (in order, without a search per
+        // customer: the others never reach a positive threshold), and per customer the latest over the parts so far
+        // (-1: some part not reached): what `DailyCounts.dayReaching` gives customer by customer.
+        var latest = [Int32](repeating: 0, count: count)
+        var day = [Int32](repeating: -1, count: count)
+        for (behaviour, threshold) in parts {
+            let daily = behaviour.daily
+            if threshold <= 0 {
+                // Met on day 0 by everyone (within a window of at least a day): the latest day does not move.
+                if daily.windowDays <= 0 { return [Int?](repeating: nil, count: count) }
+                continue
             }
-            return latest
+            for c in 0..<count { day[c] = -1 }
+            daily.doers.withUnsafeBufferPointer { doers in
+                daily.cellStart.withUnsafeBufferPointer { start in
+                    daily.days.withUnsafeBufferPointer { days in
+                        daily.events.withUnsafeBufferPointer { events in
+                            for k in 0..<doers.count {
+                                var total = 0
+                                for cell in Int(start[k])..<Int(start[k + 1]) {
+                                    total += Int(events[cell])
+                                    if total >= threshold { day[Int(doers[k])] = Int32(days[cell]); break }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for c in 0..<count { latest[c] = latest[c] < 0 || day[c] < 0 ? -1 : max(latest[c], day[c]) }
         }
+        return latest.map { $0 < 0 ? nil : Int($0) }
     }
 
     /// Per customer, whether every condition's threshold was met within `days` days of signup, past the first window

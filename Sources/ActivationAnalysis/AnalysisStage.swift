@@ -56,14 +56,17 @@ public enum AnalysisStage {
         var scanner = RuleScanner()
         scanner.windows = settings.scanWindows
         let (fitterCopy, scannerCopy) = (fitter, scanner)
-        var evidence = parallelMap(features.behaviours) { behaviour -> BehaviourEvidence in
+        // Each behaviour's evidence with its rules' Fisher p-values (for Benjamini-Hochberg below), on both cores.
+        let scanned = parallelMap(features.behaviours) { behaviour -> (BehaviourEvidence, [Double]) in
             let model = fitterCopy.fit(behaviour, customers: features.customers, decided: decidedIndices)
             let scan = scannerCopy.scan(behaviour, customers: features.customers, split: split)
             let perCustomer = behaviour.countPerCustomer()
             let didIt = TwoByTwoTable(tallying: decidedIndices, reached: { perCustomer[$0] > 0 },
                                       renewed: { features.customers[$0].outcome == .renewed })
-            return BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan), didItAtAll: didIt)
+            return (BehaviourEvidence(model: model, scan: scan, best: scannerCopy.best(scan), didItAtAll: didIt),
+                    scan.map(\.training.fisherExactPValue))
         }
+        var evidence = scanned.map(\.0)
         timings["candidates"] = stage.lap()
         let drivers = DriverModel(features: features, split: split, correlationThreshold: criteria.correlationThreshold)
         timings["drivers"] = stage.lap()
@@ -71,7 +74,7 @@ public enum AnalysisStage {
         var combinations = scanner.combinations(of: evidence.compactMap(\.best).filter { !harmful.contains($0.behaviour) },
                                                 features: features, split: split)
         // Benjamini-Hochberg over every candidate of the run: with hundreds of rules scanned, some look good by luck.
-        let pValues = evidence.flatMap { $0.scan.map(\.training.fisherExactPValue) } + combinations.map(\.training.fisherExactPValue)
+        let pValues = scanned.flatMap(\.1) + parallelMap(combinations) { $0.training.fisherExactPValue }
         var q = BenjaminiHochberg.adjust(pValues)[...]
         for i in evidence.indices {
             for k in evidence[i].scan.indices { evidence[i].scan[k].qValue = q.removeFirst() }
@@ -141,25 +144,46 @@ public enum AnalysisStage {
         if let chosen = proposal.chosen {
             let rule = chosen.candidate.definition
             let reachDay = rule.reachDays(in: features)
-            timeToValue = TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays,
-                                      ruleWindowDays: rule.windowDays, dataEndDay: dataEndDay)
-            // The rule's own window, the first 30 days, 90 days (past the first window: follow-up counts) and ever.
-            var horizons = Set([rule.windowDays, 30].filter { $0 <= features.windowDays }.map(CohortActivation.Horizon.days))
-            horizons.insert(.days(features.followUpHorizon))
-            horizons.insert(.ever)
-            var reached: [CohortActivation.Horizon: [Bool]] = [:]
-            for horizon in horizons {
-                switch horizon {
-                case .days(let d) where d <= features.windowDays: reached[horizon] = reachDay.map { ($0 ?? .max) < d }
-                case .days(let d) where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: d, in: features)
-                case .ever where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: nil, in: features)
-                default: break
+            // The four views of the rule in time are independent: one task each, on both cores.
+            enum View: Sendable {
+                case timeToValue(TimeToValue), cohort(CohortActivation), early(EarlyActivation), experiment(ExperimentPlan)
+            }
+            let views = parallelMap([0, 1, 2, 3]) { task -> View in
+                switch task {
+                case 0:
+                    return .timeToValue(TimeToValue(customers: features.customers, reachDay: reachDay, windowDays: features.windowDays,
+                                                    ruleWindowDays: rule.windowDays, dataEndDay: dataEndDay))
+                case 1:
+                    // The rule's own window, the first 30 days, 90 days (past the first window: follow-up counts) and ever.
+                    var horizons = Set([rule.windowDays, 30].filter { $0 <= features.windowDays }.map(CohortActivation.Horizon.days))
+                    horizons.insert(.days(features.followUpHorizon))
+                    horizons.insert(.ever)
+                    var reached: [CohortActivation.Horizon: [Bool]] = [:]
+                    for horizon in horizons {
+                        switch horizon {
+                        case .days(let d) where d <= features.windowDays: reached[horizon] = reachDay.map { ($0 ?? .max) < d }
+                        case .days(let d) where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: d, in: features)
+                        case .ever where features.hasFollowUp: reached[horizon] = rule.reached(withinDays: nil, in: features)
+                        default: break
+                        }
+                    }
+                    return .cohort(CohortActivation(customers: features.customers, horizons: horizons.sorted(), reached: reached,
+                                                    dataEndDay: dataEndDay))
+                case 2:
+                    return .early(EarlyActivation(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay))
+                default:
+                    return .experiment(ExperimentPlan(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay,
+                                                      effectShare: criteria.experimentEffectShare))
                 }
             }
-            cohortActivation = CohortActivation(customers: features.customers, horizons: horizons.sorted(), reached: reached, dataEndDay: dataEndDay)
-            earlyActivation = EarlyActivation(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay)
-            experiment = ExperimentPlan(features: features, rule: rule, reachDay: reachDay, dataEndDay: dataEndDay,
-                                        effectShare: criteria.experimentEffectShare)
+            for view in views {
+                switch view {
+                case .timeToValue(let v): timeToValue = v
+                case .cohort(let v): cohortActivation = v
+                case .early(let v): earlyActivation = v
+                case .experiment(let v): experiment = v
+                }
+            }
         }
         timings["ranking"] = stage.lap()
 

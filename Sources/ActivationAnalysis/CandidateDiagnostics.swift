@@ -96,14 +96,17 @@ public struct CandidateDiagnoser: Sendable {
         let training = split.training
         let behaviours = features.behaviours
         // The behaviours with the most varied training counts, when there are more than can be adjusted one by one.
-        let spread = behaviours.indices.map { b -> Double in
+        // A behaviour whose every training doer renewed (or churned) separates the outcome by itself: with it as a
+        // column no maximum-likelihood estimate exists for any rule, so it is left out of the adjustment. Both per
+        // behaviour, on both cores.
+        let perBehaviour = parallelMap(Array(behaviours.indices)) { b -> (spread: Double, separates: Bool) in
             let perCustomer = behaviours[b].countPerCustomer()
             let x = training.map { log1p(Double(perCustomer[$0])) }
-            return x.isEmpty ? 0 : Descriptive.sampleVariance(x)
+            return (x.isEmpty ? 0 : Descriptive.sampleVariance(x),
+                    DriverModel.separates(behaviours[b], customers: training, of: features.customers))
         }
-        // A behaviour whose every training doer renewed (or churned) separates the outcome by itself: with it as a
-        // column no maximum-likelihood estimate exists for any rule, so it is left out of the adjustment.
-        let separating = Set(behaviours.indices.filter { DriverModel.separates(behaviours[$0], customers: training, of: features.customers) })
+        let spread = perBehaviour.map(\.spread)
+        let separating = Set(behaviours.indices.filter { perBehaviour[$0].separates })
         let covariates = Array(behaviours.indices.filter { spread[$0] > 0 && !separating.contains($0) }
             .sorted { (spread[$0], $1) > (spread[$1], $0) }.prefix(Self.maximumCovariates).sorted())
         self.covariates = covariates

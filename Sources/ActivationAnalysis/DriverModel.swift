@@ -99,7 +99,7 @@ public struct DriverModel: Sendable {
         self.correlationThreshold = correlationThreshold
         self.windowDays = features.windowDays
         let behaviours = features.behaviours
-        let columns = behaviours.map { b in let perCustomer = b.countPerCustomer(); return training.map { log1p(Double(perCustomer[$0])) } }
+        let columns = parallelMap(behaviours) { b in let perCustomer = b.countPerCustomer(); return training.map { log1p(Double(perCustomer[$0])) } }
         let segments = training.map { customers[$0].segment }
         // Behaviours with something to estimate: done by some but not all at the same count, and not separating the
         // outcome by themselves (every doer renewed, or every doer churned: no estimate exists, for it or for the
@@ -111,14 +111,23 @@ public struct DriverModel: Sendable {
         // Per behaviour, on both cores: AUCs of the count, pooled and within segments, and the univariate slope on
         // the training cohort.
         let isModelled = Set(modelled)
-        let alone = parallelMap(Array(behaviours.indices)) { b -> (StratifiedROCArea<String>, (coef: Double, p: Double?)?) in
+        // Segments as indices in order of first appearance (the strata come out in the same order as by name, and a
+        // customer's stratum is not a string hashed per behaviour); the fits on one column without a row per customer
+        // (`LogisticRegression.fit(column:y:)`, the same bits).
+        var segmentNumber: [String: Int] = [:]
+        let strata = segments.map { s -> Int in
+            if let k = segmentNumber[s] { return k }
+            segmentNumber[s] = segmentNumber.count
+            return segmentNumber.count - 1
+        }
+        let alone = parallelMap(Array(behaviours.indices)) { b -> (StratifiedROCArea<Int>, (coef: Double, p: Double?)?) in
             let perCustomer = behaviours[b].countPerCustomer()
             let scores = training.map { Double(perCustomer[$0]) }
-            let s = StratifiedROCArea(scores: scores, labels: labels, strata: segments)
+            let s = StratifiedROCArea(scores: scores, labels: labels, strata: strata)
             guard isModelled.contains(b) else { return (s, nil) }
-            let fit = LogisticRegression().fit(x: columns[b].map { [$0] }, y: labels)
+            let fit = LogisticRegression().fit(column: columns[b], y: labels)
             if fit.isIdentifiable { return (s, (fit.coefficients[1], fit.pValues[1])) }
-            return (s, (LogisticRegression.l2(C: 1).fit(x: columns[b].map { [$0] }, y: labels).coefficients[1], nil))
+            return (s, (LogisticRegression.l2(C: 1).fit(column: columns[b], y: labels).coefficients[1], nil))
         }
         let stratified = alone.map(\.0), pooled = stratified.map(\.pooled)
         let univariate = alone.map(\.1)

@@ -21,9 +21,35 @@ public struct RuleScanner: Sendable {
     /// Thresholds to scan: 1 up to the 95th percentile of counts (rounded down), at least 1, at most 20.
     public func thresholds(counts: [Int]) -> ClosedRange<Int> {
         guard !counts.isEmpty else { return 1...1 }
-        let sorted = counts.sorted().map(Double.init)
-        let top = Int(Descriptive.quantile(sorted: sorted, countQuantile).rounded(.down))
+        let top = Int(Self.quantile(counts: counts, countQuantile).rounded(.down))
         return 1...max(1, min(maximumThreshold, top))
+    }
+
+    /// `Descriptive.quantile(sorted:)` of the counts sorted, from a tally per count when the counts are small
+    /// (the order statistics it interpolates between are the same whole numbers, so the same bits), by sorting
+    /// otherwise.
+    package static func quantile(counts: [Int], _ q: Double) -> Double {
+        let n = counts.count
+        var smallest = Int.max, largest = Int.min
+        for c in counts { smallest = min(smallest, c); largest = max(largest, c) }
+        guard smallest >= 0, largest < max(1024, 2 * n) else {
+            return Descriptive.quantile(sorted: counts.sorted().map(Double.init), q)
+        }
+        var tally = [Int](repeating: 0, count: largest + 1)
+        tally.withUnsafeMutableBufferPointer { t in for c in counts { t[c] += 1 } }
+        func orderStatistic(_ k: Int) -> Double {
+            var seen = 0
+            for (value, count) in tally.enumerated() {
+                seen += count
+                if seen > k { return Double(value) }
+            }
+            return Double(largest)
+        }
+        let h = Double(n - 1) * q
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, n - 1)
+        let low = orderStatistic(lo)
+        return low + (h - Double(lo)) * (orderStatistic(hi) - low)
     }
 
     /// Every single-behaviour candidate, ordered by behaviour (byte order), window, threshold.
@@ -37,12 +63,27 @@ public struct RuleScanner: Sendable {
         // days of this histogram: O(customers × window) per behaviour, not a pass over customers per rule.
         var reached = [Int](repeating: 0, count: 4 * maximum * window)
         var totals = [0, 0, 0, 0]
+        // Each decided customer's group; then the doers in order (`DailyCounts.forEachDayReaching` without a search
+        // per customer: the others reach nothing). Whole counts: the same tallies in any order.
+        var groupOf = [Int8](repeating: -1, count: customers.count)
         for (cohort, group) in [split.training, split.holdout].enumerated() {
             for c in group {
                 let g = cohort * 2 + (customers[c].outcome == .renewed ? 1 : 0)
                 totals[g] += 1
-                features.daily.forEachDayReaching(upTo: maximum, customer: c) { n, day in
-                    reached[(g * maximum + n - 1) * window + day] += 1
+                groupOf[c] = Int8(g)
+            }
+        }
+        let daily = features.daily
+        reached.withUnsafeMutableBufferPointer { reached in
+            for k in daily.doers.indices {
+                let g = Int(groupOf[Int(daily.doers[k])])
+                guard g >= 0 else { continue }
+                var total = 0, next = 1
+                for i in daily.cells(ofDoer: k) {
+                    guard next <= maximum else { break }
+                    total += Int(daily.events[i])
+                    let day = Int(daily.days[i])
+                    while next <= maximum && total >= next { reached[(g * maximum + next - 1) * window + day] += 1; next += 1 }
                 }
             }
         }

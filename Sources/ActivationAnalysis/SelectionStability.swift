@@ -51,7 +51,7 @@ public struct SelectionStability: Sendable {
         let candidates = features.behaviours.filter { !harmful.contains($0.name) }
         let tallies = parallelMap(candidates) { b in
             let perCustomer = b.countPerCustomer()
-            return BehaviourTally(b, training: training, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,
+            return BehaviourTally(b, training: training, renewed: renewedT, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,
                            maximum: scanner.thresholds(counts: decided.map { perCustomer[$0] }).upperBound, windows: windows,
                            medianDayBound: criteria.maximumMedianDay)
         }
@@ -67,7 +67,11 @@ public struct SelectionStability: Sendable {
             for _ in training.indices { weightT[Bootstrap.index(below: training.count, using: &rng)] += 1 }
             var weightH = [Int32](repeating: 0, count: holdout.count)
             for _ in holdout.indices { weightH[Bootstrap.index(below: holdout.count, using: &rng)] += 1 }
-            let weights = tallies.map { $0.tally(weightT, renewed: renewedT) }
+            // The resample's training totals by outcome, the same for every behaviour.
+            var all = 0, renewedWeight = 0
+            for i in weightT.indices { all += Int(weightT[i]); if renewedT[i] { renewedWeight += Int(weightT[i]) } }
+            let totals = (churned: all - renewedWeight, renewed: renewedWeight)
+            let weights = tallies.map { $0.tally(weightT, totals: totals) }
             let rules = tallies.indices.map { tallies[$0].rules(weights[$0]) }
             // Benjamini-Hochberg over every rule of the resample.
             let p = rules.flatMap { $0.map { Self.twoProportionP($0.table) } }
@@ -144,11 +148,16 @@ private struct BehaviourTally: Sendable {
     /// Per training customer, its key; per key, its counts over each scan window and `weekEnd`, capped at `maximum`
     /// (`windows.count + 1` a key), and its level.
     let keyOf: [Int32]
+    /// Per training customer, `keyOf · 2 + 1` when it renewed, `keyOf · 2` when it churned: its slot in a
+    /// resample's weights per key and outcome.
+    let keySlot: [Int32]
     let keyWindowCounts: [Int16]
     let keyLevel: [Int32]
     /// The levels of each segment in count order, and each level's count (levels of a segment are distinct counts).
     let levelsBySegment: [[Int32]]
     let levelCounts: [Int]
+    /// The levels of each distinct count, counts ascending: the pooled AUC's rows (segments merged).
+    let levelsByCount: [[Int32]]
     var levelCount: Int { levelCounts.count }
     /// Per holdout customer, its reach days (`Int16.max`: never within the window).
     let holdoutDays: [[Int16]]
@@ -156,7 +165,7 @@ private struct BehaviourTally: Sendable {
     let features: BehaviourFeatures
     let training: [Int]
 
-    init(_ b: BehaviourFeatures, training: [Int], holdout: [Int], segmentOf: [Int], segments: Int, maximum: Int, windows: [Int],
+    init(_ b: BehaviourFeatures, training: [Int], renewed: [Bool], holdout: [Int], segmentOf: [Int], segments: Int, maximum: Int, windows: [Int],
          medianDayBound: Double) {
         name = b.name
         self.maximum = maximum
@@ -171,6 +180,14 @@ private struct BehaviourTally: Sendable {
         var levelIndex: [Level: Int32] = [:], levels: [Level] = []
         struct Key: Hashable { var counts: [Int16]; var level: Int32 }
         var keyIndex: [Key: Int32] = [:], keyWindowCounts: [Int16] = [], keyLevel: [Int32] = []
+        // The capped counts packed into one word when they fit (each in 0...maximum, `bits` wide: the packing is
+        // one-to-one), so that a customer's key is neither an array allocated nor one hashed; keys are numbered in
+        // order of first appearance either way, which depends on their equality alone.
+        struct PackedKey: Hashable { var counts: UInt64; var level: Int32 }
+        var packedIndex: [PackedKey: Int32] = [:]
+        let bits = max(1, Int.bitWidth - maximum.leadingZeroBitCount)
+        let packable = tallied.count * bits <= UInt64.bitWidth
+        var counts = [Int16](repeating: 0, count: tallied.count)
         var cumulative = [Int](repeating: 0, count: b.windowDays + 1)
         let perCustomer = b.countPerCustomer()
         keyOf = training.indices.map { i in
@@ -187,17 +204,32 @@ private struct BehaviourTally: Sendable {
                 if cell < cells.upperBound && Int(b.daily.days[cell]) == day { n = Int(b.daily.events[cell]); cell += 1 }
                 cumulative[day + 1] = cumulative[day] + n
             }
-            let key = Key(counts: tallied.map { Int16(min(cumulative[min($0, b.windowDays)], maximum)) }, level: level)
-            if let k = keyIndex[key] { return k }
-            keyIndex[key] = Int32(keyLevel.count)
-            keyWindowCounts += key.counts
+            for (t, d) in tallied.enumerated() { counts[t] = Int16(min(cumulative[min(d, b.windowDays)], maximum)) }
+            if packable {
+                var packed: UInt64 = 0
+                for n in counts { packed = packed << UInt64(bits) | UInt64(n) }
+                let key = PackedKey(counts: packed, level: level)
+                if let k = packedIndex[key] { return k }
+                packedIndex[key] = Int32(keyLevel.count)
+            } else {
+                let key = Key(counts: counts, level: level)
+                if let k = keyIndex[key] { return k }
+                keyIndex[key] = Int32(keyLevel.count)
+            }
+            keyWindowCounts += counts
             keyLevel.append(level)
             return Int32(keyLevel.count - 1)
         }
+        keySlot = zip(keyOf, renewed).map { $0 &* 2 &+ ($1 ? 1 : 0) }
         self.keyWindowCounts = keyWindowCounts
         self.keyLevel = keyLevel
         holdoutDays = holdout.map { Self.reachDays(b, customer: $0, maximum: maximum) }
         levelCounts = levels.map(\.count)
+        let distinctCounts = Array(Set(levelCounts)).sorted()
+        let countIndex = Dictionary(uniqueKeysWithValues: distinctCounts.enumerated().map { ($1, $0) })
+        var levelsByCount = [[Int32]](repeating: [], count: distinctCounts.count)
+        for l in levels.indices { levelsByCount[countIndex[levels[l].count]!].append(Int32(l)) }
+        self.levelsByCount = levelsByCount
         levelsBySegment = (0..<segments).map { s in
             levels.indices.filter { levels[$0].segment == s }.sorted { levels[$0].count < levels[$1].count }.map { Int32($0) }
         }
@@ -211,36 +243,50 @@ private struct BehaviourTally: Sendable {
         return out
     }
 
-    /// The resample's tallies: one pass over the training customers with weight, then one over the keys.
-    func tally(_ weights: [Int32], renewed: [Bool]) -> Weights {
+    /// The resample's tallies: one pass over the training customers with weight, then one over the keys; `totals`
+    /// the resample's training weight by outcome.
+    func tally(_ weights: [Int32], totals: (churned: Int, renewed: Int)) -> Weights {
         let width = maximum + 1, w = windows.count + 1, keys = keyLevel.count
-        var keyWeight = [Int](repeating: 0, count: keys * 2)
-        var all = 0, renewedWeight = 0
-        // Without branches: a weight of 0 (a third of the customers, at random) adds nothing, and a test for it
-        // would be mispredicted every third customer.
+        // Two tallies, the even and the odd customers, added at the end (whole numbers: the same totals): customers
+        // in a row often share a key, and each addition would otherwise wait on the previous one's store. Without
+        // branches: a weight of 0 (a third of the customers, at random) adds nothing, and a test for it would be
+        // mispredicted every third customer.
+        var keyWeight = [Int](repeating: 0, count: keys * 4)
         keyWeight.withUnsafeMutableBufferPointer { kw in
-            keyOf.withUnsafeBufferPointer { keyOf in
+            keySlot.withUnsafeBufferPointer { slot in
                 weights.withUnsafeBufferPointer { weights in
-                    renewed.withUnsafeBufferPointer { renewed in
-                        for i in 0..<weights.count {
-                            let o = renewed[i] ? 1 : 0, weight = Int(weights[i])
-                            kw[Int(keyOf[i]) &* 2 &+ o] &+= weight
-                            all &+= weight
-                            renewedWeight &+= weight &* o
-                        }
+                    let odd = keys * 2
+                    var i = 0
+                    while i + 2 <= weights.count {
+                        kw[Int(slot[i])] &+= Int(weights[i])
+                        kw[odd &+ Int(slot[i + 1])] &+= Int(weights[i + 1])
+                        i += 2
                     }
+                    if i < weights.count { kw[Int(slot[i])] &+= Int(weights[i]) }
+                    for k in 0..<odd { kw[k] &+= kw[odd &+ k] }
                 }
             }
         }
-        let totals = (churned: all - renewedWeight, renewed: renewedWeight)
         var histogram = [Int](repeating: 0, count: 2 * w * width)
         var level = [Int](repeating: 0, count: levelCount * 2)
-        for key in 0..<keys {
-            for o in 0..<2 {
-                let weight = keyWeight[key * 2 + o]
-                guard weight > 0 else { continue }
-                for k in 0..<w { histogram[(o * w + k) * width + Int(keyWindowCounts[key * w + k])] += weight }
-                level[Int(keyLevel[key]) * 2 + 1 - o] += weight
+        histogram.withUnsafeMutableBufferPointer { h in
+            level.withUnsafeMutableBufferPointer { lv in
+                keyWeight.withUnsafeBufferPointer { kw in
+                    keyWindowCounts.withUnsafeBufferPointer { kc in
+                        keyLevel.withUnsafeBufferPointer { kl in
+                            for key in 0..<keys {
+                                let counts = key &* w
+                                for o in 0..<2 {
+                                    let weight = kw[key &* 2 &+ o]
+                                    guard weight > 0 else { continue }
+                                    let base = o &* w &* width
+                                    for k in 0..<w { h[base &+ k &* width &+ Int(kc[counts &+ k])] &+= weight }
+                                    lv[Int(kl[key]) &* 2 &+ 1 &- o] &+= weight
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return Weights(weights: weights, histogram: histogram, level: level.map(Double.init), totals: totals)
@@ -317,30 +363,27 @@ private struct BehaviourTally: Sendable {
     func auc(_ weights: Weights) -> (pooled: Double, stratified: Double) {
         let w = weights.level
         let strata = levelsBySegment.map { $0.map { (positive: w[Int($0) * 2], negative: w[Int($0) * 2 + 1]) } }
-        // Pooled: all segments' levels merged by count.
-        var merged: [Int: (Double, Double)] = [:]
-        for (s, levels) in levelsBySegment.enumerated() {
-            for (k, level) in levels.enumerated() {
-                let count = levelCounts[Int(level)]
-                var m = merged[count] ?? (0, 0)
-                m.0 += strata[s][k].positive; m.1 += strata[s][k].negative
-                merged[count] = m
-            }
+        // Pooled: all segments' levels merged by count (sums of whole numbers: exact in any order).
+        let merged = levelsByCount.map { levels -> (positive: Double, negative: Double) in
+            var positive = 0.0, negative = 0.0
+            for level in levels { positive += w[Int(level) * 2]; negative += w[Int(level) * 2 + 1] }
+            return (positive, negative)
         }
-        let pooled = FrequencyAUC.stratified([merged.keys.sorted().map { (positive: merged[$0]!.0, negative: merged[$0]!.1) }])
+        let pooled = FrequencyAUC.stratified([merged])
         return (pooled, FrequencyAUC.stratified(strata))
     }
 
     /// The rule's AUC (0/1 score) on the resampled holdout, with its DeLong interval; nil with one class only.
     func holdoutROC(_ rule: ActivationRule, weights: [Int32], renewed: [Bool]) -> ROCArea? {
         let n = rule.conditions[0].threshold
-        var scores: [Double] = [], labels: [Bool] = []
-        for i in weights.indices where weights[i] > 0 {
-            let day = n <= maximum ? holdoutDays[i][n - 1] : .max
-            let score = day != .max && Int(day) < rule.windowDays ? 1.0 : 0.0
-            for _ in 0..<weights[i] { scores.append(score); labels.append(renewed[i]) }
+        // Each holdout customer's 0/1 score, repeated by its weight (`ROCArea(binary:)`: the AUC of the expanded
+        // rows, without laying them out).
+        let reached = holdoutDays.map { days -> Bool in
+            let day = n <= maximum ? days[n - 1] : .max
+            return day != .max && Int(day) < rule.windowDays
         }
-        guard labels.contains(true), labels.contains(false) else { return nil }
-        return ROCArea(scores: scores, labels: labels)
+        let roc = ROCArea(binary: reached, labels: renewed, repeats: weights)
+        guard roc.positives > 0, roc.negatives > 0 else { return nil }
+        return roc
     }
 }

@@ -91,6 +91,30 @@ public struct LogisticRegression: Sendable {
         return fitGroupedRows(x: x, y: y)
     }
 
+    /// `fit(x: x.map { [$0] }, y: y)` for one predictor, bit for bit, without a one-value row per customer: the
+    /// values are tallied by value and outcome (-0 and 0 one value) in a dictionary, and the tallies fitted when
+    /// `fit(x:y:)` would fit them (more than 64 customers, at least four per distinct value); otherwise the rows.
+    public func fit(column x: [Double], y: [Bool]) -> Fit {
+        precondition(x.count == y.count, "rows and outcomes differ in length")
+        let n = x.count
+        guard n > Self.smallestGrouped else { return fit(x: x.map { [$0] }, y: y, weights: nil) }
+        var group: [Double: Int] = [:]
+        var values: [Double] = [], churned: [Double] = [], renewed: [Double] = []
+        for i in 0..<n {
+            let v = x[i] == 0 ? 0 : x[i]
+            let g: Int
+            if let k = group[v] { g = k } else {
+                g = values.count
+                group[v] = g
+                values.append(v); churned.append(0); renewed.append(0)
+                // A quarter of the customers distinct: `fit(x:y:)` fits the rows.
+                if !Self.groups(distinctRows: values.count, customers: n) { return fit(x: x.map { [$0] }, y: y, weights: nil) }
+            }
+            if y[i] { renewed[g] += 1 } else { churned[g] += 1 }
+        }
+        return fit(rows: values.map { [$0] }, churned: churned, renewed: renewed)
+    }
+
     /// Below this many customers `fit(x:y:)` fits the rows as they are.
     static let smallestGrouped = 64
 

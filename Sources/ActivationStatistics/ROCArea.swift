@@ -83,6 +83,58 @@ public struct ROCArea: Sendable, Equatable {
         }
     }
 
+    /// `init(scores:labels:)` of a 0/1 score (`reached[i]` 1) where customer i stands `repeats[i]` times in a row
+    /// (a bootstrap resample's weights; 0 leaves it out), without laying the repeated scores out and ranking them:
+    /// with two distinct scores every mid-rank is a count below plus half a count (`Ranks.smallIntegerMidRanks`),
+    /// so the rank sum is exact whatever the order, and the structural components, in the same order as the
+    /// expanded rows, take one of two values each. The same bits as `init(scores:labels:)` on the expanded rows.
+    public init(binary reached: [Bool], labels: [Bool], repeats: [Int32]) {
+        precondition(reached.count == labels.count && reached.count == repeats.count, "scores, labels and repeats differ in length")
+        // Positives (p) and negatives (q) with score 0 and 1.
+        var p0 = 0, p1 = 0, q0 = 0, q1 = 0
+        for i in reached.indices where repeats[i] > 0 {
+            let r = Int(repeats[i])
+            switch (labels[i], reached[i]) {
+            case (true, false): p0 += r
+            case (true, true): p1 += r
+            case (false, false): q0 += r
+            case (false, true): q1 += r
+            }
+        }
+        let n1 = p0 + p1, n0 = q0 + q1
+        positives = n1
+        negatives = n0
+        guard n1 > 0, n0 > 0 else {
+            auc = 0.5; variance = 0; positiveComponents = []; negativeComponents = []
+            return
+        }
+        // Mid-ranks of score 0 and 1 among all, among positives and among negatives.
+        let all0 = Double(p0 + q0 + 1) / 2, all1 = Double(2 * (p0 + q0) + p1 + q1 + 1) / 2
+        let pos0 = Double(p0 + 1) / 2, pos1 = Double(2 * p0 + p1 + 1) / 2
+        let neg0 = Double(q0 + 1) / 2, neg1 = Double(2 * q0 + q1 + 1) / 2
+        let rankSum = Double(p0) * all0 + Double(p1) * all1
+        let v10Of = ((all0 - pos0) / Double(n0), (all1 - pos1) / Double(n0))
+        let v01Of = (1 - (all0 - neg0) / Double(n1), 1 - (all1 - neg1) / Double(n1))
+        var v10 = [Double](), v01 = [Double]()
+        v10.reserveCapacity(n1); v01.reserveCapacity(n0)
+        for i in reached.indices where repeats[i] > 0 {
+            if labels[i] {
+                v10.append(contentsOf: repeatElement(reached[i] ? v10Of.1 : v10Of.0, count: Int(repeats[i])))
+            } else {
+                v01.append(contentsOf: repeatElement(reached[i] ? v01Of.1 : v01Of.0, count: Int(repeats[i])))
+            }
+        }
+        let dn1 = Double(n1), dn0 = Double(n0)
+        auc = (rankSum - dn1 * (dn1 + 1) / 2) / (dn1 * dn0)
+        positiveComponents = v10
+        negativeComponents = v01
+        if n1 > 1 && n0 > 1 {
+            variance = Descriptive.sampleVariance(v10) / dn1 + Descriptive.sampleVariance(v01) / dn0
+        } else {
+            variance = 0
+        }
+    }
+
     /// Convenience for integer scores such as behaviour counts.
     public init(counts: [Int], labels: [Bool]) {
         self.init(scores: counts.map(Double.init), labels: labels)

@@ -95,10 +95,32 @@ public struct TwoByTwoTable: Sendable, Equatable, Hashable {
             logChoose(col1, x) + logChoose(n - col1, row1 - x) - logChoose(n, row1)
         }
         let observed = logProbability(reachedRenewed)
+        let bound = observed + log1p(1e-7)
+        // Terms far in the tails add exactly nothing: exp underflows to +0 below log(smallest subnormal) ≈ −744.4,
+        // and p + 0 = p. The log-probability is unimodal in x (the hypergeometric is log-concave), so the terms above
+        // `negligible` form one run around the mode, found by bisection on each side; the sum over that run, in
+        // ascending x as before, is the sum over every x to the last bit, for a fraction of the terms (at tens of
+        // thousands of customers most of the range lies hundreds of standard deviations out). The margin from
+        // −744.4 to −800 dwarfs the rounding of the log-factorials (about 1e-9 here).
+        let negligible = -800.0
+        let mode = min(hi, max(lo, Int((Double(row1) + 1) * (Double(col1) + 1) / (Double(n) + 2))))
+        var first = lo, last = hi
+        if logProbability(lo) < negligible {
+            // The first x in lo...mode whose term is not negligible (the mode's never is: it is the largest of at
+            // most n + 1 probabilities summing to 1).
+            var a = lo, b = mode
+            while a < b { let m = (a + b) / 2; if logProbability(m) < negligible { a = m + 1 } else { b = m } }
+            first = a
+        }
+        if logProbability(hi) < negligible {
+            var a = mode, b = hi
+            while a < b { let m = (a + b + 1) / 2; if logProbability(m) < negligible { b = m - 1 } else { a = m } }
+            last = a
+        }
         var p = 0.0
-        for x in lo...hi {
+        for x in first...last {
             let lp = logProbability(x)
-            if lp <= observed + log1p(1e-7) { p += exp(lp) }
+            if lp <= bound { p += exp(lp) }
         }
         return min(1, p)
     }
