@@ -49,21 +49,7 @@ extension ActivationRule {
                 continue
             }
             for c in 0..<count { day[c] = -1 }
-            daily.doers.withUnsafeBufferPointer { doers in
-                daily.cellStart.withUnsafeBufferPointer { start in
-                    daily.days.withUnsafeBufferPointer { days in
-                        daily.events.withUnsafeBufferPointer { events in
-                            for k in 0..<doers.count {
-                                var total = 0
-                                for cell in Int(start[k])..<Int(start[k + 1]) {
-                                    total += Int(events[cell])
-                                    if total >= threshold { day[Int(doers[k])] = Int32(days[cell]); break }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            daily.forEachDoerReaching(threshold) { customer, reached in day[customer] = Int32(reached) }
             for c in 0..<count { latest[c] = latest[c] < 0 || day[c] < 0 ? -1 : max(latest[c], day[c]) }
         }
         return latest.map { $0 < 0 ? nil : Int($0) }

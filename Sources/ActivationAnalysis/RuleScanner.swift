@@ -63,7 +63,7 @@ public struct RuleScanner: Sendable {
         // days of this histogram: O(customers × window) per behaviour, not a pass over customers per rule.
         var reached = [Int](repeating: 0, count: 4 * maximum * window)
         var totals = [0, 0, 0, 0]
-        // Each decided customer's group; then the doers in order (`DailyCounts.forEachDayReaching` without a search
+        // Each decided customer's group; then the doers in order (`DailyCounts.forEachDayReaching(upTo:doer:)`, without a search
         // per customer: the others reach nothing). Whole counts: the same tallies in any order.
         var groupOf = [Int8](repeating: -1, count: customers.count)
         for (cohort, group) in [split.training, split.holdout].enumerated() {
@@ -78,13 +78,7 @@ public struct RuleScanner: Sendable {
             for k in daily.doers.indices {
                 let g = Int(groupOf[Int(daily.doers[k])])
                 guard g >= 0 else { continue }
-                var total = 0, next = 1
-                for i in daily.cells(ofDoer: k) {
-                    guard next <= maximum else { break }
-                    total += Int(daily.events[i])
-                    let day = Int(daily.days[i])
-                    while next <= maximum && total >= next { reached[(g * maximum + next - 1) * window + day] += 1; next += 1 }
-                }
+                daily.forEachDayReaching(upTo: maximum, doer: k) { n, day in reached[(g * maximum + n - 1) * window + day] += 1 }
             }
         }
         var candidates: [ThresholdCandidate] = []

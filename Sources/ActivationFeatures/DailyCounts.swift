@@ -63,8 +63,16 @@ public struct DailyCounts: Sendable {
     /// days; several n can be reached on one day (a day with 3 events from 0 reports n = 1, 2, 3 on it).
     @inline(__always)
     package func forEachDayReaching(upTo maximum: Int, customer: Int, _ body: (_ n: Int, _ day: Int) -> Void) {
+        guard let k = doerIndex(of: customer) else { return }
+        forEachDayReaching(upTo: maximum, doer: k, body)
+    }
+
+    /// `forEachDayReaching` for doer `k` (`doers[k]`), for loops that walk the doers in order instead of searching
+    /// for each customer.
+    @inline(__always)
+    package func forEachDayReaching(upTo maximum: Int, doer k: Int, _ body: (_ n: Int, _ day: Int) -> Void) {
         var total = 0, next = 1
-        for i in cells(of: customer) {
+        for i in cells(ofDoer: k) {
             guard next <= maximum else { return }
             total += Int(events[i])
             let day = Int(days[i])
