@@ -191,11 +191,75 @@ public struct LogisticRegression: Sendable {
     /// Fits y on `x` with case weights (frequencies): row i stands for `weights[i]` identical customers.
     public func fit(x: [[Double]], y: [Bool], weights: [Double]?) -> Fit {
         precondition(x.count == y.count && (weights?.count ?? x.count) == x.count, "rows, outcomes and weights differ in length")
-        let n = x.count
-        let p = (x.first?.count ?? 0) + 1
-        let wt = weights ?? [Double](repeating: 1, count: n)
         // Design matrix with the intercept column (its products: `DesignMatrix`).
-        let design = DesignMatrix(x)
+        return fit(design: DesignMatrix(x), y: y, weights: weights)
+    }
+
+    /// What `fit(x:y:)` fits for rows laid out one after another (`width` values each): the tallies of the distinct
+    /// rows, or the rows themselves as a design matrix. Prepared once, fitted by more than one fitter.
+    enum PreparedRows {
+        case tallied(rows: [[Double]], churned: [Double], renewed: [Double])
+        case design(DesignMatrix)
+    }
+
+    /// `fit(x:y:)`'s choice for the rows `flat` (`width` values each, row after row), made as it makes it: rows
+    /// tallied when there are more than 64 and at most a quarter of them are distinct (-0 and 0 one value).
+    static func prepare(flat: [Double], width: Int, y: [Bool]) -> PreparedRows {
+        precondition(width > 0 && flat.count == y.count * width, "rows of `width` values, one outcome each")
+        let n = y.count
+        guard n > smallestGrouped else { return .design(DesignMatrix(flat: flat, width: width)) }
+        var capacity = 16
+        while capacity < n / 2 + 2 { capacity *= 2 }
+        var slots = [Int32](repeating: -1, count: capacity)
+        var groupOfSlot = [Int32](repeating: -1, count: capacity)
+        var firstRow: [Int] = [], churned: [Double] = [], renewed: [Double] = []
+        func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
+        let tallied: Bool = flat.withUnsafeBufferPointer { x in
+            for i in 0..<n {
+                let row = i * width
+                var hasher = Hasher()
+                for j in 0..<width { hasher.combine(normalised(x[row + j])) }
+                var slot = hasher.finalize() & (capacity - 1)
+                while true {
+                    let r = slots[slot]
+                    if r < 0 {
+                        slots[slot] = Int32(i)
+                        groupOfSlot[slot] = Int32(firstRow.count)
+                        firstRow.append(i); churned.append(y[i] ? 0 : 1); renewed.append(y[i] ? 1 : 0)
+                        break
+                    }
+                    let other = Int(r) * width
+                    var equal = true
+                    for j in 0..<width where normalised(x[other + j]) != normalised(x[row + j]) { equal = false; break }
+                    if equal {
+                        let g = Int(groupOfSlot[slot])
+                        if y[i] { renewed[g] += 1 } else { churned[g] += 1 }
+                        break
+                    }
+                    slot = (slot + 1) & (capacity - 1)
+                }
+                if !groups(distinctRows: firstRow.count, customers: n) { return false }
+            }
+            return true
+        }
+        guard tallied else { return .design(DesignMatrix(flat: flat, width: width)) }
+        return .tallied(rows: firstRow.map { Array(flat[($0 * width)..<(($0 + 1) * width)]) }, churned: churned, renewed: renewed)
+    }
+
+    /// The fit of prepared rows: `fit(x:y:)` on the rows they were prepared from.
+    func fit(_ prepared: PreparedRows, y: [Bool]) -> Fit {
+        switch prepared {
+        case .tallied(let rows, let churned, let renewed): return fit(rows: rows, churned: churned, renewed: renewed)
+        case .design(let design): return fit(design: design, y: y, weights: nil)
+        }
+    }
+
+    /// `fit(x:y:weights:)` on rows already laid out as a design matrix.
+    func fit(design: DesignMatrix, y: [Bool], weights: [Double]?) -> Fit {
+        precondition(design.rows == y.count && (weights?.count ?? y.count) == y.count, "rows, outcomes and weights differ in length")
+        let n = design.rows
+        let p = design.columns
+        let wt = weights ?? [Double](repeating: 1, count: n)
         let yv = y.map { $0 ? 1.0 : 0.0 }
         let total = wt.reduce(0, +)
         let ybar = total > 0 ? zip(yv, wt).reduce(0) { $0 + $1.0 * $1.1 } / total : 0.5
