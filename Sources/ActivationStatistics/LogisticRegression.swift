@@ -124,22 +124,32 @@ public struct LogisticRegression: Sendable {
         customers > smallestGrouped && distinctRows * 4 < customers
     }
 
-    /// `fit(x:y:)` over customers tallied by predictor row and outcome (-0 and 0 one value), unless that does not
-    /// shrink the data fourfold: the rows are hashed where they lie (no key array per customer), and the attempt
-    /// stops as soon as a quarter of the rows are distinct, which with a few continuous columns happens after a
-    /// quarter of the customers.
+    /// `fit(x:y:)` over customers tallied by predictor row and outcome (`tallyDistinctRows`), unless that does not
+    /// shrink the data fourfold.
     private func fitGroupedRows(x: [[Double]], y: [Bool]) -> Fit {
-        let n = x.count
+        func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
+        let tallies = Self.tallyDistinctRows(count: x.count, y: y,
+                                             hash: { i, hasher in for v in x[i] { hasher.combine(normalised(v)) } },
+                                             equal: { a, b in x[a].elementsEqual(x[b], by: { normalised($0) == normalised($1) }) })
+        guard let tallies else { return fit(x: x, y: y, weights: nil) }
+        return fit(rows: tallies.firstRow.map { x[$0] }, churned: tallies.churned, renewed: tallies.renewed)
+    }
+
+    /// Customers 0..<n tallied by predictor row and outcome, or nil as soon as a quarter of the rows are distinct
+    /// (`groups(distinctRows:customers:)`), which with a few continuous columns happens after a quarter of the
+    /// customers. The rows are hashed where they lie (`hash` feeds row i's values, -0 as 0; `equal` compares two rows
+    /// the same way), with no key array per customer: open addressing over row indices, each group's first row
+    /// standing for it, groups in the order of their first rows.
+    private static func tallyDistinctRows(count n: Int, y: [Bool], hash: (Int, inout Hasher) -> Void,
+                                          equal: (Int, Int) -> Bool) -> (firstRow: [Int], churned: [Double], renewed: [Double])? {
         var capacity = 16
         while capacity < n / 2 + 2 { capacity *= 2 }
-        // Open addressing over row indices (-1: empty); each slot's first row stands for its group.
-        var slots = [Int32](repeating: -1, count: capacity)
+        var slots = [Int32](repeating: -1, count: capacity)  // -1: empty
         var groupOfSlot = [Int32](repeating: -1, count: capacity)
         var firstRow: [Int] = [], churned: [Double] = [], renewed: [Double] = []
-        func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
         for i in 0..<n {
             var hasher = Hasher()
-            for v in x[i] { hasher.combine(normalised(v)) }
+            hash(i, &hasher)
             var slot = hasher.finalize() & (capacity - 1)
             while true {
                 let r = slots[slot]
@@ -149,16 +159,16 @@ public struct LogisticRegression: Sendable {
                     firstRow.append(i); churned.append(y[i] ? 0 : 1); renewed.append(y[i] ? 1 : 0)
                     break
                 }
-                if x[Int(r)].elementsEqual(x[i], by: { normalised($0) == normalised($1) }) {
+                if equal(Int(r), i) {
                     let g = Int(groupOfSlot[slot])
                     if y[i] { renewed[g] += 1 } else { churned[g] += 1 }
                     break
                 }
                 slot = (slot + 1) & (capacity - 1)
             }
-            if !Self.groups(distinctRows: firstRow.count, customers: n) { return fit(x: x, y: y, weights: nil) }
+            if !groups(distinctRows: firstRow.count, customers: n) { return nil }
         }
-        return fit(rows: firstRow.map { x[$0] }, churned: churned, renewed: renewed)
+        return (firstRow, churned, renewed)
     }
 
     /// The fit of y on one predictor from customers already tallied: `churned[i]` and `renewed[i]` the customers at
@@ -208,42 +218,18 @@ public struct LogisticRegression: Sendable {
         precondition(width > 0 && flat.count == y.count * width, "rows of `width` values, one outcome each")
         let n = y.count
         guard n > smallestGrouped else { return .design(DesignMatrix(flat: flat, width: width)) }
-        var capacity = 16
-        while capacity < n / 2 + 2 { capacity *= 2 }
-        var slots = [Int32](repeating: -1, count: capacity)
-        var groupOfSlot = [Int32](repeating: -1, count: capacity)
-        var firstRow: [Int] = [], churned: [Double] = [], renewed: [Double] = []
         func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
-        let tallied: Bool = flat.withUnsafeBufferPointer { x in
-            for i in 0..<n {
-                let row = i * width
-                var hasher = Hasher()
-                for j in 0..<width { hasher.combine(normalised(x[row + j])) }
-                var slot = hasher.finalize() & (capacity - 1)
-                while true {
-                    let r = slots[slot]
-                    if r < 0 {
-                        slots[slot] = Int32(i)
-                        groupOfSlot[slot] = Int32(firstRow.count)
-                        firstRow.append(i); churned.append(y[i] ? 0 : 1); renewed.append(y[i] ? 1 : 0)
-                        break
-                    }
-                    let other = Int(r) * width
-                    var equal = true
-                    for j in 0..<width where normalised(x[other + j]) != normalised(x[row + j]) { equal = false; break }
-                    if equal {
-                        let g = Int(groupOfSlot[slot])
-                        if y[i] { renewed[g] += 1 } else { churned[g] += 1 }
-                        break
-                    }
-                    slot = (slot + 1) & (capacity - 1)
-                }
-                if !groups(distinctRows: firstRow.count, customers: n) { return false }
-            }
-            return true
+        let tallies = flat.withUnsafeBufferPointer { x in
+            tallyDistinctRows(count: n, y: y,
+                              hash: { i, hasher in for j in 0..<width { hasher.combine(normalised(x[i * width + j])) } },
+                              equal: { a, b in
+                                  for j in 0..<width where normalised(x[a * width + j]) != normalised(x[b * width + j]) { return false }
+                                  return true
+                              })
         }
-        guard tallied else { return .design(DesignMatrix(flat: flat, width: width)) }
-        return .tallied(rows: firstRow.map { Array(flat[($0 * width)..<(($0 + 1) * width)]) }, churned: churned, renewed: renewed)
+        guard let tallies else { return .design(DesignMatrix(flat: flat, width: width)) }
+        return .tallied(rows: tallies.firstRow.map { Array(flat[($0 * width)..<(($0 + 1) * width)]) },
+                        churned: tallies.churned, renewed: tallies.renewed)
     }
 
     /// The fit of prepared rows: `fit(x:y:)` on the rows they were prepared from.
