@@ -190,17 +190,18 @@ public struct CandidateDiagnoser: Sendable {
         let dummies = segments.filter { $0 != reference }
         let width = 1 + columns.count + (lump == nil ? 0 : 1) + dummies.count
         guard training.count > width + 2 else { return nil }
-        let x = training.indices.map { i -> [Double] in
+        // The rows one after another in one buffer (no array per customer), fitted as the rows would be.
+        var x = [Double]()
+        x.reserveCapacity(training.count * width)
+        for i in training.indices {
             let c = training[i]
-            var row = [reached[c] ? 1.0 : 0.0]
-            row.reserveCapacity(width)
-            for column in columns { row.append(column[i]) }
-            if let lump { row.append(lump[i]) }
-            for s in dummies { row.append(Int(segmentOf[c]) == s ? 1 : 0) }
-            return row
+            x.append(reached[c] ? 1.0 : 0.0)
+            for column in columns { x.append(column[i]) }
+            if let lump { x.append(lump[i]) }
+            for s in dummies { x.append(Int(segmentOf[c]) == s ? 1 : 0) }
         }
         let y = training.map { customers[$0].outcome == .renewed }
-        let (fit, penalised) = LogisticRegression().fitFallingBackToL2(x: x, y: y, fallbackC: 1)
+        let (fit, penalised) = LogisticRegression().fitFallingBackToL2(flat: x, width: width, y: y, fallbackC: 1)
         if !penalised {
             let ci = fit.waldIntervals()[1]
             return AdjustedEffect(oddsRatio: exp(fit.coefficients[1]), interval: exp(ci.lowerBound)...exp(ci.upperBound),

@@ -145,11 +145,9 @@ private struct BehaviourTally: Sendable {
     /// Days within which a customer reached a threshold by the median-day bound M (day ⌊M⌋ at the latest); tallied
     /// after the scan's windows.
     let weekEnd: Int
-    /// Per training customer, its key; per key, its counts over each scan window and `weekEnd`, capped at `maximum`
-    /// (`windows.count + 1` a key), and its level.
-    let keyOf: [Int32]
-    /// Per training customer, `keyOf · 2 + 1` when it renewed, `keyOf · 2` when it churned: its slot in a
-    /// resample's weights per key and outcome.
+    /// Per training customer, its key's slot in a resample's weights per key and outcome: `key · 2 + 1` when it
+    /// renewed, `key · 2` when it churned; per key, its counts over each scan window and `weekEnd`, capped at
+    /// `maximum` (`windows.count + 1` a key), and its level.
     let keySlot: [Int32]
     let keyWindowCounts: [Int16]
     let keyLevel: [Int32]
@@ -190,7 +188,7 @@ private struct BehaviourTally: Sendable {
         var counts = [Int16](repeating: 0, count: tallied.count)
         var cumulative = [Int](repeating: 0, count: b.windowDays + 1)
         let perCustomer = b.countPerCustomer()
-        keyOf = training.indices.map { i in
+        let keyOf = training.indices.map { i -> Int32 in
             let c = training[i]
             let l = Level(segment: segmentOf[i], count: perCustomer[c])
             let level: Int32

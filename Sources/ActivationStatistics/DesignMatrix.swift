@@ -33,6 +33,22 @@ struct DesignMatrix: Sendable {
         self.values = values
     }
 
+    /// The rows of `flat` (`width` values each, row after row, without an intercept column) behind a column of ones:
+    /// the same matrix as `init(_:)` on those rows.
+    init(flat: [Double], width: Int) {
+        precondition(width > 0 && flat.count % width == 0, "rows of `width` values")
+        rows = flat.count / width
+        columns = width + 1
+        let p = columns, n = rows
+        var values = [Double](repeating: 1, count: n * p)
+        values.withUnsafeMutableBufferPointer { v in
+            flat.withUnsafeBufferPointer { x in
+                for i in 0..<n { for j in 0..<width { v[i * p + j + 1] = x[i * width + j] } }
+            }
+        }
+        self.values = values
+    }
+
     /// ηᵢ = Σⱼ xᵢⱼ βⱼ (j ascending from 0.0) for row i.
     @inline(__always)
     static func dot(_ row: UnsafePointer<Double>, _ beta: UnsafeBufferPointer<Double>, _ p: Int) -> Double {

@@ -124,22 +124,32 @@ public struct LogisticRegression: Sendable {
         customers > smallestGrouped && distinctRows * 4 < customers
     }
 
-    /// `fit(x:y:)` over customers tallied by predictor row and outcome (-0 and 0 one value), unless that does not
-    /// shrink the data fourfold: the rows are hashed where they lie (no key array per customer), and the attempt
-    /// stops as soon as a quarter of the rows are distinct, which with a few continuous columns happens after a
-    /// quarter of the customers.
+    /// `fit(x:y:)` over customers tallied by predictor row and outcome (`tallyDistinctRows`), unless that does not
+    /// shrink the data fourfold.
     private func fitGroupedRows(x: [[Double]], y: [Bool]) -> Fit {
-        let n = x.count
+        func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
+        let tallies = Self.tallyDistinctRows(count: x.count, y: y,
+                                             hash: { i, hasher in for v in x[i] { hasher.combine(normalised(v)) } },
+                                             equal: { a, b in x[a].elementsEqual(x[b], by: { normalised($0) == normalised($1) }) })
+        guard let tallies else { return fit(x: x, y: y, weights: nil) }
+        return fit(rows: tallies.firstRow.map { x[$0] }, churned: tallies.churned, renewed: tallies.renewed)
+    }
+
+    /// Customers 0..<n tallied by predictor row and outcome, or nil as soon as a quarter of the rows are distinct
+    /// (`groups(distinctRows:customers:)`), which with a few continuous columns happens after a quarter of the
+    /// customers. The rows are hashed where they lie (`hash` feeds row i's values, -0 as 0; `equal` compares two rows
+    /// the same way), with no key array per customer: open addressing over row indices, each group's first row
+    /// standing for it, groups in the order of their first rows.
+    private static func tallyDistinctRows(count n: Int, y: [Bool], hash: (Int, inout Hasher) -> Void,
+                                          equal: (Int, Int) -> Bool) -> (firstRow: [Int], churned: [Double], renewed: [Double])? {
         var capacity = 16
         while capacity < n / 2 + 2 { capacity *= 2 }
-        // Open addressing over row indices (-1: empty); each slot's first row stands for its group.
-        var slots = [Int32](repeating: -1, count: capacity)
+        var slots = [Int32](repeating: -1, count: capacity)  // -1: empty
         var groupOfSlot = [Int32](repeating: -1, count: capacity)
         var firstRow: [Int] = [], churned: [Double] = [], renewed: [Double] = []
-        func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
         for i in 0..<n {
             var hasher = Hasher()
-            for v in x[i] { hasher.combine(normalised(v)) }
+            hash(i, &hasher)
             var slot = hasher.finalize() & (capacity - 1)
             while true {
                 let r = slots[slot]
@@ -149,16 +159,16 @@ public struct LogisticRegression: Sendable {
                     firstRow.append(i); churned.append(y[i] ? 0 : 1); renewed.append(y[i] ? 1 : 0)
                     break
                 }
-                if x[Int(r)].elementsEqual(x[i], by: { normalised($0) == normalised($1) }) {
+                if equal(Int(r), i) {
                     let g = Int(groupOfSlot[slot])
                     if y[i] { renewed[g] += 1 } else { churned[g] += 1 }
                     break
                 }
                 slot = (slot + 1) & (capacity - 1)
             }
-            if !Self.groups(distinctRows: firstRow.count, customers: n) { return fit(x: x, y: y, weights: nil) }
+            if !groups(distinctRows: firstRow.count, customers: n) { return nil }
         }
-        return fit(rows: firstRow.map { x[$0] }, churned: churned, renewed: renewed)
+        return (firstRow, churned, renewed)
     }
 
     /// The fit of y on one predictor from customers already tallied: `churned[i]` and `renewed[i]` the customers at
@@ -191,11 +201,51 @@ public struct LogisticRegression: Sendable {
     /// Fits y on `x` with case weights (frequencies): row i stands for `weights[i]` identical customers.
     public func fit(x: [[Double]], y: [Bool], weights: [Double]?) -> Fit {
         precondition(x.count == y.count && (weights?.count ?? x.count) == x.count, "rows, outcomes and weights differ in length")
-        let n = x.count
-        let p = (x.first?.count ?? 0) + 1
-        let wt = weights ?? [Double](repeating: 1, count: n)
         // Design matrix with the intercept column (its products: `DesignMatrix`).
-        let design = DesignMatrix(x)
+        return fit(design: DesignMatrix(x), y: y, weights: weights)
+    }
+
+    /// What `fit(x:y:)` fits for rows laid out one after another (`width` values each): the tallies of the distinct
+    /// rows, or the rows themselves as a design matrix. Prepared once, fitted by more than one fitter.
+    enum PreparedRows {
+        case tallied(rows: [[Double]], churned: [Double], renewed: [Double])
+        case design(DesignMatrix)
+    }
+
+    /// `fit(x:y:)`'s choice for the rows `flat` (`width` values each, row after row), made as it makes it: rows
+    /// tallied when there are more than 64 and at most a quarter of them are distinct (-0 and 0 one value).
+    static func prepare(flat: [Double], width: Int, y: [Bool]) -> PreparedRows {
+        precondition(width > 0 && flat.count == y.count * width, "rows of `width` values, one outcome each")
+        let n = y.count
+        guard n > smallestGrouped else { return .design(DesignMatrix(flat: flat, width: width)) }
+        func normalised(_ v: Double) -> Double { v == 0 ? 0 : v }
+        let tallies = flat.withUnsafeBufferPointer { x in
+            tallyDistinctRows(count: n, y: y,
+                              hash: { i, hasher in for j in 0..<width { hasher.combine(normalised(x[i * width + j])) } },
+                              equal: { a, b in
+                                  for j in 0..<width where normalised(x[a * width + j]) != normalised(x[b * width + j]) { return false }
+                                  return true
+                              })
+        }
+        guard let tallies else { return .design(DesignMatrix(flat: flat, width: width)) }
+        return .tallied(rows: tallies.firstRow.map { Array(flat[($0 * width)..<(($0 + 1) * width)]) },
+                        churned: tallies.churned, renewed: tallies.renewed)
+    }
+
+    /// The fit of prepared rows: `fit(x:y:)` on the rows they were prepared from.
+    func fit(_ prepared: PreparedRows, y: [Bool]) -> Fit {
+        switch prepared {
+        case .tallied(let rows, let churned, let renewed): return fit(rows: rows, churned: churned, renewed: renewed)
+        case .design(let design): return fit(design: design, y: y, weights: nil)
+        }
+    }
+
+    /// `fit(x:y:weights:)` on rows already laid out as a design matrix.
+    func fit(design: DesignMatrix, y: [Bool], weights: [Double]?) -> Fit {
+        precondition(design.rows == y.count && (weights?.count ?? y.count) == y.count, "rows, outcomes and weights differ in length")
+        let n = design.rows
+        let p = design.columns
+        let wt = weights ?? [Double](repeating: 1, count: n)
         let yv = y.map { $0 ? 1.0 : 0.0 }
         let total = wt.reduce(0, +)
         let ybar = total > 0 ? zip(yv, wt).reduce(0) { $0 + $1.0 * $1.1 } / total : 0.5

@@ -31,6 +31,19 @@ extension LogisticRegression {
         penalised.tolerance = tolerance
         return (penalised.fit(x: x, y: y), true)
     }
+
+    /// `fitFallingBackToL2(x:y:fallbackC:)` for rows laid out one after another in `flat` (`width` values each, no
+    /// intercept), the same fits bit for bit: the rows are grouped (or laid out as a design matrix) once, for both the
+    /// maximum-likelihood fit and the penalised one, and no array is made per row.
+    public func fitFallingBackToL2(flat: [Double], width: Int, y: [Bool], fallbackC: Double = 1) -> (fit: Fit, penalised: Bool) {
+        let prepared = Self.prepare(flat: flat, width: width, y: y)
+        let mle = fit(prepared, y: y)
+        if mle.isIdentifiable { return (mle, false) }
+        var penalised = LogisticRegression.l2(C: fallbackC)
+        penalised.maxIterations = maxIterations
+        penalised.tolerance = tolerance
+        return (penalised.fit(prepared, y: y), true)
+    }
 }
 
 extension LogisticRegression.Fit {

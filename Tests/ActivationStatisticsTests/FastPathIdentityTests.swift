@@ -75,4 +75,26 @@ struct FastPathIdentityTests {
             }
         }
     }
+
+    @Test(arguments: [20, 400, 3_000])
+    func flatRowsFitAsTheRowArrays(customers: Int) {
+        var rng = SplitMix64(seed: UInt64(customers) &+ 5)
+        // Few distinct rows (tallied), many (laid out), and a separating column (the penalised refit).
+        for shape in 0..<3 {
+            let width = 3
+            var x: [[Double]] = [], y: [Bool] = []
+            for _ in 0..<customers {
+                let flag = Double(rng.next() % 2)
+                let count = shape == 1 ? log1p(Double(rng.next() % 10_000)) : log1p(Double(rng.next() % 4))
+                let dummy = Double(rng.next() % 2) * (rng.next() % 5 == 0 ? -0.0 : 1)
+                let renewed = shape == 2 ? flag == 1 : Double(rng.next() % 1000) / 1000 < 1 / (1 + exp(-(flag + count - 1)))
+                x.append([flag, count, dummy]); y.append(renewed)
+            }
+            let rows = LogisticRegression().fitFallingBackToL2(x: x, y: y, fallbackC: 1)
+            let flat = LogisticRegression().fitFallingBackToL2(flat: x.flatMap { $0 }, width: width, y: y, fallbackC: 1)
+            #expect(rows.penalised == flat.penalised)
+            #expect(rows.fit == flat.fit, "shape \(shape)")
+            #expect(rows.fit.coefficients.map(\.bitPattern) == flat.fit.coefficients.map(\.bitPattern))
+        }
+    }
 }
