@@ -36,8 +36,6 @@ public final class ExportAccumulator: PrefetchingEventSink {
 
     /// At least the (customer, behaviour) pairs with in-window counts here: the pairs read, or the cells restored.
     package var pairBound: Int { daily.count + sparseDaily.reduce(0) { $0 + $1.count / 2 } }
-    /// At least the pairs with follow-up counts here.
-    package var followUpPairBound: Int { later.count + sparseLater.reduce(0) { $0 + $1.count / 2 } }
     /// The pairs with follow-up counts here: read, or restored (a pair's two counts are next to each other in a
     /// cache entry, `forEachLater`'s order; were they not, a pair would be counted twice, which only reserves more).
     package var followUpPairCount: Int { later.count + restoredFollowUpPairs }

@@ -40,7 +40,7 @@ package final class IngestMerger: @unchecked Sendable {
             let new = export.behaviourNames.filter { behaviours.lookup($0) == nil }
             try memoryBudget.check(behaviours: behaviours.count + new.count,
                                    pairs: accumulator.daily.count + export.counts.pairBound,
-                                   followUpPairs: accumulator.later.count + export.counts.followUpPairBound,
+                                   followUpPairs: accumulator.later.count + export.counts.followUpPairCount,
                                    at: new.last.map { "'\($0)' in \(unit.path)" } ?? unit.path)
         }
         let continuesFile = unit.file >= 0 && unit.file == currentFile

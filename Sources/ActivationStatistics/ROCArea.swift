@@ -45,10 +45,8 @@ public struct ROCArea: Sendable, Equatable {
         let n = scores.count
         let n1 = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
         let n0 = n - n1
-        positives = n1
-        negatives = n0
         guard n1 > 0, n0 > 0 else {
-            auc = 0.5; variance = 0; positiveComponents = []; negativeComponents = []
+            self.init(empty: n1, negatives: n0)
             return
         }
         let allRanks = Ranks.midRanks(scores)
@@ -72,15 +70,7 @@ public struct ROCArea: Sendable, Equatable {
         for k in 0..<n0 {
             v01[k] = 1 - (allRanks[negIndex[k]] - negRanks[k]) / Double(n1)
         }
-        let dn1 = Double(n1), dn0 = Double(n0)
-        auc = (rankSum - dn1 * (dn1 + 1) / 2) / (dn1 * dn0)
-        positiveComponents = v10
-        negativeComponents = v01
-        if n1 > 1 && n0 > 1 {
-            variance = Descriptive.sampleVariance(v10) / dn1 + Descriptive.sampleVariance(v01) / dn0
-        } else {
-            variance = 0
-        }
+        self.init(rankSum: rankSum, positiveComponents: v10, negativeComponents: v01)
     }
 
     /// `init(scores:labels:)` of a 0/1 score (`reached[i]` 1) where customer i stands `repeats[i]` times in a row
@@ -102,10 +92,8 @@ public struct ROCArea: Sendable, Equatable {
             }
         }
         let n1 = p0 + p1, n0 = q0 + q1
-        positives = n1
-        negatives = n0
         guard n1 > 0, n0 > 0 else {
-            auc = 0.5; variance = 0; positiveComponents = []; negativeComponents = []
+            self.init(empty: n1, negatives: n0)
             return
         }
         // Mid-ranks of score 0 and 1 among all, among positives and among negatives.
@@ -124,11 +112,26 @@ public struct ROCArea: Sendable, Equatable {
                 v01.append(contentsOf: repeatElement(reached[i] ? v01Of.1 : v01Of.0, count: Int(repeats[i])))
             }
         }
-        let dn1 = Double(n1), dn0 = Double(n0)
+        self.init(rankSum: rankSum, positiveComponents: v10, negativeComponents: v01)
+    }
+
+    /// Either class empty: AUC 0.5, no variance.
+    private init(empty positives: Int, negatives: Int) {
+        auc = 0.5; variance = 0; positiveComponents = []; negativeComponents = []
+        self.positives = positives
+        self.negatives = negatives
+    }
+
+    /// The AUC from the positives' rank sum R₁ and the DeLong variance from the structural components V₁₀ (one per
+    /// positive) and V₀₁ (one per negative), both classes non-empty: the formulas in the type's comment.
+    private init(rankSum: Double, positiveComponents v10: [Double], negativeComponents v01: [Double]) {
+        positives = v10.count
+        negatives = v01.count
+        let dn1 = Double(v10.count), dn0 = Double(v01.count)
         auc = (rankSum - dn1 * (dn1 + 1) / 2) / (dn1 * dn0)
         positiveComponents = v10
         negativeComponents = v01
-        if n1 > 1 && n0 > 1 {
+        if v10.count > 1 && v01.count > 1 {
             variance = Descriptive.sampleVariance(v10) / dn1 + Descriptive.sampleVariance(v01) / dn0
         } else {
             variance = 0

@@ -12,8 +12,8 @@ struct Activation: ParsableCommand {
         commandName: "activation",
         abstract: "Find the early customer behaviour that predicts renewal: the activation event.",
         discussion: """
-        Reads a customer table (signup date, renewed yes/no/undecided, segment, ACV) and product usage exports, builds
-        each customer's first-window usage per behaviour, ranks behaviours by how well they predict renewal, proposes
+        Reads a customer table (signup date, renewed yes/no/undecided, segment, ACV) and product usage exports, builds \
+        each customer's first-window usage per behaviour, ranks behaviours by how well they predict renewal, proposes \
         the activation event, and writes a Markdown report and CSV files.
         """,
         version: ActivationDiscovery.version,
@@ -39,9 +39,12 @@ struct Run: ParsableCommand {
         abstract: "Run the whole pipeline: ingest, features, models, ranking, proposal, report.",
         discussion: """
         Settings come from --config (an activation.toml, see `activation init`); options given here override it.
-        Exit status: 0 success; 64 wrong usage; 65 unusable data (bad header, empty file, no decided customers,
-        rejects above the budget); 66 an input missing; 71 not enough memory for the run (fewer behaviours or a shorter
-        window fix it); 73 the reports could not be written; 78 a config problem or a path outside the allowed folders. On any failure nothing is written and the previous reports stay.
+
+        Exit status: 0 success; 64 wrong usage; 65 unusable data (bad header, empty file, no decided customers, \
+        rejects above the budget); 66 an input missing; 71 not enough memory for the run (fewer behaviours or a shorter \
+        window fix it); 73 the reports could not be written; 78 a config problem or a path outside the allowed folders.
+
+        On any failure nothing is written and the previous reports stay.
         """)
 
     @Option(help: ArgumentHelp("A config file (activation.toml); relative paths in it are relative to its folder.", valueName: "toml"))
@@ -261,9 +264,9 @@ struct SQL: ParsableCommand {
         commandName: "sql",
         abstract: "Print the SQL that computes the first-window daily feature table on a warehouse or Spark.",
         discussion: """
-        The query reads an events table and a customers table (column names, window, time zone, renames, exclusions and
-        de-duplication from --config) and returns customer_id,behaviour,day,events,users,data_end: the same table the
-        Swift feature stage writes as first_window_daily.csv. Save its result as CSV (one file or part files) and run
+        The query reads an events table and a customers table (column names, window, time zone, renames, exclusions and \
+        de-duplication from --config) and returns customer_id,behaviour,day,events,users,data_end: the same table the \
+        Swift feature stage writes as first_window_daily.csv. Save its result as CSV (one file or part files) and run \
         `activation run --customers <customers.csv> --features <it> --out <dir>`.
         """)
 
