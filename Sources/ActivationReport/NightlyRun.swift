@@ -16,7 +16,13 @@ public enum NightlyRun {
     }
 
     public static func run(_ configuration: PipelineConfiguration, progress: IngestProgress? = nil) throws -> Outcome {
-        let writer = ReportWriter(keepRuns: configuration.keepRuns)
+        try run(configuration, progress: progress, build: ReportMemo.build, runName: ReportWriter.today())
+    }
+
+    /// With the build identity the memo's key takes (a test makes another build) and the dated copy's name.
+    package static func run(_ configuration: PipelineConfiguration, progress: IngestProgress?, build: String,
+                            runName: String) throws -> Outcome {
+        let writer = ReportWriter(runName: runName, keepRuns: configuration.keepRuns)
         var prepared = try Pipeline.prepare(configuration, progress: progress)
         guard configuration.cacheExports && !configuration.featureTable else {
             let result = Pipeline.analyse(prepared)
@@ -27,7 +33,7 @@ public enum NightlyRun {
         }
         var clock = StageClock()
         let cacheDirectory = configuration.outputDirectory + "/cache"
-        let key = ReportMemo.key(prepared)
+        let key = ReportMemo.key(prepared, build: build)
         if let memo = ReportMemo.load(cacheDirectory: cacheDirectory, key: key) {
             prepared.timings["memo"] = clock.lap()
             let written = try writer.write(prepared, memo: memo, to: configuration.outputDirectory)

@@ -90,17 +90,24 @@ package struct ReportMemo: Codable, Equatable {
 
     // MARK: The key
 
+    /// This build of the tool: its version, and its executable's size and modification time (as the export cache's
+    /// settings key), so that a rebuilt binary never takes a memo of another build's analysis.
+    package static let build: String = {
+        var text = "version \(ActivationDiscovery.version)"
+        var st = stat()
+        if stat("/proc/self/exe", &st) == 0 { text += " build \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)" }
+        return text
+    }()
+
     /// The SHA-256 of everything the reports hold besides the comparison with the previous run and run.json's
     /// timings and cache counts: this build of the tool, the configuration, the customer table as read, the inputs'
     /// sizes and SHA-256, the row accounting, every rejected row, the export names, the feature table (every array of
     /// every behaviour, byte for byte), the data's end and the evidence counts. The fitted table is a function of the
     /// feature table, the window and the data's end, all in the key.
-    package static func key(_ run: PreparedRun) -> String {
+    package static func key(_ run: PreparedRun, build: String = ReportMemo.build) -> String {
         var k = KeyHasher()
         k.text("activation report memo \(formatVersion)")
-        k.text(ActivationDiscovery.version)
-        var st = stat()
-        if stat("/proc/self/exe", &st) == 0 { k.text("build \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)") }
+        k.text(build)
         k.text(StableDescription.of(run.configuration))
         k.text(StableDescription.of(run.customerFile))
         k.text(StableDescription.of(run.userAccountsFile as Any))
