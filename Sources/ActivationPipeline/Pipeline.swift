@@ -10,6 +10,12 @@ import Foundation
 public enum Pipeline {
     /// - Parameter progress: where to report files and rows done (nil: silent).
     public static func run(_ configuration: PipelineConfiguration, progress: IngestProgress? = nil) throws -> PipelineResult {
+        analyse(try prepare(configuration, progress: progress))
+    }
+
+    /// Ingest and features, the checks before any model, and the fitted table (`PreparedRun`): everything of a run
+    /// but the analysis (`analyse`), which is a pure function of what this returns. A run can stop here.
+    public static func prepare(_ configuration: PipelineConfiguration, progress: IngestProgress? = nil) throws -> PreparedRun {
         // A failed run writes nothing: if the reports folder is new, the export cache made in it goes too.
         let outputExisted = FileManager.default.fileExists(atPath: configuration.outputDirectory)
         do {
@@ -23,7 +29,7 @@ public enum Pipeline {
         }
     }
 
-    package static func runStages(_ configuration: PipelineConfiguration, progress: IngestProgress?) throws -> PipelineResult {
+    package static func runStages(_ configuration: PipelineConfiguration, progress: IngestProgress?) throws -> PreparedRun {
         var timings: [String: Double] = [:]
         guard configuration.windowDays >= 1 && configuration.windowDays <= 366 else {
             throw InputError("window_days must be between 1 and 366, got \(configuration.windowDays)", kind: .configuration)
@@ -207,9 +213,10 @@ public enum Pipeline {
         guard !fitted.decidedCustomers.isEmpty else {
             throw InputError("\(configuration.customersPath): none of the \(Format.count(features.decidedCustomers.count)) customers with a decided renewal has had its first \(configuration.windowDays) days by the data's end (\(TimestampParser.dateString(day: dataEndDay))): nothing to fit; shorten the window (analysis.window_days, --window-days)", kind: .data)
         }
-        var analysis = AnalysisStage.run(fitted, settings: configuration.analysisSettings, dataEndDay: dataEndDay)
-        timings.merge(analysis.timings) { a, _ in a }
-        var evidence = Evidence(split: analysis.split, customers: fitted.customers, minimum: configuration.minimumOutcomes)
+        // The split the analysis makes (`AnalysisStage.run` makes the same from the same table), for the evidence.
+        let split = CohortSplit(customers: fitted.customers, decided: fitted.decidedCustomers,
+                                holdoutShare: configuration.analysisSettings.criteria.holdoutShare)
+        var evidence = Evidence(split: split, customers: fitted.customers, minimum: configuration.minimumOutcomes)
         evidence.dataEndConfigured = configuration.dataEndDay != nil
         evidence.decidedWindowOpen = features.decidedCustomers.count - fitted.decidedCustomers.count
         evidence.eventRowsInFuture = eventFiles.reduce(0) { $0 + $1.rejected[RejectReason.timestampInFuture.rawValue, default: 0] }
@@ -217,6 +224,21 @@ public enum Pipeline {
         evidence.fieldWarnings = customers.fieldWarnings
         evidence.previousEventRowsUsed = previous?.eventRowsUsed
         evidence.previousDecidedCustomers = previous?.decidedCustomers
+        return PreparedRun(configuration: configuration, customerFile: customerFile, customers: customers,
+                           userAccountsFile: userAccountsFile, userAccounts: userAccounts,
+                           eventFiles: eventFiles, exportNames: exportNames,
+                           rejects: customers.rejects + (userAccounts?.rejects ?? []) + eventRejects, features: features,
+                           fitted: fitted, dataEndDay: dataEndDay, timings: timings, cacheStatistics: cacheStatistics,
+                           evidence: evidence)
+    }
+
+    /// Stages 3-5 on a prepared run (`AnalysisStage.run` on its fitted table), and the result the report needs.
+    public static func analyse(_ prepared: PreparedRun) -> PipelineResult {
+        let configuration = prepared.configuration
+        var analysis = AnalysisStage.run(prepared.fitted, settings: configuration.analysisSettings, dataEndDay: prepared.dataEndDay)
+        var timings = prepared.timings
+        timings.merge(analysis.timings) { a, _ in a }
+        let evidence = prepared.evidence
         if !evidence.enough {
             // Too few renewals or churners to tell anything from chance: no proposal, no ranking, no warning sign
             // (with one churner every interval has zero width and any behaviour looks like a churn signal).
@@ -229,16 +251,16 @@ public enum Pipeline {
             analysis.ranking.noClearLink = []
         }
 
-        return PipelineResult(configuration: configuration, customerFile: customerFile, customers: customers,
-                              userAccountsFile: userAccountsFile, userAccounts: userAccounts,
-                              eventFiles: eventFiles, exportNames: exportNames,
-                              rejects: customers.rejects + (userAccounts?.rejects ?? []) + eventRejects, features: features,
+        return PipelineResult(configuration: configuration, customerFile: prepared.customerFile, customers: prepared.customers,
+                              userAccountsFile: prepared.userAccountsFile, userAccounts: prepared.userAccounts,
+                              eventFiles: prepared.eventFiles, exportNames: prepared.exportNames,
+                              rejects: prepared.rejects, features: prepared.features,
                               split: analysis.split, combinations: analysis.combinations, ranking: analysis.ranking,
                               proposal: analysis.proposal, drivers: analysis.drivers, stability: analysis.stability,
                               earlyActivation: analysis.earlyActivation, experiment: analysis.experiment,
                               timeToValue: analysis.timeToValue,
-                              cohortActivation: analysis.cohortActivation, dataEndDay: dataEndDay, timings: timings,
-                              cacheStatistics: cacheStatistics, evidence: evidence)
+                              cohortActivation: analysis.cohortActivation, dataEndDay: prepared.dataEndDay, timings: timings,
+                              cacheStatistics: prepared.cacheStatistics, evidence: evidence)
     }
 
     /// Stops a run that has no usable evidence, or much less than the previous run, before anything is written:

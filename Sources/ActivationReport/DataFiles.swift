@@ -399,26 +399,66 @@ public enum DataFiles {
 
     /// `run.json`: inputs with sizes and SHA-256, options, row accounting, timings and the tool version.
     public static func runRecord(_ result: PipelineResult, timings: [String: Double]) throws -> String {
-        let outcomes = result.customers.table.outcomeCounts
-        var customerRejects: [String: Int] = [:]
-        for r in result.customers.rejects { customerRejects[r.reason.rawValue, default: 0] += 1 }
+        try runRecord(RunRecordInputs(result), proposal: result.proposal.chosen?.candidate.rule, summary: RunSummary(result),
+                      timings: timings)
+    }
+
+    /// What run.json holds besides the analysis's two answers (the proposal's rule and the run's summary).
+    package struct RunRecordInputs {
+        var configuration: PipelineConfiguration
+        var customers: RunRecord.Customers
+        var userAccounts: RunRecord.UserAccounts?
+        var eventFiles: [EventFileAccounting]
+        var behaviours: Int
+        var cacheStatistics: ExportCacheStatistics?
+        var evidence: Evidence
+
+        init(_ r: PipelineResult) {
+            let outcomes = r.customers.table.outcomeCounts
+            var customerRejects: [String: Int] = [:]
+            for x in r.customers.rejects { customerRejects[x.reason.rawValue, default: 0] += 1 }
+            customers = .init(file: r.customerFile, rowsRead: r.customers.rowsRead, customers: r.customers.table.count,
+                              decided: outcomes.renewed + outcomes.churned, renewed: outcomes.renewed,
+                              churned: outcomes.churned, undecided: outcomes.undecided,
+                              identicalDuplicates: r.customers.identicalDuplicates, rejected: customerRejects)
+            userAccounts = r.userAccountsFile.flatMap { file in
+                r.userAccounts.map { .init(file: file, rowsRead: $0.rowsRead, users: $0.userCount,
+                                           identicalDuplicates: $0.identicalDuplicates, rejected: $0.rejects.count) }
+            }
+            (configuration, eventFiles, behaviours, cacheStatistics, evidence) =
+                (r.configuration, r.eventFiles, r.features.behaviours.count, r.cacheStatistics, r.evidence)
+        }
+
+        init(_ r: PreparedRun) {
+            let outcomes = r.customers.table.outcomeCounts
+            var customerRejects: [String: Int] = [:]
+            for x in r.customers.rejects { customerRejects[x.reason.rawValue, default: 0] += 1 }
+            customers = .init(file: r.customerFile, rowsRead: r.customers.rowsRead, customers: r.customers.table.count,
+                              decided: outcomes.renewed + outcomes.churned, renewed: outcomes.renewed,
+                              churned: outcomes.churned, undecided: outcomes.undecided,
+                              identicalDuplicates: r.customers.identicalDuplicates, rejected: customerRejects)
+            userAccounts = r.userAccountsFile.flatMap { file in
+                r.userAccounts.map { .init(file: file, rowsRead: $0.rowsRead, users: $0.userCount,
+                                           identicalDuplicates: $0.identicalDuplicates, rejected: $0.rejects.count) }
+            }
+            (configuration, eventFiles, behaviours, cacheStatistics, evidence) =
+                (r.configuration, r.eventFiles, r.features.behaviours.count, r.cacheStatistics, r.evidence)
+        }
+    }
+
+    package static func runRecord(_ result: RunRecordInputs, proposal: String?, summary: RunSummary,
+                                  timings: [String: Double]) throws -> String {
+        let files = result.eventFiles
         let record = RunRecord(
             tool: "activation", version: ActivationDiscovery.version, options: result.configuration,
-            customers: .init(file: result.customerFile, rowsRead: result.customers.rowsRead, customers: result.customers.table.count,
-                             decided: outcomes.renewed + outcomes.churned, renewed: outcomes.renewed,
-                             churned: outcomes.churned, undecided: outcomes.undecided,
-                             identicalDuplicates: result.customers.identicalDuplicates, rejected: customerRejects),
-            userAccounts: result.userAccountsFile.flatMap { file in
-                result.userAccounts.map { .init(file: file, rowsRead: $0.rowsRead, users: $0.userCount,
-                                                identicalDuplicates: $0.identicalDuplicates, rejected: $0.rejects.count) }
-            },
-            events: .init(files: result.eventFiles, rowsRead: result.eventRowsRead, used: result.eventRowsUsed,
-                          beforeSignup: result.eventRowsBeforeSignup, afterWindow: result.eventRowsAfterWindow,
-                          excluded: result.eventRowsExcluded, duplicates: result.eventRowsDuplicate,
-                          rejected: result.eventRowsRejected),
-            behaviours: result.features.behaviours.count,
-            proposal: result.proposal.chosen?.candidate.rule,
-            summary: RunSummary(result),
+            customers: result.customers, userAccounts: result.userAccounts,
+            events: .init(files: files, rowsRead: files.reduce(0) { $0 + $1.rowsRead }, used: files.reduce(0) { $0 + $1.used },
+                          beforeSignup: files.reduce(0) { $0 + $1.beforeSignup }, afterWindow: files.reduce(0) { $0 + $1.afterWindow },
+                          excluded: files.reduce(0) { $0 + $1.excluded }, duplicates: files.reduce(0) { $0 + $1.duplicates },
+                          rejected: files.reduce(0) { $0 + $1.rejectedTotal }),
+            behaviours: result.behaviours,
+            proposal: proposal,
+            summary: summary,
             timingsSeconds: timings.mapValues { ($0 * 1000).rounded() / 1000 }, cache: result.cacheStatistics,
             checks: result.evidence)
         let encoder = JSONEncoder()

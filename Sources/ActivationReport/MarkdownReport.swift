@@ -16,6 +16,13 @@ public enum MarkdownReport {
     }
 
     package static func render(_ result: PipelineResult, previous: RunSummary?, plan: ActionPlan, lists: ActionLists) -> String {
+        let parts = renderParts(result, plan: plan, lists: lists)
+        return parts.before + whatChanged(now: RunSummary(result), previous: previous) + parts.after
+    }
+
+    /// The report without its one part that depends on the previous run (`whatChanged`): what comes before it and
+    /// what comes after it (the report memo keeps these two and renders the middle again).
+    package static func renderParts(_ result: PipelineResult, plan: ActionPlan, lists: ActionLists) -> (before: String, after: String) {
         var md = "# Activation report\n\n"
         let decided = result.features.decidedCustomers.count
         md += "*Data through \(TimestampParser.dateString(day: result.dataEndDay)): \(Format.count(result.features.customers.count)) customers, "
@@ -28,12 +35,11 @@ public enum MarkdownReport {
         md += accountsToActOn(result, plan, lists)
         md += evidence(result, plan, lists)
         md += decision(result)
-        md += whatChanged(result, previous: previous)
-        md += "## Data and method\n\n"
-        md += dataSummary(result)
-        md += criteriaSection(result)
-        md += glossary(result)
-        return md
+        var after = "## Data and method\n\n"
+        after += dataSummary(result)
+        after += criteriaSection(result)
+        after += glossary(result)
+        return (md, after)
     }
 
     /// What the run set aside or could not claim (the run's `checks`), said before the answer; and, when the evidence
@@ -620,11 +626,15 @@ public enum MarkdownReport {
     // MARK: - What changed
 
     package static func whatChanged(_ result: PipelineResult, previous: RunSummary?) -> String {
+        whatChanged(now: RunSummary(result), previous: previous)
+    }
+
+    /// "What changed since the last run": this run's summary against the previous run's (nothing else of the run).
+    package static func whatChanged(now: RunSummary, previous: RunSummary?) -> String {
         let md = "## What changed since the last run\n\n"
         guard let previous else {
             return md + "This is the first run in this reports folder (or the previous one has no summary): nothing to compare yet.\n\n"
         }
-        let now = RunSummary(result)
         var lines: [String] = []
         if now.proposal != previous.proposal {
             lines.append("**Proposal changed**: \(previous.proposal.map(MarkdownText.escape) ?? "none") → **\(now.proposal.map(MarkdownText.escape) ?? "none")**.")

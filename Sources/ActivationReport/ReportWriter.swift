@@ -1,6 +1,7 @@
 import ActivationAnalysis
 import ActivationCore
 import ActivationFastPaths
+import ActivationFeatures
 import ActivationPipeline
 import Foundation
 import Glibc
@@ -40,50 +41,140 @@ public struct ReportWriter {
 
     /// Every file but the two feature files (written a chunk at a time as they are built).
     package static func otherFiles(_ result: PipelineResult, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
+        try otherFilesAndMemo(result, previous: previous, key: "").files
+    }
+
+    /// The same, and the report memo of them (without its feature files' digests).
+    package static func otherFilesAndMemo(_ result: PipelineResult, previous: RunSummary?, key: String) throws
+        -> (files: [(name: String, bytes: [UInt8])], memo: ReportMemo) {
         let plan = ActionPlan(result)
         let lists = ActionLists(result, plan: plan)
-        let markdown = MarkdownReport.render(result, previous: previous, plan: plan, lists: lists)
+        let parts = MarkdownReport.renderParts(result, plan: plan, lists: lists)
+        let summary = RunSummary(result)
+        let markdown = parts.before + MarkdownReport.whatChanged(now: summary, previous: previous) + parts.after
         let charts = ReportCharts.all(result)
-        var files = [
-            ("activation-report.md", markdown),
-            (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
+        let memoised = [
             ("at_risk.csv", DataFiles.atRisk(lists)),
             ("behaviours.csv", DataFiles.behaviours(result)),
             ("thresholds.csv", DataFiles.thresholds(result)),
             ("drivers.csv", DataFiles.drivers(result)),
+        ]
+        var files = [
+            ("activation-report.md", markdown),
+            (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
+        ] + memoised + [
             ("rejects.csv", DataFiles.rejects(result.rejects)),
             ("run.json", try DataFiles.runRecord(result, timings: result.timings)),
+        ]
+        files += charts.map { ($0.name, $0.contents) }
+        let memo = ReportMemo(key: key, markdownBefore: parts.before, markdownAfter: parts.after, summary: summary,
+                              proposal: result.proposal.chosen?.candidate.rule, strength: result.proposal.strength?.rawValue,
+                              charts: charts.map { .init(name: $0.name, text: $0.contents) },
+                              files: memoised.map { .init(name: $0.0, text: $0.1) }, featureFiles: [])
+        return (files.map { (name: $0.0, bytes: Array($0.1.utf8)) }, memo)
+    }
+
+    /// The report memo's files for a run with the memo's key: the comparison with the previous run and run.json
+    /// rendered again, the rest as the memo holds them.
+    package static func memoisedFiles(_ run: PreparedRun, memo: ReportMemo, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
+        let markdown = memo.markdownBefore + MarkdownReport.whatChanged(now: memo.summary, previous: previous) + memo.markdownAfter
+        let charts = memo.charts.map { (name: $0.name, contents: $0.text) }
+        var files = [
+            ("activation-report.md", markdown),
+            (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
+        ] + memo.files.map { ($0.name, $0.text) } + [
+            ("rejects.csv", DataFiles.rejects(run.rejects)),
+            ("run.json", try DataFiles.runRecord(DataFiles.RunRecordInputs(run), proposal: memo.proposal, summary: memo.summary,
+                                                 timings: run.timings)),
         ]
         files += charts.map { ($0.name, $0.contents) }
         return files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
     }
 
+    /// The feature files' names, in the order the memo records their digests.
+    package static let featureFileNames = ["first_window_daily.csv", "features.csv"]
+
+    /// Writes one of the two feature files of `table` into `folder`, and returns the digest of its bytes.
+    package static func writeFeatureFile(_ name: String, _ table: FeatureTable, dataEndDay: Int, into folder: URL) throws -> ReportMemo.FileDigest {
+        var digest = BlockDigest()
+        var finished = false
+        defer { if !finished { _ = digest.finalize() } }
+        try FileOutput.write(to: folder.appendingPathComponent(name).path) { write in
+            let emit: (UnsafeRawBufferPointer) throws -> Void = { chunk in digest.update(chunk); try write(chunk) }
+            if name == featureFileNames[0] {
+                // Written a chunk at a time from the buffer it is built in.
+                try DataFiles.withFirstWindowDaily(table, dataEndDay: dataEndDay, emit: emit)
+            } else {
+                try DataFiles.withFeatures(table, emit: emit)
+            }
+        }
+        finished = true
+        let done = digest.finalize()
+        return .init(name: name, bytes: done.bytes, digest: done.digest)
+    }
+
     /// Builds and writes a run's reports. Both cores work: one builds and writes the long-form feature file (writing
-    /// it costs as much as building it), the other `features.csv` and everything else.
+    /// it costs as much as building it), the other `features.csv` and everything else. With `memoKey`, also keeps
+    /// the report memo of the run in `<root>/cache/` (`ReportMemo`).
     @discardableResult
     public func write(_ result: PipelineResult, to root: String) throws -> Written {
+        try write(result, to: root, memoKey: nil)
+    }
+
+    package func write(_ result: PipelineResult, to root: String, memoKey: String?) throws -> Written {
         let previous = RunSummary.previous(inReportsRoot: root)
+        var memo: ReportMemo?
+        let written = try publish(to: root) { staging in
+            let parts = parallelMap([0, 1]) { part -> Result<([String], ReportMemo.FileDigest, ReportMemo?), Error> in
+                Result {
+                    let name = Self.featureFileNames[part]
+                    let digest = try Self.writeFeatureFile(name, result.features, dataEndDay: result.dataEndDay, into: staging)
+                    if part == 0 { return ([name], digest, nil) }
+                    let other = try Self.otherFilesAndMemo(result, previous: previous, key: memoKey ?? "")
+                    try Self.write(other.files, into: staging)
+                    return ([name] + other.files.map(\.name), digest, other.memo)
+                }
+            }
+            let done = try parts.map { try $0.get() }
+            memo = done[1].2
+            memo?.featureFiles = done.map(\.1)
+            return done.flatMap(\.0)
+        }
+        if let memoKey, var memo {
+            memo.key = memoKey
+            memo.save(cacheDirectory: root + "/cache")
+        }
+        return written
+    }
+
+    /// Writes the reports of a run whose key the memo has: no analysis. The feature files are hard-linked from the
+    /// previous `latest/` when their bytes have the digests the memo recorded, otherwise written again.
+    package func write(_ run: PreparedRun, memo: ReportMemo, to root: String) throws -> Written {
+        let previous = RunSummary.previous(inReportsRoot: root)
+        let latest = URL(fileURLWithPath: root).standardizedFileURL.appendingPathComponent("latest")
         return try publish(to: root) { staging in
             let parts = parallelMap([0, 1]) { part -> Result<[String], Error> in
                 Result {
-                    if part == 0 {
-                        // Written a chunk at a time from the buffer it is built in.
-                        let name = "first_window_daily.csv"
-                        try FileOutput.write(to: staging.appendingPathComponent(name).path) { write in
-                            try DataFiles.withFirstWindowDaily(result.features, dataEndDay: result.dataEndDay, emit: write)
+                    let name = Self.featureFileNames[part]
+                    let target = staging.appendingPathComponent(name).path
+                    // Linked first, then checked: the bytes checked are the ones the new folder holds.
+                    if link(latest.appendingPathComponent(name).path, target) == 0 {
+                        let recorded = memo.featureFiles.first { $0.name == name }
+                        if let found = BlockDigest.ofFile(target), let recorded,
+                           found.bytes == recorded.bytes, found.digest == recorded.digest {
+                            return [name]
                         }
-                        return [name]
+                        unlink(target)
                     }
-                    let features = "features.csv"
-                    try FileOutput.write(to: staging.appendingPathComponent(features).path) { write in
-                        try DataFiles.withFeatures(result.features, emit: write)
-                    }
-                    let files = try Self.otherFiles(result, previous: previous)
-                    try Self.write(files, into: staging)
-                    return [features] + files.map(\.name)
+                    _ = try Self.writeFeatureFile(name, run.features, dataEndDay: run.dataEndDay, into: staging)
+                    return [name]
                 }
             }
-            return try parts.flatMap { try $0.get() }
+            var names = try parts.flatMap { try $0.get() }
+            let files = try Self.memoisedFiles(run, memo: memo, previous: previous)
+            try Self.write(files, into: staging)
+            names += files.map(\.name)
+            return names
         }
     }
 

@@ -217,26 +217,8 @@ struct Run: ParsableCommand {
                 let bytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
                 reporter = IngestProgress(totalFiles: files.count, totalBytes: bytes)
             }
-            let result = try Pipeline.run(configuration, progress: reporter)
-            let written = try ReportWriter(keepRuns: configuration.keepRuns).write(result, to: configuration.outputDirectory)
-            var summary = "activation: \(result.eventFiles.count) files, \(result.eventRowsRead) event rows "
-            summary += "(\(result.eventRowsUsed) used, \(result.eventRowsBeforeSignup + result.eventRowsAfterWindow) outside the window, "
-            if result.eventRowsExcluded > 0 { summary += "\(result.eventRowsExcluded) excluded, " }
-            if configuration.deduplicate { summary += "\(result.eventRowsDuplicate) duplicates, " }
-            summary += "\(result.eventRowsRejected) rejected); \(result.rejects.count) rows in rejects.csv; "
-            if let chosen = result.proposal.chosen {
-                summary += "proposed: \(chosen.candidate.rule) (\(result.proposal.strength?.rawValue ?? ""))"
-            } else {
-                summary += "no behaviour qualifies as the activation event"
-            }
-            summary += "; report in \(written.latest)/activation-report.md"
-            if !written.pruned.isEmpty { summary += "; pruned \(written.pruned.count) old runs" }
-            if let cache = result.cacheStatistics, cache.reused > 0 {
-                // Large exports are cached piece by piece: counted in pieces when there are any.
-                let whole = cache.units == result.eventFiles.count
-                summary += "; \(cache.reused) of \(whole ? result.eventFiles.count : cache.units) \(whole ? "exports" : "export pieces") from the cache"
-            }
-            FileHandle.standardError.write(Data((summary + "\n").utf8))
+            let outcome = try NightlyRun.run(configuration, progress: reporter)
+            FileHandle.standardError.write(Data((outcome.summary + "\n").utf8))
         } catch let error as InputError {
             throw Failure(error)
         }

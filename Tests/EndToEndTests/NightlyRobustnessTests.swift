@@ -90,11 +90,11 @@ struct NightlyRobustnessTests {
         #expect(try Self.activation(Self.sampleRun(window: 14, out: out)).status == 0)
         #expect(try Self.latestIsComplete(out, oneOf: [old, new]) == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["cache", "latest", "runs"])
-        // The export cache holds whole entries and the fingerprint memo only: no temporary file of a killed run
-        // survives the next run.
+        // The export cache holds whole entries, the fingerprint memo and the report memo only: no temporary file of a
+        // killed run survives the next run.
         let entries = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("cache").path)
         #expect(entries.contains("fingerprints"))
-        #expect(entries.count > 1 && entries.allSatisfy { ($0.hasSuffix(".agg") && !$0.hasPrefix(".")) || $0 == "fingerprints" }, "\(entries)")
+        #expect(entries.count > 1 && entries.allSatisfy { ($0.hasSuffix(".agg") && !$0.hasPrefix(".")) || $0 == "fingerprints" || $0 == "report-memo" }, "\(entries)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path).allSatisfy { !$0.hasPrefix(".") })
         print("kill test: outcomes \(outcomes) (0 = previous run kept, 1 = new run complete), \(hitStaging) kills while writing")
     }
