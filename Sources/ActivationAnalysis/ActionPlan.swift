@@ -48,8 +48,13 @@ public struct FunnelStep: Sendable {
         case activated(rule: ActivationRule)
     }
     public var kind: Kind
+    /// Customers who took this step and every step above it.
     public var customers: Int
+    /// `customers` over the customers who signed up (the first step's).
     public var share: Double
+    /// For the last step (`activated`): every customer who reached the rule, whether or not they took the steps
+    /// above; nil for the other steps.
+    public var allReached: Int?
 }
 
 /// What the report tells a team to do about the proposal: the playbook per segment and the onboarding funnel.
@@ -60,13 +65,14 @@ package struct ActionPlan {
     package let funnel: [FunnelStep]
 
     /// The plan for `proposal` on `features`, with the data ending on day `dataEndDay` (days since 1970-01-01).
-    /// `drivers` keeps harmful behaviours, and near-copies of the rule's own, out of the funnel's steps.
+    /// `drivers` keeps harmful behaviours and proxies (`JointRoles.excluded`), and near-copies of the rule's own, out
+    /// of the funnel's steps.
     package init(proposal: ActivationProposal, features: FeatureTable, dataEndDay: Int, drivers: DriverModel? = nil) {
         guard let progress = ProposalProgress(proposal: proposal, features: features) else {
             (playbook, funnel) = ([], [])
             return
         }
-        var notSteps = drivers?.harmful ?? []
+        var notSteps = drivers.map { JointRoles($0).excluded } ?? []
         if let drivers {
             let ownGroups = Set(progress.rule.behaviours.map { drivers.estimate($0)?.groupLead ?? $0 })
             for e in drivers.estimates where ownGroups.contains(e.groupLead) { notSteps.insert(e.behaviour) }
@@ -80,7 +86,7 @@ package struct ActionPlan {
     package struct Run {
         package let features: FeatureTable
         package let dataEndDay: Int
-        /// Behaviours never shown as a step: harmful ones, and the rule's own correlation group.
+        /// Behaviours never shown as a step: harmful ones, proxies, and the rule's own correlation group.
         package var notSteps: Set<String> = []
     }
 
@@ -144,10 +150,11 @@ package struct ActionPlan {
             steps.append(FunnelStep(kind: .behaviour(name: step.name, medianDay: step.medianDay), customers: remaining.count,
                                     share: Double(remaining.count) / Double(complete.count)))
         }
-        // The last step counts every activated customer, not only those who took every step above: the middle steps
-        // are what activated customers usually do first, not a gate, and chaining them would undercount activation.
-        steps.append(FunnelStep(kind: .activated(rule: progress.rule), customers: activated.count,
-                                share: Double(activated.count) / Double(complete.count)))
+        // Nested like every step (so that each step's share of the one above is what that step loses), with every
+        // activated customer beside it: the middle steps are what activated customers usually do first, not a gate.
+        let activatedAfterSteps = remaining.filter { progress.reached($0) }.count
+        steps.append(FunnelStep(kind: .activated(rule: progress.rule), customers: activatedAfterSteps,
+                                share: Double(activatedAfterSteps) / Double(complete.count), allReached: activated.count))
         return steps
     }
 }

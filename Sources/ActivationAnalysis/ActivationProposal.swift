@@ -37,13 +37,14 @@ public struct ActivationProposal: Sendable {
     /// - Parameters:
     ///   - behaviourOrder: behaviours best first (within-segment training AUC); behaviours not listed come last.
     ///   - groups: each behaviour's correlation group lead (a runner-up comes from another group).
-    ///   - harmful: behaviours the joint model finds harmful: never proposed.
+    ///   - roles: what the joint model rules out (`JointRoles`): a rule with a harmful behaviour, or made only of
+    ///     proxies, is never proposed; nil when there is no joint model (those two criteria are then not checked).
     public init(diagnostics: [CandidateDiagnostics], criteria: ProposalCriteria = ProposalCriteria(),
-                behaviourOrder: [String] = [], groups: [String: String] = [:], harmful: Set<String> = [],
+                behaviourOrder: [String] = [], groups: [String: String] = [:], roles: JointRoles? = nil,
                 split: (training: TwoByTwoTable.Margins, holdout: TwoByTwoTable.Margins)? = nil) {
         self.criteria = criteria
         evaluations = diagnostics
-            .map { CandidateEvaluation(diagnostics: $0, criteria: Self.check($0, criteria, harmful: harmful)) }
+            .map { CandidateEvaluation(diagnostics: $0, criteria: Self.check($0, criteria, roles: roles)) }
             .sorted { ($0.candidate.youdenJ, $1.candidate.rule) > ($1.candidate.youdenJ, $0.candidate.rule) }
         adjustedOrder = evaluations.sorted { a, b in
             func key(_ e: CandidateEvaluation) -> Double { e.diagnostics.adjusted?.interval?.lowerBound ?? 0 }
@@ -107,7 +108,7 @@ public struct ActivationProposal: Sendable {
             && (t.renewRateReached ?? 0) > (t.renewRateNotReached ?? 0) && c.qValue < criteria.significance
     }
 
-    package static func check(_ d: CandidateDiagnostics, _ criteria: ProposalCriteria, harmful: Set<String>) -> [CriterionResult] {
+    package static func check(_ d: CandidateDiagnostics, _ criteria: ProposalCriteria, roles: JointRoles?) -> [CriterionResult] {
         let c = d.candidate, t = c.training
         let reach = t.reachRate ?? 0
         func result(_ criterion: Criterion, _ passed: Bool) -> CriterionResult {
@@ -122,8 +123,9 @@ public struct ActivationProposal: Sendable {
             results.append(result(.holdsUpAfterAdjustment, adjusted.interval.map { $0.lowerBound > 1 } ?? false))
         }
         results.append(result(.stableAcrossQuarters, d.quarters.filter(\.enoughCustomers).allSatisfy { $0.oddsRatio > 1 }))
-        if !harmful.isEmpty {
-            results.append(result(.notHarmful, harmful.isDisjoint(with: c.definition.behaviours)))
+        if let roles {
+            results.append(result(.notHarmful, roles.harmful.isDisjoint(with: c.definition.behaviours)))
+            results.append(result(.ownEffect, !c.definition.behaviours.allSatisfy(roles.proxies.contains)))
         }
         return results
     }

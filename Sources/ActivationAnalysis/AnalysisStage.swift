@@ -70,7 +70,8 @@ public enum AnalysisStage {
         timings["candidates"] = stage.lap()
         let drivers = DriverModel(features: features, split: split, correlationThreshold: criteria.correlationThreshold)
         timings["drivers"] = stage.lap()
-        let harmful = drivers.harmful
+        let roles = JointRoles(drivers)
+        let harmful = roles.harmful
         var combinations = scanner.combinations(of: evidence.compactMap(\.best).filter { !harmful.contains($0.behaviour) },
                                                 features: features, split: split)
         // Benjamini-Hochberg over every candidate of the run: with hundreds of rules scanned, some look good by luck.
@@ -109,7 +110,7 @@ public enum AnalysisStage {
                 for candidate in (cheap.isEmpty ? Array(plateau.prefix(1)) : cheap).prefix(diagnosedPerBehaviour) {
                     let d = diagnoser.diagnose(candidate)
                     diagnosed.append(d)
-                    if ActivationProposal.check(d, criteria, harmful: harmful).allSatisfy(\.passed) { break }
+                    if ActivationProposal.check(d, criteria, roles: roles).allSatisfy(\.passed) { break }
                 }
                 return diagnosed
             }
@@ -128,13 +129,13 @@ public enum AnalysisStage {
             return TwoByTwoTable.Margins(renewed: renewed, churned: group.count - renewed)
         }
         let proposal = ActivationProposal(diagnostics: diagnostics, criteria: criteria, behaviourOrder: order, groups: groups,
-                                          harmful: harmful, split: (margins(split.training), margins(split.holdout)))
+                                          roles: roles, split: (margins(split.training), margins(split.holdout)))
         timings["proposal"] = stage.lap()
         var stability: SelectionStability?
         if let chosen = proposal.chosen, criteria.bootstrapResamples > 0 {
             stability = SelectionStability(features: features, split: split, chosen: chosen.candidate,
                                            plateau: evidence.first { $0.name == chosen.candidate.behaviour }?.plateau.map(\.definition) ?? [],
-                                           scanner: scanner, criteria: criteria, harmful: harmful)
+                                           scanner: scanner, criteria: criteria, excluded: roles.excluded)
         }
         timings["bootstrap"] = stage.lap()
         var timeToValue: TimeToValue?

@@ -12,6 +12,9 @@ public enum Criterion: String, Sendable, CaseIterable {
     case stableAcrossQuarters
     /// None of its behaviours is harmful in the joint driver model (lowers renewal once the others are known).
     case notHarmful
+    /// Not every one of its behaviours is a proxy in the joint driver model (goes with renewal alone, no effect of
+    /// its own once the others are known): a rule of proxies would change nothing if every customer were pushed to it.
+    case ownEffect
 }
 
 /// One criterion checked on one candidate, with what it was checked on (the Report stage puts it in words).

@@ -81,9 +81,6 @@ public struct DriverModel: Sendable {
     /// The estimate for `behaviour`.
     public func estimate(_ behaviour: String) -> DriverEstimate? { estimates.first { $0.behaviour == behaviour } }
 
-    /// Behaviours never to propose nor show as an onboarding step.
-    public var harmful: Set<String> { Set(estimates.filter { $0.role == .harmful }.map(\.behaviour)) }
-
     /// Pooled AUCs this close to a group's best are taken as equal when its lead is chosen.
     public static let leadTolerance = 0.01
 

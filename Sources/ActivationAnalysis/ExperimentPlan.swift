@@ -6,9 +6,15 @@ import Foundation
 /// differ in ways no export shows), so the test is a randomised nudge towards the rule for new signups.
 ///
 /// Per arm, the customers a two-sided two-proportion test (α = 0.05, power 0.8; pooled variance under the null,
-/// `SampleSize.twoProportionsPerArm`) needs to detect `effectShare` of the observed churn gap: the control arm renews
-/// as today's customers who do not reach the rule, the nudged arm `effectShare` of the way to those who do
-/// (observational gaps overstate causal ones, so half the gap is the default). The weeks needed follow from the
+/// `SampleSize.twoProportionsPerArm`) needs to detect the nudge: both arms are drawn from all new signups, so the
+/// control arm renews as today's customers do, those who reach the rule on their own (share r) and those who do
+/// not; in the nudged arm only the non-reachers can move, at best every one of them reaching it and gaining
+/// `effectShare` of the observed gap (observational gaps overstate causal ones, so half the gap is the default):
+///
+///     control = r · p_reached + (1 − r) · p_not,    nudged = control + (1 − r) · effectShare · (p_reached − p_not).
+///
+/// Comparing against non-reachers alone would take the whole arm for movable and ask for a fraction of the
+/// customers the test needs. The weeks needed follow from the
 /// recent signup rate (the last 13 weeks of signups before the data's end), both arms drawn from new signups; the
 /// outcome is then known one renewal term later.
 public struct ExperimentPlan: Sendable {
@@ -38,8 +44,9 @@ public struct ExperimentPlan: Sendable {
             let group = members.filter { customers[$0].outcome != .undecided }
             let t = TwoByTwoTable(tallying: group, reached: { (reachDay[$0] ?? .max) < rule.windowDays },
                                   renewed: { customers[$0].outcome == .renewed })
-            let control = t.renewRateNotReached ?? 0, reached = t.renewRateReached ?? 0
-            let target = control + effectShare * (reached - control)
+            let notReached = t.renewRateNotReached ?? 0, reached = t.renewRateReached ?? 0, r = t.reachRate ?? 0
+            let control = r * reached + (1 - r) * notReached
+            let target = control + (1 - r) * effectShare * (reached - notReached)
             let recent = members.filter { customers[$0].signupDay >= recentFrom && customers[$0].signupDay <= dataEndDay }.count
             let perWeek = Double(recent) / 13
             var perArm: Int?

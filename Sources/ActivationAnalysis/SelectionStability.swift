@@ -11,7 +11,8 @@ import Foundation
 /// Bootstrap*, ch. 17 (the bootstrap of a model selection).
 ///
 /// What a resample leaves out, for speed (each is stated in the report): the adjusted-model and quarter criteria
-/// and combinations are not re-run (roles from the full-data joint model still exclude harmful behaviours), and
+/// and combinations are not re-run (roles from the full-data joint model still exclude harmful behaviours and
+/// proxies, `JointRoles.excluded`), and
 /// "renews more" uses the two-proportion z-test's p-value (the normal approximation of Fisher's test, which the
 /// full run uses) before Benjamini-Hochberg. Work per resample is proportional to customers × behaviours: one pass
 /// adds each customer's weight to its key (its counts over the scan's windows, its segment and count) for every
@@ -33,7 +34,7 @@ public struct SelectionStability: Sendable {
     public static let defaultSeed: UInt64 = 20_261_201
 
     public init(features: FeatureTable, split: CohortSplit, chosen: ThresholdCandidate, plateau: [ActivationRule],
-                scanner: RuleScanner, criteria: ProposalCriteria, harmful: Set<String>,
+                scanner: RuleScanner, criteria: ProposalCriteria, excluded: Set<String>,
                 seed: UInt64 = SelectionStability.defaultSeed) {
         resamples = criteria.bootstrapResamples
         self.seed = seed
@@ -48,7 +49,7 @@ public struct SelectionStability: Sendable {
         let segmentNames = Array(Set(training.map { customers[$0].segment })).sorted()
         let segmentIndex = Dictionary(uniqueKeysWithValues: segmentNames.enumerated().map { ($1, $0) })
         let segmentOf = training.map { segmentIndex[customers[$0].segment]! }
-        let candidates = features.behaviours.filter { !harmful.contains($0.name) }
+        let candidates = features.behaviours.filter { !excluded.contains($0.name) }
         let tallies = parallelMap(candidates) { b in
             let perCustomer = b.countPerCustomer()
             return BehaviourTally(b, training: training, renewed: renewedT, holdout: holdout, segmentOf: segmentOf, segments: segmentNames.count,

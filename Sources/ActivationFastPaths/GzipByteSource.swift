@@ -46,8 +46,11 @@ public struct GzipByteSource<Base: ByteSource>: ByteSource {
                 }
             }
             if state.stream.avail_in == 0 && inputEnded {
-                if memberEnded || compressedOffset == 0 && state.stream.total_out == 0 && state.stream.total_in == 0 {
-                    return 0
+                if memberEnded { return 0 }
+                // A 0-byte file is not a gzip stream (an empty one still has a 20-byte header and trailer): it is
+                // what a failed or unfinished unload leaves, never a month without events, so it stops the run.
+                if compressedOffset == 0 {
+                    throw InputError("\(path): the file is empty (0 bytes), which is not a gzip stream: an export that failed or is still being written? A part with no events is a gzip of an empty file (gzip -t checks it)")
                 }
                 throw InputError("\(path): the gzip stream is truncated (ends after \(compressedOffset) compressed bytes); the export was cut off")
             }

@@ -114,17 +114,46 @@ public struct CustomerTableReader {
             return segmentNames[id]
         }
 
-        /// An amount as written, read without currency signs and digit separators (`$`, `,`, `_`, space): `valid`
-        /// when it is a non-negative finite number or nothing is left (no amount: `value` nil).
+        /// An ACV as CRMs write it: a currency symbol (`$ € £ ¥`) or a three-letter code (`EUR`, `USD`) before or
+        /// after, spaces, underscores or `'` between digit groups, and either decimal mark: with both `.` and `,`
+        /// the last one is the decimal mark (`1.200,50` and `1,200.50` are both 1200.5); with `,` alone it is a
+        /// decimal comma when one comma has one or two digits after it (`2365,95`), thousands separators when every
+        /// comma has three (`1,200,000`); several `.` alone are thousands separators (`1.200.000`). Anything else
+        /// (`N/A`, `lots`, `12,3456`, a negative amount) is not valid; empty is no ACV. An exponent (`1e3`) is read as
+        /// a spreadsheet writes it.
         package static func amount(_ bytes: UnsafeBufferPointer<UInt8>) -> (valid: Bool, value: Double?) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes.count)) { kept in
-                var n = 0
-                for byte in bytes where byte != 0x24 && byte != 0x2C && byte != 0x5F && byte != 0x20 { kept[n] = byte; n += 1 }
-                guard n > 0 else { return (true, nil) }
-                guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: kept[0..<n]), as: UTF8.self)),
-                      value.isFinite, value >= 0 else { return (false, nil) }
-                return (true, value)
+            var text = String(decoding: bytes, as: UTF8.self)
+            text.removeAll { " _'$€£¥\u{00A0}\u{202F}".contains($0) }
+            func isCode(_ s: Substring) -> Bool { s.count == 3 && s.allSatisfy { $0.isASCII && $0.isUppercase } }
+            if text.count > 3, isCode(text.suffix(3)) { text.removeLast(3) }
+            if text.count > 3, isCode(text.prefix(3)) { text.removeFirst(3) }
+            guard !text.isEmpty else { return (true, nil) }
+            // Digits, the two marks, and an exponent as spreadsheets write it (`1e3`, `1E+03`); a sign makes it negative.
+            guard text.allSatisfy({ $0.isASCII && ($0.isNumber || ".,eE+-".contains($0)) }) else { return (false, nil) }
+            let commas = text.filter { $0 == "," }.count, dots = text.filter { $0 == "." }.count
+            func groupsOfThree(_ separator: Character) -> Bool {
+                let parts = text.split(separator: separator, omittingEmptySubsequences: false)
+                return (1...3).contains(parts[0].count) && parts.dropFirst().allSatisfy { $0.count == 3 }
             }
+            var number: String
+            if commas > 0 && dots > 0 {
+                let decimalIsComma = text.lastIndex(of: ",")! > text.lastIndex(of: ".")!
+                guard (decimalIsComma ? commas : dots) == 1 else { return (false, nil) }
+                number = decimalIsComma ? text.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
+                    : text.replacingOccurrences(of: ",", with: "")
+            } else if commas == 1, let tail = text.split(separator: ",", omittingEmptySubsequences: false).last, (1...2).contains(tail.count) {
+                number = text.replacingOccurrences(of: ",", with: ".")
+            } else if commas > 0 {
+                guard groupsOfThree(",") else { return (false, nil) }
+                number = text.replacingOccurrences(of: ",", with: "")
+            } else if dots > 1 {
+                guard groupsOfThree(".") else { return (false, nil) }
+                number = text.replacingOccurrences(of: ".", with: "")
+            } else {
+                number = text
+            }
+            guard let value = Double(number), value.isFinite, value >= 0 else { return (false, nil) }
+            return (true, value)
         }
 
         /// The signup day (days since 1970) as written: with a pattern, its date; otherwise an ISO timestamp's own

@@ -321,7 +321,7 @@ public struct ConfigurationFile {
     time_zone = "UTC"
     # Events that are never candidates: they leak the outcome (billing, renewal, cancellation) or are noise.
     # Exact names or patterns (* ? [..]).
-    exclude = ["billing_*", "subscription_renewed", "subscription_cancelled"]
+    exclude = ["billing_*", "invoice_*", "payment_*", "charge_*", "subscription_*", "*renewed*", "*cancelled*", "*canceled*", "refund_*"]
     # Drop exact duplicate rows (the same event in two overlapping exports); the run reports how many.
     deduplicate = false
 

@@ -200,6 +200,7 @@ public enum Pipeline {
                                                                    configuration.dataEndDay ?? endDay)
         }
 
+        if !configuration.deduplicate { try checkNoExportTwice(eventFiles) }
         try checkEvidence(configuration, features: features, eventFiles: eventFiles, dataEndDay: dataEndDay,
                                        customers: customers, previous: previous, files: files)
         // Decided customers whose first window is not over by the data's end would be fitted with part of their
@@ -261,6 +262,19 @@ public enum Pipeline {
                               timeToValue: analysis.timeToValue,
                               cohortActivation: analysis.cohortActivation, dataEndDay: prepared.dataEndDay, timings: timings,
                               cacheStatistics: prepared.cacheStatistics, evidence: evidence)
+    }
+
+    /// Stops a run that reads the same export twice under two names (byte for byte the same, with rows: a re-unload
+    /// next to the first, a copy left in the folder), which would count every event twice; empty exports and
+    /// header-only ones may well be alike. With de-duplication on, the second copy's rows are dropped as duplicates.
+    package static func checkNoExportTwice(_ files: [EventFileAccounting]) throws {
+        var first: [String: String] = [:]
+        for f in files where f.rowsRead > 0 && !f.sha256.isEmpty {
+            if let earlier = first[f.sha256] {
+                throw InputError("\(f.path) has the same bytes as \(earlier) (SHA-256 \(f.sha256.prefix(16))…): reading the same export twice would count every event twice; remove the copy, or set events.deduplicate = true (--deduplicate) when exports overlap on purpose")
+            }
+            first[f.sha256] = f.path
+        }
     }
 
     /// Stops a run that has no usable evidence, or much less than the previous run, before anything is written:

@@ -97,11 +97,13 @@ extension MarkdownReport {
     package static func experiment(_ plan: ExperimentPlan, rule: ActivationRule) -> String {
         var md = "### What would prove it\n\n"
         md += "All of the above is observational: customers who reach the rule may differ in ways the exports do not show. The test is a randomised nudge "
-        md += "towards \(ruleWords(rule)) for half of new signups. To detect \(Format.percent(plan.effectShare)) of the observed renewal gap "
+        md += "towards \(ruleWords(rule)) for half of new signups, the other half left as they are: both halves hold customers who would reach it on their own, "
+        md += "so only the others can move. To detect the nudge if every one of them reached it and gained \(Format.percent(plan.effectShare)) of the observed renewal gap "
         md += "(observational gaps overstate causal ones) with a two-sided test at 5% and 80% power:\n\n"
-        md += "| Segment | Renewal today (not reached) | Target (nudged) | Customers per arm | Signups per week | Weeks to enrol |\n|---|---:|---:|---:|---:|---:|\n"
+        md += "| Segment | Renewal today (all new customers) | Target (nudged) | Customers per arm | Signups per week | Weeks to enrol |\n|---|---:|---:|---:|---:|---:|\n"
         for arm in [plan.overall] + plan.bySegment {
-            let weeks = arm.weeks.map { $0 > 52 ? "\(Format.decimal($0, places: 0)) (over a year)" : Format.decimal($0, places: 0) } ?? "–"
+            // Rounded up: fewer weeks would not enrol the customers the arm needs.
+            let weeks = arm.weeks.map { $0 > 52 ? "\(Format.count(Int($0.rounded(.up)))) (over a year)" : Format.count(Int($0.rounded(.up))) } ?? "–"
             md += "| \(arm.name) | \(Format.percent(arm.controlRenewal)) | \(Format.percent(arm.targetRenewal)) | \(arm.perArm.map(Format.count) ?? "–") "
             md += "| \(Format.decimal(arm.signupsPerWeek, places: 1)) | \(weeks) |\n"
         }

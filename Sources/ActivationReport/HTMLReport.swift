@@ -291,6 +291,8 @@ package enum HTMLReport {
     (function () {
       function key(text) {
         var t = text.replace(/[,×%]/g, "").replace(/^day /, "").replace(/^< ?/, "").trim();
+        // Dates and months (2026-06-29, 2026-10) sort as text: ISO order is time order, a number would be the year.
+        if (/^\\d{4}-\\d{2}/.test(t)) { return null; }
         var n = parseFloat(t);
         return isNaN(n) ? null : n;
       }

@@ -51,7 +51,14 @@ public enum MarkdownReport {
         if e.eventRowsInFuture > 0 { notes.append("\(Format.count(e.eventRowsInFuture)) event rows stamped in the future were rejected (rejects.csv: timestamp_in_future); the data's end is the latest usable event.") }
         if e.signupsAfterDataEnd > 0 { notes.append("\(Format.count(e.signupsAfterDataEnd)) customers signing up after the data's end were rejected (signup_after_data_end).") }
         if e.decidedWindowOpen > 0 { notes.append("\(Format.count(e.decidedWindowOpen)) decided customers whose first window is not over by the data's end were not used to fit.") }
-        for (column, n) in e.fieldWarnings.sorted(by: { $0.key < $1.key }) { notes.append("\(Format.count(n)) customers have an unusable \(MarkdownText.escape(column)) value, left blank (the customers are kept).") }
+        let first = result.customers.firstFieldWarning
+        for (column, n) in e.fieldWarnings.sorted(by: { $0.key < $1.key }) {
+            var note = "\(Format.count(n)) \(n == 1 ? "customer has" : "customers have") an unusable \(MarkdownText.escape(column)) value, left blank (the customers are kept)"
+            if let first, first.column == column {
+                note += "; \(n == 1 ? "it is" : "the first is") \(MarkdownText.escape(first.file)) line \(first.line): \(MarkdownText.escape(first.detail))"
+            }
+            notes.append(note + ".")
+        }
         let preamble = notes.isEmpty ? "" : notes.map { "- \($0)\n" }.joined() + "\n"
         guard e.enough else {
             return (preamble, "## This week\n\n**Not enough evidence to name an activation event, or any warning sign.** Training has \(e.trainingRenewed) renewals and \(e.trainingChurned) churners, the holdout \(e.holdoutRenewed) and \(e.holdoutChurned); each needs at least \(e.minimumOutcomes) (analysis.min_outcomes). Nothing to change in onboarding on this evidence; keep the exports coming.\n\n")
@@ -133,7 +140,14 @@ public enum MarkdownReport {
             + "it scores \(score) at telling renewals from churns (0.50 is a coin flip, 1.00 perfect; the bar for strong is \(bar))"
         switch verdict {
         case .strong: md += check + ".\n\n"
-        case .weak: md += check + ": promising, not proven. Test it before building onboarding around it.\n\n"
+        case .weak:
+            if let interval = result.proposal.verdict?.interval, interval.lowerBound <= 0.5 {
+                // An interval that reaches a coin flip is no evidence that the rule tells anything.
+                md += check + ", but its 95% interval (\(Format.decimal(interval.lowerBound))–\(Format.decimal(interval.upperBound))) "
+                md += "reaches 0.50: **this data cannot tell** whether the rule goes with renewal at all. Do not build onboarding around it; test it, or wait for more decided customers.\n\n"
+            } else {
+                md += check + ": promising, not proven. Test it before building onboarding around it.\n\n"
+            }
         case .undetermined: md += check + ", too close to the bar to call: test it first.\n\n"
         }
         md += "**Do this week:**\n\n"
@@ -142,10 +156,15 @@ public enum MarkdownReport {
             md += "1. **Onboarding:** make the rule the goal of the welcome flow, the first emails and the first call; "
             md += "nudge every account that is not there by its segment's nudge day (playbook below).\n"
         case .weak, .undetermined:
-            if let experiment = experimentPlan(result) {
+            if let experiment = experimentPlan(result), experiment.longerThanAYear, let weeks = experiment.weeks {
+                // A test that cannot finish within a year is no plan for this week: say so rather than prescribe it.
+                md += "1. **Do not build onboarding around it yet:** the gap is too small for a test to settle soon: it would take "
+                md += "\(Format.count(experiment.perArm ?? 0)) customers per half, about \(Format.count(Int(weeks.rounded(.up)))) weeks of signups (plan below). "
+                md += "On this data, whether the rule causes renewal cannot be told; look again as more customers decide.\n"
+            } else if let experiment = experimentPlan(result) {
                 md += "1. **Test it:** nudge a random half of new signups towards the rule and compare with the other half: "
                 md += "\(Format.count(experiment.perArm ?? 0)) customers per half"
-                md += experiment.weeks.map { ", about \(Format.decimal($0, places: 0)) weeks of signups" } ?? ""
+                md += experiment.weeks.map { ", about \(Format.count(Int($0.rounded(.up)))) weeks of signups" } ?? ""
                 md += " (plan below).\n"
             } else {
                 md += "1. **Test it:** nudge a random half of new signups towards the rule and compare with the other half (plan below).\n"
@@ -179,6 +198,17 @@ public enum MarkdownReport {
     /// What changes how the report should be read, said before the evidence.
     package static func dataWarnings(_ result: PipelineResult) -> [String] {
         var out: [String] = []
+        let outcomeLike = OutcomeLikeNames.among(result.features.behaviours.map(\.name))
+        if !outcomeLike.isEmpty {
+            let names = outcomeLike.map { "`\(MarkdownText.escape($0))`" }.joined(separator: ", ")
+            let one = outcomeLike.count == 1
+            var warning = "\(names) \(one ? "looks like a billing, renewal or cancellation event, which records" : "look like billing, renewal or cancellation events, which record") "
+            warning += "the outcome rather than cause it: exclude \(outcomeLike.count == 1 ? "it" : "them") (events.exclude, --exclude-event) unless \(outcomeLike.count == 1 ? "it is a product action" : "they are product actions")."
+            if let chosen = result.proposal.chosen, chosen.candidate.definition.behaviours.contains(where: outcomeLike.contains) {
+                warning += " **The proposed rule uses one: do not act on it before checking.**"
+            }
+            out.append(warning)
+        }
         if let cohorts = result.cohortActivation, cohorts.rows.count >= 3 {
             let sizes = cohorts.rows.map(\.signups).sorted()
             let median = Double(sizes[sizes.count / 2])
@@ -219,9 +249,9 @@ public enum MarkdownReport {
             md += "The rule is \(verdict.rawValue): it may be a sign of customers who would renew anyway rather than a cause. Before making it the goal of onboarding, "
             if let e = experimentPlan(result) {
                 md += "nudge a random half of new signups towards it (emails, in-app prompts, the first call) and leave the other half as they are. "
-                md += "Today \(Format.percent(e.controlRenewal)) of customers who do not reach it renew; to see the nudged half renew \(Format.percent(e.targetRenewal)) "
-                md += "(half the observed gap: observational gaps overstate causal ones) takes \(Format.count(e.perArm ?? 0)) customers per half (5% significance, 80% power)"
-                if let weeks = e.weeks { md += ", about \(Format.decimal(weeks, places: 0)) weeks at the recent \(Format.count(Int(e.signupsPerWeek.rounded()))) signups a week" }
+                md += "Today \(Format.percent(e.controlRenewal)) of new customers renew, those who reach it on their own included; to see the nudged half renew \(Format.percent(e.targetRenewal)) "
+                md += "(every nudged customer who would not have reached it gaining half the observed gap: observational gaps overstate causal ones) takes \(Format.count(e.perArm ?? 0)) customers per half (5% significance, 80% power)"
+                if let weeks = e.weeks { md += ", about \(Format.count(Int(weeks.rounded(.up)))) weeks at the recent \(Format.count(Int(e.signupsPerWeek.rounded()))) signups a week" }
                 md += ". If the nudged half reaches it more often and renews more, make it the goal.\n\n"
             } else {
                 md += "nudge a random half of new signups towards it and compare how many reach it and renew.\n\n"
@@ -606,6 +636,9 @@ public enum MarkdownReport {
         }
         md += table(["Step", "Accounts", "Of accounts signed up", "Kept from the step above"], align: "l r r r", rows)
         if let biggest { md += "The biggest drop is \(biggest.name): \(Format.percent(biggest.lost)) of accounts are lost there. That is where onboarding should push first.\n\n" }
+        if let all = kept.last?.allReached, all > kept.last!.customers {
+            md += "In all \(Format.count(all)) accounts (\(Format.percent(Double(all) / Double(max(1, kept[0].customers))))) reached the rule; \(Format.count(all - kept.last!.customers)) of them skipped a step above, so the steps are a usual path, not the only one.\n\n"
+        }
         return md
     }
 
@@ -648,13 +681,18 @@ public enum MarkdownReport {
         var counts: [String] = []
         if previous.decidedCustomers != now.decidedCustomers { counts.append("decided customers \(Format.count(previous.decidedCustomers)) → \(Format.count(now.decidedCustomers))") }
         if previous.eventRowsRead != now.eventRowsRead { counts.append("event rows \(Format.count(previous.eventRowsRead)) → \(Format.count(now.eventRowsRead))") }
+        if let a = previous.eventRowsUsed, let b = now.eventRowsUsed, a != b { counts.append("event rows used \(Format.count(a)) → \(Format.count(b))") }
         if previous.rejectedRows != now.rejectedRows { counts.append("rejected rows \(Format.count(previous.rejectedRows)) → \(Format.count(now.rejectedRows))") }
         if !counts.isEmpty { lines.append(counts.joined(separator: "; ").prefix(1).uppercased() + counts.joined(separator: "; ").dropFirst() + ".") }
         let before = Dictionary(previous.exports.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(now.exports.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-        let added = after.keys.filter { before[$0] == nil }.sorted()
+        // An export under another path with the same bytes (the run started from another folder, the folder moved)
+        // is the same export: neither new nor gone.
+        let removedBytes = Set(before.filter { after[$0.key] == nil }.values)
+        let addedBytes = Set(after.filter { before[$0.key] == nil }.values)
+        let added = after.keys.filter { before[$0] == nil && !removedBytes.contains(after[$0]!) }.sorted()
         let changed = after.keys.filter { before[$0] != nil && before[$0] != after[$0] }.sorted()
-        let removed = before.keys.filter { after[$0] == nil }.sorted()
+        let removed = before.keys.filter { after[$0] == nil && !addedBytes.contains(before[$0]!) }.sorted()
         if !(added.isEmpty && changed.isEmpty && removed.isEmpty) {
             lines.append("Exports: " + [added.isEmpty ? nil : "new " + added.map(MarkdownText.code).joined(separator: ", "),
                                         changed.isEmpty ? nil : "changed " + changed.map(MarkdownText.code).joined(separator: ", "),
@@ -694,7 +732,7 @@ public enum MarkdownReport {
         md += "Strong means a holdout AUC of at least \(Format.decimal(proposal.criteria.strongAUC)).\n\n"
         if let chosen = proposal.chosen {
             md += "For the proposal, \(ruleShort(chosen.candidate.definition)):\n\n"
-            for r in chosen.criteria { md += "- \(r.passed ? "✓ pass" : "✗ fail"): \(r.name): \(MarkdownText.escape(r.detail))\n" }
+            for r in chosen.criteria { md += "- \(r.mark): \(r.name): \(MarkdownText.escape(r.detail))\n" }
             md += "\n"
         } else {
             md += "No candidate meets all of them; see *Why not the stronger-looking rules*.\n\n"
@@ -714,7 +752,7 @@ public enum MarkdownReport {
     }
 
     package static func warningSigns(_ result: PipelineResult) -> String {
-        var md = "### Warning signs: behaviours that go with churn\n\n"
+        var md = "### Warning signs: behaviours that go with churn, or lower renewal once the rest is known\n\n"
         let clear = result.ranking.warningSigns, unclear = result.ranking.noClearLink
         if clear.isEmpty {
             md += "None: no behaviour goes clearly with churn.\n\n"
@@ -730,9 +768,14 @@ public enum MarkdownReport {
                 md += "| \(Format.percent(any?.renewRateReached)) / \(Format.percent(any?.renewRateNotReached)) |\n"
             }
             let harmful = clear.filter { $0.driver?.role == .harmful && $0.model.auc.auc >= 0.5 }
-            md += "\nThe more customers do these in their first weeks, the less they renew: moments to step in, not to encourage."
+            let churnSigns = clear.count - harmful.count
+            if churnSigns > 0 {
+                md += "\n\(harmful.isEmpty ? "The more" : "For those with an AUC below 0.50: the more") customers do these in their first weeks, the less they renew: moments to step in, not to encourage."
+            } else {
+                md += "\n"
+            }
             if !harmful.isEmpty {
-                md += " " + harmful.map { behaviourName($0.name) }.joined(separator: ", ")
+                md += (churnSigns > 0 ? " " : "") + harmful.map { behaviourName($0.name) }.joined(separator: ", ")
                 md += (harmful.count == 1 ? " looks" : " look") + " harmless or even good alone, because busy customers do more of it; once the rest of their usage is known, it lowers renewal (its role in the behaviours table above): never an onboarding step."
             }
             md += "\n\n"

@@ -50,7 +50,7 @@ struct DecisionTests {
         #expect(role("support_tickets") == .harmful)
         #expect((model.estimate("support_tickets")?.univariateCoefficient ?? 0) > 0)  // looks good alone
         #expect(role("logins") != .driver && role("theme_changes") != .driver && role("theme_changes") != .harmful)
-        #expect(model.harmful == ["support_tickets"])
+        #expect(JointRoles(model).harmful == ["support_tickets"])
     }
 
     /// Strong, weak or not yet determined from the holdout AUC's interval against the bar; for undetermined, the
@@ -172,7 +172,8 @@ struct DecisionTests {
         #expect(february.summary.curve == KaplanMeier(durations: [0, 16, 6], observed: [true, false, false]))
     }
 
-    /// The experiment's sample size is the two-proportion formula at half the observed gap.
+    /// The experiment's sample size is the two-proportion formula between today's renewal of all customers and the
+    /// nudged half's, where only the non-reachers move, by half the observed gap.
     @Test func experimentPlanSizesTheTestAtHalfTheGap() {
         var outcomes = [RenewalOutcome](), counts = [Int]()
         for i in 0..<400 {
@@ -183,8 +184,10 @@ struct DecisionTests {
         let table = featureTable(["x": counts], outcomes: outcomes, signupDays: (0..<400).map { 1000 - $0 % 91 })
         let rule = ActivationRule(conditions: [.init(behaviour: "x", threshold: 1)], windowDays: 30)
         let plan = ExperimentPlan(features: table, rule: rule, reachDay: rule.reachDays(in: table), dataEndDay: 1000, effectShare: 0.5)
-        #expect(abs(plan.overall.controlRenewal - 0.4) < 1e-12 && abs(plan.overall.targetRenewal - 0.6) < 1e-12)
-        #expect(plan.overall.perArm == SampleSize.twoProportionsPerArm(p1: 0.4, p2: 0.6).perArm)
+        // Half reach it (renewing 80%), half do not (40%): today 60%; nudged, the other half gains 20 points: 70%.
+        #expect(abs(plan.overall.controlRenewal - 0.6) < 1e-12 && abs(plan.overall.targetRenewal - 0.7) < 1e-12)
+        #expect(plan.overall.perArm == SampleSize.twoProportionsPerArm(p1: plan.overall.controlRenewal, p2: plan.overall.targetRenewal).perArm)
+        #expect(plan.overall.perArm! > SampleSize.twoProportionsPerArm(p1: 0.4, p2: 0.6).perArm)
         #expect(abs(plan.overall.signupsPerWeek - 400.0 / 13) < 1e-9)
         #expect(plan.overall.weeks.map { abs($0 - 2 * Double(plan.overall.perArm!) / (400.0 / 13)) < 1e-9 } == true)
     }

@@ -101,7 +101,10 @@ struct ExportShapesTests {
         for i in stride(from: 200, to: 400, by: 7) { corruptBytes[i] ^= 0x5A }
         let corrupt = dir.appendingPathComponent("corrupt.csv.gz")
         try Data(corruptBytes).write(to: corrupt)
-        for (file, words) in [(cut, "truncated"), (corrupt, "not a valid gzip stream")] {
+        // A 0-byte part is what a failed unload leaves: not an export of no rows (a plain 0-byte CSV is).
+        let empty = dir.appendingPathComponent("empty.csv.gz")
+        try Data().write(to: empty)
+        for (file, words) in [(cut, "truncated"), (corrupt, "not a valid gzip stream"), (empty, "is empty (0 bytes)")] {
             let sink = CollectingSink()
             let ingestor = EventIngestor(customers: try Self.table(), windowDays: 30, columns: EventColumns(), sink: sink)
             var source = try ExportByteSource(path: file.path)

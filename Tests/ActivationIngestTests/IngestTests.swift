@@ -21,6 +21,29 @@ final class CollectingSink: FirstWindowEventSink {
 
 @Suite("Ingest: customer table and event exports")
 struct IngestTests {
+    /// ACVs as CRMs write them: either decimal mark, currency signs and codes, digit groups; never a decimal comma
+    /// read as a thousands separator (`2365,95` is not 236,595).
+    @Test func acvSpellingsReadAsTheAmountTheyMean() {
+        func amount(_ text: String) -> (Bool, Double?) {
+            var text = text
+            return text.withUTF8 { let a = CustomerTableReader.Sink.amount($0); return (a.valid, a.value) }
+        }
+        let read: [(String, Double)] = [
+            ("6161.72", 6161.72), ("7,271.47", 7271.47), ("€13,286.74", 13286.74), ("2365,95", 2365.95),
+            ("2770.70 EUR", 2770.70), ("1.200,50 €", 1200.50), ("$1,200,000", 1_200_000), ("1.200.000", 1_200_000),
+            ("USD 950", 950), ("1'200.50", 1200.50), ("12 500", 12_500), ("6529,1", 6529.1), ("1,234", 1234), ("0", 0), ("1e3", 1000), ("1E+03", 1000),
+        ]
+        for (text, value) in read {
+            let (valid, got) = amount(text)
+            #expect(valid && got == value, "\(text) read as \(String(describing: got))")
+        }
+        for text in ["N/A", "lots", "12,3456", "-5", "1,2,3", "1.200,50,3", "€"] {
+            let (valid, got) = amount(text)
+            #expect(!valid || (text == "€" && got == nil), "\(text) accepted as \(String(describing: got))")
+        }
+        #expect(amount("").1 == nil && amount("").0)
+    }
+
     static func customers(_ text: String) throws -> CustomerTableReader.Result {
         var source = MemoryByteSource(text)
         return try CustomerTableReader().read(&source, file: "customers.csv")

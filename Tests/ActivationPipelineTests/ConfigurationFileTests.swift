@@ -26,7 +26,12 @@ struct ConfigurationFileTests {
         #expect(c.allowedRoots == [dir.path])
         #expect(c.keepRuns == 30 && c.windowDays == 30 && c.rejectBudget == 0.01 && c.folds == 5)
         #expect(c.timestampFormat == .automatic && c.timeZone == .utc)
-        #expect(c.naming.excluded == ["billing_*", "subscription_renewed", "subscription_cancelled"])
+        #expect(c.naming.excluded == ["billing_*", "invoice_*", "payment_*", "charge_*", "subscription_*", "*renewed*", "*cancelled*", "*canceled*", "refund_*"])
+        // The example's exclusions keep the usual billing and outcome events out, and no product action.
+        for name in ["invoice_paid", "payment_succeeded", "subscription_renewed", "plan_cancelled", "charge_failed", "refund_issued"] {
+            #expect(c.naming.resolve(name) != .behaviour(name), "\(name)")
+        }
+        for name in ["invite_teammate", "create_project", "connect_integration", "login"] { #expect(c.naming.resolve(name) == .behaviour(name)) }
         #expect(c.naming.renames.isEmpty)
         // The example names no column, so the preset alone decides the layout.
         #expect(c.eventColumns == EventColumns())

@@ -168,6 +168,13 @@ struct ChartsAndActionsTests {
         #expect(steps.first?.label == "signed up")
         #expect(steps.last?.label.hasPrefix("activated") == true)
         #expect(steps.map(\.customers) == steps.map(\.customers).sorted(by: >=))
+        // Every step is nested in the one above, the last too; beside it, every account that reached the rule.
+        let last = try #require(steps.last), reached = try #require(last.allReached)
+        #expect(reached >= last.customers && steps.dropLast().allSatisfy { $0.allReached == nil })
+        let rule = try #require(Self.result.proposal.chosen).candidate.definition
+        let progress = try #require(ProposalProgress(proposal: Self.result.proposal, features: Self.result.features))
+        let window = rule.windowDays, customers = Self.result.features.customers
+        #expect(reached == customers.indices.filter { customers[$0].signupDay + window - 1 <= Self.result.dataEndDay && progress.reached($0) }.count)
         // On SampleData only one middle step loses anyone (login), so the funnel is not worth a section.
         let report = MarkdownReport.render(Self.result)
         #expect(!report.contains("### Onboarding funnel"))
@@ -192,5 +199,14 @@ struct ChartsAndActionsTests {
         let same = MarkdownReport.render(Self.result, previous: RunSummary(Self.result))
         let unchanged = String(same[try #require(same.range(of: "## What changed since the last run")).upperBound...].prefix(200))
         #expect(unchanged.hasPrefix("\n\nNothing changed: the same exports, the same proposal and the same figures as the last run.\n\n## "))
+        // The same exports read under other paths (the job started from another folder): still nothing changed.
+        var moved = RunSummary(Self.result)
+        for k in moved.exports.indices { moved.exports[k].path = "/elsewhere/" + moved.exports[k].path }
+        let elsewhere = MarkdownReport.render(Self.result, previous: moved)
+        #expect(elsewhere.contains("## What changed since the last run\n\nNothing changed"))
+        // Fewer rows used (an exclusion added) is a change, even with the same rows read.
+        var used = RunSummary(Self.result)
+        used.eventRowsUsed = (used.eventRowsUsed ?? 0) + 5
+        #expect(MarkdownReport.render(Self.result, previous: used).contains("Event rows used "))
     }
 }

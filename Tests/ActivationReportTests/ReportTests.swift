@@ -7,6 +7,12 @@ import Testing
 
 @Suite("Report: numbers for people, CSV quoting, atomic writes")
 struct ReportTests {
+    @Test func outcomeLikeBehaviourNamesAreFound() {
+        #expect(OutcomeLikeNames.among(["invoice_paid", "login", "Subscription Renewed", "billing_annual_prepay", "plan_cancelled",
+                                        "invite_teammate", "create_project"])
+                == ["invoice_paid", "Subscription Renewed", "billing_annual_prepay", "plan_cancelled"])
+    }
+
     @Test func numbersAreFormattedForPeople() {
         #expect(Format.count(1_234_567) == "1,234,567")
         #expect(Format.count(-1000) == "-1,000")

@@ -217,10 +217,8 @@ struct EndToEndTests {
     /// Two runs on the same input into fresh reports folders (so that "what changed" has the same previous run:
     /// none) write the same bytes.
     @Test func sameInputGivesByteIdenticalOutput() throws {
-        let files = ["activation-report.md", "behaviours.csv", "thresholds.csv", "features.csv", "rejects.csv", "at_risk.csv",
-                     ReportCharts.renewalBySegment, ReportCharts.earlyActivation, ReportCharts.renewalByCount, ReportCharts.heatMap,
-                     ReportCharts.timeToValue, ReportCharts.cohorts, HTMLReport.fileName]
-        func snapshot() throws -> ([Data], String) {
+        // Every file the run writes but run.json, whichever there are (the charts come with a proposal).
+        func snapshot() throws -> ([String: Data], String) {
             let out = temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: out) }
             _ = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
@@ -232,10 +230,16 @@ struct EndToEndTests {
             // ... and in the output folder it names.
             let withoutTimings = String(json[..<start.lowerBound]) + String(json[end.upperBound...])
             let withoutFolder = withoutTimings.split(separator: "\n").filter { !$0.contains("\"output_directory\"") }.joined(separator: "\n")
-            return (try files.map { try Data(contentsOf: out.appendingPathComponent("latest").appendingPathComponent($0)) }, withoutFolder)
+            let latest = out.appendingPathComponent("latest")
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: latest.path) where name != "run.json" {
+                files[name] = try Data(contentsOf: latest.appendingPathComponent(name))
+            }
+            return (files, withoutFolder)
         }
         let first = try snapshot(), second = try snapshot()
-        for (i, file) in files.enumerated() { #expect(first.0[i] == second.0[i], "\(file)") }
+        #expect(first.0.count >= 9 && Set(first.0.keys) == Set(second.0.keys))
+        for (file, bytes) in first.0 { #expect(bytes == second.0[file], "\(file)") }
         #expect(first.1 == second.1)
     }
 
@@ -299,6 +303,28 @@ struct EndToEndTests {
         let plain = try Self.run(Repository.path("SampleData/dirty/customers.csv"), [Repository.path("SampleData/dirty/events")], out: out.path)
         #expect(plain.eventRowsUsed == result.eventRowsUsed + overlap.duplicates)
         #expect(plain.features.behaviours.map(\.name).contains("Invite Sent"))
+    }
+
+    /// Without the true driver in the exports (its two invite events excluded), the best-ranked rules left are
+    /// proxies riding on activity: the proposal must be a behaviour with an effect of its own in the joint model,
+    /// never a proxy, and every rule made only of proxies fails the joint-model criterion.
+    @Test func withoutTheTrueDriverAProxyIsNeverProposed() throws {
+        var configuration = try ConfigurationFile(path: Repository.path("SampleData/activation.toml")).configuration
+        configuration.allowedRoots = nil
+        configuration.naming.excluded += ["invite_*"]
+        configuration.outputDirectory = temporaryDirectory().path
+        let result = try Pipeline.run(configuration)
+        let roles = JointRoles(result.drivers)
+        #expect(!roles.proxies.isEmpty)
+        let chosen = try #require(result.proposal.chosen)
+        #expect(!chosen.candidate.definition.behaviours.allSatisfy(roles.proxies.contains), "proposed \(chosen.candidate.rule)")
+        #expect(result.drivers.estimate(chosen.candidate.behaviour)?.role == .driver)
+        for e in result.proposal.evaluations where e.candidate.definition.behaviours.allSatisfy(roles.proxies.contains) {
+            #expect(e.failures.contains { $0.criterion == .ownEffect }, "\(e.candidate.rule)")
+        }
+        // The funnel never shows a proxy or harmful behaviour as a step.
+        let plan = ActionPlan(result)
+        for step in plan.funnel { if case .behaviour(let name, _) = step.kind { #expect(!roles.excluded.contains(name)) } }
     }
 
     @Test func theSampleConfigKeepsTheLeakingBillingEventOutOfTheCandidates() throws {

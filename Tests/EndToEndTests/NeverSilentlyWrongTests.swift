@@ -138,6 +138,21 @@ struct NeverSilentlyWrongTests {
         f.eventRows = rows
     }
 
+    /// The same export twice under two names (a re-unload left next to the first) would count every event twice:
+    /// the run stops naming both, unless de-duplication is on, which drops the copy's rows as duplicates.
+    @Test func item2TheSameExportTwiceStopsUnlessDeduplicating() throws {
+        var f = Fixture()
+        defer { f.remove() }
+        f.write()
+        try Self.baseline(f)
+        let copy = f.eventsDir.appendingPathComponent("events-copy.csv")
+        try FileManager.default.copyItem(at: f.eventsFile, to: copy)
+        try Self.expectStop(f, f.arguments, message: "events.csv has the same bytes as \(copy.path)")
+        let (status, stderr) = try Self.activation(f.arguments + ["--deduplicate"])
+        #expect(status == 0, "\(stderr)")
+        #expect(stderr.contains("\(f.eventRows.count) duplicates"), "\(stderr)")
+    }
+
     @Test func item2EventsOnlyForUndecidedCustomersStop() throws {
         var f = Fixture()
         defer { f.remove() }

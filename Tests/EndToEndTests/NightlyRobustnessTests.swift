@@ -8,9 +8,9 @@ import Testing
 @Suite("Nightly robustness", .serialized)
 struct NightlyRobustnessTests {
     static let binary = Repository.root.appendingPathComponent(".build/debug/activation")
-    static let reportFiles = ["activation-report.html", "activation-report.md", "at_risk.csv", "behaviours.csv", "chart-activation-by-cohort.svg",
-                              "chart-early-activation.svg", "chart-renewal-by-count.svg", "chart-renewal-by-segment.svg", "chart-threshold-window.svg",
-                              "chart-time-to-value.svg", "drivers.csv", "features.csv", "first_window_daily.csv", "rejects.csv", "run.json", "thresholds.csv"]
+    /// The files every complete run writes (with a proposal, also its charts).
+    static let reportFiles = ["activation-report.html", "activation-report.md", "at_risk.csv", "behaviours.csv", "drivers.csv", "features.csv",
+                              "first_window_daily.csv", "rejects.csv", "run.json", "thresholds.csv"]
 
     /// The report without its "what changed" section, which depends on the run before.
     static func reportBody(_ url: URL) throws -> String {
@@ -43,13 +43,21 @@ struct NightlyRobustnessTests {
          "--out", out.path, "--window-days", "\(window)", "--reject-budget", "0.05"]
     }
 
-    /// `latest/` holds exactly the six files of one complete run, and its report is one of the expected ones.
-    static func latestIsComplete(_ out: URL, oneOf reports: [String]) throws -> Int {
+    /// The report body and the file names of a complete run's `latest/`.
+    static func completeRun(_ out: URL) throws -> (report: String, files: [String]) {
         let latest = out.appendingPathComponent("latest")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: latest.path).sorted() == reportFiles)
+        return (try reportBody(latest.appendingPathComponent("activation-report.md")),
+                try FileManager.default.contentsOfDirectory(atPath: latest.path).sorted())
+    }
+
+    /// `latest/` holds exactly the files of one complete run, and its report is one of the expected ones.
+    static func latestIsComplete(_ out: URL, oneOf runs: [(report: String, files: [String])]) throws -> Int {
+        let latest = out.appendingPathComponent("latest")
         _ = try JSONSerialization.jsonObject(with: Data(contentsOf: latest.appendingPathComponent("run.json")))
         let report = try reportBody(latest.appendingPathComponent("activation-report.md"))
-        let index = try #require(reports.firstIndex(of: report))
+        let index = try #require(runs.firstIndex { $0.report == report })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: latest.path).sorted() == runs[index].files)
+        #expect(Set(reportFiles).isSubset(of: runs[index].files))
         return index
     }
 
@@ -62,9 +70,8 @@ struct NightlyRobustnessTests {
         let started = clock.now
         #expect(try Self.activation(Self.sampleRun(window: 14, out: reference)).status == 0)
         let fullRun = clock.now - started
-        let old = try Self.reportBody(out.appendingPathComponent("latest/activation-report.md"))
-        let new = try Self.reportBody(reference.appendingPathComponent("latest/activation-report.md"))
-        #expect(old != new)
+        let old = try Self.completeRun(out), new = try Self.completeRun(reference)
+        #expect(old.report != new.report)
 
         // Kills at spread-out moments of the run (reading, fitting, rendering, writing).
         var outcomes: [Int] = []
