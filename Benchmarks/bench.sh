@@ -8,7 +8,8 @@
 #   SCALE=0.1 make bench     a tenth of the full size (while developing); default 1
 #   RUNS=1 make bench        runs per command (the fastest run is reported; pandas runs once); default 3
 #   MEMORY=1 make bench      also 100,000 customers x 200 behaviours, peak RSS (one run)
-#   BIG=1 make bench         also the incremental nightly at 1,000,000 accounts (slow; BIG_FOLLOW_UP days, 45)
+#   BIG=1 make bench         also the incremental nightly at 1,000,000 accounts (slow; BIG_FOLLOW_UP days, 45), and
+#                            memory at 1,000,000 customers x 200 behaviours, about 5% of pairs active (one run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${SCALE:-1}
@@ -139,12 +140,21 @@ if [ "$MEMORY" = 1 ]; then
     echo "MEM pairs $(tail -n +2 "$work/MEM-ours/latest/first_window_daily.csv" | awk -F, '$3 < 30 {print $1 "," $2}' | sort -u | wc -l) customers 100000 behaviours 200" >> "$work/sets.tsv"
     rm -rf "$work/MEM-ours"
 fi
+# Pairs active in the first window, counted in one pass (a sort of tens of millions of lines would take minutes).
+active_pairs() { tail -n +2 "$1" | awk -F, '$3 < 30 && !seen[$1 "," $2]++ {n++} END {print n + 0}'; }
 if [ "$BIG" = 1 ]; then
     L=$DATA/L-1000000-$BIG_FOLLOW_UP
     generate "$L" --accounts 1000000 --follow-up-days "$BIG_FOLLOW_UP" --no-dirty
     measure L activation 1 "$BIN" run --no-cache --customers "$L/customers.csv" --events "$L/events" --out "$work/L-full"
     rm -rf "$work/L-full"
     incremental L "$L/customers.csv" "$L/events" 1
+    # Memory: 1,000,000 customers x 200 behaviours, 30 M rows (about 5% of pairs active, as MEM).
+    MEMBIG=$DATA/MEMBIG-$GEN-1000000-200
+    generate "$MEMBIG" --shape single --accounts 1000000 --behaviours 200 --rows 30000000 --user-column --seed 4
+    echo "MEMBIG: measuring (once)..."
+    measure MEMBIG activation 1 "$BIN" run --no-cache --customers "$MEMBIG/customers.csv" --events "$MEMBIG/events.csv" --out "$work/MEMBIG-ours"
+    echo "MEMBIG pairs $(active_pairs "$work/MEMBIG-ours/latest/first_window_daily.csv") customers 1000000 behaviours 200" >> "$work/sets.tsv"
+    rm -rf "$work/MEMBIG-ours"
 fi
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)

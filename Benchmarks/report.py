@@ -139,6 +139,22 @@ if mem:
            f"{mem[2] * 1024 / 2e7:.0f} bytes per customer × behaviour")
 else:
     target("memory, 100,000 customers × 200 behaviours", "MEM", "not measured", "< 1 GB", False, "run with MEMORY=1")
+big = m("MEMBIG", "activation")
+if big:
+    pairs_big = sets.get("MEMBIG", {}).get("pairs", 0)
+    target("memory, 1,000,000 customers × 200 behaviours, ~5% of pairs active", "MEMBIG", f"{big[2] * 1024 / 1e9:.2f} GB",
+           "< 8 GB", big[2] * 1024 < 8e9, f"peak RSS; {pairs_big / 2e8 * 100:.1f}% of pairs active in the first window")
+    if mem:
+        # What the 900,000 more customers and their pairs cost: the fixed part of the process cancels out.
+        pairs_mem = sets.get("MEM", {}).get("pairs", 0)
+        grown, allowed = (big[2] - mem[2]) * 1024, 64 * (pairs_big - pairs_mem) + 200 * 900_000
+        target("memory per active pair and customer (MEMBIG over MEM)", "MEMBIG", f"{grown / 1e9:.2f} GB",
+               f"≤ {allowed / 1e9:.2f} GB", grown <= allowed,
+               f"peak RSS growth for {pairs_big - pairs_mem:,} more active pairs and 900,000 more customers; "
+               f"the goal is 64 bytes a pair + 200 a customer")
+else:
+    target("memory, 1,000,000 customers × 200 behaviours, ~5% of pairs active", "MEMBIG", "not measured", "< 8 GB", False,
+           "run with BIG=1")
 
 p("## Targets (issue 19)")
 p("")

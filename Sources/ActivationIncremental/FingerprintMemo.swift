@@ -39,6 +39,13 @@ package final class FingerprintMemo: @unchecked Sendable {
         entries = Self.load(path)
     }
 
+    /// Size and SHA-256 of the file at `path` when the memo vouches for it (nothing is read); nil otherwise.
+    package func remembered(_ file: String) -> FileFingerprint? {
+        guard let identity = Identity(path: file), let known = entries[identity],
+              Self.settled(identity, at: known.hashedAt, margin: settleSeconds) else { return nil }
+        return FileFingerprint(bytes: identity.size, sha256: known.sha256)
+    }
+
     /// Size and SHA-256 of the file at `path`: remembered when the memo vouches for it, otherwise read and hashed.
     package func fingerprint(of file: String) throws -> FileFingerprint {
         let started = Self.now()

@@ -4,7 +4,7 @@ import Foundation
 
 /// How much evidence a run had, and what it set aside so that a thin or odd input cannot give a confident answer
 /// (written to run.json as `checks`; the report states it in a line).
-public struct Evidence: Sendable, Equatable, Encodable {
+public struct Evidence: Sendable, Equatable, Codable {
     /// Decided renewals and churners in the training cohort and in the holdout (fitted customers only).
     public var trainingRenewed = 0, trainingChurned = 0, holdoutRenewed = 0, holdoutChurned = 0
     /// The fewest of each the run needs before it makes any claim (`analysis.min_outcomes`).
@@ -43,6 +43,21 @@ public struct Evidence: Sendable, Equatable, Encodable {
              dataEndConfigured = "data_end_configured", eventRowsInFuture = "event_rows_in_future",
              signupsAfterDataEnd = "signups_after_data_end", decidedWindowOpen = "decided_window_open",
              fieldWarnings = "field_warnings"
+    }
+
+    /// The counts as `encode(to:)` writes them (the previous run's are not written: nil).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        trainingRenewed = try c.decode(Int.self, forKey: .trainingRenewed)
+        trainingChurned = try c.decode(Int.self, forKey: .trainingChurned)
+        holdoutRenewed = try c.decode(Int.self, forKey: .holdoutRenewed)
+        holdoutChurned = try c.decode(Int.self, forKey: .holdoutChurned)
+        minimumOutcomes = try c.decode(Int.self, forKey: .minimumOutcomes)
+        dataEndConfigured = try c.decode(Bool.self, forKey: .dataEndConfigured)
+        eventRowsInFuture = try c.decode(Int.self, forKey: .eventRowsInFuture)
+        signupsAfterDataEnd = try c.decode(Int.self, forKey: .signupsAfterDataEnd)
+        decidedWindowOpen = try c.decode(Int.self, forKey: .decidedWindowOpen)
+        fieldWarnings = try c.decode([String: Int].self, forKey: .fieldWarnings)
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -29,6 +29,67 @@ public enum Pipeline {
         }
     }
 
+    /// What a run reads, resolved before anything is read: the event exports in order, and the latest moment a row
+    /// may be stamped.
+    package struct ResolvedInputs: Sendable {
+        package var files: [String]
+        package var latestAllowed: Int64
+        package var latestAllowedReason: String
+    }
+
+    /// The inputs' paths confined to the allowed folders before anything is opened (so nothing outside is even
+    /// probed), the export patterns expanded and the files confined again (a pattern or a symbolic link inside an
+    /// allowed folder may lead out of it); and the latest moment a row may be stamped: nothing can be stamped after
+    /// the run's clock (a day of slack for zones and clock skew), nor after a data's end the config fixes (later rows
+    /// are sentinels such as 9999-12-31, or milliseconds read as seconds, and would move the data's end).
+    package static func resolveInputs(_ configuration: PipelineConfiguration) throws -> ResolvedInputs {
+        if let roots = configuration.allowedRoots {
+            try InputPaths.confine(configuration.customersPath, to: roots, what: "customer table")
+            if let path = configuration.userAccountsPath { try InputPaths.confine(path, to: roots, what: "user-to-account mapping") }
+            for path in configuration.eventPaths { try InputPaths.confine(path, to: roots, what: "event export") }
+            try InputPaths.confine(configuration.outputDirectory, to: roots, what: "output folder")
+        }
+        let files = try InputPaths.expandEventPaths(configuration.eventPaths)
+        if let roots = configuration.allowedRoots {
+            for file in files { try InputPaths.confine(file, to: roots, what: "event export") }
+        }
+        let clock = configuration.clockSeconds ?? Int64(Date().timeIntervalSince1970)
+        var latestAllowed = clock + 86_400
+        var latestAllowedReason = "the run's clock plus a day"
+        if let end = configuration.dataEndDay, Int64(end + 1) * 86_400 - 1 < latestAllowed {
+            latestAllowed = Int64(end + 1) * 86_400 - 1
+            latestAllowedReason = "analysis.data_end \(TimestampParser.dateString(day: end))"
+        }
+        return ResolvedInputs(files: files, latestAllowed: latestAllowed, latestAllowedReason: latestAllowedReason)
+    }
+
+    /// Everything a run with `configuration` would read, by size and SHA-256, when that is known without reading an
+    /// export: each export as the export cache's fingerprint memo vouches for it (nil as soon as one is not vouched
+    /// for: new or changed, the run has to read), the customer table and the user mapping hashed (they are small).
+    package struct KnownInputs: Sendable {
+        package var customers: InputFile
+        package var userAccounts: InputFile?
+        package var exports: [InputFile]
+        package var latestAllowed: Int64
+    }
+
+    package static func knownInputs(_ configuration: PipelineConfiguration) throws -> KnownInputs? {
+        let resolved = try resolveInputs(configuration)
+        let memo = FingerprintMemo(directory: configuration.outputDirectory + "/cache")
+        var exports: [InputFile] = []
+        for path in resolved.files {
+            guard let print = memo.remembered(path) else { return nil }
+            exports.append(InputFile(path: path, bytes: print.bytes, sha256: print.sha256))
+        }
+        func hashed(_ path: String) throws -> InputFile {
+            let print = try FileFingerprint.reading(path)
+            return InputFile(path: path, bytes: print.bytes, sha256: print.sha256)
+        }
+        return KnownInputs(customers: try hashed(configuration.customersPath),
+                           userAccounts: try configuration.userAccountsPath.map(hashed), exports: exports,
+                           latestAllowed: resolved.latestAllowed)
+    }
+
     package static func runStages(_ configuration: PipelineConfiguration, progress: IngestProgress?) throws -> PreparedRun {
         var timings: [String: Double] = [:]
         guard configuration.windowDays >= 1 && configuration.windowDays <= 366 else {
@@ -39,34 +100,15 @@ public enum Pipeline {
         }
         try configuration.naming.validate()
         let timestamps = try TimestampReader(format: configuration.timestampFormat, zone: configuration.timeZone)
-        // Paths are confined before anything is opened (so nothing outside is even probed), and the expanded
-        // files again (a pattern or a symbolic link inside an allowed folder may lead out of it).
-        if let roots = configuration.allowedRoots {
-            try InputPaths.confine(configuration.customersPath, to: roots, what: "customer table")
-            if let path = configuration.userAccountsPath { try InputPaths.confine(path, to: roots, what: "user-to-account mapping") }
-            for path in configuration.eventPaths { try InputPaths.confine(path, to: roots, what: "event export") }
-            try InputPaths.confine(configuration.outputDirectory, to: roots, what: "output folder")
-        }
-        let files = try InputPaths.expandEventPaths(configuration.eventPaths)
+        let resolved = try resolveInputs(configuration)
+        let files = resolved.files
         guard configuration.minimumOutcomes >= 1, (0...1).contains(configuration.maximumDrop) else {
             throw InputError("min_outcomes must be at least 1 and max_drop a share between 0 and 1", kind: .configuration)
         }
         // The previous run's figures, read before anything is written (the circuit breaker below compares them).
         let previous = PreviousRun(reportsRoot: configuration.outputDirectory)
-        // Nothing can be stamped after the run's clock (a day of slack for zones and clock skew), nor after a data's
-        // end the config fixes: later rows are sentinels (9999-12-31) or milliseconds read as seconds, and would
-        // move the data's end.
-        let clock = configuration.clockSeconds ?? Int64(Date().timeIntervalSince1970)
-        var latestAllowed = clock + 86_400
-        var latestAllowedReason = "the run's clock plus a day"
-        if let end = configuration.dataEndDay, Int64(end + 1) * 86_400 - 1 < latestAllowed {
-            latestAllowed = Int64(end + 1) * 86_400 - 1
-            latestAllowedReason = "analysis.data_end \(TimestampParser.dateString(day: end))"
-        }
+        let (latestAllowed, latestAllowedReason) = (resolved.latestAllowed, resolved.latestAllowedReason)
         let latestAllowedDay = Int(latestAllowed / 86_400)
-        if let roots = configuration.allowedRoots {
-            for file in files { try InputPaths.confine(file, to: roots, what: "event export") }
-        }
 
         // Stage 1: Ingest.
         var stage = StageClock()

@@ -338,7 +338,7 @@ public enum DataFiles {
     }
 
     package struct RunRecord: Encodable {
-        package struct Customers: Encodable {
+        package struct Customers: Codable, Equatable {
             package var file: InputFile
             package var rowsRead: Int
             package var customers: Int
@@ -367,7 +367,7 @@ public enum DataFiles {
                      excluded, duplicates, rejected
             }
         }
-        package struct UserAccounts: Encodable {
+        package struct UserAccounts: Codable, Equatable {
             package var file: InputFile
             package var rowsRead: Int
             package var users: Int
@@ -427,6 +427,15 @@ public enum DataFiles {
             }
             (configuration, eventFiles, behaviours, cacheStatistics, evidence) =
                 (r.configuration, r.eventFiles, r.features.behaviours.count, r.cacheStatistics, r.evidence)
+        }
+
+        /// A run that read nothing new: the figures of the run whose reports it takes (`ReportMemo.Inputs`), with its
+        /// own configuration (the same, by the memo's key) and cache counts.
+        init(configuration: PipelineConfiguration, inputs: ReportMemo.Inputs, cacheStatistics: ExportCacheStatistics?) {
+            self.configuration = configuration
+            (customers, userAccounts, eventFiles, behaviours, evidence) =
+                (inputs.customers, inputs.userAccounts, inputs.eventFiles, inputs.behaviours, inputs.evidence)
+            self.cacheStatistics = cacheStatistics
         }
 
         init(_ r: PreparedRun) {

@@ -22,7 +22,7 @@ import Glibc
 package struct ReportMemo: Codable, Equatable {
     package static let fileName = "report-memo"
     /// Bumped whenever what the memo holds or how the key is made changes.
-    package static let formatVersion = 1
+    package static let formatVersion = 2
 
     package var format = ReportMemo.formatVersion
     package var key: String
@@ -38,6 +38,53 @@ package struct ReportMemo: Codable, Equatable {
     package var files: [NamedText]
     /// `first_window_daily.csv` and `features.csv`: size and digest (`BlockDigest`) of the bytes written.
     package var featureFiles: [FileDigest]
+    /// What a run with the same inputs byte for byte (by their fingerprints) needs to write the reports without
+    /// reading any export (`Inputs`); nil when the run that made the memo could not record it.
+    package var inputs: Inputs? = nil
+
+    /// The memo's second key, checked before anything is read: this build, the configuration (without a test's
+    /// fixed clock), the customer table's and the user mapping's size and SHA-256, and every export's path, size
+    /// and SHA-256 in order, as the export cache's fingerprint memo vouches for them. The clock matters only through
+    /// rows rejected as stamped after it: with none (`rejectedAsLater` 0) a later clock rejects none either; with some,
+    /// only the same latest moment does. With this key equal, `Pipeline.prepare` would read the same bytes and build
+    /// the same prepared run, so its reports are the memo's: everything it writes besides the comparison with the
+    /// previous run and run.json's timings and cache counts is kept here or linked from `latest/`.
+    package struct Inputs: Codable, Equatable {
+        package var key: String
+        package var latestAllowed: Int64
+        /// Event rows and customers rejected for being stamped after `latestAllowed`.
+        package var rejectedAsLater: Int
+        package var customers: DataFiles.RunRecord.Customers
+        package var userAccounts: DataFiles.RunRecord.UserAccounts?
+        package var eventFiles: [EventFileAccounting]
+        package var behaviours: Int
+        package var evidence: Evidence
+        /// The command line's summary up to the report's path (`NightlyRun.summaryHead`).
+        package var summaryHead: String
+        /// `rejects.csv` as written (linked from `latest/` when its bytes still have this digest).
+        package var rejects: FileDigest
+
+        /// Whether a run whose latest allowed moment is `latestAllowed` would reject the same rows as the memo's run.
+        package func clockAllows(_ latestAllowed: Int64) -> Bool {
+            rejectedAsLater == 0 ? latestAllowed >= self.latestAllowed : latestAllowed == self.latestAllowed
+        }
+    }
+
+    /// The inputs' key (`Inputs`).
+    package static func inputKey(configuration: PipelineConfiguration, customers: InputFile, userAccounts: InputFile?,
+                                 exports: [InputFile], build: String = ReportMemo.build) -> String {
+        var k = KeyHasher()
+        k.text("activation input memo \(formatVersion)")
+        k.text(build)
+        var settings = configuration
+        settings.clockSeconds = nil
+        k.text(StableDescription.of(settings))
+        k.text(StableDescription.of(customers))
+        k.text(StableDescription.of(userAccounts as Any))
+        k.int(exports.count)
+        for e in exports { k.text(e.path); k.int(e.bytes); k.text(e.sha256) }
+        return k.finalize()
+    }
 
     package struct NamedText: Codable, Equatable {
         package var name: String
@@ -52,6 +99,12 @@ package struct ReportMemo: Codable, Equatable {
 
     /// The memo in `<out>/cache/`, or nil when there is none or it is damaged, of another format, or of another key.
     package static func load(cacheDirectory: String, key: String) -> ReportMemo? {
+        guard let memo = load(cacheDirectory: cacheDirectory), memo.key == key else { return nil }
+        return memo
+    }
+
+    /// The memo in `<out>/cache/` whatever its key, or nil when there is none or it is damaged or of another format.
+    package static func load(cacheDirectory: String) -> ReportMemo? {
         guard let data = FileInput.read(cacheDirectory + "/" + fileName), data.count > 72 else { return nil }
         // Framed as JSON, a line break and the SHA-256 of the JSON (hex) and a line break.
         let body = data.prefix(data.count - 66)
@@ -60,7 +113,7 @@ package struct ReportMemo: Codable, Equatable {
         hasher.update(Array(body))
         guard Array(hasher.finalize().utf8) == Array(data[(data.count - 65)..<(data.count - 1)]),
               let memo = try? JSONDecoder().decode(ReportMemo.self, from: Data(body)),
-              memo.format == formatVersion, memo.key == key else { return nil }
+              memo.format == formatVersion else { return nil }
         return memo
     }
 

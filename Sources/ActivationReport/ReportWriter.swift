@@ -77,18 +77,51 @@ public struct ReportWriter {
     /// The report memo's files for a run with the memo's key: the comparison with the previous run and run.json
     /// rendered again, the rest as the memo holds them.
     package static func memoisedFiles(_ run: PreparedRun, memo: ReportMemo, previous: RunSummary?) throws -> [(name: String, bytes: [UInt8])] {
+        try memoisedFiles(memo, previous: previous, rejects: DataFiles.rejects(run.rejects),
+                          runRecord: DataFiles.RunRecordInputs(run), timings: run.timings)
+    }
+
+    /// The memo's files with the comparison with the previous run, run.json and (when given) rejects.csv rendered.
+    private static func memoisedFiles(_ memo: ReportMemo, previous: RunSummary?, rejects: String?,
+                                      runRecord: DataFiles.RunRecordInputs, timings: [String: Double]) throws -> [(name: String, bytes: [UInt8])] {
         let markdown = memo.markdownBefore + MarkdownReport.whatChanged(now: memo.summary, previous: previous) + memo.markdownAfter
         let charts = memo.charts.map { (name: $0.name, contents: $0.text) }
         var files = [
             ("activation-report.md", markdown),
             (HTMLReport.fileName, HTMLReport.render(markdown: markdown, charts: charts)),
         ] + memo.files.map { ($0.name, $0.text) } + [
-            ("rejects.csv", DataFiles.rejects(run.rejects)),
-            ("run.json", try DataFiles.runRecord(DataFiles.RunRecordInputs(run), proposal: memo.proposal, summary: memo.summary,
-                                                 timings: run.timings)),
+            ("run.json", try DataFiles.runRecord(runRecord, proposal: memo.proposal, summary: memo.summary, timings: timings)),
         ]
+        if let rejects { files.append(("rejects.csv", rejects)) }
         files += charts.map { ($0.name, $0.contents) }
         return files.map { (name: $0.0, bytes: Array($0.1.utf8)) }
+    }
+
+    /// The reports of a run that reads nothing new (`ReportMemo.Inputs`: the same inputs byte for byte): the memo's
+    /// files, with "what changed" and run.json rendered again, and the two feature files and rejects.csv hard-linked
+    /// from `latest/`, which must still hold the bytes the memo recorded. Nil, with nothing written, when one does not
+    /// (edited, removed): the run then reads its inputs as usual.
+    package func write(nothingNew memo: ReportMemo, inputs: ReportMemo.Inputs, configuration: PipelineConfiguration,
+                       cacheStatistics: ExportCacheStatistics?, timings: [String: Double], to root: String) throws -> Written? {
+        let latest = URL(fileURLWithPath: root).standardizedFileURL.appendingPathComponent("latest")
+        let linked = memo.featureFiles + [inputs.rejects]
+        func intact(_ d: ReportMemo.FileDigest) -> Bool {
+            guard let found = BlockDigest.ofFile(latest.appendingPathComponent(d.name).path) else { return false }
+            return found.bytes == d.bytes && found.digest == d.digest
+        }
+        guard memo.featureFiles.count == Self.featureFileNames.count, linked.allSatisfy(intact) else { return nil }
+        let files = try Self.memoisedFiles(memo, previous: RunSummary.previous(inReportsRoot: root), rejects: nil,
+                                           runRecord: DataFiles.RunRecordInputs(configuration: configuration, inputs: inputs,
+                                                                                cacheStatistics: cacheStatistics),
+                                           timings: timings)
+        return try publish(to: root) { staging in
+            for d in linked {
+                let from = latest.appendingPathComponent(d.name).path, to = staging.appendingPathComponent(d.name).path
+                if link(from, to) != 0 { try FileManager.default.copyItem(atPath: from, toPath: to) }
+            }
+            try Self.write(files, into: staging)
+            return linked.map(\.name) + files.map(\.name)
+        }
     }
 
     /// The feature files' names, in the order the memo records their digests.
@@ -121,24 +154,37 @@ public struct ReportWriter {
         try write(result, to: root, memoKey: nil)
     }
 
-    package func write(_ result: PipelineResult, to root: String, memoKey: String?) throws -> Written {
+    /// With `memoKey`, also keeps the report memo; with `inputs` too, its record for a run that reads nothing new
+    /// (whose `rejects` digest is taken here, of the rejects.csv written).
+    package func write(_ result: PipelineResult, to root: String, memoKey: String?, inputs: ReportMemo.Inputs? = nil) throws -> Written {
         let previous = RunSummary.previous(inReportsRoot: root)
         var memo: ReportMemo?
         let written = try publish(to: root) { staging in
-            let parts = parallelMap([0, 1]) { part -> Result<([String], ReportMemo.FileDigest, ReportMemo?), Error> in
+            typealias Part = (names: [String], digest: ReportMemo.FileDigest, memo: ReportMemo?, rejects: ReportMemo.FileDigest?)
+            let parts = parallelMap([0, 1]) { part -> Result<Part, Error> in
                 Result {
                     let name = Self.featureFileNames[part]
                     let digest = try Self.writeFeatureFile(name, result.features, dataEndDay: result.dataEndDay, into: staging)
-                    if part == 0 { return ([name], digest, nil) }
+                    if part == 0 { return ([name], digest, nil, nil) }
                     let other = try Self.otherFilesAndMemo(result, previous: previous, key: memoKey ?? "")
                     try Self.write(other.files, into: staging)
-                    return ([name] + other.files.map(\.name), digest, other.memo)
+                    let rejects = other.files.first { $0.name == "rejects.csv" }.map { file -> ReportMemo.FileDigest in
+                        var d = BlockDigest()
+                        file.bytes.withUnsafeBytes { d.update($0) }
+                        let done = d.finalize()
+                        return .init(name: file.name, bytes: done.bytes, digest: done.digest)
+                    }
+                    return ([name] + other.files.map(\.name), digest, other.memo, rejects)
                 }
             }
             let done = try parts.map { try $0.get() }
-            memo = done[1].2
-            memo?.featureFiles = done.map(\.1)
-            return done.flatMap(\.0)
+            memo = done[1].memo
+            memo?.featureFiles = done.map(\.digest)
+            if var inputs, let rejects = done[1].rejects {
+                inputs.rejects = rejects
+                memo?.inputs = inputs
+            }
+            return done.flatMap(\.names)
         }
         if let memoKey, var memo {
             memo.key = memoKey

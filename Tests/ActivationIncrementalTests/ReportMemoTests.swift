@@ -46,7 +46,9 @@ struct ReportMemoTests {
 
     static func setUp(_ dir: URL) throws -> (PipelineConfiguration, events: URL, customers: String) {
         let (customers, events) = try ExportCacheTests.copySet("SampleData", into: dir)
-        // The exports were just copied: let them settle, so the fingerprint memo vouches for them (as in a nightly job).
+        // The exports were just copied: let them settle, so the fingerprint memo vouches for them (as in a nightly job:
+        // it trusts a remembered SHA-256 only for files unchanged since 2 s before they were hashed).
+        Thread.sleep(forTimeInterval: 2.2)
         let configuration = ExportCacheTests.configuration(customers: customers, events: events, out: dir.appendingPathComponent("out"))
         return (configuration, events, customers)
     }
@@ -64,6 +66,11 @@ struct ReportMemoTests {
         for _ in 0..<2 {
             let again = try Self.runBoth(configuration)
             #expect(again.memoised)
+            // Nothing was read: no ingest stage, every export's fingerprint remembered, none restored or read.
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("latest/run.json"))) as? [String: Any])
+            #expect((record["timings_seconds"] as? [String: Double]).map { Array($0.keys) } == ["memo"])
+            let cache = try #require(record["cache"] as? [String: Int])
+            #expect(cache["read"] == 0 && cache["reused"] == 0 && cache["remembered"] == 19)
             #expect(Set(again.withMemo.keys) == Set(again.without.keys))
             for (name, bytes) in again.withMemo { #expect(bytes == again.without[name], "\(name) differs with the memo") }
         }
@@ -154,6 +161,31 @@ struct ReportMemoTests {
         var other = configuration
         other.scanWindows = [1, 7]
         #expect(ReportMemo.key(run) != ReportMemo.key(try Pipeline.prepare(other)))
+    }
+
+    /// The clock reaches a memo only through rows stamped after it: a run that rejected none takes the memo at any
+    /// later clock; a run that rejected some takes it only at the same latest moment (a later one accepts more rows).
+    @Test func theClockMattersOnlyThroughRowsRejectedAsLater() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var (configuration, _, _) = try Self.setUp(dir)
+        // SampleData's events run to 2026-11-15: a clock on 2026-11-01 rejects the last two weeks as later.
+        configuration.rejectBudget = 1
+        configuration.clockSeconds = Int64(day(2026, 11, 1)) * 86_400
+        let first = try Self.runBoth(configuration)
+        #expect(!first.memoised)
+        let same = try Self.runBoth(configuration)
+        #expect(same.memoised && same.withMemo == same.without)
+        configuration.clockSeconds! += 86_400
+        let later = try Self.runBoth(configuration)
+        #expect(!later.memoised, "a later clock accepts rows the memo's run rejected")
+        #expect(later.withMemo == later.without)
+        // Without rows rejected as later, a later clock changes nothing.
+        configuration.clockSeconds = nil
+        _ = try Self.runBoth(configuration)
+        configuration.clockSeconds = Int64(Date().timeIntervalSince1970) + 30 * 86_400
+        let much = try Self.runBoth(configuration)
+        #expect(much.memoised && much.withMemo == much.without)
     }
 
     @Test func aDamagedMemoIsIgnored() throws {
