@@ -210,7 +210,7 @@ public struct CustomerTableReader {
             }
             guard let outcome = lookup.outcome(bytes: record[renewedIndex]) else {
                 reject(record, columns.renewed, .unrecognisedRenewal,
-                       "'\(record.string(renewedIndex))' is not one of \(labels.summary)")
+                       "'\(record.string(renewedIndex))' is not one of \(labels.summary); if it means one of them, list it in the config's customers.renewed_values, churned_values or undecided_values")
                 return
             }
             let segment = segmentIndex.map { self.segment(record[$0]) } ?? "unknown"

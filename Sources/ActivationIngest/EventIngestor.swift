@@ -315,7 +315,7 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         var user = -1
         if userIndex >= 0 && (inWindow || deduplicate) {
             let bytes = record[userIndex]
-            if bytes.count > 0 {
+            if bytes.count > 0 && !Self.isNullMarker(bytes) {
                 guard let interned = users.internValidUTF8(bytes) else {
                     reject(record, columns.userID, .invalidUTF8, "the user id is not valid UTF-8")
                     return
@@ -343,6 +343,15 @@ public final class EventIngestor<Sink: FirstWindowEventSink>: CSVRecordSink {
         }
         accounting.used += 1
         sink.record(customer: customer, behaviour: behaviour, day: day, user: user, count: count)
+    }
+
+    /// SQL NULL as warehouses unload it (`\N`, `NULL`, `null`): no value, like an empty field (a user id of `\N` is
+    /// no user, not one more).
+    @inline(__always)
+    package static func isNullMarker(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        if s.count == 2 { return s[0] == 0x5C && s[1] == 0x4E }
+        guard s.count == 4 else { return false }
+        return (s[0] | 0x20) == 0x6E && (s[1] | 0x20) == 0x75 && (s[2] | 0x20) == 0x6C && (s[3] | 0x20) == 0x6C
     }
 
     /// A non-negative whole number ("3", "3.0" accepted; "-1", "2.5", "x" not).

@@ -56,7 +56,9 @@ package struct HeaderMap {
         if let i = index(of: name) { return i }
         let found = names.map { "'\($0)'" }.joined(separator: ", ")
         var message = "\(file):1: missing required column '\(name)'; columns found: \(found)"
-        if let other = otherDelimiter(holding: name) {
+        // The header read as one field that another delimiter splits: the delimiter is wrong, whatever the names.
+        let wholeLine = names.count == 1 ? FieldDelimiter.allCases.first { $0 != delimiter && names[0].split(separator: Character($0.rawValue)).count > 1 } : nil
+        if let other = otherDelimiter(holding: name) ?? wholeLine {
             message += "; the header is separated by '\(other.name)', not '\(delimiter.name)': set delimiter = \"\(other.name)\" in the config's [events] or [customers] (--delimiter or --customers-delimiter '\(other.name)')"
             throw InputError(message)
         }

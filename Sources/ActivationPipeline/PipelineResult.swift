@@ -5,7 +5,7 @@ import ActivationIngest
 import Foundation
 
 /// Everything one run produced, handed to the Report stage.
-public struct PipelineResult: Sendable {
+public struct PipelineResult: InputsRead, Sendable {
     public var configuration: PipelineConfiguration
     public var customerFile: InputFile
     public var customers: CustomerTableReader.Result
@@ -42,11 +42,4 @@ public struct PipelineResult: Sendable {
     /// How much evidence the run had and what it set aside (the report's and run.json's `checks`).
     public var evidence: Evidence
 
-    public var eventRowsRead: Int { eventFiles.reduce(0) { $0 + $1.rowsRead } }
-    public var eventRowsUsed: Int { eventFiles.reduce(0) { $0 + $1.used } }
-    public var eventRowsBeforeSignup: Int { eventFiles.reduce(0) { $0 + $1.beforeSignup } }
-    public var eventRowsAfterWindow: Int { eventFiles.reduce(0) { $0 + $1.afterWindow } }
-    public var eventRowsRejected: Int { eventFiles.reduce(0) { $0 + $1.rejectedTotal } }
-    public var eventRowsExcluded: Int { eventFiles.reduce(0) { $0 + $1.excluded } }
-    public var eventRowsDuplicate: Int { eventFiles.reduce(0) { $0 + $1.duplicates } }
 }

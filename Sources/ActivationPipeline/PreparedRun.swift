@@ -6,7 +6,7 @@ import Foundation
 /// A run up to the analysis (`Pipeline.prepare`): its inputs read, the feature table built and checked, the table the
 /// models are fitted on, and the evidence counts. `Pipeline.analyse` turns it into the `PipelineResult` the report
 /// needs; the report memo (`ReportMemo`) reuses a previous run's analysis when nothing it depends on changed.
-public struct PreparedRun: Sendable {
+public struct PreparedRun: InputsRead, Sendable {
     public var configuration: PipelineConfiguration
     public var customerFile: InputFile
     public var customers: CustomerTableReader.Result
@@ -27,11 +27,4 @@ public struct PreparedRun: Sendable {
     public var cacheStatistics: ExportCacheStatistics?
     public var evidence: Evidence
 
-    public var eventRowsRead: Int { eventFiles.reduce(0) { $0 + $1.rowsRead } }
-    public var eventRowsUsed: Int { eventFiles.reduce(0) { $0 + $1.used } }
-    public var eventRowsBeforeSignup: Int { eventFiles.reduce(0) { $0 + $1.beforeSignup } }
-    public var eventRowsAfterWindow: Int { eventFiles.reduce(0) { $0 + $1.afterWindow } }
-    public var eventRowsRejected: Int { eventFiles.reduce(0) { $0 + $1.rejectedTotal } }
-    public var eventRowsExcluded: Int { eventFiles.reduce(0) { $0 + $1.excluded } }
-    public var eventRowsDuplicate: Int { eventFiles.reduce(0) { $0 + $1.duplicates } }
 }

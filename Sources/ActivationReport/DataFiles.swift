@@ -413,7 +413,7 @@ public enum DataFiles {
         var cacheStatistics: ExportCacheStatistics?
         var evidence: Evidence
 
-        init(_ r: PipelineResult) {
+        init(_ r: some InputsRead) {
             let outcomes = r.customers.table.outcomeCounts
             var customerRejects: [String: Int] = [:]
             for x in r.customers.rejects { customerRejects[x.reason.rawValue, default: 0] += 1 }
@@ -436,22 +436,6 @@ public enum DataFiles {
             (customers, userAccounts, eventFiles, behaviours, evidence) =
                 (inputs.customers, inputs.userAccounts, inputs.eventFiles, inputs.behaviours, inputs.evidence)
             self.cacheStatistics = cacheStatistics
-        }
-
-        init(_ r: PreparedRun) {
-            let outcomes = r.customers.table.outcomeCounts
-            var customerRejects: [String: Int] = [:]
-            for x in r.customers.rejects { customerRejects[x.reason.rawValue, default: 0] += 1 }
-            customers = .init(file: r.customerFile, rowsRead: r.customers.rowsRead, customers: r.customers.table.count,
-                              decided: outcomes.renewed + outcomes.churned, renewed: outcomes.renewed,
-                              churned: outcomes.churned, undecided: outcomes.undecided,
-                              identicalDuplicates: r.customers.identicalDuplicates, rejected: customerRejects)
-            userAccounts = r.userAccountsFile.flatMap { file in
-                r.userAccounts.map { .init(file: file, rowsRead: $0.rowsRead, users: $0.userCount,
-                                           identicalDuplicates: $0.identicalDuplicates, rejected: $0.rejects.count) }
-            }
-            (configuration, eventFiles, behaviours, cacheStatistics, evidence) =
-                (r.configuration, r.eventFiles, r.features.behaviours.count, r.cacheStatistics, r.evidence)
         }
     }
 

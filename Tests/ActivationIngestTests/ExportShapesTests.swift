@@ -88,6 +88,34 @@ struct ExportShapesTests {
         #expect(ingestor.files[0].used == 3)
     }
 
+    /// A header that another delimiter splits is named with the setting to use, even when no column is named as
+    /// expected (a CRM export `Record ID;Company name;Create Date`, read as comma-separated).
+    @Test func aHeaderOfAnotherDelimiterIsNamedWhateverItsColumns() throws {
+        var source = MemoryByteSource("Record ID;Company name;Create Date;Deal Stage\n1;Acme;04.03.2025;Closed Won\n")
+        do {
+            _ = try CustomerTableReader().read(&source, file: "companies.csv")
+            Issue.record("expected the header's delimiter to be named")
+        } catch let error as InputError {
+            #expect(error.message.contains("the header is separated by ';', not ','"), "\(error.message)")
+        }
+    }
+
+    /// Warehouses unload SQL NULL as `\N` (Snowflake, MySQL) or `NULL`: such a user id is no user, not one more.
+    @Test func nullUserIDsAreNoUser() throws {
+        let text = """
+        customer_id,event,timestamp,user_id
+        acme,login,2026-03-04T10:00:00Z,u1
+        acme,login,2026-03-04T11:00:00Z,\\N
+        acme,login,2026-03-04T12:00:00Z,NULL
+        acme,login,2026-03-04T13:00:00Z,null
+        acme,login,2026-03-04T14:00:00Z,Nulls
+
+        """
+        let (ingestor, sink) = try Self.ingest(text)
+        #expect(sink.events.map(\.user) == [0, -1, -1, -1, 1])
+        #expect(ingestor.users.count == 2)
+    }
+
     @Test func truncatedOrCorruptGzipIsAnErrorNamingTheFile() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
