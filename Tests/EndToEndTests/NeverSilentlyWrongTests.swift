@@ -141,7 +141,7 @@ struct NeverSilentlyWrongTests {
     /// The same export twice under two names (a re-unload left next to the first) would count every event twice:
     /// the run stops naming both, unless de-duplication is on, which drops the copy's rows as duplicates.
     @Test func item2TheSameExportTwiceStopsUnlessDeduplicating() throws {
-        var f = Fixture()
+        let f = Fixture()
         defer { f.remove() }
         f.write()
         try Self.baseline(f)
