@@ -2,6 +2,7 @@
 
 usage: run_feature_sql.py duckdb <query.sql> <customers.csv> <events glob> <out.csv>         (every column as text)
        run_feature_sql.py duckdb-typed <query.sql> <customers.csv> <events glob> <out.csv>   (types as DuckDB detects them)
+       run_feature_sql.py duckdb-timestamp <query.sql> <customers.csv> <events glob> <out.csv>  (timestamps as TIMESTAMP, naive UTC)
        run_feature_sql.py spark  <query.sql> <customers.csv> <events glob> <out dir>   (part files, no header)
 """
 import sys
@@ -12,12 +13,19 @@ statements = [s.strip() for s in text.split(";")]
 statements = [s for s in statements if any(l.strip() and not l.strip().startswith("--") for l in s.splitlines())]
 *setup, query = statements
 
-if engine in ("duckdb", "duckdb-typed"):
+if engine in ("duckdb", "duckdb-typed", "duckdb-timestamp"):
     import duckdb
     text_columns = "true" if engine == "duckdb" else "false"
     con = duckdb.connect()
     con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv('{customers}', header=true, all_varchar={text_columns})")
-    con.execute(f"CREATE VIEW events AS SELECT * FROM read_csv('{events}', header=true, all_varchar={text_columns}, union_by_name=true)")
+    if engine == "duckdb-timestamp":
+        con.execute(f"""CREATE VIEW events AS SELECT * FROM read_csv('{events}', header=true, union_by_name=true,
+                        types={{'timestamp': 'TIMESTAMP'}}, timestampformat='%Y-%m-%dT%H:%M:%SZ')""")
+        kind = con.execute("SELECT typeof(\"timestamp\") FROM events LIMIT 1").fetchone()[0]
+        if kind != "TIMESTAMP":
+            sys.exit(f"timestamps read as {kind}, not as TIMESTAMP")
+    else:
+        con.execute(f"CREATE VIEW events AS SELECT * FROM read_csv('{events}', header=true, all_varchar={text_columns}, union_by_name=true)")
     if engine == "duckdb-typed":
         # The typed path is the point of this engine: the timestamps must have been read as timestamps.
         kind = con.execute("SELECT typeof(\"timestamp\") FROM events LIMIT 1").fetchone()[0]
