@@ -122,6 +122,15 @@ public struct CustomerTableReader {
         /// (`N/A`, `lots`, `12,3456`, a negative amount) is not valid; empty is no ACV. An exponent (`1e3`) is read as
         /// a spreadsheet writes it.
         package static func amount(_ bytes: UnsafeBufferPointer<UInt8>) -> (valid: Bool, value: Double?) {
+            // The usual spelling, digits with at most one `.` between digits (`13500`, `4200.50`), is read as it is:
+            // what the general reading below gives for it, without its walk over Characters (most of the time of
+            // reading a customer table of a million rows).
+            if let plain = plainAmount(bytes) { return (true, plain) }
+            return generalAmount(bytes)
+        }
+
+        /// `amount(_:)` for any spelling.
+        package static func generalAmount(_ bytes: UnsafeBufferPointer<UInt8>) -> (valid: Bool, value: Double?) {
             var text = String(decoding: bytes, as: UTF8.self)
             text.removeAll { " _'$€£¥\u{00A0}\u{202F}".contains($0) }
             func isCode(_ s: Substring) -> Bool { s.count == 3 && s.allSatisfy { $0.isASCII && $0.isUppercase } }
@@ -154,6 +163,17 @@ public struct CustomerTableReader {
             }
             guard let value = Double(number), value.isFinite, value >= 0 else { return (false, nil) }
             return (true, value)
+        }
+
+        /// An amount of ASCII digits with at most one `.` that has digits on both sides; nil for any other spelling.
+        @inline(__always)
+        package static func plainAmount(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+            guard let first = bytes.first, let last = bytes.last, first != 0x2E, last != 0x2E, bytes.count <= 24 else { return nil }
+            var dots = 0
+            for byte in bytes {
+                if byte == 0x2E { dots += 1; if dots > 1 { return nil } } else if byte < 0x30 || byte > 0x39 { return nil }
+            }
+            return Double(String(decoding: bytes, as: UTF8.self))
         }
 
         /// The signup day (days since 1970) as written: with a pattern, its date; otherwise an ISO timestamp's own

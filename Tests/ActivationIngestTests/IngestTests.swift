@@ -42,6 +42,22 @@ struct IngestTests {
             #expect(!valid || (text == "€" && got == nil), "\(text) accepted as \(String(describing: got))")
         }
         #expect(amount("").1 == nil && amount("").0)
+        // The plain spellings' shortcut reads what the general reading reads, and leaves every other spelling to it.
+        var state: UInt64 = 19
+        func next() -> UInt64 { state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return state >> 17 }
+        var plain = ["0", "00012", "4200.50", "0.001", "13500", "999999999999999999999", "12.", ".5", "1..2", "1.2.3", "1e3", "١٢"]
+        for _ in 0..<2_000 {
+            var t = String(next() % 1_000_000_000)
+            if next() % 2 == 0 { t += "." + String(next() % 10_000) }
+            plain.append(t)
+        }
+        for text in plain {
+            var text = text
+            let (fast, general) = text.withUTF8 { (CustomerTableReader.Sink.plainAmount($0), CustomerTableReader.Sink.generalAmount($0)) }
+            if let fast { #expect(general.valid && general.value == fast, "\(text)") }
+            #expect(amount(text).0 == general.valid && amount(text).1 == general.value, "\(text)")
+        }
+        #expect(["12.", ".5", "1..2", "1.2.3", "1e3"].allSatisfy { t in var t = t; return t.withUTF8 { CustomerTableReader.Sink.plainAmount($0) } == nil })
     }
 
     static func customers(_ text: String) throws -> CustomerTableReader.Result {
