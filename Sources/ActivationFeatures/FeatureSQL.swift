@@ -134,8 +134,8 @@ public struct FeatureSQL {
     /// The event's epoch seconds (floored) from the timestamp column, NULL when it does not parse.
     ///
     /// On DuckDB with naive timestamps read as UTC, a column already typed `TIMESTAMP` is taken as it is: the
-    /// general cast to TIMESTAMPTZ converts every row through the session's zone (ICU), about a quarter of the
-    /// query's time on a typed table, and for UTC it changes nothing. `typeof` is folded when the query is
+    /// general cast to TIMESTAMPTZ converts every row through the session's zone (ICU), and for UTC it changes
+    /// nothing. `typeof` is folded when the query is
     /// planned, so the branch not taken costs nothing and a text column still goes through TIMESTAMPTZ (which
     /// honours offsets; a cast of text to TIMESTAMP would drop them).
     package func eventSecond(_ column: String) throws -> String {

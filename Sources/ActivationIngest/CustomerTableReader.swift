@@ -168,7 +168,7 @@ public struct CustomerTableReader {
         /// An amount of ASCII digits with at most one `.` that has digits on both sides; nil for any other spelling.
         @inline(__always)
         package static func plainAmount(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-            guard let first = bytes.first, let last = bytes.last, first != 0x2E, last != 0x2E, bytes.count <= 24 else { return nil }
+            guard let first = bytes.first, let last = bytes.last, first != 0x2E, last != 0x2E else { return nil }
             var dots = 0
             for byte in bytes {
                 if byte == 0x2E { dots += 1; if dots > 1 { return nil } } else if byte < 0x30 || byte > 0x39 { return nil }
