@@ -27,8 +27,10 @@ public enum NightlyRun {
         let writer = ReportWriter(runName: runName, keepRuns: configuration.keepRuns)
         guard configuration.cacheExports && !configuration.featureTable else {
             let prepared = try Pipeline.prepare(configuration, progress: progress)
+            let ahead = FeatureFilesAhead(prepared.features, dataEndDay: prepared.dataEndDay, root: configuration.outputDirectory)
+            defer { ahead.discard() }
             let result = Pipeline.analyse(prepared)
-            let written = try writer.write(result, to: configuration.outputDirectory)
+            let written = try writer.write(result, to: configuration.outputDirectory, memoKey: nil, ahead: ahead)
             return Outcome(written: written, summary: summaryLine(prepared, proposal: result.proposal.chosen?.candidate.rule,
                                                                   strength: result.proposal.strength?.rawValue, written: written),
                            memoised: false)
@@ -49,11 +51,15 @@ public enum NightlyRun {
                            memoised: true)
         }
         prepared.timings["memo"] = clock.lap()
+        // The feature files are final now: written while the models are fitted (`FeatureFilesAhead`).
+        let ahead = FeatureFilesAhead(prepared.features, dataEndDay: prepared.dataEndDay, root: configuration.outputDirectory)
+        defer { ahead.discard() }
         let result = Pipeline.analyse(prepared)
         let written = try writer.write(result, to: configuration.outputDirectory, memoKey: key,
                                        inputs: inputsRecord(prepared, configuration: configuration, build: build,
                                                             summaryHead: summaryHead(prepared, proposal: result.proposal.chosen?.candidate.rule,
-                                                                                     strength: result.proposal.strength?.rawValue)))
+                                                                                     strength: result.proposal.strength?.rawValue)),
+                                       ahead: ahead)
         return Outcome(written: written, summary: summaryLine(prepared, proposal: result.proposal.chosen?.candidate.rule,
                                                               strength: result.proposal.strength?.rawValue, written: written),
                        memoised: false)

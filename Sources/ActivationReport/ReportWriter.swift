@@ -156,35 +156,57 @@ public struct ReportWriter {
 
     /// With `memoKey`, also keeps the report memo; with `inputs` too, its record for a run that reads nothing new
     /// (whose `rejects` digest is taken here, of the rejects.csv written).
-    package func write(_ result: PipelineResult, to root: String, memoKey: String?, inputs: ReportMemo.Inputs? = nil) throws -> Written {
+    ///
+    /// With `ahead`, the feature files were written while the analysis ran (`FeatureFilesAhead`, of this result's
+    /// table): they are moved into the reports rather than written here.
+    package func write(_ result: PipelineResult, to root: String, memoKey: String?, inputs: ReportMemo.Inputs? = nil,
+                       ahead: FeatureFilesAhead? = nil) throws -> Written {
         let previous = RunSummary.previous(inReportsRoot: root)
         var memo: ReportMemo?
         let written = try publish(to: root) { staging in
-            typealias Part = (names: [String], digest: ReportMemo.FileDigest, memo: ReportMemo?, rejects: ReportMemo.FileDigest?)
-            let parts = parallelMap([0, 1]) { part -> Result<Part, Error> in
-                Result {
-                    let name = Self.featureFileNames[part]
-                    let digest = try Self.writeFeatureFile(name, result.features, dataEndDay: result.dataEndDay, into: staging)
-                    if part == 0 { return ([name], digest, nil, nil) }
-                    let other = try Self.otherFilesAndMemo(result, previous: previous, key: memoKey ?? "")
-                    try Self.write(other.files, into: staging)
-                    let rejects = other.files.first { $0.name == "rejects.csv" }.map { file -> ReportMemo.FileDigest in
-                        var d = BlockDigest()
-                        file.bytes.withUnsafeBytes { d.update($0) }
-                        let done = d.finalize()
-                        return .init(name: file.name, bytes: done.bytes, digest: done.digest)
-                    }
-                    return ([name] + other.files.map(\.name), digest, other.memo, rejects)
+            /// Everything but the feature files, into `staging`: their names, the memo and rejects.csv's digest.
+            @Sendable func otherFiles() throws -> (names: [String], memo: ReportMemo, rejects: ReportMemo.FileDigest?) {
+                let other = try Self.otherFilesAndMemo(result, previous: previous, key: memoKey ?? "")
+                try Self.write(other.files, into: staging)
+                let rejects = other.files.first { $0.name == "rejects.csv" }.map { file -> ReportMemo.FileDigest in
+                    var d = BlockDigest()
+                    file.bytes.withUnsafeBytes { d.update($0) }
+                    let done = d.finalize()
+                    return .init(name: file.name, bytes: done.bytes, digest: done.digest)
                 }
+                return (other.files.map(\.name), other.memo, rejects)
             }
-            let done = try parts.map { try $0.get() }
-            memo = done[1].memo
-            memo?.featureFiles = done.map(\.digest)
-            if var inputs, let rejects = done[1].rejects {
+            let other: (names: [String], memo: ReportMemo, rejects: ReportMemo.FileDigest?)
+            let digests: [ReportMemo.FileDigest]
+            if let ahead {
+                // Rendered while the feature files are still being written, then the files moved in.
+                other = try otherFiles()
+                digests = try ahead.wait()
+                for name in Self.featureFileNames {
+                    let from = ahead.folder.appendingPathComponent(name).path, to = staging.appendingPathComponent(name).path
+                    guard rename(from, to) == 0 else {
+                        throw InputError("cannot move \(from) into \(staging.path): \(String(cString: strerror(errno)))", kind: .output)
+                    }
+                }
+            } else {
+                typealias Part = (digest: ReportMemo.FileDigest, other: (names: [String], memo: ReportMemo, rejects: ReportMemo.FileDigest?)?)
+                let parts = parallelMap([0, 1]) { part -> Result<Part, Error> in
+                    Result {
+                        let name = Self.featureFileNames[part]
+                        let digest = try Self.writeFeatureFile(name, result.features, dataEndDay: result.dataEndDay, into: staging)
+                        return (digest, part == 0 ? nil : try otherFiles())
+                    }
+                }
+                let done = try parts.map { try $0.get() }
+                (other, digests) = (done[1].other!, done.map(\.digest))
+            }
+            memo = other.memo
+            memo?.featureFiles = digests
+            if var inputs, let rejects = other.rejects {
                 inputs.rejects = rejects
                 memo?.inputs = inputs
             }
-            return done.flatMap(\.names)
+            return Self.featureFileNames + other.names
         }
         if let memoKey, var memo {
             memo.key = memoKey
@@ -322,7 +344,10 @@ public struct ReportWriter {
             for name in (try? fm.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(".") {
                 guard let dash = name.lastIndex(of: "-"), let pid = Int32(name[name.index(after: dash)...]),
                       name.contains(".tmp-") || name.contains(".previous-") else { continue }
-                if pid != ProcessInfo.processInfo.processIdentifier && kill(pid, 0) == 0 { continue }  // still running
+                let own = pid == ProcessInfo.processInfo.processIdentifier
+                if !own && kill(pid, 0) == 0 { continue }  // still running
+                // This run's feature files, written while the analysis ran, waiting to be moved in.
+                if own && name.hasPrefix(FeatureFilesAhead.folderPrefix) { continue }
                 let url = directory.appendingPathComponent(name)
                 if name.hasPrefix(".latest.previous-") && !fm.fileExists(atPath: latest.path) {
                     try fm.moveItem(at: url, to: latest)

@@ -243,6 +243,31 @@ struct EndToEndTests {
         #expect(first.1 == second.1)
     }
 
+    /// The feature files written while the analysis runs (`FeatureFilesAhead`) are the files the report writer would
+    /// have written, with the same digests in the report memo, and their folder is gone once the reports are out.
+    @Test func featureFilesWrittenAheadAreTheSameFilesAndLeaveNothingBehind() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let configuration = PipelineConfiguration(customersPath: Repository.path("SampleData/customers.csv"),
+                                                  eventPaths: [Repository.path("SampleData/events")], outputDirectory: dir.path)
+        let result = try Pipeline.run(configuration)
+        let plain = dir.appendingPathComponent("plain"), early = dir.appendingPathComponent("ahead")
+        try ReportWriter(runName: "2026-11-01").write(result, to: plain.path, memoKey: "k")
+        let ahead = FeatureFilesAhead(result.features, dataEndDay: result.dataEndDay, root: early.path)
+        try ReportWriter(runName: "2026-11-01").write(result, to: early.path, memoKey: "k", ahead: ahead)
+        ahead.discard()
+        let fm = FileManager.default
+        let names = try fm.contentsOfDirectory(atPath: plain.appendingPathComponent("latest").path).sorted()
+        #expect(names.contains("first_window_daily.csv") && names.contains("features.csv"))
+        #expect(try fm.contentsOfDirectory(atPath: early.appendingPathComponent("latest").path).sorted() == names)
+        for name in names + ["../cache/report-memo"] {
+            let a = try Data(contentsOf: plain.appendingPathComponent("latest/" + name))
+            #expect(a == (try Data(contentsOf: early.appendingPathComponent("latest/" + name))), "\(name)")
+        }
+        #expect(try fm.contentsOfDirectory(atPath: early.path).sorted() == ["cache", "latest", "runs"])
+        #expect(try fm.contentsOfDirectory(atPath: early.appendingPathComponent("runs/2026-11-01").path).sorted() == names)
+    }
+
     @Test func dirtyDataIsAccountedRowByRow() throws {
         let out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
